@@ -25,7 +25,7 @@ export function parsePolicyYaml(text: string): PolicyResult {
   const counter = new LineCounter();
   let doc: Document;
   try {
-    doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true, maxAliasCount: 100 });
+    doc = parseDocument(text, { lineCounter: counter, prettyErrors: true, uniqueKeys: true });
   } catch (err) {
     return { ok: false, issues: [{ path: '', message: `not valid YAML: ${(err as Error).message}` }] };
   }
