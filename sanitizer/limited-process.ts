@@ -1,0 +1,105 @@
+import { spawn } from 'node:child_process';
+
+/**
+ * Run a parser of hostile bytes (pdftoppm, LibreOffice, …) as a separate process with
+ * a wall-clock limit, an address-space limit (prlimit --as), no core dumps, a CPU-time
+ * limit, a minimal environment and — where the kernel allows it — no network (a fresh
+ * network namespace via `unshare -n`, or `unshare -rn` for unprivileged users).
+ */
+
+/** Options for {@link runLimited}. */
+export interface LimitedRunOptions {
+  command: string;
+  args: string[];
+  /** Working directory; also HOME and TMPDIR of the child. */
+  cwd: string;
+  timeoutMs: number;
+  memoryBytes: number;
+  /** Largest file the child may write (RLIMIT_FSIZE). */
+  maxFileBytes?: number;
+}
+
+/** Outcome of {@link runLimited}; never throws. */
+export type LimitedRunResult =
+  | { ok: true; stdout: string; stderr: string; isolation: string }
+  | { ok: false; kind: 'timeout' | 'failed' | 'spawn-error'; detail: string; stderr: string; isolation: string };
+
+const MAX_CAPTURE = 1024 * 1024;
+
+let isolationProbe: Promise<string[] | null> | undefined;
+
+function probe(cmd: string, args: string[]): Promise<boolean> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { stdio: 'ignore' });
+    child.on('error', () => resolve(false));
+    child.on('exit', (code) => resolve(code === 0));
+  });
+}
+
+/** The command prefix that cuts the network, or null when none works on this host. */
+export function networkIsolationPrefix(): Promise<string[] | null> {
+  isolationProbe ??= (async () => {
+    if (await probe('unshare', ['-n', '--', 'true'])) return ['unshare', '-n', '--'];
+    if (await probe('unshare', ['-rn', '--', 'true'])) return ['unshare', '-rn', '--'];
+    return null;
+  })();
+  return isolationProbe;
+}
+
+let prlimitProbe: Promise<boolean> | undefined;
+
+/** Run a command under the limits above. */
+export async function runLimited(opts: LimitedRunOptions): Promise<LimitedRunResult> {
+  const net = await networkIsolationPrefix();
+  prlimitProbe ??= probe('prlimit', ['--version']);
+  const cpuSeconds = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
+  const limits = [`--as=${opts.memoryBytes}`, '--core=0', `--cpu=${cpuSeconds}`];
+  if (opts.maxFileBytes) limits.push(`--fsize=${opts.maxFileBytes}`);
+  const inner = [...(net ?? []), opts.command, ...opts.args];
+  const argv = (await prlimitProbe)
+    ? ['prlimit', ...limits, '--', ...inner]
+    : ['sh', '-c', `ulimit -v ${Math.floor(opts.memoryBytes / 1024)}; ulimit -c 0; exec "$@"`, 'sh', ...inner];
+  const isolation = `${net ? net.join(' ').replace(/ --$/, '') : 'no network namespace (unshare unavailable)'}; ${
+    (await prlimitProbe) ? 'prlimit' : 'ulimit'
+  } as=${Math.round(opts.memoryBytes / 1048576)}MiB; timeout ${opts.timeoutMs}ms`;
+  return new Promise((resolve) => {
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    const child = spawn(argv[0]!, argv.slice(1), {
+      cwd: opts.cwd,
+      detached: true,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: opts.cwd, TMPDIR: opts.cwd, LANG: 'C.UTF-8' },
+    });
+    const killGroup = (): void => {
+      try {
+        if (child.pid) process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killGroup();
+    }, opts.timeoutMs);
+    child.stdout.on('data', (d: Buffer) => {
+      if (stdout.length < MAX_CAPTURE) stdout += d.toString('utf8');
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      if (stderr.length < MAX_CAPTURE) stderr += d.toString('utf8');
+    });
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      resolve({ ok: false, kind: 'spawn-error', detail: err.message, stderr, isolation });
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      // Children the parser left behind (LibreOffice's oosplash/soffice.bin) die with it.
+      killGroup();
+      if (timedOut) resolve({ ok: false, kind: 'timeout', detail: `killed after ${opts.timeoutMs}ms`, stderr, isolation });
+      else if (code === 0) resolve({ ok: true, stdout, stderr, isolation });
+      else resolve({ ok: false, kind: 'failed', detail: `exit ${code ?? signal}`, stderr: stderr.slice(0, 2000), isolation });
+    });
+  });
+}

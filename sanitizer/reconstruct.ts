@@ -1,0 +1,107 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { FilePolicy } from './file-policy.js';
+import { rasterizeSvg, rebuildImage } from './image-sanitizer.js';
+import type { OfficeConverter } from './office-converter.js';
+import type { PdfRasterizer } from './pdf-rasterizer.js';
+import { buildPdfFromPages } from './pdf-rebuilder.js';
+import { rebuildCsv, rebuildText } from './text-sanitizer.js';
+import type { Detection } from './true-type.js';
+import { TYPE_INFO } from './type-table.js';
+import type { TrueType } from './type-table.js';
+import type { Outcome } from './verdict.js';
+import { pass, refuse } from './verdict.js';
+
+/** The engines reconstruction needs. */
+export interface ReconstructDeps {
+  rasterizer: PdfRasterizer;
+  /** null when LibreOffice is not installed: Office files are then blocked. */
+  officeConverter: OfficeConverter | null;
+  /** Parent of the private per-job work directories (default: the OS temp dir). */
+  tmpDir?: string;
+}
+
+/** A rebuilt file and what was done to it. */
+export interface Rebuilt {
+  bytes: Uint8Array;
+  type: TrueType;
+  detail: string;
+}
+
+async function withWorkDir<T>(deps: ReconstructDeps, fn: (dir: string) => Promise<T>): Promise<T> {
+  const dir = await mkdtemp(join(deps.tmpDir ?? tmpdir(), 'kekkai-sanitize-'));
+  try {
+    return await fn(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** PDF → pixels in a worker → new PDF. */
+export async function rebuildPdf(pdf: Uint8Array, policy: FilePolicy, deps: ReconstructDeps): Promise<Outcome<Rebuilt>> {
+  return withWorkDir(deps, async (workDir) => {
+    const r = await deps.rasterizer.rasterize(pdf, {
+      workDir,
+      dpi: policy.pdfDpi,
+      maxPages: policy.maxPages,
+      maxPixels: policy.maxPixels,
+      timeoutMs: policy.timeouts.renderMs,
+      memoryBytes: policy.workerMemoryMb * 1024 * 1024,
+    });
+    if (!r.ok) return r;
+    const { pdf: out, encodings } = await buildPdfFromPages(r.value.pagePaths.map((image) => ({ image, dpi: r.value.dpi })));
+    const jpeg = encodings.filter((e) => e.kind === 'jpeg').length;
+    return pass({
+      bytes: out,
+      type: 'pdf',
+      detail: `${encodings.length} page(s) rendered at ${r.value.dpi} dpi (${encodings.length - jpeg} grey/Flate, ${jpeg} JPEG) [${r.value.isolation}]`,
+    });
+  });
+}
+
+async function convertOffice(bytes: Uint8Array, det: Detection, policy: FilePolicy, deps: ReconstructDeps): Promise<Outcome<Rebuilt>> {
+  const macro = det.macros || TYPE_INFO[det.type].macro === true;
+  const action = macro ? policy.macroOffice : policy.office;
+  if (action === 'block') return refuse(macro ? 'macro-document' : 'blocked-by-policy', `${det.type}: policy action is block`);
+  if (!deps.officeConverter) return refuse('converter-unavailable', `${det.type}: LibreOffice is not installed`);
+  const converter = deps.officeConverter;
+  const converted = await withWorkDir(deps, (workDir) =>
+    converter.convert(bytes, det.type, { workDir, timeoutMs: policy.timeouts.convertMs, memoryBytes: policy.workerMemoryMb * 1024 * 1024 }),
+  );
+  if (!converted.ok) return converted;
+  const pdf = await rebuildPdf(converted.value.pdf, policy, deps);
+  if (!pdf.ok) return pdf;
+  return pass({ ...pdf.value, detail: `${det.type} converted to PDF by LibreOffice [${converted.value.isolation}]; ${pdf.value.detail}` });
+}
+
+/**
+ * Rebuild a file of an allowed true type (archives are handled by the pipeline).
+ * @param ext the name's extension, which picks CSV vs TSV handling of text.
+ */
+export async function reconstruct(bytes: Uint8Array, det: Detection, ext: string, policy: FilePolicy, deps: ReconstructDeps): Promise<Outcome<Rebuilt>> {
+  const limits = { maxPixels: policy.maxPixels, maxPages: policy.maxPages, timeoutMs: policy.timeouts.imageMs };
+  switch (det.type) {
+    case 'pdf':
+      return rebuildPdf(bytes, policy, deps);
+    case 'jpeg':
+    case 'png':
+    case 'gif':
+    case 'webp':
+    case 'tiff':
+    case 'bmp':
+      return rebuildImage(bytes, det.type, limits);
+    case 'svg':
+      return rasterizeSvg(bytes, limits);
+    case 'text':
+    case 'csv': {
+      // A CSV-looking .txt stays plain text; a .csv/.tsv (or nameless CSV) gets formula neutralisation.
+      const asCsv = ext === 'csv' || ext === 'tsv' || (ext === '' && det.type === 'csv');
+      const r = asCsv ? rebuildCsv(bytes, ext) : rebuildText(bytes);
+      return r.ok ? pass({ bytes: r.value.bytes, type: asCsv ? 'csv' : 'text', detail: r.value.detail }) : r;
+    }
+    default:
+      if (TYPE_INFO[det.type].group === 'office') return convertOffice(bytes, det, policy, deps);
+      return refuse('type-not-allowed', `no reconstruction for ${det.type}`);
+  }
+}

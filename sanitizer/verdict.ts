@@ -1,0 +1,79 @@
+import type { ReasonCode } from './reasons.js';
+import { reasonMessage } from './reasons.js';
+import type { TrueType } from './true-type.js';
+
+/** The stages of the pipeline, in order; recorded in {@link Step}. */
+export type Stage = 'name' | 'type' | 'limits' | 'scan' | 'reconstruct' | 'recheck';
+
+/** One entry of the audit trail attached to every verdict. */
+export interface Step {
+  stage: Stage;
+  /** Human-readable, English, for logs and the security console. */
+  detail: string;
+  /** Wall-clock milliseconds the stage took. */
+  ms: number;
+}
+
+/** The rebuilt file that may be released to the user. */
+export interface SanitizedFile {
+  /** Original base name with the extension of the output type (form.xlsx → form.pdf). */
+  name: string;
+  mimeType: string;
+  /** True type of the output bytes. */
+  trueType: TrueType;
+  bytes: Uint8Array;
+}
+
+/** A file that passed: only `output` may ever reach the internal network. */
+export interface SanitizedVerdict {
+  verdict: 'sanitized';
+  /** True type of the input. */
+  inputType: TrueType;
+  output: SanitizedFile;
+  steps: Step[];
+}
+
+/** A file that did not pass, with one stable reason code. */
+export interface BlockedVerdict {
+  verdict: 'blocked';
+  reason: ReasonCode;
+  message: { ja: string; en: string };
+  /** Antivirus signature name when the scanner reported one. */
+  signature?: string;
+  /** True type of the input when it was known before blocking. */
+  inputType?: TrueType;
+  /** English detail for the security team (never shown to staff). */
+  detail: string;
+  steps: Step[];
+}
+
+/** Final result of {@link sanitize}. */
+export type Verdict = SanitizedVerdict | BlockedVerdict;
+
+/** Why a stage refused the file; turned into a {@link BlockedVerdict} by the pipeline. */
+export interface Block {
+  reason: ReasonCode;
+  detail: string;
+  signature?: string;
+}
+
+/** Result of a stage: a value, or a block. Blocks are values, not exceptions. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; block: Block };
+
+/** Successful {@link Outcome}. */
+export function pass<T>(value: T): Outcome<T> {
+  return { ok: true, value };
+}
+
+/** Blocking {@link Outcome}. */
+export function refuse<T = never>(reason: ReasonCode, detail: string, signature?: string): Outcome<T> {
+  return { ok: false, block: signature === undefined ? { reason, detail } : { reason, detail, signature } };
+}
+
+/** Build the final blocked verdict from a block. */
+export function blockedVerdict(block: Block, steps: Step[], inputType?: TrueType): BlockedVerdict {
+  const v: BlockedVerdict = { verdict: 'blocked', reason: block.reason, message: reasonMessage(block.reason), detail: block.detail, steps };
+  if (block.signature !== undefined) v.signature = block.signature;
+  if (inputType !== undefined) v.inputType = inputType;
+  return v;
+}
