@@ -1,0 +1,139 @@
+/**
+ * The viewer page: toolbar and tabs on top, the remote page as a canvas below.
+ * Wires the connection, frame renderer, input capture and dialog views together.
+ */
+import type { ClientMessage, ServerMessage, Viewport } from '../protocol/index.js';
+import { h } from './dom-builder.js';
+import { localized, t } from './i18n.js';
+import { Connection } from './viewer/connection.js';
+import { DialogView, NoticeView, Overlay } from './viewer/dialogs.js';
+import { FrameRenderer } from './viewer/frame-renderer.js';
+import { InputCapture } from './viewer/input-capture.js';
+import { Toolbar } from './viewer/toolbar.js';
+
+interface Me {
+  user: { name: string; role: string };
+  csrfToken: string;
+}
+
+async function loadMe(): Promise<Me | null> {
+  const res = await fetch('/api/me', { credentials: 'same-origin' });
+  return res.ok ? ((await res.json()) as Me) : null;
+}
+
+async function start(): Promise<void> {
+  document.title = t('appTitle');
+  const me = await loadMe();
+  if (!me) {
+    location.assign(document.documentElement.lang === 'en' ? '/login?lang=en' : '/login');
+    return;
+  }
+  const canvas = h('canvas', { class: 'remote-canvas', role: 'img', 'aria-label': t('remotePage'), tabindex: '-1' });
+  const textarea = h('textarea', { class: 'ime-input', 'aria-label': t('remotePage'), autocomplete: 'off', spellcheck: 'false' });
+  const stage = h('main', { class: 'stage' }, [canvas, textarea]);
+  const notices = new NoticeView();
+  const overlay = new Overlay();
+  let remote: Viewport = measure(stage);
+  let ended = false;
+
+  const connection: Connection = new Connection(() => (remote = measure(stage)), {
+    frame: (frame) => renderer.push(frame),
+    message: (msg) => onMessage(msg),
+    state: (state) => {
+      if (ended) return;
+      if (state === 'open') overlay.hide();
+      else if (state === 'connecting') overlay.show(t('connecting'));
+      else if (state === 'reconnecting') overlay.show(t('reconnecting'));
+      else overlay.show(t('reconnecting'), true);
+    },
+    protocolError: () => notices.show(t('protocolError'), 'error'),
+  });
+  const send = (msg: ClientMessage): void => connection.send(msg);
+  const renderer = new FrameRenderer(canvas, (seq) => send({ type: 'ack', seq }));
+  const input = new InputCapture({
+    canvas,
+    textarea,
+    send,
+    remoteSize: () => remote,
+    shortcut: (action) => send({ type: 'history', action }),
+  });
+  const toolbar = new Toolbar(send, () => {
+    if (confirm(t('endSessionConfirm'))) send({ type: 'end-session' });
+  });
+  const dialogs = new DialogView(document.body, send, () => input.focus());
+
+  const onMessage = (msg: ServerMessage): void => {
+    switch (msg.type) {
+      case 'welcome':
+        return;
+      case 'tabs':
+        return toolbar.setTabs(msg.tabs, msg.activeTabId);
+      case 'nav-state':
+        return toolbar.setNavState(msg);
+      case 'cursor':
+        canvas.style.cursor = msg.cursor;
+        return;
+      case 'caret':
+        return input.placeCaret(msg);
+      case 'dialog':
+        return dialogs.show(msg);
+      case 'dialog-closed':
+        return dialogs.close(msg.dialogId);
+      case 'clipboard':
+        void navigator.clipboard.writeText(msg.text).then(
+          () => notices.show(t('copied')),
+          () => notices.show(t('copied'), 'error'),
+        );
+        return;
+      case 'notice':
+        return notices.fromServer(msg, 'info');
+      case 'error':
+        return notices.fromServer(msg, 'error');
+      case 'file-chooser':
+        return dialogs.fileChooser(msg.chooserId, msg.multiple, (file) => upload(me.csrfToken, msg.chooserId, file, notices));
+      case 'session-ended':
+        ended = true;
+        connection.stop();
+        overlay.show(localized(msg.message), true);
+        return;
+    }
+  };
+
+  document.body.replaceChildren(toolbar.element, stage, notices.element, overlay.element);
+  let resizeTimer: number | undefined;
+  new ResizeObserver(() => {
+    clearTimeout(resizeTimer);
+    resizeTimer = window.setTimeout(() => {
+      const next = measure(stage);
+      if (next.width === remote.width && next.height === remote.height && next.dpr === remote.dpr) return;
+      remote = next;
+      send({ type: 'resize', viewport: next });
+    }, 150);
+  }).observe(stage);
+  connection.open();
+  input.focus();
+}
+
+function measure(stage: HTMLElement): Viewport {
+  const rect = stage.getBoundingClientRect();
+  return {
+    width: Math.max(100, Math.min(7680, Math.floor(rect.width))),
+    height: Math.max(100, Math.min(4320, Math.floor(rect.height))),
+    dpr: Math.max(0.5, Math.min(4, window.devicePixelRatio || 1)),
+  };
+}
+
+async function upload(csrf: string, chooserId: number, file: File, notices: NoticeView): Promise<void> {
+  const res = await fetch(`/api/upload/${chooserId}`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/octet-stream', 'x-kekkai-csrf': csrf, 'x-file-name': encodeURIComponent(file.name) },
+    body: file,
+  });
+  if (!res.ok) {
+    const body = (await res.json().catch(() => null)) as { message?: { ja: string; en: string } } | null;
+    if (body?.message) notices.fromServer({ message: body.message }, 'error');
+  }
+}
+
+void start();

@@ -1,0 +1,84 @@
+/** Toolbar (back, forward, reload/stop, address, title, End session) and tab strip. */
+import type { ClientMessage, TabInfo } from '../../protocol/index.js';
+import { h } from '../dom-builder.js';
+import { t } from '../i18n.js';
+
+export interface NavState {
+  url: string;
+  title: string;
+  loading: boolean;
+  canGoBack: boolean;
+  canGoForward: boolean;
+}
+
+export class Toolbar {
+  readonly element: HTMLElement;
+  private readonly back = h('button', { type: 'button', class: 'icon', 'aria-label': t('back'), title: t('back') }, ['←']);
+  private readonly forward = h('button', { type: 'button', class: 'icon', 'aria-label': t('forward'), title: t('forward') }, ['→']);
+  private readonly reload = h('button', { type: 'button', class: 'icon', 'aria-label': t('reload'), title: t('reload') }, ['⟳']);
+  private readonly address = h('input', { type: 'text', class: 'address', 'aria-label': t('address'), spellcheck: 'false', autocomplete: 'off' });
+  private readonly title = h('span', { class: 'page-title', 'aria-live': 'polite' });
+  private readonly end = h('button', { type: 'button', class: 'end-session' }, [t('endSession')]);
+  private readonly tabList = h('div', { class: 'tab-list', role: 'tablist', 'aria-label': t('tabs') });
+  private readonly newTab = h('button', { type: 'button', class: 'icon new-tab', 'aria-label': t('newTab'), title: t('newTab') }, ['+']);
+  private loading = false;
+  private editing = false;
+
+  constructor(private readonly send: (msg: ClientMessage) => void, onEnd: () => void) {
+    this.back.addEventListener('click', () => send({ type: 'history', action: 'back' }));
+    this.forward.addEventListener('click', () => send({ type: 'history', action: 'forward' }));
+    this.reload.addEventListener('click', () => send({ type: 'history', action: this.loading ? 'stop' : 'reload' }));
+    this.newTab.addEventListener('click', () => send({ type: 'tab', action: 'new' }));
+    this.end.addEventListener('click', onEnd);
+    this.address.addEventListener('focus', () => {
+      this.editing = true;
+      this.address.select();
+    });
+    this.address.addEventListener('blur', () => (this.editing = false));
+    this.address.addEventListener('keydown', (e) => {
+      if (e.key !== 'Enter' || e.isComposing) return;
+      e.preventDefault();
+      const url = this.address.value.trim();
+      if (url) send({ type: 'navigate', url: url.slice(0, 8192) });
+      this.address.blur();
+    });
+    this.element = h('header', { class: 'toolbar' }, [
+      h('div', { class: 'tab-strip' }, [this.tabList, this.newTab]),
+      h('nav', { class: 'nav-row' }, [this.back, this.forward, this.reload, this.address, this.title, this.end]),
+    ]);
+  }
+
+  setNavState(state: NavState): void {
+    this.loading = state.loading;
+    this.back.disabled = !state.canGoBack;
+    this.forward.disabled = !state.canGoForward;
+    const label = state.loading ? t('stop') : t('reload');
+    this.reload.setAttribute('aria-label', label);
+    this.reload.title = label;
+    this.reload.textContent = state.loading ? '✕' : '⟳';
+    if (!this.editing) this.address.value = state.url === 'about:blank' ? '' : state.url;
+    this.title.textContent = state.title;
+    document.title = state.title ? `${state.title} — kekkai` : t('appTitle');
+    this.element.classList.toggle('is-loading', state.loading);
+  }
+
+  setTabs(tabs: TabInfo[], activeTabId: number | null): void {
+    this.tabList.replaceChildren(
+      ...tabs.map((tab) => {
+        const label = tab.title || (tab.url === 'about:blank' ? t('untitled') : tab.url);
+        const selected = tab.id === activeTabId;
+        const button = h('button', { type: 'button', role: 'tab', class: 'tab-title', 'aria-selected': String(selected), title: label }, [
+          tab.loading ? `⏳ ${label}` : label,
+        ]);
+        button.addEventListener('click', () => this.send({ type: 'tab', action: 'activate', tabId: tab.id }));
+        const close = h('button', { type: 'button', class: 'icon tab-close', 'aria-label': t('closeTab'), title: t('closeTab') }, ['×']);
+        close.addEventListener('click', () => this.send({ type: 'tab', action: 'close', tabId: tab.id }));
+        return h('div', { class: selected ? 'tab active' : 'tab', 'data-tab-id': String(tab.id) }, [button, close]);
+      }),
+    );
+  }
+
+  focusAddress(): void {
+    this.address.focus();
+  }
+}

@@ -1,0 +1,76 @@
+/**
+ * Composition root of the HTTP side: builds the Fastify app from the config and
+ * its dependencies. It never listens — server.ts does (tests build it the same way).
+ */
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import path from 'node:path';
+import type { Config } from './config/config-schema.js';
+import { MAX_CLIENT_MESSAGE_BYTES } from '../protocol/index.js';
+import type { AuthService } from './auth/auth-service.js';
+import type { SessionManager } from './browser/session-manager.js';
+import { registerAuthRoutes } from './http/auth.http.js';
+import { errorHandler } from './http/errors.js';
+import { registerPageRoutes } from './http/pages.http.js';
+import { registerSecurityHeaders } from './http/security-headers.js';
+import { registerViewerSocket, type ViewerSessions } from './http/session.ws.js';
+import { registerUploadRoute } from './http/upload.http.js';
+import { loggerOptions } from './logging.js';
+
+export interface AppDeps {
+  auth: AuthService;
+  /** Browser sessions; the real SessionManager or a fake in integration tests. */
+  sessions: ViewerSessions & Pick<SessionManager, 'get' | 'end'>;
+  /** Directory with the built client (dist/public). */
+  publicDir: string;
+  https?: { key: string | Buffer; cert: string | Buffer } | null;
+  /** Shared pino logger; by default one is made from config.logLevel. */
+  logger?: FastifyBaseLogger;
+}
+
+export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config.logLevel) }),
+    ...(deps.https ? { https: { ...deps.https, minVersion: 'TLSv1.2' as const } } : {}),
+    trustProxy: false,
+    bodyLimit: 64 * 1024,
+  });
+  app.setErrorHandler(errorHandler);
+  registerSecurityHeaders(app, Boolean(deps.https));
+  await app.register(fastifyCookie);
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES } });
+  await app.register(fastifyStatic, {
+    root: deps.publicDir,
+    prefix: '/assets/',
+    index: false,
+    cacheControl: false,
+    setHeaders: (res) => res.setHeader('cache-control', 'no-cache'),
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerPageRoutes(app, deps.auth);
+  registerAuthRoutes(app, {
+    auth: deps.auth,
+    sessionMaxAgeSeconds: config.session.maxAgeHours * 3600,
+    endBrowserSession: async (id) => void (await deps.sessions.end(id, 'ended-by-user')),
+  });
+  registerViewerSocket(app, {
+    auth: deps.auth,
+    sessions: deps.sessions,
+    capabilities: {
+      clipboardToClient: config.clipboard.toClient,
+      clipboardFromClient: config.clipboard.fromClient,
+      upload: config.upload.enabled,
+    },
+  });
+  registerUploadRoute(app, {
+    auth: deps.auth,
+    enabled: config.upload.enabled,
+    maxBytes: config.upload.maxBytes,
+    uploadDir: path.join(config.dataDir, 'uploads'),
+    findSession: (id) => deps.sessions.get(id),
+  });
+  return app;
+}

@@ -1,0 +1,334 @@
+/**
+ * One user's remote browsing session: an incognito BrowserContext with its tabs,
+ * the viewer (WebSocket) attached to it, frame flow control and dialogs. It lives
+ * on when the viewer disconnects until the SessionManager reaps it.
+ */
+import type { BrowserContext, Page } from 'puppeteer';
+import {
+  encodeFrame,
+  FrameKind,
+  type ClientMessage,
+  type ServerMessage,
+  type SessionEndReason,
+  type Viewport,
+} from '../../protocol/index.js';
+import { message } from '../i18n/messages.js';
+import { addressToUrl } from './address-input.js';
+import { DialogBroker } from './dialog-broker.js';
+import { FrameFlow } from './frame-flow.js';
+import { InputProbes } from './input-probes.js';
+import { RemoteTab, type TabEvents } from './remote-tab.js';
+
+/** The connection a session streams to. */
+export interface Viewer {
+  sendMessage(msg: ServerMessage): void;
+  sendFrame(bytes: Uint8Array): void;
+  close(): void;
+}
+
+export interface SessionOptions {
+  maxTabs: number;
+  jpegQuality: number;
+  clipboardToClient: boolean;
+  clipboardFromClient: boolean;
+  uploadEnabled: boolean;
+}
+
+export interface SessionLog {
+  info(obj: object, msg: string): void;
+  warn(obj: object, msg: string): void;
+}
+
+export class BrowserSession {
+  private readonly tabs = new Map<number, RemoteTab>();
+  private readonly pages = new Map<Page, number>();
+  private nextTabId = 1;
+  private activeTabId: number | null = null;
+  private viewer: Viewer | null = null;
+  private viewport: Viewport = { width: 1280, height: 800, dpr: 1 };
+  private readonly flow: FrameFlow;
+  private readonly dialogs: DialogBroker;
+  private readonly probes: InputProbes;
+  private readonly fileChoosers = new Map<number, { tabId: number; backendNodeId: number; multiple: boolean }>();
+  private nextChooserId = 1;
+  private ended = false;
+  lastActivity = Date.now();
+
+  constructor(
+    readonly id: string,
+    readonly user: { id: number; name: string; role: string },
+    private readonly context: BrowserContext,
+    private readonly options: SessionOptions,
+    private readonly log: SessionLog,
+  ) {
+    this.flow = new FrameFlow((frame, seq) => {
+      this.viewer?.sendFrame(
+        encodeFrame(
+          { kind: FrameKind.Jpeg, tabId: this.activeTabId ?? 0, seq, width: frame.width, height: frame.height, captureTime: frame.captureTime },
+          frame.data,
+        ),
+      );
+    });
+    this.dialogs = new DialogBroker((msg) => this.viewer?.sendMessage(msg));
+    this.probes = new InputProbes((msg) => this.viewer?.sendMessage(msg));
+    context.on('targetcreated', (target) => {
+      if (target.type() !== 'page') return;
+      void target.page().then((page) => page && this.adoptPage(page));
+    });
+  }
+
+  get isEnded(): boolean {
+    return this.ended;
+  }
+
+  get hasViewer(): boolean {
+    return this.viewer !== null;
+  }
+
+  get tabCount(): number {
+    return this.tabs.size;
+  }
+
+  /** Adopts the pages the context already has (a warm context comes with one). */
+  async init(): Promise<void> {
+    for (const page of await this.context.pages()) await this.adoptPage(page);
+    if (this.tabs.size === 0) await this.openTab();
+  }
+
+  findTabByTarget(targetId: string): RemoteTab | undefined {
+    for (const tab of this.tabs.values()) if (tab.targetId === targetId) return tab;
+    return undefined;
+  }
+
+  /** Attaches a viewer, replacing any previous one (which is told and closed). */
+  async attach(viewer: Viewer, viewport: Viewport): Promise<void> {
+    const previous = this.viewer;
+    if (previous && previous !== viewer) {
+      previous.sendMessage({ type: 'session-ended', reason: 'replaced', message: message('replaced') });
+      previous.close();
+    }
+    this.flow.reset();
+    this.viewer = viewer;
+    this.viewport = viewport;
+    this.touch();
+    this.sendTabs();
+    const tab = this.activeTab();
+    if (tab) {
+      this.sendNavState(tab);
+      await tab.setViewport(viewport);
+      await tab.startStreaming();
+    }
+    this.dialogs.resend();
+  }
+
+  detach(viewer: Viewer): void {
+    if (this.viewer !== viewer) return;
+    this.viewer = null;
+    this.flow.reset();
+    void this.activeTab()?.stopStreaming();
+    this.touch();
+  }
+
+  touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  /** Handles one validated client message. */
+  async handle(msg: ClientMessage): Promise<void> {
+    if (msg.type !== 'ack') this.touch();
+    const tab = this.activeTab();
+    switch (msg.type) {
+      case 'hello':
+        return;
+      case 'ack':
+        this.flow.onClientAck(msg.seq);
+        return;
+      case 'resize':
+        this.viewport = msg.viewport;
+        if (tab) await tab.setViewport(msg.viewport);
+        return;
+      case 'navigate':
+        return this.navigate(msg.url);
+      case 'history':
+        if (tab) await tab.history(msg.action);
+        return;
+      case 'tab':
+        return this.tabAction(msg.action, msg.tabId);
+      case 'dialog-reply':
+        return this.dialogs.reply(msg);
+      case 'file-chooser-cancel':
+        this.fileChoosers.delete(msg.chooserId);
+        return;
+      case 'paste':
+        if (!this.options.clipboardFromClient) return this.notice('clipboard-from-client-disabled');
+        if (tab) await tab.insertText(msg.text);
+        return;
+      case 'copy':
+        return this.copySelection(msg.cut ?? false);
+      case 'end-session':
+        return this.end('ended-by-user');
+      default:
+        if (tab) await this.probes.handleInput(tab, msg, (cut) => this.copySelection(cut));
+    }
+  }
+
+  private async navigate(input: string): Promise<void> {
+    const url = addressToUrl(input);
+    if (!url) return this.notice('invalid-url', { url: input.slice(0, 200) });
+    const tab = this.activeTab() ?? (await this.openTab());
+    await tab?.navigate(url);
+  }
+
+  private async copySelection(cut: boolean): Promise<void> {
+    if (!this.options.clipboardToClient) return this.notice('clipboard-to-client-disabled');
+    const tab = this.activeTab();
+    const text = tab ? await this.probes.selection(tab) : null;
+    if (text) this.viewer?.sendMessage({ type: 'clipboard', text });
+    if (cut && tab) await tab.key({ type: 'key', action: 'down', key: 'x', code: 'KeyX', keyCode: 88, modifiers: 2 });
+  }
+
+  private async tabAction(action: 'new' | 'activate' | 'close', tabId?: number): Promise<void> {
+    if (action === 'new') {
+      const tab = await this.openTab();
+      if (tab) await this.activate(tab.id);
+      return;
+    }
+    if (tabId === undefined) return;
+    if (action === 'activate') return this.activate(tabId);
+    await this.tabs.get(tabId)?.close();
+  }
+
+  private async openTab(): Promise<RemoteTab | undefined> {
+    if (this.tabs.size >= this.options.maxTabs) {
+      this.notice('tab-limit', { max: this.options.maxTabs });
+      return undefined;
+    }
+    const page = await this.context.newPage();
+    return this.adoptPage(page);
+  }
+
+  private async adoptPage(page: Page): Promise<RemoteTab | undefined> {
+    const existing = this.pages.get(page);
+    if (existing !== undefined) return this.tabs.get(existing);
+    if (this.ended) return undefined;
+    if (this.tabs.size >= this.options.maxTabs) {
+      this.notice('tab-limit', { max: this.options.maxTabs });
+      await page.close().catch(() => undefined);
+      return undefined;
+    }
+    const id = this.nextTabId++;
+    this.pages.set(page, id);
+    const tab = await RemoteTab.open(id, page, this.tabEvents, { jpegQuality: this.options.jpegQuality, locale: 'ja-JP', timezone: 'Asia/Tokyo' });
+    if (tab.closed) return undefined;
+    this.tabs.set(id, tab);
+    // A popup or new tab becomes the active one, as in a desktop browser.
+    await this.activate(id);
+    return tab;
+  }
+
+  private async activate(tabId: number): Promise<void> {
+    const next = this.tabs.get(tabId);
+    if (!next) return;
+    const previous = this.activeTab();
+    if (previous && previous !== next) await previous.stopStreaming();
+    this.flow.reset();
+    this.activeTabId = tabId;
+    this.sendTabs();
+    this.sendNavState(next);
+    if (this.viewer) {
+      await next.setViewport(this.viewport);
+      await next.startStreaming();
+    }
+  }
+
+  private readonly tabEvents: TabEvents = {
+    frame: (tab, frame) => {
+      if (tab.id !== this.activeTabId || !this.viewer) return frame.ackSource();
+      this.flow.onSourceFrame(frame);
+    },
+    stateChanged: (tab) => {
+      this.sendTabs();
+      if (tab.id === this.activeTabId) this.sendNavState(tab);
+    },
+    dialog: (tab, dialog) => this.dialogs.open(tab.id, dialog),
+    fileChooser: (tab, chooser) => {
+      if (!this.options.uploadEnabled) return this.notice('upload-disabled');
+      const chooserId = this.nextChooserId++;
+      this.fileChoosers.set(chooserId, { tabId: tab.id, ...chooser });
+      this.viewer?.sendMessage({ type: 'file-chooser', chooserId, multiple: chooser.multiple });
+    },
+    closed: (tab) => {
+      this.tabs.delete(tab.id);
+      this.pages.delete(tab.page);
+      this.dialogs.dropTab(tab.id);
+      if (this.ended) return;
+      if (this.activeTabId === tab.id) {
+        this.activeTabId = null;
+        this.flow.reset();
+        const fallback = [...this.tabs.keys()].pop();
+        if (fallback !== undefined) void this.activate(fallback);
+        else void this.openTab();
+      }
+      this.sendTabs();
+    },
+  };
+
+  /** Hands a finished upload to the remote file input that asked for it. */
+  async completeUpload(chooserId: number, files: string[]): Promise<{ tabId: number; url: string } | null> {
+    const chooser = this.fileChoosers.get(chooserId);
+    const tab = chooser ? this.tabs.get(chooser.tabId) : undefined;
+    if (!chooser || !tab) return null;
+    this.fileChoosers.delete(chooserId);
+    await tab.setFiles(chooser.backendNodeId, chooser.multiple ? files : files.slice(0, 1));
+    return { tabId: tab.id, url: tab.state.url };
+  }
+
+  uploadTarget(chooserId: number): { url: string } | null {
+    const chooser = this.fileChoosers.get(chooserId);
+    const tab = chooser ? this.tabs.get(chooser.tabId) : undefined;
+    return tab ? { url: tab.state.url } : null;
+  }
+
+  /** Destroys the context at once and tells the viewer why. */
+  async end(reason: SessionEndReason): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    this.flow.reset();
+    const viewer = this.viewer;
+    this.viewer = null;
+    viewer?.sendMessage({ type: 'session-ended', reason, message: message(reason) });
+    viewer?.close();
+    this.tabs.clear();
+    await this.context.close().catch(() => undefined);
+    this.log.info({ reason, sessionId: this.id }, 'browser session ended');
+  }
+
+  private activeTab(): RemoteTab | undefined {
+    return this.activeTabId === null ? undefined : this.tabs.get(this.activeTabId);
+  }
+
+  private sendTabs(): void {
+    this.viewer?.sendMessage({
+      type: 'tabs',
+      tabs: [...this.tabs.values()].map((t) => ({ id: t.id, title: t.state.title.slice(0, 2000), url: t.state.url.slice(0, 8192), loading: t.state.loading })),
+      activeTabId: this.activeTabId,
+    });
+  }
+
+  private sendNavState(tab: RemoteTab): void {
+    const s = tab.state;
+    this.viewer?.sendMessage({
+      type: 'nav-state',
+      tabId: tab.id,
+      url: s.url.slice(0, 8192),
+      title: s.title.slice(0, 2000),
+      loading: s.loading,
+      canGoBack: s.canGoBack,
+      canGoForward: s.canGoForward,
+    });
+  }
+
+  private notice(code: Parameters<typeof message>[0], params: Record<string, string | number> = {}): void {
+    this.viewer?.sendMessage({ type: 'notice', code, message: message(code, params) });
+  }
+}

@@ -1,0 +1,245 @@
+/**
+ * One remote tab: a puppeteer Page plus a CDP session of our own for the
+ * screencast, input, emulation and navigation state. Reports what happens through
+ * the {@link TabEvents} callbacks given by its BrowserSession.
+ */
+import type { CDPSession, Dialog, Page } from 'puppeteer';
+import type { ImeMessage, KeyMessage, PointerMessage, Viewport, WheelMessage } from '../../protocol/index.js';
+import type { SourceFrame } from './frame-flow.js';
+import { keyToCdp, pointerToCdp, wheelToCdp } from './input-mapper.js';
+
+export interface TabState {
+  url: string;
+  title: string;
+  loading: boolean;
+  canGoBack: boolean;
+  canGoForward: boolean;
+}
+
+export interface TabEvents {
+  frame(tab: RemoteTab, frame: SourceFrame): void;
+  stateChanged(tab: RemoteTab): void;
+  dialog(tab: RemoteTab, dialog: Dialog): void;
+  fileChooser(tab: RemoteTab, chooser: { backendNodeId: number; multiple: boolean }): void;
+  closed(tab: RemoteTab): void;
+}
+
+export interface TabOptions {
+  jpegQuality: number;
+  locale: string;
+  timezone: string;
+}
+
+export class RemoteTab {
+  readonly state: TabState = { url: 'about:blank', title: '', loading: false, canGoBack: false, canGoForward: false };
+  private streaming = false;
+  private viewport: Viewport | null = null;
+  private closedFlag = false;
+
+  private constructor(
+    readonly id: number,
+    readonly page: Page,
+    private readonly cdp: CDPSession,
+    private readonly events: TabEvents,
+    private readonly options: TabOptions,
+  ) {}
+
+  static async open(id: number, page: Page, events: TabEvents, options: TabOptions): Promise<RemoteTab> {
+    const cdp = await page.createCDPSession();
+    const tab = new RemoteTab(id, page, cdp, events, options);
+    await tab.init();
+    return tab;
+  }
+
+  /** CDP target id; also the id of the tab's main frame. */
+  targetId = '';
+
+  get closed(): boolean {
+    return this.closedFlag;
+  }
+
+  private async init(): Promise<void> {
+    const { cdp, page } = this;
+    this.targetId = (await cdp.send('Target.getTargetInfo')).targetInfo.targetId;
+    cdp.on('Page.screencastFrame', (event) => {
+      if (!this.streaming) {
+        void cdp.send('Page.screencastFrameAck', { sessionId: event.sessionId }).catch(() => undefined);
+        return;
+      }
+      const vp = this.viewport;
+      this.events.frame(this, {
+        data: Buffer.from(event.data, 'base64'),
+        width: Math.round((vp?.width ?? event.metadata.deviceWidth) * (vp?.dpr ?? 1)),
+        height: Math.round((vp?.height ?? event.metadata.deviceHeight) * (vp?.dpr ?? 1)),
+        captureTime: (event.metadata.timestamp ?? Date.now() / 1000) * 1000,
+        ackSource: () => void cdp.send('Page.screencastFrameAck', { sessionId: event.sessionId }).catch(() => undefined),
+      });
+    });
+    cdp.on('Page.frameStartedLoading', (e) => this.onLoading(e.frameId, true));
+    cdp.on('Page.frameStoppedLoading', (e) => this.onLoading(e.frameId, false));
+    cdp.on('Page.frameNavigated', (e) => {
+      if (e.frame.parentId) return;
+      this.state.url = e.frame.url + (e.frame.urlFragment ?? '');
+      void this.refreshHistory();
+    });
+    cdp.on('Page.navigatedWithinDocument', (e) => {
+      if (e.frameId !== this.targetId) return;
+      this.state.url = e.url;
+      void this.refreshHistory();
+    });
+    cdp.on('Page.fileChooserOpened', (e) => {
+      if (e.backendNodeId !== undefined) this.events.fileChooser(this, { backendNodeId: e.backendNodeId, multiple: e.mode === 'selectMultiple' });
+    });
+    page.on('dialog', (dialog) => this.events.dialog(this, dialog));
+    page.on('close', () => this.markClosed());
+    await Promise.all([
+      cdp.send('Page.enable'),
+      cdp.send('Page.setInterceptFileChooserDialog', { enabled: true }),
+      cdp.send('Emulation.setLocaleOverride', { locale: this.options.locale }).catch(() => undefined),
+      cdp.send('Emulation.setTimezoneOverride', { timezoneId: this.options.timezone }),
+    ]);
+    this.state.url = page.url();
+  }
+
+  /** Title and URL from Target.targetInfoChanged (titles change without navigation). */
+  updateInfo(info: { title: string; url: string }): void {
+    if (info.title === this.state.title && info.url === this.state.url) return;
+    this.state.title = info.title === info.url ? '' : info.title;
+    this.state.url = info.url;
+    this.events.stateChanged(this);
+  }
+
+  private onLoading(frameId: string, loading: boolean): void {
+    if (frameId !== this.targetId || this.state.loading === loading) return;
+    this.state.loading = loading;
+    this.events.stateChanged(this);
+  }
+
+  private async refreshHistory(): Promise<void> {
+    try {
+      const history = await this.cdp.send('Page.getNavigationHistory');
+      this.state.canGoBack = history.currentIndex > 0;
+      this.state.canGoForward = history.currentIndex < history.entries.length - 1;
+    } catch {
+      // The tab closed meanwhile; nothing to report.
+    }
+    this.events.stateChanged(this);
+  }
+
+  async setViewport(viewport: Viewport): Promise<void> {
+    const same = this.viewport && this.viewport.width === viewport.width && this.viewport.height === viewport.height && this.viewport.dpr === viewport.dpr;
+    this.viewport = viewport;
+    if (same) return;
+    await this.cdp.send('Emulation.setDeviceMetricsOverride', {
+      width: viewport.width,
+      height: viewport.height,
+      deviceScaleFactor: viewport.dpr,
+      mobile: false,
+    });
+    if (this.streaming) await this.restartScreencast();
+  }
+
+  async startStreaming(): Promise<void> {
+    this.streaming = true;
+    await this.restartScreencast();
+  }
+
+  async stopStreaming(): Promise<void> {
+    this.streaming = false;
+    await this.cdp.send('Page.stopScreencast').catch(() => undefined);
+  }
+
+  private async restartScreencast(): Promise<void> {
+    const vp = this.viewport;
+    await this.cdp.send('Page.stopScreencast').catch(() => undefined);
+    await this.cdp.send('Page.startScreencast', {
+      format: 'jpeg',
+      quality: this.options.jpegQuality,
+      ...(vp ? { maxWidth: Math.round(vp.width * vp.dpr), maxHeight: Math.round(vp.height * vp.dpr) } : {}),
+      everyNthFrame: 1,
+    });
+  }
+
+  async pointer(msg: PointerMessage): Promise<void> {
+    await this.cdp.send('Input.dispatchMouseEvent', pointerToCdp(msg));
+  }
+
+  async wheel(msg: WheelMessage): Promise<void> {
+    await this.cdp.send('Input.dispatchMouseEvent', wheelToCdp(msg));
+  }
+
+  async key(msg: KeyMessage): Promise<void> {
+    await this.cdp.send('Input.dispatchKeyEvent', keyToCdp(msg));
+  }
+
+  /** IME composition: show composing text in place, commit with insertText. */
+  async ime(msg: ImeMessage): Promise<void> {
+    if (msg.phase === 'update') {
+      const end = msg.selectionEnd ?? msg.text.length;
+      await this.cdp.send('Input.imeSetComposition', {
+        text: msg.text,
+        selectionStart: Math.min(msg.selectionStart ?? end, msg.text.length),
+        selectionEnd: Math.min(end, msg.text.length),
+      });
+    } else if (msg.phase === 'commit') {
+      if (msg.text) await this.cdp.send('Input.insertText', { text: msg.text });
+      else await this.cdp.send('Input.imeSetComposition', { text: '', selectionStart: 0, selectionEnd: 0 });
+    } else if (msg.phase === 'cancel') {
+      await this.cdp.send('Input.imeSetComposition', { text: '', selectionStart: 0, selectionEnd: 0 });
+    }
+  }
+
+  async insertText(text: string): Promise<void> {
+    await this.cdp.send('Input.insertText', { text });
+  }
+
+  async navigate(url: string): Promise<void> {
+    await this.cdp.send('Page.navigate', { url });
+  }
+
+  async history(action: 'back' | 'forward' | 'reload' | 'stop'): Promise<void> {
+    if (action === 'reload') {
+      await this.cdp.send('Page.reload', {});
+      return;
+    }
+    if (action === 'stop') {
+      await this.cdp.send('Page.stopLoading');
+      return;
+    }
+    const history = await this.cdp.send('Page.getNavigationHistory');
+    const entry = history.entries[history.currentIndex + (action === 'back' ? -1 : 1)];
+    if (entry) await this.cdp.send('Page.navigateToHistoryEntry', { entryId: entry.id });
+  }
+
+  /** Evaluates one of page-probes.ts with JSON arguments; any failure yields null. */
+  async probe<T>(fnSource: string, ...args: Array<number | string>): Promise<T | null> {
+    try {
+      const result = await this.cdp.send('Runtime.evaluate', {
+        expression: `(${fnSource})(${args.map((a) => JSON.stringify(a)).join(',')})`,
+        returnByValue: true,
+        silent: true,
+        timeout: 500,
+      });
+      if (result.exceptionDetails) return null;
+      return (result.result.value ?? null) as T | null;
+    } catch {
+      return null;
+    }
+  }
+
+  async setFiles(backendNodeId: number, files: string[]): Promise<void> {
+    await this.cdp.send('DOM.setFileInputFiles', { backendNodeId, files });
+  }
+
+  async close(): Promise<void> {
+    this.streaming = false;
+    await this.page.close({ runBeforeUnload: false }).catch(() => undefined);
+    this.markClosed();
+  }
+
+  private markClosed(): void {
+    if (this.closedFlag) return;
+    this.closedFlag = true;
+    this.events.closed(this);
+  }
+}

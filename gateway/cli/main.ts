@@ -1,0 +1,66 @@
+/**
+ * The `kekkai` command. Each subcommand lives in its own module; this file only
+ * parses the command line and reports errors without a stack trace.
+ */
+import { ConfigError, loadConfig } from '../config/load-config.js';
+import { runUserAdd } from './user-add.js';
+
+const HELP = `kekkai — browser-isolation gateway for hospitals
+
+Usage:
+  kekkai serve [--config FILE]                 start the gateway (prints "kekkai listening on URL")
+  kekkai user add NAME --role staff|admin|security [--config FILE]
+                                               add an account; the password is read from a prompt
+                                               or, when stdin is not a terminal, from its first line
+  kekkai --help                                show this help
+
+Settings come from KEKKAI_* environment variables and an optional YAML file
+(KEKKAI_CONFIG or --config); see docs/configuration.md.
+`;
+
+export async function main(argv: string[]): Promise<number> {
+  const { command, rest, configFile } = splitArgs(argv);
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(HELP);
+    return command ? 0 : 1;
+  }
+  try {
+    const config = () => loadConfig(configFile ? { file: configFile } : {});
+    switch (command) {
+      case 'serve': {
+        const { startGateway } = await import('../server.js');
+        const gateway = await startGateway(config());
+        const stop = (): void => {
+          void gateway.close().then(() => process.exit(0));
+          setTimeout(() => process.exit(1), 15_000).unref();
+        };
+        process.once('SIGTERM', stop);
+        process.once('SIGINT', stop);
+        return await new Promise<number>(() => undefined);
+      }
+      case 'user':
+        if (rest[0] !== 'add') break;
+        return await runUserAdd(rest.slice(1), config());
+    }
+    process.stderr.write(`Unknown command: ${[command, ...rest].join(' ')}\n\n${HELP}`);
+    return 2;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      return 78;
+    }
+    process.stderr.write(`kekkai: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+function splitArgs(argv: string[]): { command: string | undefined; rest: string[]; configFile: string | undefined } {
+  const args = [...argv];
+  let configFile: string | undefined;
+  const i = args.indexOf('--config');
+  if (i >= 0) {
+    configFile = args[i + 1];
+    args.splice(i, 2);
+  }
+  return { command: args[0], rest: args.slice(1), configFile };
+}

@@ -1,0 +1,61 @@
+/** `kekkai user add NAME --role ROLE`: adds an account with a checked password. */
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { checkPasswordRule, hashPassword } from '../auth/passwords.js';
+import type { Config } from '../config/config-schema.js';
+import { ROLES, type Role } from '../store/repositories.js';
+import { openDatabase } from '../store/sqlite-database.js';
+import { createSqliteStore } from '../store/sqlite-repositories.js';
+
+const NAME_RULE = /^[\p{L}\p{N}._@-]{1,64}$/u;
+
+export async function runUserAdd(args: string[], config: Readonly<Config>): Promise<number> {
+  const { values, positionals } = parseArgs({ args, options: { role: { type: 'string' } }, allowPositionals: true });
+  const name = positionals[0];
+  const role = values.role as Role | undefined;
+  if (!name || positionals.length !== 1 || !NAME_RULE.test(name)) {
+    process.stderr.write('Usage: kekkai user add NAME --role staff|admin|security  (NAME: letters, digits, . _ @ -, up to 64)\n');
+    return 2;
+  }
+  if (!role || !ROLES.includes(role)) {
+    process.stderr.write(`--role must be one of: ${ROLES.join(', ')}\n`);
+    return 2;
+  }
+  const password = await readPassword(`Password for ${name}: `);
+  const problem = checkPasswordRule(password);
+  if (problem) {
+    process.stderr.write(
+      'Password refused: at least 13 characters mixing letters, digits and symbols. / パスワードは英字・数字・記号を含む 13 文字以上にしてください。\n',
+    );
+    return 2;
+  }
+  const store = createSqliteStore(openDatabase(config.dataDir));
+  try {
+    if (store.users.findByName(name)) {
+      process.stderr.write(`User ${name} already exists.\n`);
+      return 1;
+    }
+    const user = store.users.create({ name, role, passwordHash: await hashPassword(password), mustChangePassword: false });
+    process.stdout.write(`Added ${role} account ${user.name} (id ${user.id}).\n`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+/** Reads a password from a hidden prompt on a terminal, else the first line of stdin. */
+async function readPassword(prompt: string): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
+  }
+  const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true });
+  const output = rl as unknown as { _writeToOutput: (s: string) => void };
+  process.stdout.write(prompt);
+  output._writeToOutput = () => undefined;
+  const answer = await new Promise<string>((resolve) => rl.question('', resolve));
+  rl.close();
+  process.stdout.write('\n');
+  return answer;
+}

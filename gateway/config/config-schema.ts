@@ -1,0 +1,104 @@
+/**
+ * The one schema for every kekkai setting. Values come from an optional YAML file
+ * (KEKKAI_CONFIG or --config) and from KEKKAI_* environment variables (which win);
+ * see load-config.ts and docs/configuration.md.
+ */
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65535);
+const bool = z.preprocess((v) => {
+  if (typeof v !== 'string') return v;
+  const s = v.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(s)) return false;
+  return v;
+}, z.boolean());
+const cidrList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+  z.array(z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'expected a CIDR such as 10.0.0.0/8')),
+);
+
+export const ConfigSchema = z
+  .object({
+    host: z.string().min(1).default('127.0.0.1'),
+    port: port.default(8443),
+    dataDir: z.string().min(1).default('./data'),
+    chromiumPath: z.string().min(1).default('/usr/bin/chromium'),
+    logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    tls: z
+      .object({ cert: z.string().min(1).optional(), key: z.string().min(1).optional() })
+      .default({})
+      .refine((t) => Boolean(t.cert) === Boolean(t.key), 'KEKKAI_TLS_CERT and KEKKAI_TLS_KEY must be given together'),
+    /** Plain HTTP: only for tests and behind a TLS-terminating proxy. */
+    insecureHttp: bool.default(false),
+    /** Initial admin password for the first start; otherwise one is generated and printed once. */
+    adminPassword: z.string().min(13).max(200).optional(),
+    session: z
+      .object({
+        idleTimeoutSeconds: z.coerce.number().int().min(30).max(86_400).default(600),
+        maxTabs: z.coerce.number().int().min(1).max(50).default(10),
+        warmPool: z.coerce.number().int().min(0).max(20).default(1),
+        maxSessions: z.coerce.number().int().min(1).max(1000).default(50),
+        /** Lifetime of a sign-in, whatever the activity. */
+        maxAgeHours: z.coerce.number().int().min(1).max(24 * 7).default(12),
+      })
+      .default({}),
+    stream: z
+      .object({
+        jpegQuality: z.coerce.number().int().min(30).max(100).default(80),
+      })
+      .default({}),
+    clipboard: z
+      .object({ toClient: bool.default(true), fromClient: bool.default(true) })
+      .default({}),
+    upload: z
+      .object({
+        enabled: bool.default(false),
+        maxBytes: z.coerce.number().int().min(1).max(1024 * 1024 * 1024).default(20 * 1024 * 1024),
+      })
+      .default({}),
+    egress: z
+      .object({
+        allowPrivate: cidrList.default([]),
+        allowedPorts: z
+          .preprocess(
+            (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+            z.array(z.coerce.number().int().min(1).max(65535)),
+          )
+          .default([80, 443]),
+      })
+      .default({}),
+  })
+  .strict();
+
+export type Config = z.infer<typeof ConfigSchema>;
+export type ConfigInput = z.input<typeof ConfigSchema>;
+
+/**
+ * Environment variables and the setting each one sets. The names other tools rely
+ * on (KEKKAI_HOST, KEKKAI_PORT, KEKKAI_DATA_DIR, KEKKAI_CHROMIUM_PATH,
+ * KEKKAI_TLS_CERT, KEKKAI_TLS_KEY) must not change.
+ */
+export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string; secret?: boolean; doc: string }> = [
+  { env: 'KEKKAI_HOST', path: 'host', doc: 'Address to listen on (0.0.0.0 for all interfaces).' },
+  { env: 'KEKKAI_PORT', path: 'port', doc: 'Port to listen on; 0 picks a free port.' },
+  { env: 'KEKKAI_DATA_DIR', path: 'dataDir', doc: 'Directory for the database, keys and certificates.' },
+  { env: 'KEKKAI_CHROMIUM_PATH', path: 'chromiumPath', doc: 'Chromium executable.' },
+  { env: 'KEKKAI_LOG_LEVEL', path: 'logLevel', doc: 'fatal, error, warn, info, debug, trace or silent.' },
+  { env: 'KEKKAI_TLS_CERT', path: 'tls.cert', doc: 'PEM certificate file (with KEKKAI_TLS_KEY).' },
+  { env: 'KEKKAI_TLS_KEY', path: 'tls.key', doc: 'PEM private key file (with KEKKAI_TLS_CERT).' },
+  { env: 'KEKKAI_INSECURE_HTTP', path: 'insecureHttp', doc: 'Serve plain HTTP (tests, TLS-terminating proxy only).' },
+  { env: 'KEKKAI_ADMIN_PASSWORD', path: 'adminPassword', secret: true, doc: 'Password of the first admin account, used only at first start.' },
+  { env: 'KEKKAI_IDLE_TIMEOUT', path: 'session.idleTimeoutSeconds', doc: 'Seconds a disconnected or idle browser session is kept.' },
+  { env: 'KEKKAI_MAX_TABS', path: 'session.maxTabs', doc: 'Tabs per session.' },
+  { env: 'KEKKAI_WARM_POOL', path: 'session.warmPool', doc: 'Browser contexts kept ready for new sessions.' },
+  { env: 'KEKKAI_MAX_SESSIONS', path: 'session.maxSessions', doc: 'Concurrent browser sessions on this gateway.' },
+  { env: 'KEKKAI_SESSION_MAX_AGE_HOURS', path: 'session.maxAgeHours', doc: 'Hours a sign-in lasts at most.' },
+  { env: 'KEKKAI_JPEG_QUALITY', path: 'stream.jpegQuality', doc: 'JPEG quality of streamed frames (30–100).' },
+  { env: 'KEKKAI_CLIPBOARD_TO_CLIENT', path: 'clipboard.toClient', doc: 'Allow copying remote text to the local clipboard.' },
+  { env: 'KEKKAI_CLIPBOARD_FROM_CLIENT', path: 'clipboard.fromClient', doc: 'Allow pasting local text into the remote page.' },
+  { env: 'KEKKAI_UPLOAD_ENABLED', path: 'upload.enabled', doc: 'Allow file uploads to remote pages (off by default).' },
+  { env: 'KEKKAI_UPLOAD_MAX_BYTES', path: 'upload.maxBytes', doc: 'Largest upload in bytes.' },
+  { env: 'KEKKAI_EGRESS_ALLOW_PRIVATE', path: 'egress.allowPrivate', doc: 'Comma-separated CIDRs of private ranges the remote browser may reach (intranet sites).' },
+  { env: 'KEKKAI_EGRESS_ALLOWED_PORTS', path: 'egress.allowedPorts', doc: 'Comma-separated destination ports the remote browser may reach.' },
+];

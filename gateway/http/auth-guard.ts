@@ -1,0 +1,45 @@
+/**
+ * Resolves the sign-in session from the cookie and guards routes: authentication,
+ * CSRF token for state-changing requests, and the Origin check that also protects
+ * the WebSocket upgrade.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthService, CurrentSession } from '../auth/auth-service.js';
+import { HttpError } from './errors.js';
+
+export const SESSION_COOKIE = 'kekkai_sid';
+export const CSRF_HEADER = 'x-kekkai-csrf';
+
+export function currentSession(auth: AuthService, req: FastifyRequest): CurrentSession | undefined {
+  return auth.resolve(req.cookies[SESSION_COOKIE]);
+}
+
+export function requireSession(auth: AuthService, req: FastifyRequest): CurrentSession {
+  const current = currentSession(auth, req);
+  if (!current) throw new HttpError(401, 'unauthenticated');
+  return current;
+}
+
+/** Same-origin check: the Origin header, when present, must name this host. */
+export function isSameOrigin(req: FastifyRequest): boolean {
+  const origin = req.headers.origin;
+  if (origin === undefined) return req.method === 'GET' || req.method === 'HEAD';
+  try {
+    return new URL(origin).host === req.headers.host;
+  } catch {
+    return false;
+  }
+}
+
+/** For POST/PUT/DELETE: same origin and the session's CSRF token in a header. */
+export function requireCsrf(current: CurrentSession, req: FastifyRequest): void {
+  if (!isSameOrigin(req) || req.headers[CSRF_HEADER] !== current.session.csrfToken) throw new HttpError(403, 'csrf-failed');
+}
+
+export function setSessionCookie(reply: FastifyReply, token: string, maxAgeSeconds: number): void {
+  reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, secure: true, sameSite: 'strict', path: '/', maxAge: maxAgeSeconds });
+}
+
+export function clearSessionCookie(reply: FastifyReply): void {
+  reply.clearCookie(SESSION_COOKIE, { httpOnly: true, secure: true, sameSite: 'strict', path: '/' });
+}

@@ -1,0 +1,50 @@
+/** Sign-in, sign-out and "who am I" routes. */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { AuthService } from '../auth/auth-service.js';
+import { HttpError } from './errors.js';
+import { clearSessionCookie, currentSession, isSameOrigin, requireCsrf, requireSession, setSessionCookie } from './auth-guard.js';
+import { pickLanguage } from './language.js';
+
+const LoginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
+
+export interface AuthRoutesDeps {
+  auth: AuthService;
+  sessionMaxAgeSeconds: number;
+  /** Ends the user's browser session when they sign out. */
+  endBrowserSession(sessionId: string): Promise<void>;
+}
+
+export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
+  app.post('/api/login', { bodyLimit: 4096 }, async (req, reply) => {
+    if (!isSameOrigin(req)) throw new HttpError(403, 'csrf-failed');
+    const body = LoginBody.safeParse(req.body);
+    if (!body.success) throw new HttpError(400, 'bad-request');
+    const result = await deps.auth.login(body.data.username, body.data.password, req.ip);
+    if ('failure' in result) {
+      req.log.warn({ event: 'login', outcome: 'failure', user: body.data.username, reason: result.failure, sourceIp: req.ip }, 'sign-in refused');
+      const status = result.failure === 'locked' ? 429 : 401;
+      throw new HttpError(status, result.failure);
+    }
+    req.log.info({ event: 'login', outcome: 'success', userId: result.user.id, user: result.user.name, sourceIp: req.ip }, 'signed in');
+    setSessionCookie(reply, result.token, deps.sessionMaxAgeSeconds);
+    return { ok: true, user: { name: result.user.name, role: result.user.role } };
+  });
+
+  app.post('/api/logout', async (req, reply) => {
+    const current = requireSession(deps.auth, req);
+    requireCsrf(current, req);
+    await deps.endBrowserSession(current.session.idHash);
+    deps.auth.logout(current.session.idHash);
+    req.log.info({ event: 'logout', userId: current.user.id, user: current.user.name, sourceIp: req.ip }, 'signed out');
+    clearSessionCookie(reply);
+    return { ok: true };
+  });
+
+  app.get('/api/me', async (req) => {
+    const current = currentSession(deps.auth, req);
+    if (!current) throw new HttpError(401, 'unauthenticated');
+    const lang = pickLanguage((req.query as Record<string, unknown>).lang, req.headers['accept-language']);
+    return { user: { name: current.user.name, role: current.user.role }, csrfToken: current.session.csrfToken, lang };
+  });
+}

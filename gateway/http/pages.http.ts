@@ -1,0 +1,44 @@
+/**
+ * HTML shells of the client pages. The server only picks the language and the
+ * script; the client builds the page (no inline script, strict CSP).
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthService } from '../auth/auth-service.js';
+import { currentSession } from './auth-guard.js';
+import { pickLanguage, type Lang } from './language.js';
+
+const TITLES: Record<Lang, string> = { ja: 'kekkai 安全ブラウザ', en: 'kekkai secure browser' };
+
+function shell(page: 'login' | 'viewer', lang: Lang): string {
+  return `<!doctype html>
+<html lang="${lang}">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${TITLES[lang]}</title>
+<link rel="stylesheet" href="/assets/kekkai.css">
+<script type="module" src="/assets/${page}.js"></script>
+</head>
+<body data-page="${page}">
+<noscript>${lang === 'ja' ? 'JavaScript を有効にしてください。' : 'Please enable JavaScript.'}</noscript>
+</body>
+</html>
+`;
+}
+
+function langOf(req: FastifyRequest): Lang {
+  return pickLanguage((req.query as Record<string, unknown>).lang, req.headers['accept-language']);
+}
+
+function sendShell(reply: FastifyReply, page: 'login' | 'viewer', lang: Lang): FastifyReply {
+  return reply.type('text/html; charset=utf-8').send(shell(page, lang));
+}
+
+export function registerPageRoutes(app: FastifyInstance, auth: AuthService): void {
+  app.get('/', async (req, reply) => {
+    const lang = langOf(req);
+    if (!currentSession(auth, req)) return reply.redirect(lang === 'en' ? '/login?lang=en' : '/login');
+    return sendShell(reply, 'viewer', lang);
+  });
+  app.get('/login', async (req, reply) => sendShell(reply, 'login', langOf(req)));
+}

@@ -1,0 +1,152 @@
+/**
+ * The viewer WebSocket: checks Origin and the sign-in session before the upgrade,
+ * waits for `hello`, attaches the user's browser session (new or resumed), then
+ * validates every inbound message and hands it to the session in order. A bad
+ * message gets an error reply; nothing a client sends can crash the gateway.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from '@fastify/websocket';
+import {
+  ClientMessage,
+  MAX_CLIENT_MESSAGE_BYTES,
+  PROTOCOL_VERSION,
+  type ServerMessage,
+  type Viewport,
+} from '../../protocol/index.js';
+import type { AuthService, CurrentSession } from '../auth/auth-service.js';
+import type { Viewer } from '../browser/browser-session.js';
+import { message } from '../i18n/messages.js';
+import { currentSession, isSameOrigin } from './auth-guard.js';
+
+/** What the WebSocket needs of a browser session (BrowserSession implements it). */
+export interface ViewerSession {
+  attach(viewer: Viewer, viewport: Viewport): Promise<void>;
+  detach(viewer: Viewer): void;
+  handle(msg: ClientMessage): Promise<void>;
+}
+
+export interface ViewerSessions {
+  getOrCreate(id: string, user: { id: number; name: string; role: string }): Promise<{ session: ViewerSession; resumed: boolean }>;
+}
+
+export interface ViewerRouteDeps {
+  auth: AuthService;
+  sessions: ViewerSessions;
+  capabilities: { clipboardToClient: boolean; clipboardFromClient: boolean; upload: boolean };
+}
+
+const HELLO_TIMEOUT_MS = 10_000;
+
+export function registerViewerSocket(app: FastifyInstance, deps: ViewerRouteDeps): void {
+  app.get(
+    '/ws',
+    {
+      websocket: true,
+      preValidation: async (req, reply) => {
+        if (!isSameOrigin(req) || req.headers.origin === undefined) return reply.code(403).send({ code: 'KEKKAI_ERR_ORIGIN' });
+        if (!currentSession(deps.auth, req)) return reply.code(401).send({ code: 'KEKKAI_ERR_UNAUTHENTICATED' });
+      },
+    },
+    (socket, req) => {
+      const current = currentSession(deps.auth, req);
+      if (!current) return socket.close(4401, 'unauthenticated');
+      new ViewerConnection(socket, current, deps, req.log).start();
+    },
+  );
+}
+
+class ViewerConnection implements Viewer {
+  private session: ViewerSession | null = null;
+  private queue: Promise<void> = Promise.resolve();
+  private helloTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly socket: WebSocket,
+    private readonly current: CurrentSession,
+    private readonly deps: ViewerRouteDeps,
+    private readonly log: FastifyInstance['log'],
+  ) {}
+
+  start(): void {
+    this.helloTimer = setTimeout(() => this.socket.close(4408, 'no hello'), HELLO_TIMEOUT_MS);
+    this.socket.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    this.socket.on('close', () => {
+      if (this.helloTimer) clearTimeout(this.helloTimer);
+      this.session?.detach(this);
+    });
+    this.socket.on('error', (err) => this.log.warn({ err: err.message }, 'viewer socket error'));
+  }
+
+  sendMessage(msg: ServerMessage): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(msg));
+  }
+
+  sendFrame(bytes: Uint8Array): void {
+    if (this.socket.readyState === this.socket.OPEN) this.socket.send(bytes, { binary: true });
+  }
+
+  close(): void {
+    this.socket.close(4000, 'session closed');
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (isBinary || data.length > MAX_CLIENT_MESSAGE_BYTES) return this.reject('bad-message');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data.toString('utf8'));
+    } catch {
+      return this.reject('bad-message');
+    }
+    const result = ClientMessage.safeParse(parsed);
+    if (!result.success) return this.reject('bad-message');
+    const msg = result.data;
+    if (msg.type === 'hello') {
+      this.queue = this.queue.then(() => this.onHello(msg.viewport));
+      return;
+    }
+    if (!this.session) return this.reject('not-ready');
+    const session = this.session;
+    if (msg.type === 'ack') {
+      // Acks bypass the input queue so a slow input never delays the next frame.
+      void session.handle(msg).catch((err: unknown) => this.failed(err));
+      return;
+    }
+    this.queue = this.queue.then(() => session.handle(msg)).catch((err: unknown) => this.failed(err));
+  }
+
+  private async onHello(viewport: Viewport): Promise<void> {
+    if (this.helloTimer) clearTimeout(this.helloTimer);
+    this.helloTimer = null;
+    if (this.session) return;
+    try {
+      const { user, session: auth } = this.current;
+      const { session, resumed } = await this.deps.sessions.getOrCreate(auth.idHash, { id: user.id, name: user.name, role: user.role });
+      if (this.socket.readyState !== this.socket.OPEN) return;
+      this.session = session;
+      this.sendMessage({
+        type: 'welcome',
+        version: PROTOCOL_VERSION,
+        resumed,
+        user: { name: user.name, role: user.role },
+        capabilities: this.deps.capabilities,
+      });
+      await session.attach(this, viewport);
+      this.log.info({ userId: user.id, resumed }, 'viewer attached');
+    } catch (err) {
+      const code = (err as { code?: string }).code === 'KEKKAI_ERR_SESSION_LIMIT' ? 'session-limit' : 'internal-error';
+      if (code === 'internal-error') this.log.error({ err }, 'could not attach viewer');
+      this.sendMessage({ type: 'error', code, message: message(code) });
+      this.socket.close(4503, code);
+    }
+  }
+
+  private reject(code: 'bad-message' | 'not-ready'): void {
+    this.sendMessage({ type: 'error', code, message: message(code) });
+  }
+
+  private failed(err: unknown): void {
+    this.log.warn({ err: (err as Error).message }, 'viewer message failed');
+    this.sendMessage({ type: 'error', code: 'internal-error', message: message('internal-error') });
+  }
+}
+

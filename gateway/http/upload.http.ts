@@ -1,0 +1,63 @@
+/**
+ * Upload of a local file into a remote file input. Off unless configured. The
+ * file is written to the session's upload directory, hashed and logged (user,
+ * site, name, size, SHA-256), then set on the remote input that asked for it.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { AuthService } from '../auth/auth-service.js';
+import type { BrowserSession } from '../browser/browser-session.js';
+import { requireCsrf, requireSession } from './auth-guard.js';
+import { HttpError } from './errors.js';
+
+export interface UploadRouteDeps {
+  auth: AuthService;
+  enabled: boolean;
+  maxBytes: number;
+  uploadDir: string;
+  findSession(id: string): BrowserSession | undefined;
+}
+
+/** A file name safe to create on disk; the remote page sees this name. */
+export function safeUploadName(raw: string): string {
+  let name: string;
+  try {
+    name = decodeURIComponent(raw);
+  } catch {
+    name = raw;
+  }
+  name = path.basename(name.replace(/\\/g, '/')).replace(/[\p{Cc}\p{Cf}<>:"/\\|?*]/gu, '_').trim();
+  if (!name || name === '.' || name === '..') name = 'upload';
+  return name.slice(0, 200);
+}
+
+export function registerUploadRoute(app: FastifyInstance, deps: UploadRouteDeps): void {
+  app.register(async (scoped) => {
+    scoped.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: deps.maxBytes }, (_req, body, done) => done(null, body));
+    scoped.post('/api/upload/:chooserId', { bodyLimit: deps.maxBytes }, async (req) => {
+      const current = requireSession(deps.auth, req);
+      requireCsrf(current, req);
+      if (!deps.enabled) throw new HttpError(403, 'upload-disabled');
+      const chooserId = Number((req.params as { chooserId: string }).chooserId);
+      const session = deps.findSession(current.session.idHash);
+      const target = Number.isInteger(chooserId) ? session?.uploadTarget(chooserId) : null;
+      if (!session || !target) throw new HttpError(404, 'not-found');
+      const body = req.body;
+      if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpError(400, 'bad-request');
+      const name = safeUploadName(String(req.headers['x-file-name'] ?? 'upload'));
+      const dir = path.join(deps.uploadDir, randomBytes(12).toString('hex'));
+      await mkdir(dir, { recursive: true, mode: 0o700 });
+      const file = path.join(dir, name);
+      await writeFile(file, body, { mode: 0o600 });
+      const sha256 = createHash('sha256').update(body).digest('hex');
+      await session.completeUpload(chooserId, [file]);
+      req.log.info(
+        { event: 'upload', userId: current.user.id, user: current.user.name, site: target.url, name, size: body.length, sha256, sourceIp: req.ip },
+        'file uploaded to remote page',
+      );
+      return { ok: true, name, size: body.length, sha256 };
+    });
+  });
+}

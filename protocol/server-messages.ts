@@ -1,0 +1,93 @@
+/**
+ * Messages the gateway sends to the client as JSON text frames. The client
+ * validates each one against {@link ServerMessage}; all remote-side strings
+ * (titles, URLs, dialog text, clipboard text) are plain text and must be rendered
+ * as text, never as HTML.
+ */
+import { z } from 'zod';
+
+/** A user-facing message in both UI languages. */
+export const LocalizedText = z.object({ ja: z.string().max(2000), en: z.string().max(2000) });
+export type LocalizedText = z.infer<typeof LocalizedText>;
+
+/** Cursor shapes the client may show; anything else is shown as `default`. */
+export const CURSORS = [
+  'default', 'pointer', 'text', 'vertical-text', 'wait', 'progress', 'crosshair', 'move', 'not-allowed',
+  'grab', 'grabbing', 'help', 'col-resize', 'row-resize', 'ew-resize', 'ns-resize', 'nesw-resize',
+  'nwse-resize', 'zoom-in', 'zoom-out', 'copy', 'no-drop', 'cell', 'context-menu', 'alias', 'none',
+] as const;
+export type CursorName = (typeof CURSORS)[number];
+
+const TabInfo = z.object({
+  id: z.number().int(),
+  title: z.string().max(2000),
+  url: z.string().max(8192),
+  loading: z.boolean(),
+});
+export type TabInfo = z.infer<typeof TabInfo>;
+
+const Welcome = z.object({
+  type: z.literal('welcome'),
+  version: z.number().int(),
+  resumed: z.boolean(),
+  user: z.object({ name: z.string(), role: z.string() }),
+  capabilities: z.object({ clipboardToClient: z.boolean(), clipboardFromClient: z.boolean(), upload: z.boolean() }),
+});
+const Tabs = z.object({
+  type: z.literal('tabs'),
+  tabs: z.array(TabInfo).max(100),
+  activeTabId: z.number().int().nullable(),
+});
+const NavState = z.object({
+  type: z.literal('nav-state'),
+  tabId: z.number().int(),
+  url: z.string().max(8192),
+  title: z.string().max(2000),
+  loading: z.boolean(),
+  canGoBack: z.boolean(),
+  canGoForward: z.boolean(),
+});
+const Cursor = z.object({ type: z.literal('cursor'), cursor: z.enum(CURSORS) });
+const Caret = z.object({ type: z.literal('caret'), x: z.number(), y: z.number(), height: z.number() });
+const Dialog = z.object({
+  type: z.literal('dialog'),
+  dialogId: z.number().int(),
+  tabId: z.number().int(),
+  kind: z.enum(['alert', 'confirm', 'prompt', 'beforeunload']),
+  message: z.string().max(10_000),
+  defaultValue: z.string().max(10_000),
+  /** True once a page has shown several dialogs: the client offers to suppress more. */
+  offerSuppress: z.boolean(),
+});
+const DialogClosed = z.object({ type: z.literal('dialog-closed'), dialogId: z.number().int() });
+const Clipboard = z.object({ type: z.literal('clipboard'), text: z.string().max(1_000_000) });
+const Notice = z.object({ type: z.literal('notice'), code: z.string(), message: LocalizedText });
+const ErrorMessage = z.object({ type: z.literal('error'), code: z.string(), message: LocalizedText });
+const FileChooser = z.object({
+  type: z.literal('file-chooser'),
+  chooserId: z.number().int(),
+  multiple: z.boolean(),
+});
+const SessionEnded = z.object({
+  type: z.literal('session-ended'),
+  reason: z.enum(['ended-by-user', 'idle', 'replaced', 'terminated', 'shutdown', 'browser-crashed']),
+  message: LocalizedText,
+});
+
+/** Every message the gateway may send. */
+export const ServerMessage = z.discriminatedUnion('type', [
+  Welcome,
+  Tabs,
+  NavState,
+  Cursor,
+  Caret,
+  Dialog,
+  DialogClosed,
+  Clipboard,
+  Notice,
+  ErrorMessage,
+  FileChooser,
+  SessionEnded,
+]);
+export type ServerMessage = z.infer<typeof ServerMessage>;
+export type SessionEndReason = z.infer<typeof SessionEnded>['reason'];
