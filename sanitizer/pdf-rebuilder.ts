@@ -1,5 +1,5 @@
 import { deflateSync } from 'node:zlib';
-import { PDFDocument, concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState } from 'pdf-lib';
+import { PDFDocument, PDFName, concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState } from 'pdf-lib';
 import sharp from 'sharp';
 
 /**
@@ -93,6 +93,10 @@ export async function buildPdfFromPages(pages: PageImage[]): Promise<{ pdf: Uint
     const pdfPage = doc.addPage([w, h]);
     const name = pdfPage.node.newXObject('Im', ref);
     pdfPage.pushOperators(pushGraphicsState(), concatTransformationMatrix(w, 0, 0, h, 0, 0), drawObject(name), popGraphicsState());
+    // pdf-lib normalises new pages with empty Annots, Font and ExtGState entries; drop them.
+    pdfPage.node.delete(PDFName.of('Annots'));
+    pdfPage.node.Resources()?.delete(PDFName.of('Font'));
+    pdfPage.node.Resources()?.delete(PDFName.of('ExtGState'));
     encodings.push({ kind: enc.kind, bytes: enc.data.length });
   }
   const pdf = await doc.save({ useObjectStreams: true, addDefaultPage: false });

@@ -1,0 +1,77 @@
+import { createHash } from 'node:crypto';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ClamdScanner } from '../../../sanitizer/clamd-scanner.js';
+import { DEFAULT_FILE_POLICY } from '../../../sanitizer/file-policy.js';
+import { PopplerRasterizer } from '../../../sanitizer/pdf-rasterizer.js';
+import { sanitize } from '../../../sanitizer/pipeline.js';
+import type { SanitizerDeps } from '../../../sanitizer/pipeline.js';
+import type { Verdict } from '../../../sanitizer/verdict.js';
+import { eicar, nestedZip, png, zipOf } from '../../fixtures/sanitizer/hostile-files.js';
+import type { PrivateClamd } from './private-clamd.js';
+import { startPrivateClamd } from './private-clamd.js';
+
+let clamd: PrivateClamd;
+let deps: SanitizerDeps;
+
+beforeAll(async () => {
+  clamd = await startPrivateClamd();
+  deps = { scanner: new ClamdScanner({ address: clamd.socket, timeoutMs: 10_000 }), rasterizer: new PopplerRasterizer(), officeConverter: null };
+});
+afterAll(async () => {
+  await clamd?.stop();
+});
+
+const run = (name: string, bytes: Uint8Array, d = deps): Promise<Verdict> => sanitize({ name, bytes }, DEFAULT_FILE_POLICY, d);
+
+describe('clamd over INSTREAM', () => {
+  it('generates the real EICAR file at run time', () => {
+    expect(createHash('md5').update(eicar()).digest('hex')).toBe('44d88612fea8a8f36de82e1278abb02f');
+  });
+
+  it('reports clean bytes as clean and EICAR with its signature', async () => {
+    const scanner = new ClamdScanner({ address: clamd.socket, timeoutMs: 5000 });
+    expect(await scanner.scan(await png())).toEqual({ status: 'clean' });
+    expect(await scanner.scan(eicar())).toEqual({ status: 'infected', signature: 'Eicar-Test-Signature.UNOFFICIAL' });
+  });
+
+  it('streams large inputs in chunks', async () => {
+    const scanner = new ClamdScanner({ address: clamd.socket, timeoutMs: 10_000, chunkBytes: 8192 });
+    expect(await scanner.scan(new Uint8Array(3 * 1024 * 1024).fill(0x41))).toEqual({ status: 'clean' });
+  });
+});
+
+describe('sanitize with a real clamd', () => {
+  it('blocks EICAR as infected with the signature name', async () => {
+    const v = await run('eicar.txt', eicar());
+    expect(v).toMatchObject({ verdict: 'blocked', reason: 'infected', signature: 'Eicar-Test-Signature.UNOFFICIAL' });
+  });
+
+  it('blocks a ZIP with an EICAR member, and a nested one', async () => {
+    expect(await run('a.zip', zipOf({ 'readme.txt': 'hello', 'eicar.txt': eicar() }))).toMatchObject({ verdict: 'blocked', reason: 'infected' });
+    const nested = await run('b.zip', nestedZip(2, { 'eicar.txt': eicar() }));
+    expect(nested).toMatchObject({ verdict: 'blocked', reason: 'infected', signature: expect.stringContaining('Eicar') });
+  });
+
+  it('lets a clean image through, scanned twice (input and output)', async () => {
+    const v = await run('a.png', await png());
+    expect(v.verdict).toBe('sanitized');
+    expect(v.steps.filter((s) => s.stage === 'scan').map((s) => s.detail)).toEqual(['clean', 'output: clean']);
+  });
+
+  it('blocks with scanner-unavailable when nothing listens on the socket', async () => {
+    const down = { ...deps, scanner: new ClamdScanner({ address: join(clamd.socket, '..', 'nope.sock'), timeoutMs: 2000 }) };
+    expect(await run('a.png', await png(), down)).toMatchObject({ verdict: 'blocked', reason: 'scanner-unavailable' });
+  });
+});
+
+describe('clamd stopped mid-run', () => {
+  it('blocks the next file instead of releasing it', async () => {
+    const own = await startPrivateClamd();
+    const d = { ...deps, scanner: new ClamdScanner({ address: own.socket, timeoutMs: 3000 }) };
+    expect((await run('a.png', await png(), d)).verdict).toBe('sanitized');
+    await own.stop();
+    const v = await run('b.png', await png(), d);
+    expect(v).toMatchObject({ verdict: 'blocked', reason: 'scanner-unavailable' });
+  });
+});
