@@ -1,0 +1,80 @@
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { describe, expect, it } from 'vitest';
+import { parseFilePolicy } from '../../../sanitizer/file-policy.js';
+import { LibreOfficeConverter, findLibreOffice } from '../../../sanitizer/office-converter.js';
+import { PopplerRasterizer } from '../../../sanitizer/pdf-rasterizer.js';
+import { sanitize } from '../../../sanitizer/pipeline.js';
+import type { SanitizerDeps } from '../../../sanitizer/pipeline.js';
+import { detectTrueType } from '../../../sanitizer/true-type.js';
+import { listZip, readZipEntry } from '../../../sanitizer/zip-reader.js';
+import { zipOf } from '../../fixtures/sanitizer/hostile-files.js';
+import { FakeScanner } from '../../unit/sanitizer/fakes.js';
+import { inkShare, pdfKeyNames, renderFirstPage, withTmp } from './render-helpers.js';
+
+const exec = promisify(execFile);
+const soffice = await findLibreOffice();
+const deps: SanitizerDeps = { scanner: new FakeScanner(), rasterizer: new PopplerRasterizer(), officeConverter: soffice ? new LibreOfficeConverter(soffice) : null };
+
+/** Let LibreOffice itself write a fixture (e.g. CSV → xlsx/xls, text → docx). */
+async function officeFixture(name: string, content: string, to: string): Promise<Uint8Array> {
+  return withTmp(async (dir) => {
+    await writeFile(join(dir, name), content);
+    await exec(soffice!, ['--headless', `-env:UserInstallation=file://${dir}/profile`, '--convert-to', to, '--outdir', join(dir, 'out'), join(dir, name)], { timeout: 120_000 });
+    const base = name.replace(/\.[^.]+$/, '');
+    return readFile(join(dir, 'out', `${base}.${to.split(':')[0]}`));
+  });
+}
+
+describe.skipIf(!soffice)('Office documents through LibreOffice', () => {
+  it('converts an xlsx form to a PDF named form.pdf that shows the sheet', async () => {
+    const xlsx = await officeFixture('form.csv', '氏名,生年月日,電話\n山田 太郎,1980-01-01,03-0000-0000\n', 'xlsx');
+    expect((await detectTrueType(xlsx)).type).toBe('xlsx');
+    const v = await sanitize({ name: 'form.xlsx', bytes: xlsx }, parseFilePolicy({}), deps);
+    expect(v.verdict === 'blocked' ? v.detail : v.output.name).toBe('form.pdf');
+    if (v.verdict !== 'sanitized') return;
+    expect(v.output).toMatchObject({ mimeType: 'application/pdf', trueType: 'pdf' });
+    expect(v.inputType).toBe('xlsx');
+    expect(inkShare(await renderFirstPage(v.output.bytes))).toBeGreaterThan(0.0002); // a blank page is 0
+    expect((await pdfKeyNames(v.output.bytes)).keys).not.toContain('Font');
+    expect(v.steps.find((s) => s.stage === 'reconstruct')?.detail).toMatch(/converted to PDF by LibreOffice \[unshare -r?n; prlimit/);
+  }, 120_000);
+
+  it('recognises a legacy .xls (OLE2) and converts it', async () => {
+    const xls = await officeFixture('old.csv', 'a,b\n1,2\n', 'xls:MS Excel 97');
+    expect((await detectTrueType(xls)).type).toBe('xls');
+    const v = await sanitize({ name: 'old.xls', bytes: xls }, parseFilePolicy({}), deps);
+    expect(v.verdict === 'sanitized' && v.output.name).toBe('old.pdf');
+  }, 120_000);
+
+  it('converts a macro-enabled document only when the policy says so, and never passes it', async () => {
+    const docx = await officeFixture('letter.txt', '拝啓　時下ますますご清栄のこととお慶び申し上げます。', 'docx');
+    // Re-label LibreOffice's docx as macro-enabled and add a (dummy) VBA project.
+    const listed = listZip(docx, 100);
+    if (!listed.ok) throw new Error(listed.block.detail);
+    const files: Record<string, Uint8Array | string> = { 'word/vbaProject.bin': new Uint8Array([0xd0, 0xcf, 0x11, 0xe0]) };
+    for (const e of listed.value) {
+      const r = readZipEntry(docx, e, 1e7);
+      if (!r.ok) throw new Error(r.block.detail);
+      files[e.name] = e.name === '[Content_Types].xml'
+        ? new TextDecoder().decode(r.value).replace('wordprocessingml.document.main+xml', 'ms-word.document.macroEnabled.main+xml')
+        : r.value;
+    }
+    const docm = zipOf(files);
+    expect((await detectTrueType(docm)).type).toBe('docm');
+    expect(await sanitize({ name: 'm.docm', bytes: docm }, parseFilePolicy({}), deps)).toMatchObject({ verdict: 'blocked', reason: 'macro-document' });
+    const v = await sanitize({ name: 'letter.docm', bytes: docm }, parseFilePolicy({ macroOffice: 'convert-to-pdf' }), deps);
+    expect(v.verdict === 'sanitized' && v.output.name).toBe('letter.pdf');
+  }, 120_000);
+
+  it('blocks a document LibreOffice cannot open', async () => {
+    const junk = zipOf({
+      '[Content_Types].xml': '<Types><Override ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
+      'word/document.xml': '<not-xml',
+    });
+    const v = await sanitize({ name: 'junk.docx', bytes: junk }, parseFilePolicy({}), deps);
+    expect(v).toMatchObject({ verdict: 'blocked', reason: expect.stringMatching(/^(conversion-failed|malformed)$/) });
+  }, 120_000);
+});
