@@ -19,6 +19,8 @@ import { FrameFlow } from './frame-flow.js';
 import { InputProbes } from './input-probes.js';
 import { RemoteTab, type TabEvents } from './remote-tab.js';
 
+const TITLE_POLL_MS = 2000;
+
 /** The connection a session streams to. */
 export interface Viewer {
   sendMessage(msg: ServerMessage): void;
@@ -52,6 +54,8 @@ export class BrowserSession {
   private readonly fileChoosers = new Map<number, { tabId: number; backendNodeId: number; multiple: boolean }>();
   private nextChooserId = 1;
   private ended = false;
+  /** Titles can change without any event (e.g. unread counts): poll the active tab. */
+  private titleTimer: NodeJS.Timeout | null = null;
   lastActivity = Date.now();
 
   constructor(
@@ -119,14 +123,21 @@ export class BrowserSession {
       await tab.startStreaming();
     }
     this.dialogs.resend();
+    if (!this.titleTimer) this.titleTimer = setInterval(() => void this.activeTab()?.refreshInfo(), TITLE_POLL_MS);
   }
 
   detach(viewer: Viewer): void {
     if (this.viewer !== viewer) return;
     this.viewer = null;
     this.flow.reset();
+    this.stopTitlePoll();
     void this.activeTab()?.stopStreaming();
     this.touch();
+  }
+
+  private stopTitlePoll(): void {
+    if (this.titleTimer) clearInterval(this.titleTimer);
+    this.titleTimer = null;
   }
 
   touch(): void {
@@ -294,6 +305,7 @@ export class BrowserSession {
     if (this.ended) return;
     this.ended = true;
     this.flow.reset();
+    this.stopTitlePoll();
     const viewer = this.viewer;
     this.viewer = null;
     viewer?.sendMessage({ type: 'session-ended', reason, message: message(reason) });

@@ -76,7 +76,11 @@ export class RemoteTab {
       });
     });
     cdp.on('Page.frameStartedLoading', (e) => this.onLoading(e.frameId, true));
-    cdp.on('Page.frameStoppedLoading', (e) => this.onLoading(e.frameId, false));
+    cdp.on('Page.frameStoppedLoading', (e) => {
+      this.onLoading(e.frameId, false);
+      void this.refreshInfo();
+    });
+    cdp.on('Page.domContentEventFired', () => void this.refreshInfo());
     cdp.on('Page.frameNavigated', (e) => {
       if (e.frame.parentId) return;
       this.state.url = e.frame.url + (e.frame.urlFragment ?? '');
@@ -103,10 +107,22 @@ export class RemoteTab {
 
   /** Title and URL from Target.targetInfoChanged (titles change without navigation). */
   updateInfo(info: { title: string; url: string }): void {
-    if (info.title === this.state.title && info.url === this.state.url) return;
-    this.state.title = info.title === info.url ? '' : info.title;
+    // Chromium reports the URL without its scheme as the title of untitled pages.
+    const title = info.title === info.url || info.url.endsWith(`//${info.title}`) ? '' : info.title;
+    if (title === this.state.title && info.url === this.state.url) return;
+    this.state.title = title;
     this.state.url = info.url;
     this.events.stateChanged(this);
+  }
+
+  /** Re-reads title and URL; called on load events and periodically for the active tab. */
+  async refreshInfo(): Promise<void> {
+    try {
+      const { targetInfo } = await this.cdp.send('Target.getTargetInfo');
+      this.updateInfo(targetInfo);
+    } catch {
+      // The tab closed meanwhile.
+    }
   }
 
   private onLoading(frameId: string, loading: boolean): void {

@@ -36,6 +36,17 @@ export interface ViewerRouteDeps {
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
+/** A hung page must not freeze the queue: later input goes on after this. */
+const INPUT_TIMEOUT_MS = 3_000;
+const BYPASS_QUEUE = new Set<ClientMessage['type']>(['ack', 'dialog-reply', 'end-session', 'file-chooser-cancel']);
+
+/** Waits for the promise at most `ms`; a late result is dropped (its errors too). */
+function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  promise.catch(() => undefined);
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+}
 
 export function registerViewerSocket(app: FastifyInstance, deps: ViewerRouteDeps): void {
   app.get(
@@ -106,12 +117,13 @@ class ViewerConnection implements Viewer {
     }
     if (!this.session) return this.reject('not-ready');
     const session = this.session;
-    if (msg.type === 'ack') {
-      // Acks bypass the input queue so a slow input never delays the next frame.
+    if (BYPASS_QUEUE.has(msg.type)) {
+      // A page blocked in alert() blocks the input that triggered it; the answer
+      // to the dialog, acks and End session must not wait behind that input.
       void session.handle(msg).catch((err: unknown) => this.failed(err));
       return;
     }
-    this.queue = this.queue.then(() => session.handle(msg)).catch((err: unknown) => this.failed(err));
+    this.queue = this.queue.then(() => withTimeout(session.handle(msg), INPUT_TIMEOUT_MS)).catch((err: unknown) => this.failed(err));
   }
 
   private async onHello(viewport: Viewport): Promise<void> {

@@ -1,0 +1,108 @@
+/**
+ * A small web site on loopback (port 0) for end-to-end tests. Pages report what
+ * happened in them (field values, input events) back to the site with
+ * navigator.sendBeacon-like POSTs, so tests read remote state as a user would
+ * see its effect, without reaching into the gateway.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface FixtureSite {
+  url: string;
+  reports: Array<Record<string, unknown>>;
+  waitForReport(pred: (r: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
+  close(): Promise<void>;
+}
+
+const REPORT_JS = `function report(data){fetch('/report',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify(data)});}`;
+
+const PAGES: Record<string, string> = {
+  '/button': `<title>Button fixture</title>
+<style>body{margin:0;background:#ffffff}#b{position:absolute;left:40px;top:40px;width:240px;height:80px;font-size:24px}</style>
+<button id="b">Press me</button>
+<script>${REPORT_JS}
+document.getElementById('b').addEventListener('click',()=>{document.body.style.background='#ff0000';report({kind:'clicked'});});</script>`,
+  '/color': `<title>Colour fixture</title>
+<style>html,body{margin:0;height:100%;background:#000000}</style>
+<script>let on=false;addEventListener('mousedown',()=>{on=!on;document.body.style.background=on?'#ffffff':'#000000';});</script>`,
+  '/form': `<title>Form fixture</title>
+<style>body{margin:0;font-size:20px}#i{position:absolute;left:40px;top:40px;width:400px;height:40px;font-size:20px}
+#t{position:absolute;left:40px;top:120px;width:400px;height:80px;font-size:20px}
+#c{position:absolute;left:40px;top:240px;width:400px;height:60px;border:1px solid #888;font-size:20px}</style>
+<input id="i"><textarea id="t"></textarea><div id="c" contenteditable="true"></div>
+<script>${REPORT_JS}
+const events={};
+for(const id of ['i','t','c']){const el=document.getElementById(id);
+ for(const type of ['input','compositionstart','compositionend','keydown']) el.addEventListener(type,(e)=>{const k=id+':'+type;events[k]=(events[k]||0)+1;});
+ el.addEventListener('input',()=>send());}
+function send(){report({kind:'form',i:document.getElementById('i').value,t:document.getElementById('t').value,c:document.getElementById('c').textContent,events});}
+document.addEventListener('keyup',()=>send());</script>`,
+  '/popup': `<title>Popup fixture</title>
+<style>a{position:absolute;left:40px;top:40px;font-size:28px}</style>
+<a id="l" href="/button" target="_blank">Open in new tab</a>`,
+  '/alerts': `<title>Alert loop</title>
+<style>#b{position:absolute;left:40px;top:40px;width:240px;height:80px}</style>
+<button id="b">Start</button>
+<script>${REPORT_JS}
+document.getElementById('b').addEventListener('click',()=>{for(let i=0;i<50;i++){alert('loop '+i);} report({kind:'alerts-done'});document.body.style.background='#00ff00';});</script>`,
+  '/japanese': `<title>日本語の記事</title><meta charset="utf-8">
+<style>body{font-size:18px;line-height:1.8;margin:24px}</style>
+<h1>医療情報システムの安全管理</h1>
+${Array.from({ length: 200 }, (_, i) => `<p>第${i + 1}段落。病院の電子カルテを守るため、インターネット閲覧は分離された環境で行います。職員は薬剤情報や学会のガイドラインを安全に参照できます。</p>`).join('\n')}`,
+};
+
+export async function startFixtureSite(): Promise<FixtureSite> {
+  const reports: Array<Record<string, unknown>> = [];
+  const waiters = new Set<() => void>();
+  const server = http.createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0]!;
+    if (req.method === 'POST' && path === '/report') {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
+      req.on('end', () => {
+        try {
+          reports.push(JSON.parse(body) as Record<string, unknown>);
+        } catch {
+          /* ignore malformed reports */
+        }
+        for (const w of waiters) w();
+        res.writeHead(204).end();
+      });
+      return;
+    }
+    const page = PAGES[path];
+    if (!page) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="ja"><head><meta charset="utf-8">${page}</html>`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    reports,
+    waitForReport(pred, timeoutMs = 10_000) {
+      return new Promise((resolve, reject) => {
+        const check = (): boolean => {
+          const found = [...reports].reverse().find(pred);
+          if (!found) return false;
+          waiters.delete(check);
+          clearTimeout(timer);
+          resolve(found);
+          return true;
+        };
+        const timer = setTimeout(() => {
+          waiters.delete(check);
+          reject(new Error(`no matching report within ${timeoutMs} ms; last: ${JSON.stringify(reports.at(-1))}`));
+        }, timeoutMs);
+        if (!check()) waiters.add(check);
+      });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

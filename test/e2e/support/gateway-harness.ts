@@ -1,0 +1,122 @@
+/**
+ * Starts a real gateway (real Chromium, real SQLite in a temp dir, HTTPS with the
+ * self-signed certificate) on an ephemeral loopback port, and a playwright-core
+ * Chromium (Debian's /usr/bin/chromium) as the user's browser.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { loadConfig } from '../../../gateway/config/load-config.js';
+import { startGateway, type RunningGateway } from '../../../gateway/server.js';
+
+export const ADMIN_PASSWORD = 'e2e-Admin-password-123!';
+export const CHROMIUM = process.env.KEKKAI_CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface Harness {
+  gateway: RunningGateway;
+  url: string;
+  dataDir: string;
+  output: string[];
+  close(): Promise<void>;
+}
+
+export async function startHarness(overrides: Record<string, unknown> = {}): Promise<Harness> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-e2e-'));
+  const config = loadConfig({
+    env: {},
+    overrides: { host: '127.0.0.1', port: 0, dataDir, adminPassword: ADMIN_PASSWORD, logLevel: 'warn', chromiumPath: CHROMIUM, ...overrides },
+  });
+  const output: string[] = [];
+  const gateway = await startGateway(config, (line) => output.push(line));
+  return {
+    gateway,
+    url: gateway.url,
+    dataDir,
+    output,
+    close: async () => {
+      await gateway.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function launchUserBrowser(): Promise<Browser> {
+  const asRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      ...(asRoot ? ['--no-sandbox'] : []),
+    ],
+  });
+}
+
+export async function newUserContext(browser: Browser, locale = 'ja-JP'): Promise<BrowserContext> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1200, height: 800 }, locale });
+  return context;
+}
+
+/** Logs in through the login page and waits until the first remote frame is drawn. */
+export async function login(page: Page, baseUrl: string, user = 'admin', password = ADMIN_PASSWORD): Promise<void> {
+  await page.goto(`${baseUrl}/login`);
+  await page.locator('#username').fill(user);
+  await page.locator('#password').fill(password);
+  await page.locator('form button[type=submit]').click();
+  await page.waitForURL(`${baseUrl}/`);
+  await waitForFrame(page);
+}
+
+/** Resolves once the client has drawn at least `atLeast` frames since its page loaded. */
+export async function waitForFrame(page: Page, atLeast = 1, timeoutMs = 15_000): Promise<void> {
+  await page.waitForFunction(
+    (n) => Number(document.querySelector('canvas.remote-canvas')?.getAttribute('data-frames') ?? 0) >= n,
+    atLeast,
+    { timeout: timeoutMs },
+  );
+}
+
+/** Number of frames the client has drawn since its page loaded. */
+export async function framesDrawn(page: Page): Promise<number> {
+  return page.evaluate(() => Number(document.querySelector('canvas.remote-canvas')?.getAttribute('data-frames') ?? 0));
+}
+
+/** Navigates the remote browser through the address bar and waits for the page title. */
+export async function browseTo(page: Page, url: string, title: string): Promise<void> {
+  const address = page.getByRole('textbox', { name: /アドレス|Address/ });
+  await address.fill(url);
+  await address.press('Enter');
+  await page.locator('.page-title', { hasText: title }).waitFor({ timeout: 15_000 });
+}
+
+/** The RGB colour of the canvas at CSS position (x, y) of the remote page. */
+export async function canvasPixel(page: Page, x: number, y: number): Promise<[number, number, number]> {
+  return page.evaluate(
+    ({ x, y }) => {
+      const canvas = document.querySelector('canvas.remote-canvas') as HTMLCanvasElement;
+      const scale = canvas.width / canvas.getBoundingClientRect().width;
+      const data = canvas.getContext('2d')!.getImageData(Math.round(x * scale), Math.round(y * scale), 1, 1).data;
+      return [data[0]!, data[1]!, data[2]!] as [number, number, number];
+    },
+    { x, y },
+  );
+}
+
+/** Clicks the remote page at CSS position (x, y). */
+export async function clickRemote(page: Page, x: number, y: number): Promise<void> {
+  const box = (await page.locator('canvas.remote-canvas').boundingBox())!;
+  await page.mouse.click(box.x + x, box.y + y);
+}
+
+export async function waitUntil(check: () => Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await check()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
