@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { decodeBmp } from './bmp-decoder.js';
-import { buildPdfFromPages } from './pdf-rebuilder.js';
+import { PdfBuilder, rawPageFromImage } from './pdf-rebuilder.js';
 import type { TrueType } from './type-table.js';
 import type { Outcome } from './verdict.js';
 import { pass, refuse } from './verdict.js';
@@ -72,11 +72,9 @@ export async function rebuildImage(bytes: Uint8Array, type: ImageType, lim: Imag
 
 async function tiffToPdf(bytes: Uint8Array, pages: number, density: number, lim: ImageLimits): Promise<Outcome<RebuiltImage>> {
   if (pages > lim.maxPages) return refuse('too-many-pages', `tiff: ${pages} pages > ${lim.maxPages}`);
-  const images = [];
-  for (let i = 0; i < pages; i++) {
-    images.push({ image: await input(bytes, lim, i).png().toBuffer(), dpi: density > 0 ? density : 150 });
-  }
-  const { pdf } = await buildPdfFromPages(images);
+  const builder = await PdfBuilder.create();
+  for (let i = 0; i < pages; i++) await builder.addPage(await rawPageFromImage(input(bytes, lim, i), density > 0 ? density : 150));
+  const pdf = await builder.save();
   return pass({ bytes: pdf, type: 'pdf', detail: `multi-page tiff (${pages} pages) → pdf` });
 }
 

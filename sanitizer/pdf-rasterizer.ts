@@ -1,6 +1,8 @@
-import { readdir, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { LimitedRunResult } from './limited-process.js';
+import type { RawPage } from './pdf-rebuilder.js';
 import { runLimited } from './limited-process.js';
 import type { Block, Outcome } from './verdict.js';
 import { pass, refuse } from './verdict.js';
@@ -17,17 +19,20 @@ export interface RasterizeOptions {
   memoryBytes: number;
 }
 
-/** Rendered pages, as PNG files in page order. */
+/** Summary of a finished rasterization. */
 export interface RasterizedPdf {
-  pagePaths: string[];
+  pages: number;
   dpi: number;
   /** How the worker was confined, for the audit trail. */
   isolation: string;
 }
 
+/** Receives each page, in order, as soon as it is rendered. */
+export type PageConsumer = (page: RawPage, index: number) => Promise<void>;
+
 /** Port for "turn a hostile PDF into page pixels outside this process". */
 export interface PdfRasterizer {
-  rasterize(pdf: Uint8Array, opts: RasterizeOptions): Promise<Outcome<RasterizedPdf>>;
+  rasterize(pdf: Uint8Array, opts: RasterizeOptions, onPage: PageConsumer): Promise<Outcome<RasterizedPdf>>;
 }
 
 const MIN_DPI = 50;
@@ -56,31 +61,78 @@ export function fitDpi(dpi: number, areaPt2: number, maxPixels: number): number 
   return fitted >= MIN_DPI ? fitted : null;
 }
 
+/** Parse the binary PPM (P6) or PGM (P5) that pdftoppm writes. */
+export function parsePnm(buf: Buffer, dpi: number): RawPage | null {
+  const m = /^P([56])\s+(\d+)\s+(\d+)\s+255\s/.exec(buf.subarray(0, 64).toString('latin1'));
+  if (!m) return null;
+  const channels = m[1] === '6' ? 3 : 1;
+  const width = Number(m[2]);
+  const height = Number(m[3]);
+  const data = buf.subarray(m[0].length);
+  if (data.length !== width * height * channels) return null;
+  return { data, width, height, channels, dpi };
+}
+
+const CHUNK_PAGES = 4;
+
 /**
  * Poppler's pdftoppm/pdfinfo (GPL-2/3 programs run as separate processes, so their
- * licence does not extend to kekkai) in a {@link runLimited} worker.
+ * licence does not extend to kekkai) in {@link runLimited} workers. Pages are rendered
+ * as raw PPM in chunks of a few pages, `workers` chunks ahead of the one being consumed, and handed
+ * to the consumer in order; each chunk's files are deleted as soon as they are read.
  */
 export class PopplerRasterizer implements PdfRasterizer {
-  async rasterize(pdf: Uint8Array, o: RasterizeOptions): Promise<Outcome<RasterizedPdf>> {
+  constructor(private readonly workers = Math.max(1, Math.min(2, availableParallelism()))) {}
+
+  async rasterize(pdf: Uint8Array, o: RasterizeOptions, onPage: PageConsumer): Promise<Outcome<RasterizedPdf>> {
+    const deadline = Date.now() + o.timeoutMs;
     const input = join(o.workDir, 'input.pdf');
     await writeFile(input, pdf, { mode: 0o600 });
-    const run = (cmd: string, args: string[], timeoutMs: number): Promise<LimitedRunResult> =>
-      runLimited({ command: cmd, args, cwd: o.workDir, timeoutMs, memoryBytes: o.memoryBytes, maxFileBytes: 512 * 1024 * 1024 });
-    const infoTimeout = Math.min(o.timeoutMs, 30_000);
-    const info = await run('pdfinfo', [input], infoTimeout);
+    const run = (cmd: string, args: string[]): Promise<LimitedRunResult> =>
+      runLimited({ command: cmd, args, cwd: o.workDir, timeoutMs: Math.max(1, deadline - Date.now()), memoryBytes: o.memoryBytes, maxFileBytes: 512 * 1024 * 1024 });
+    const info = await run('pdfinfo', [input]);
     if (!info.ok) return { ok: false, block: workerFailure('pdfinfo', info) };
     const pages = Number(/^Pages:\s+(\d+)/m.exec(info.stdout)?.[1] ?? NaN);
     if (!Number.isInteger(pages) || pages < 1) return refuse('malformed', 'pdfinfo: no pages');
     if (pages > o.maxPages) return refuse('too-many-pages', `${pages} pages > ${o.maxPages}`);
-    const sizes = await run('pdfinfo', ['-f', '1', '-l', String(pages), input], infoTimeout);
+    const sizes = await run('pdfinfo', ['-f', '1', '-l', String(pages), input]);
     if (!sizes.ok) return { ok: false, block: workerFailure('pdfinfo', sizes) };
     const dpi = fitDpi(o.dpi, largestPageArea(sizes.stdout), o.maxPixels);
     if (dpi === null) return refuse('too-many-pixels', `largest page exceeds ${o.maxPixels} pixels even at ${MIN_DPI} dpi`);
-    const out = join(o.workDir, 'page');
-    const render = await run('pdftoppm', ['-r', String(dpi), '-png', input, out], o.timeoutMs);
-    if (!render.ok) return { ok: false, block: workerFailure('pdftoppm', render) };
-    const files = (await readdir(o.workDir)).filter((f) => /^page-\d+\.png$/.test(f)).sort();
-    if (files.length !== pages) return refuse('malformed', `pdftoppm rendered ${files.length} of ${pages} pages`);
-    return pass({ pagePaths: files.map((f) => join(o.workDir, f)), dpi, isolation: render.isolation });
+
+    const chunks: { first: number; last: number; dir: string }[] = [];
+    for (let first = 1; first <= pages; first += CHUNK_PAGES) {
+      chunks.push({ first, last: Math.min(pages, first + CHUNK_PAGES - 1), dir: join(o.workDir, `chunk-${first}`) });
+    }
+    const started = new Map<number, Promise<LimitedRunResult>>();
+    const start = (i: number): void => {
+      const c = chunks[i];
+      if (!c || started.has(i)) return;
+      started.set(i, mkdir(c.dir).then(() => run('pdftoppm', ['-r', String(dpi), '-f', String(c.first), '-l', String(c.last), input, join(c.dir, 'p')])));
+    };
+    let isolation = info.isolation;
+    try {
+      for (let i = 0; i < chunks.length; i++) {
+        for (let k = i; k <= i + this.workers; k++) start(k);
+        const r = await started.get(i)!;
+        if (!r.ok) return { ok: false, block: workerFailure('pdftoppm', r) };
+        isolation = r.isolation;
+        const c = chunks[i]!;
+        const files = (await readdir(c.dir)).filter((f) => /^p-\d+\.ppm$/.test(f)).sort((a, b) => pageNo(a) - pageNo(b));
+        if (files.length !== c.last - c.first + 1) return refuse('malformed', `pdftoppm rendered ${files.length} of pages ${c.first}-${c.last}`);
+        for (const [j, f] of files.entries()) {
+          const page = parsePnm(await readFile(join(c.dir, f)), dpi);
+          if (!page) return refuse('conversion-failed', `pdftoppm wrote an unreadable page ${c.first + j}`);
+          await onPage(page, c.first + j - 1);
+        }
+        await rm(c.dir, { recursive: true, force: true });
+      }
+    } finally {
+      // Let still-running chunk workers finish (they are bounded by the deadline) before the work dir goes.
+      await Promise.allSettled(started.values());
+    }
+    return pass({ pages, dpi, isolation });
   }
 }
+
+const pageNo = (f: string): number => Number(/(\d+)\.ppm$/.exec(f)?.[1] ?? 0);

@@ -5,7 +5,7 @@ import type { FilePolicy } from './file-policy.js';
 import { rasterizeSvg, rebuildImage } from './image-sanitizer.js';
 import type { OfficeConverter } from './office-converter.js';
 import type { PdfRasterizer } from './pdf-rasterizer.js';
-import { buildPdfFromPages } from './pdf-rebuilder.js';
+import { PdfBuilder } from './pdf-rebuilder.js';
 import { rebuildCsv, rebuildText } from './text-sanitizer.js';
 import type { Detection } from './true-type.js';
 import { TYPE_INFO } from './type-table.js';
@@ -41,21 +41,29 @@ async function withWorkDir<T>(deps: ReconstructDeps, fn: (dir: string) => Promis
 /** PDF → pixels in a worker → new PDF. */
 export async function rebuildPdf(pdf: Uint8Array, policy: FilePolicy, deps: ReconstructDeps): Promise<Outcome<Rebuilt>> {
   return withWorkDir(deps, async (workDir) => {
-    const r = await deps.rasterizer.rasterize(pdf, {
-      workDir,
-      dpi: policy.pdfDpi,
-      maxPages: policy.maxPages,
-      maxPixels: policy.maxPixels,
-      timeoutMs: policy.timeouts.renderMs,
-      memoryBytes: policy.workerMemoryMb * 1024 * 1024,
-    });
+    const builder = await PdfBuilder.create();
+    const r = await deps.rasterizer.rasterize(
+      pdf,
+      {
+        workDir,
+        dpi: policy.pdfDpi,
+        maxPages: policy.maxPages,
+        maxPixels: policy.maxPixels,
+        timeoutMs: policy.timeouts.renderMs,
+        memoryBytes: policy.workerMemoryMb * 1024 * 1024,
+      },
+      async (page) => {
+        await builder.addPage(page);
+      },
+    );
     if (!r.ok) return r;
-    const { pdf: out, encodings } = await buildPdfFromPages(r.value.pagePaths.map((image) => ({ image, dpi: r.value.dpi })));
-    const jpeg = encodings.filter((e) => e.kind === 'jpeg').length;
+    const out = await builder.save();
+    const jpeg = builder.encodings.filter((e) => e.kind === 'jpeg').length;
+    const n = builder.encodings.length;
     return pass({
       bytes: out,
       type: 'pdf',
-      detail: `${encodings.length} page(s) rendered at ${r.value.dpi} dpi (${encodings.length - jpeg} grey/Flate, ${jpeg} JPEG) [${r.value.isolation}]`,
+      detail: `${n} page(s) rendered at ${r.value.dpi} dpi (${n - jpeg} grey/Flate, ${jpeg} JPEG) [${r.value.isolation}]`,
     });
   });
 }
