@@ -8,6 +8,24 @@ import type { SessionEndReason } from '../../protocol/index.js';
 import { BrowserSession, type SessionLog, type SessionOptions } from './browser-session.js';
 import type { ChromiumHost } from './chromium-host.js';
 
+/** What the manager needs of Chromium (ChromiumHost; a fake in unit tests). */
+export type ContextSource = Pick<ChromiumHost, 'newContext' | 'onTargetInfo'>;
+
+/** The part of a BrowserSession the manager relies on. */
+export interface ManagedSession {
+  readonly isEnded: boolean;
+  readonly lastActivity: number;
+  init(): Promise<void>;
+  end(reason: SessionEndReason): Promise<void>;
+  findTabByTarget(targetId: string): { updateInfo(info: { title: string; url: string }): void } | undefined;
+}
+
+export type SessionFactory<S extends ManagedSession> = (
+  id: string,
+  user: { id: number; name: string; role: string },
+  context: BrowserContext,
+) => S;
+
 export interface SessionManagerOptions extends SessionOptions {
   idleTimeoutMs: number;
   warmPool: number;
@@ -19,19 +37,24 @@ export class SessionLimitError extends Error {
   readonly code = 'KEKKAI_ERR_SESSION_LIMIT';
 }
 
-export class SessionManager {
-  private readonly sessions = new Map<string, BrowserSession>();
-  private readonly creating = new Map<string, Promise<BrowserSession>>();
+export class SessionManager<S extends ManagedSession = BrowserSession> {
+  private readonly sessions = new Map<string, S>();
+  private readonly creating = new Map<string, Promise<S>>();
   private readonly pool: BrowserContext[] = [];
   private filling = false;
   private readonly reaper: NodeJS.Timeout;
   private closed = false;
 
+  private readonly factory: SessionFactory<S>;
+
   constructor(
-    private readonly host: ChromiumHost,
+    private readonly host: ContextSource,
     private readonly options: SessionManagerOptions,
     private readonly log: SessionLog,
+    factory?: SessionFactory<S>,
   ) {
+    this.factory =
+      factory ?? ((id, user, context) => new BrowserSession(id, user, context, options, log) as unknown as S);
     this.reaper = setInterval(() => void this.reapIdle(), options.reapIntervalMs ?? 15_000);
     this.reaper.unref();
     host.onTargetInfo((info) => {
@@ -44,17 +67,17 @@ export class SessionManager {
     return this.sessions.size;
   }
 
-  get(id: string): BrowserSession | undefined {
+  get(id: string): S | undefined {
     const session = this.sessions.get(id);
     return session && !session.isEnded ? session : undefined;
   }
 
-  list(): BrowserSession[] {
+  list(): S[] {
     return [...this.sessions.values()];
   }
 
   /** The user's existing session (resumed) or a new one. */
-  async getOrCreate(id: string, user: { id: number; name: string; role: string }): Promise<{ session: BrowserSession; resumed: boolean }> {
+  async getOrCreate(id: string, user: { id: number; name: string; role: string }): Promise<{ session: S; resumed: boolean }> {
     const existing = this.get(id);
     if (existing) return { session: existing, resumed: true };
     const pending = this.creating.get(id);
@@ -69,11 +92,16 @@ export class SessionManager {
     }
   }
 
-  private async create(id: string, user: { id: number; name: string; role: string }): Promise<BrowserSession> {
+  private async create(id: string, user: { id: number; name: string; role: string }): Promise<S> {
     const context = this.pool.shift() ?? (await this.newWarmContext());
     void this.fillPool();
-    const session = new BrowserSession(id, user, context, this.options, this.log);
-    await session.init();
+    const session = this.factory(id, user, context);
+    try {
+      await session.init();
+    } catch (err) {
+      await context.close().catch(() => undefined);
+      throw err;
+    }
     this.sessions.set(id, session);
     this.log.info({ sessionId: id, userId: user.id }, 'browser session created');
     return session;

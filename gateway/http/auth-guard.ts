@@ -20,10 +20,14 @@ export function requireSession(auth: AuthService, req: FastifyRequest): CurrentS
   return current;
 }
 
-/** Same-origin check: the Origin header, when present, must name this host. */
+/**
+ * Same-origin check: the Origin header, when present, must name this host.
+ * Browsers send Origin on every cross-site POST and WebSocket, so a missing one
+ * means a non-browser client; state-changing routes also need the CSRF token.
+ */
 export function isSameOrigin(req: FastifyRequest): boolean {
   const origin = req.headers.origin;
-  if (origin === undefined) return req.method === 'GET' || req.method === 'HEAD';
+  if (origin === undefined) return true;
   try {
     return new URL(origin).host === req.headers.host;
   } catch {

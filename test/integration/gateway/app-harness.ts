@@ -1,0 +1,103 @@
+/** Builds the real app on a temp SQLite store with a fake browser-session layer. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../../gateway/app.js';
+import { AuthService } from '../../../gateway/auth/auth-service.js';
+import { hashPassword } from '../../../gateway/auth/passwords.js';
+import type { Viewer } from '../../../gateway/browser/browser-session.js';
+import { loadConfig } from '../../../gateway/config/load-config.js';
+import { openDatabase } from '../../../gateway/store/sqlite-database.js';
+import { createSqliteStore } from '../../../gateway/store/sqlite-repositories.js';
+import type { Store } from '../../../gateway/store/repositories.js';
+import type { ClientMessage, Viewport } from '../../../protocol/index.js';
+
+export const PASSWORD = 'staff-Password-2026!';
+
+export class FakeViewerSession {
+  handled: ClientMessage[] = [];
+  viewer: Viewer | null = null;
+  viewport: Viewport | null = null;
+  async attach(viewer: Viewer, viewport: Viewport): Promise<void> {
+    this.viewer = viewer;
+    this.viewport = viewport;
+  }
+  detach(viewer: Viewer): void {
+    if (this.viewer === viewer) this.viewer = null;
+  }
+  async handle(msg: ClientMessage): Promise<void> {
+    if (msg.type === 'navigate' && msg.url === 'boom') throw new Error('remote failure');
+    this.handled.push(msg);
+  }
+  uploadTarget(): null {
+    return null;
+  }
+  async completeUpload(): Promise<null> {
+    return null;
+  }
+}
+
+export class FakeSessions {
+  readonly sessions = new Map<string, FakeViewerSession>();
+  ended: string[] = [];
+  async getOrCreate(id: string): Promise<{ session: FakeViewerSession; resumed: boolean }> {
+    const existing = this.sessions.get(id);
+    if (existing) return { session: existing, resumed: true };
+    const session = new FakeViewerSession();
+    this.sessions.set(id, session);
+    return { session, resumed: false };
+  }
+  get(id: string): FakeViewerSession | undefined {
+    return this.sessions.get(id);
+  }
+  async end(id: string): Promise<boolean> {
+    this.ended.push(id);
+    return this.sessions.delete(id);
+  }
+}
+
+export interface AppHarness {
+  app: FastifyInstance;
+  store: Store;
+  sessions: FakeSessions;
+  close(): Promise<void>;
+}
+
+export async function buildTestApp(overrides: Record<string, unknown> = {}): Promise<AppHarness> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-int-'));
+  const config = loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', insecureHttp: true, ...overrides } });
+  const store = createSqliteStore(openDatabase(dataDir));
+  store.users.create({ name: 'nurse', role: 'staff', passwordHash: await hashPassword(PASSWORD), mustChangePassword: false });
+  const sessions = new FakeSessions();
+  const app = await buildApp(config, {
+    auth: new AuthService(store, 3600_000),
+    sessions: sessions as never,
+    publicDir: path.resolve('client/styles'),
+  });
+  return {
+    app,
+    store,
+    sessions,
+    close: async () => {
+      await app.close();
+      store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Signs in through the API and returns the cookie header and CSRF token. */
+export async function signIn(app: FastifyInstance, host = 'kekkai.test'): Promise<{ cookie: string; csrf: string }> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/login',
+    headers: { host, origin: `https://${host}` },
+    payload: { username: 'nurse', password: PASSWORD },
+  });
+  if (res.statusCode !== 200) throw new Error(`login failed: ${res.statusCode} ${res.body}`);
+  const setCookie = String(res.headers['set-cookie']);
+  const cookie = setCookie.split(';')[0]!;
+  const me = await app.inject({ url: '/api/me', headers: { host, cookie } });
+  return { cookie, csrf: (me.json() as { csrfToken: string }).csrfToken };
+}

@@ -1,0 +1,77 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../../gateway/config/load-config.js';
+
+describe('configuration', () => {
+  it('has safe defaults: loopback, 8443, ./data, Debian Chromium, uploads off', () => {
+    const config = loadConfig({ env: {} });
+    expect(config.host).toBe('127.0.0.1');
+    expect(config.port).toBe(8443);
+    expect(config.dataDir).toBe(path.resolve('./data'));
+    expect(config.chromiumPath).toBe('/usr/bin/chromium');
+    expect(config.upload.enabled).toBe(false);
+    expect(config.insecureHttp).toBe(false);
+    expect(config.session.idleTimeoutSeconds).toBe(600);
+    expect(config.session.maxTabs).toBe(10);
+    expect(Object.isFrozen(config.session)).toBe(true);
+  });
+
+  it('reads the KEKKAI_* variables other tools rely on', () => {
+    const config = loadConfig({
+      env: {
+        KEKKAI_HOST: '0.0.0.0',
+        KEKKAI_PORT: '0',
+        KEKKAI_DATA_DIR: '/tmp/k',
+        KEKKAI_CHROMIUM_PATH: '/opt/chromium',
+        KEKKAI_TLS_CERT: '/c.pem',
+        KEKKAI_TLS_KEY: '/k.pem',
+        KEKKAI_UPLOAD_ENABLED: 'yes',
+        KEKKAI_EGRESS_ALLOW_PRIVATE: '10.1.0.0/16, 192.168.5.0/24',
+      },
+    });
+    expect(config).toMatchObject({ host: '0.0.0.0', port: 0, dataDir: '/tmp/k', chromiumPath: '/opt/chromium', tls: { cert: '/c.pem', key: '/k.pem' } });
+    expect(config.upload.enabled).toBe(true);
+    expect(config.egress.allowPrivate).toEqual(['10.1.0.0/16', '192.168.5.0/24']);
+  });
+
+  it('lets environment variables override the YAML file', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-config-'));
+    const file = path.join(dir, 'kekkai.yaml');
+    writeFileSync(file, 'port: 9443\nsession:\n  maxTabs: 4\n');
+    const config = loadConfig({ file, env: { KEKKAI_PORT: '10443' } });
+    expect(config.port).toBe(10443);
+    expect(config.session.maxTabs).toBe(4);
+  });
+
+  it('stops with a message naming the key and the bad value', () => {
+    expect(() => loadConfig({ env: { KEKKAI_PORT: 'eighty' } })).toThrow(ConfigError);
+    expect(() => loadConfig({ env: { KEKKAI_PORT: 'eighty' } })).toThrow(/KEKKAI_PORT \(port\).*"eighty"/s);
+    expect(() => loadConfig({ env: { KEKKAI_PORT: '70000' } })).toThrow(/KEKKAI_PORT/);
+    expect(() => loadConfig({ env: { KEKKAI_UPLOAD_ENABLED: 'maybe' } })).toThrow(/KEKKAI_UPLOAD_ENABLED/);
+    expect(() => loadConfig({ env: { KEKKAI_TLS_CERT: '/only-cert.pem' } })).toThrow(/KEKKAI_TLS_KEY/);
+    expect(() => loadConfig({ env: { KEKKAI_EGRESS_ALLOW_PRIVATE: 'intranet' } })).toThrow(/KEKKAI_EGRESS_ALLOW_PRIVATE/);
+  });
+
+  it('never echoes a secret value in its error', () => {
+    let text = '';
+    try {
+      loadConfig({ env: { KEKKAI_ADMIN_PASSWORD: 'short-secret' } });
+    } catch (err) {
+      text = (err as Error).message;
+    }
+    expect(text).toMatch(/KEKKAI_ADMIN_PASSWORD/);
+    expect(text).not.toContain('short-secret');
+  });
+
+  it('refuses unknown keys and malformed YAML files', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-config-'));
+    const unknown = path.join(dir, 'unknown.yaml');
+    writeFileSync(unknown, 'prot: 80\n');
+    expect(() => loadConfig({ file: unknown, env: {} })).toThrow(/unknown keys prot/);
+    const broken = path.join(dir, 'broken.yaml');
+    writeFileSync(broken, 'port: [1,\n');
+    expect(() => loadConfig({ file: broken, env: {} })).toThrow(/not valid YAML/);
+  });
+});
