@@ -1,3 +1,5 @@
+import { PDFDocument } from 'pdf-lib';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { parseFilePolicy } from '../../../sanitizer/file-policy.js';
 import { PopplerRasterizer } from '../../../sanitizer/pdf-rasterizer.js';
@@ -58,6 +60,15 @@ describe('PDF reconstruction', () => {
     const info = await pdfKeyNames(out);
     expect(info.pages).toBe(3);
     expect(v.steps.find((s) => s.stage === 'reconstruct')?.detail).toMatch(/3 page\(s\) rendered at 150 dpi/);
+  });
+
+  it('encodes a photographic page as JPEG and a text page as grey Flate', async () => {
+    const doc = await PDFDocument.load(await textPdf(1));
+    const noise = Uint8Array.from({ length: 300 * 400 * 3 }, (_, i) => (i * 7919 + (i >> 7) * 13) % 256);
+    const photo = await doc.embedJpg(await sharp(noise, { raw: { width: 300, height: 400, channels: 3 } }).jpeg().toBuffer());
+    doc.addPage([595, 842]).drawImage(photo, { x: 0, y: 0, width: 595, height: 842 });
+    const v = await run('mixed.pdf', await doc.save());
+    expect(v.steps.find((s) => s.stage === 'reconstruct')?.detail).toContain('2 page(s) rendered at 150 dpi (1 grey/Flate, 1 JPEG)');
   });
 
   it('blocks PDFs with more pages than allowed', async () => {
