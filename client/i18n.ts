@@ -33,6 +33,12 @@ const STRINGS = {
     untitled: '新しいタブ',
     copied: 'クリップボードにコピーしました',
     protocolError: 'ゲートウェイから不正なデータを受け取りました。',
+    changePassword: 'パスワードの変更',
+    currentPassword: '現在のパスワード',
+    newPassword: '新しいパスワード',
+    confirmPassword: '新しいパスワード（確認）',
+    passwordRule: '英字・数字・記号を含む 13 文字以上にしてください。',
+    passwordMismatch: '確認用のパスワードが一致しません。',
   },
   en: {
     appTitle: 'kekkai secure browser',
@@ -64,6 +70,12 @@ const STRINGS = {
     untitled: 'New tab',
     copied: 'Copied to the clipboard',
     protocolError: 'The gateway sent malformed data.',
+    changePassword: 'Change password',
+    currentPassword: 'Current password',
+    newPassword: 'New password',
+    confirmPassword: 'Confirm new password',
+    passwordRule: 'Use at least 13 characters mixing letters, digits and symbols.',
+    passwordMismatch: 'The new passwords do not match.',
   },
 } as const;
 

@@ -24,6 +24,7 @@ function render(): void {
     void signIn(user.value, password.value)
       .then((problem) => {
         if (problem === null) {
+          // The viewer route sends users with a one-time password to /password first.
           location.assign(document.documentElement.lang === 'en' ? '/?lang=en' : '/');
           return;
         }

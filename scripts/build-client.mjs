@@ -5,7 +5,7 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 const outdir = 'dist/public';
 mkdirSync(outdir, { recursive: true });
 await build({
-  entryPoints: { login: 'client/login.ts', viewer: 'client/viewer.ts' },
+  entryPoints: { login: 'client/login.ts', viewer: 'client/viewer.ts', password: 'client/password.ts' },
   bundle: true,
   format: 'esm',
   target: ['chrome110', 'edge110'],

@@ -5,7 +5,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AuthSessionRecord, Store, UserRecord } from '../store/repositories.js';
 import { LoginThrottle } from './login-throttle.js';
-import { verifyPassword } from './passwords.js';
+import { checkPasswordRule, hashPassword, verifyPassword } from './passwords.js';
 
 export type LoginFailure = 'invalid-credentials' | 'locked' | 'disabled';
 
@@ -75,6 +75,15 @@ export class AuthService {
     const user = this.store.users.findById(session.userId);
     if (!user || user.disabled) return undefined;
     return { session, user };
+  }
+
+  /** Changes a password after checking the current one and the password rule. */
+  async changePassword(user: UserRecord, currentPassword: string, next: string): Promise<'changed' | 'wrong-password' | 'password-rule' | 'password-reused'> {
+    if (!(await verifyPassword(currentPassword, user.passwordHash))) return 'wrong-password';
+    if (checkPasswordRule(next)) return 'password-rule';
+    if (next === currentPassword) return 'password-reused';
+    this.store.users.setPassword(user.id, await hashPassword(next), false);
+    return 'changed';
   }
 
   logout(idHash: string): void {

@@ -7,6 +7,7 @@ import { clearSessionCookie, currentSession, isSameOrigin, requireCsrf, requireS
 import { pickLanguage } from './language.js';
 
 const LoginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
+const PasswordBody = z.object({ current: z.string().min(1).max(200), next: z.string().min(1).max(200) });
 
 export interface AuthRoutesDeps {
   auth: AuthService;
@@ -28,7 +29,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     }
     req.log.info({ event: 'login', outcome: 'success', userId: result.user.id, user: result.user.name, sourceIp: req.ip }, 'signed in');
     setSessionCookie(reply, result.token, deps.sessionMaxAgeSeconds);
-    return { ok: true, user: { name: result.user.name, role: result.user.role } };
+    return { ok: true, user: { name: result.user.name, role: result.user.role }, mustChangePassword: result.user.mustChangePassword };
   });
 
   app.post('/api/logout', async (req, reply) => {
@@ -45,6 +46,23 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     const current = currentSession(deps.auth, req);
     if (!current) throw new HttpError(401, 'unauthenticated');
     const lang = pickLanguage((req.query as Record<string, unknown>).lang, req.headers['accept-language']);
-    return { user: { name: current.user.name, role: current.user.role }, csrfToken: current.session.csrfToken, lang };
+    return {
+      user: { name: current.user.name, role: current.user.role },
+      csrfToken: current.session.csrfToken,
+      mustChangePassword: current.user.mustChangePassword,
+      lang,
+    };
+  });
+
+  // Change one's own password; required before anything else after a one-time password.
+  app.post('/api/password', { bodyLimit: 4096 }, async (req) => {
+    const current = requireSession(deps.auth, req);
+    requireCsrf(current, req);
+    const body = PasswordBody.safeParse(req.body);
+    if (!body.success) throw new HttpError(400, 'bad-request');
+    const outcome = await deps.auth.changePassword(current.user, body.data.current, body.data.next);
+    if (outcome !== 'changed') throw new HttpError(outcome === 'wrong-password' ? 403 : 400, outcome);
+    req.log.info({ event: 'password-change', userId: current.user.id, user: current.user.name, sourceIp: req.ip }, 'password changed');
+    return { ok: true };
   });
 }

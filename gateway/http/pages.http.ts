@@ -9,7 +9,9 @@ import { pickLanguage, type Lang } from './language.js';
 
 const TITLES: Record<Lang, string> = { ja: 'kekkai 安全ブラウザ', en: 'kekkai secure browser' };
 
-function shell(page: 'login' | 'viewer', lang: Lang): string {
+type PageName = 'login' | 'viewer' | 'password';
+
+function shell(page: PageName, lang: Lang): string {
   return `<!doctype html>
 <html lang="${lang}">
 <head>
@@ -30,15 +32,22 @@ function langOf(req: FastifyRequest): Lang {
   return pickLanguage((req.query as Record<string, unknown>).lang, req.headers['accept-language']);
 }
 
-function sendShell(reply: FastifyReply, page: 'login' | 'viewer', lang: Lang): FastifyReply {
+function sendShell(reply: FastifyReply, page: PageName, lang: Lang): FastifyReply {
   return reply.type('text/html; charset=utf-8').send(shell(page, lang));
 }
 
 export function registerPageRoutes(app: FastifyInstance, auth: AuthService): void {
   app.get('/', async (req, reply) => {
     const lang = langOf(req);
-    if (!currentSession(auth, req)) return reply.redirect(lang === 'en' ? '/login?lang=en' : '/login');
+    const current = currentSession(auth, req);
+    if (!current) return reply.redirect(lang === 'en' ? '/login?lang=en' : '/login');
+    if (current.user.mustChangePassword) return reply.redirect(lang === 'en' ? '/password?lang=en' : '/password');
     return sendShell(reply, 'viewer', lang);
+  });
+  app.get('/password', async (req, reply) => {
+    const lang = langOf(req);
+    if (!currentSession(auth, req)) return reply.redirect(lang === 'en' ? '/login?lang=en' : '/login');
+    return sendShell(reply, 'password', lang);
   });
   app.get('/login', async (req, reply) => sendShell(reply, 'login', langOf(req)));
 }

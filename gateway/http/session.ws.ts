@@ -55,7 +55,9 @@ export function registerViewerSocket(app: FastifyInstance, deps: ViewerRouteDeps
       websocket: true,
       preValidation: async (req, reply) => {
         if (!isSameOrigin(req) || req.headers.origin === undefined) return reply.code(403).send({ code: 'KEKKAI_ERR_ORIGIN' });
-        if (!currentSession(deps.auth, req)) return reply.code(401).send({ code: 'KEKKAI_ERR_UNAUTHENTICATED' });
+        const current = currentSession(deps.auth, req);
+        if (!current) return reply.code(401).send({ code: 'KEKKAI_ERR_UNAUTHENTICATED' });
+        if (current.user.mustChangePassword) return reply.code(403).send({ code: 'KEKKAI_ERR_PASSWORD_CHANGE_REQUIRED' });
       },
     },
     (socket, req) => {

@@ -63,6 +63,16 @@ export const MESSAGES = {
   'csrf-failed': { ja: '要求を確認できませんでした。ページを再読み込みしてください。', en: 'The request could not be verified. Please reload the page.' },
   'bad-request': { ja: '要求の形式が正しくありません。', en: 'The request is malformed.' },
   'not-found': { ja: '見つかりません。', en: 'Not found.' },
+  'wrong-password': { ja: '現在のパスワードが正しくありません。', en: 'The current password is incorrect.' },
+  'password-rule': {
+    ja: 'パスワードは英字・数字・記号を含む 13 文字以上にしてください。',
+    en: 'Use at least 13 characters mixing letters, digits and symbols.',
+  },
+  'password-reused': { ja: '新しいパスワードは現在のものと異なる必要があります。', en: 'The new password must differ from the current one.' },
+  'password-change-required': {
+    ja: '続行する前にパスワードを変更してください。',
+    en: 'Please change your password before continuing.',
+  },
 } as const satisfies Record<string, LocalizedText>;
 
 export type MessageCode = keyof typeof MESSAGES;
