@@ -109,8 +109,9 @@ export function evaluate(policy: Policy, url: string, ctx: EvaluationContext): V
 
   const compiled = compilePolicy(policy);
   const input = { url: u, addresses: resolved.addresses };
-  for (const c of compiled.rules) {
-    if (!c.inScope(ctx) || !c.matches(input)) continue;
+  for (const position of compiled.index.candidates(u)) {
+    const c = compiled.rules[position];
+    if (!c || !c.inScope(ctx) || !c.matches(input)) continue;
     const { rule } = c;
     const by = c.keys.length > 0 ? `matched by ${c.keys.join(', ')}` : 'matches every URL';
     return {

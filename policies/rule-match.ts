@@ -4,6 +4,7 @@
  */
 import { cidrContains, parseCidr, parseIp, type Cidr, type IpAddress } from './address-ranges.js';
 import type { Policy, PolicyMatch, PolicyRule, PolicyScope } from './policy-schema.js';
+import { buildRuleIndex, type RuleIndex } from './rule-index.js';
 import { inSchedule } from './schedule.js';
 import type { NormalizedUrl } from './url-normalize.js';
 
@@ -37,10 +38,13 @@ export function isSameOrSubdomain(host: string, domain: string): boolean {
   return host === domain || (host.endsWith(domain) && host.charAt(host.length - domain.length - 1) === '.');
 }
 
-/** True when the host or one of its parent domains is in `set` (cost grows with labels, not list size). */
-export function hostInDomainSet(host: string, set: ReadonlySet<string>): boolean {
+/**
+ * True when the host or one of its parent domains is in `set` (cost grows with labels, not
+ * list size). IP hosts only match exactly; pass `isIp` when already known to skip parsing.
+ */
+export function hostInDomainSet(host: string, set: ReadonlySet<string>, isIp: boolean = parseIp(host) !== null): boolean {
   if (set.has(host)) return true;
-  if (parseIp(host)) return false;
+  if (isIp) return false;
   for (let i = host.indexOf('.'); i !== -1; i = host.indexOf('.', i + 1)) {
     if (set.has(host.slice(i + 1))) return true;
   }
@@ -73,7 +77,7 @@ function compileMatch(match: PolicyMatch, categories: ReadonlyMap<string, Readon
   }
   if (match.domain) {
     const set = new Set(match.domain);
-    add('domain', ({ url }) => (url.hostKind === 'domain' ? hostInDomainSet(url.host, set) : set.has(url.host)));
+    add('domain', ({ url }) => hostInDomainSet(url.host, set, url.hostKind === 'ip'));
   }
   if (match.wildcard) {
     const res = match.wildcard.map(wildcardToRegExp);
@@ -93,7 +97,7 @@ function compileMatch(match: PolicyMatch, categories: ReadonlyMap<string, Readon
   }
   if (match.category) {
     const sets = match.category.map((name) => categories.get(name) ?? new Set<string>());
-    add('category', ({ url }) => sets.some((set) => hostInDomainSet(url.host, set)));
+    add('category', ({ url }) => sets.some((set) => hostInDomainSet(url.host, set, url.hostKind === 'ip')));
   }
   if (match.cidr) {
     const blocks = cidrs(match.cidr);
@@ -136,7 +140,10 @@ export function compileRule(rule: PolicyRule, categories: ReadonlyMap<string, Re
 /** A policy ready for evaluation. */
 export interface CompiledPolicy {
   readonly policy: Policy;
+  /** Enabled rules in evaluation order. */
   readonly rules: readonly CompiledRule[];
+  /** Narrows `rules` to those that can match a URL (positions into `rules`). */
+  readonly index: RuleIndex;
 }
 
 const cache = new WeakMap<Policy, CompiledPolicy>();
@@ -146,7 +153,8 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   const hit = cache.get(policy);
   if (hit) return hit;
   const categories = new Map<string, ReadonlySet<string>>(Object.entries(policy.categories).map(([name, list]) => [name, new Set(list)]));
-  const compiled: CompiledPolicy = { policy, rules: policy.rules.filter((r) => r.enabled).map((r) => compileRule(r, categories)) };
+  const enabled = policy.rules.filter((r) => r.enabled);
+  const compiled: CompiledPolicy = { policy, rules: enabled.map((r) => compileRule(r, categories)), index: buildRuleIndex(enabled) };
   cache.set(policy, compiled);
   return compiled;
 }

@@ -123,6 +123,30 @@ describe('evaluate: rules', () => {
     expect(evaluate(p, 'https://b.example/', ctx()).source).toBe('default');
   });
 
+  it('keeps list order between host-indexed rules and other rules', () => {
+    const p = policy(`default: allow
+rules:
+  - id: by-domain
+    match: { domain: a.example }
+    action: warn
+  - id: by-port
+    match: { port: 443 }
+    action: block
+  - id: by-host
+    match: { host: [www.b.example, www.a.example] }
+    action: read-only
+  - id: by-parent-domain
+    match: { domain: [example, b.example] }
+    action: allow
+`);
+    expect(evaluate(p, 'https://www.a.example/', ctx()).rule?.id).toBe('by-domain');
+    expect(evaluate(p, 'https://www.b.example/', ctx()).rule?.id).toBe('by-port');
+    expect(evaluate(p, 'http://www.b.example/', ctx()).rule?.id).toBe('by-host');
+    expect(evaluate(p, 'http://c.b.example/', ctx()).rule?.id).toBe('by-parent-domain');
+    expect(evaluate(p, 'http://c.example/', ctx()).rule?.id).toBe('by-parent-domain');
+    expect(evaluate(p, 'http://c.other/', ctx()).rule).toBeNull();
+  });
+
   it('several keys in one match must all hold', () => {
     expect(evaluate(P, 'https://news.example.jp/live', ctx()).verdict).toBe('read-only');
     expect(evaluate(P, 'https://other.example.jp/live', ctx()).verdict).toBe('allow');
