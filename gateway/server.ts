@@ -38,7 +38,10 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
   if (tls?.selfSigned) out(`TLS: self-signed certificate, SHA-256 fingerprint ${tls.fingerprint256}`);
   if (config.insecureHttp) logger.warn('serving plain HTTP (KEKKAI_INSECURE_HTTP): only for tests or behind a TLS-terminating proxy');
 
-  const chromium = await ChromiumHost.launch({ executablePath: config.chromiumPath }, logger);
+  const chromium = await ChromiumHost.launch(
+    { executablePath: config.chromiumPath, maxDeviceScaleFactor: config.stream.maxDeviceScaleFactor },
+    logger,
+  );
   const sessions = new SessionManager(
     chromium,
     {
@@ -47,6 +50,7 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
       maxSessions: config.session.maxSessions,
       maxTabs: config.session.maxTabs,
       jpegQuality: config.stream.jpegQuality,
+      maxDeviceScaleFactor: config.stream.maxDeviceScaleFactor,
       clipboardToClient: config.clipboard.toClient,
       clipboardFromClient: config.clipboard.fromClient,
       uploadEnabled: config.upload.enabled,

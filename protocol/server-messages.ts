@@ -68,6 +68,25 @@ const FileChooser = z.object({
   chooserId: z.number().int(),
   multiple: z.boolean(),
 });
+/** Progress of one download through the sanitizer; the file itself comes by a one-time link. */
+const Download = z.object({
+  type: z.literal('download'),
+  id: z.string().min(1).max(64),
+  /** Name as the web server offered it (plain text). */
+  name: z.string().max(1000),
+  state: z.enum(['downloading', 'scanning', 'sanitizing', 'ready', 'blocked']),
+  receivedBytes: z.number().int().min(0),
+  totalBytes: z.number().int().min(0).nullable(),
+  /** Name of the sanitized file (the extension may change, e.g. form.xlsx → form.pdf). */
+  outputName: z.string().max(1000).optional(),
+  /** Same-origin path of the one-time link, only when state is 'ready'. */
+  href: z.string().regex(/^\/api\/downloads\/[A-Za-z0-9_-]{16,128}$/).optional(),
+  /** Reason code and message, only when state is 'blocked'. */
+  reason: z.string().max(64).optional(),
+  message: LocalizedText.optional(),
+});
+export type DownloadMessage = z.infer<typeof Download>;
+
 const SessionEnded = z.object({
   type: z.literal('session-ended'),
   reason: z.enum(['ended-by-user', 'idle', 'replaced', 'terminated', 'shutdown', 'browser-crashed']),
@@ -87,6 +106,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   Notice,
   ErrorMessage,
   FileChooser,
+  Download,
   SessionEnded,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;

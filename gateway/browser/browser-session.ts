@@ -31,6 +31,7 @@ export interface Viewer {
 export interface SessionOptions {
   maxTabs: number;
   jpegQuality: number;
+  maxDeviceScaleFactor: number;
   clipboardToClient: boolean;
   clipboardFromClient: boolean;
   uploadEnabled: boolean;
@@ -229,7 +230,12 @@ export class BrowserSession {
     }
     const id = this.nextTabId++;
     this.pages.set(page, id);
-    const tab = await RemoteTab.open(id, page, this.tabEvents, { jpegQuality: this.options.jpegQuality, locale: 'ja-JP', timezone: 'Asia/Tokyo' });
+    const tab = await RemoteTab.open(id, page, this.tabEvents, {
+      jpegQuality: this.options.jpegQuality,
+      maxDeviceScaleFactor: this.options.maxDeviceScaleFactor,
+      locale: 'ja-JP',
+      timezone: 'Asia/Tokyo',
+    });
     if (tab.closed) return undefined;
     this.tabs.set(id, tab);
     // A popup or new tab becomes the active one, as in a desktop browser.

@@ -8,6 +8,8 @@ import puppeteer, { type Browser, type BrowserContext, type CDPSession } from 'p
 
 export interface ChromiumOptions {
   executablePath: string;
+  /** Frames can be rendered up to this devicePixelRatio (see config stream.maxDeviceScaleFactor). */
+  maxDeviceScaleFactor: number;
   /** host:port of the egress proxy; every request of the browser goes through it. */
   proxyServer?: string;
   /** Extra flags (tests only). */
@@ -39,6 +41,9 @@ export function chromiumArgs(options: ChromiumOptions, runningAsRoot: boolean): 
     '--accept-lang=ja-JP,ja,en-US,en',
     '--force-webrtc-ip-handling-policy=disable_non_proxied_udp',
     '--webrtc-ip-handling-policy=disable_non_proxied_udp',
+    // Headless screencast frames follow the browser-wide factor, not the per-page
+    // emulated one, so render at the highest factor and let each tab pick its own.
+    `--force-device-scale-factor=${options.maxDeviceScaleFactor}`,
   ];
   if (options.proxyServer) {
     args.push(`--proxy-server=${options.proxyServer}`, '--proxy-bypass-list=<-loopback>');
@@ -63,7 +68,10 @@ export class ChromiumHost {
       headless: true,
       defaultViewport: null,
       args: chromiumArgs(options, runningAsRoot),
-      env: { ...process.env, LANG: 'ja_JP.UTF-8', TZ: 'Asia/Tokyo' },
+      // C.UTF-8 exists on every Debian system; a missing ja_JP locale would make
+      // Chromium mangle non-ASCII file names (uploads named 紹介状.pdf). The page
+      // language comes from --lang and the per-tab locale override instead.
+      env: { ...process.env, LANG: 'C.UTF-8', TZ: 'Asia/Tokyo' },
       handleSIGINT: false,
       handleSIGTERM: false,
       handleSIGHUP: false,

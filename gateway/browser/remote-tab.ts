@@ -26,6 +26,7 @@ export interface TabEvents {
 
 export interface TabOptions {
   jpegQuality: number;
+  maxDeviceScaleFactor: number;
   locale: string;
   timezone: string;
 }
@@ -67,10 +68,11 @@ export class RemoteTab {
         return;
       }
       const vp = this.viewport;
+      const scale = this.scaleFactor();
       this.events.frame(this, {
         data: Buffer.from(event.data, 'base64'),
-        width: Math.round((vp?.width ?? event.metadata.deviceWidth) * (vp?.dpr ?? 1)),
-        height: Math.round((vp?.height ?? event.metadata.deviceHeight) * (vp?.dpr ?? 1)),
+        width: Math.round((vp?.width ?? event.metadata.deviceWidth) * scale),
+        height: Math.round((vp?.height ?? event.metadata.deviceHeight) * scale),
         captureTime: (event.metadata.timestamp ?? Date.now() / 1000) * 1000,
         ackSource: () => void cdp.send('Page.screencastFrameAck', { sessionId: event.sessionId }).catch(() => undefined),
       });
@@ -149,10 +151,15 @@ export class RemoteTab {
     await this.cdp.send('Emulation.setDeviceMetricsOverride', {
       width: viewport.width,
       height: viewport.height,
-      deviceScaleFactor: viewport.dpr,
+      deviceScaleFactor: this.scaleFactor(),
       mobile: false,
     });
     if (this.streaming) await this.restartScreencast();
+  }
+
+  /** The client's devicePixelRatio, capped at what Chromium was launched for. */
+  private scaleFactor(): number {
+    return Math.min(this.viewport?.dpr ?? 1, this.options.maxDeviceScaleFactor);
   }
 
   async startStreaming(): Promise<void> {
@@ -171,7 +178,7 @@ export class RemoteTab {
     await this.cdp.send('Page.startScreencast', {
       format: 'jpeg',
       quality: this.options.jpegQuality,
-      ...(vp ? { maxWidth: Math.round(vp.width * vp.dpr), maxHeight: Math.round(vp.height * vp.dpr) } : {}),
+      ...(vp ? { maxWidth: Math.round(vp.width * this.scaleFactor()), maxHeight: Math.round(vp.height * this.scaleFactor()) } : {}),
       everyNthFrame: 1,
     });
   }

@@ -46,6 +46,11 @@ export const ConfigSchema = z
     stream: z
       .object({
         jpegQuality: z.coerce.number().int().min(30).max(100).default(80),
+        /**
+         * Highest devicePixelRatio frames are rendered at. Headless Chromium's
+         * screencast only yields high-DPI frames when launched with this factor.
+         */
+        maxDeviceScaleFactor: z.coerce.number().min(1).max(3).default(2),
       })
       .default({}),
     clipboard: z
@@ -95,6 +100,7 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string; secret?: b
   { env: 'KEKKAI_MAX_SESSIONS', path: 'session.maxSessions', doc: 'Concurrent browser sessions on this gateway.' },
   { env: 'KEKKAI_SESSION_MAX_AGE_HOURS', path: 'session.maxAgeHours', doc: 'Hours a sign-in lasts at most.' },
   { env: 'KEKKAI_JPEG_QUALITY', path: 'stream.jpegQuality', doc: 'JPEG quality of streamed frames (30–100).' },
+  { env: 'KEKKAI_MAX_DEVICE_SCALE_FACTOR', path: 'stream.maxDeviceScaleFactor', doc: 'Highest client devicePixelRatio rendered natively (1–3); 1 saves CPU on 100 % displays.' },
   { env: 'KEKKAI_CLIPBOARD_TO_CLIENT', path: 'clipboard.toClient', doc: 'Allow copying remote text to the local clipboard.' },
   { env: 'KEKKAI_CLIPBOARD_FROM_CLIENT', path: 'clipboard.fromClient', doc: 'Allow pasting local text into the remote page.' },
   { env: 'KEKKAI_UPLOAD_ENABLED', path: 'upload.enabled', doc: 'Allow file uploads to remote pages (off by default).' },

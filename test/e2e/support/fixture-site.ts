@@ -45,6 +45,16 @@ document.addEventListener('keyup',()=>send());</script>`,
 <button id="b">Start</button>
 <script>${REPORT_JS}
 document.getElementById('b').addEventListener('click',()=>{for(let i=0;i<50;i++){alert('loop '+i);} report({kind:'alerts-done'});document.body.style.background='#00ff00';});</script>`,
+  '/text': `<title>Text fixture</title>
+<style>body{margin:0;font-size:24px}p{position:absolute;left:40px;top:40px;margin:0}a{position:absolute;left:40px;top:140px}#i{position:absolute;left:40px;top:220px;width:400px;height:40px;font-size:20px}</style>
+<p id="p">コピーする文章 copy me</p><a href="/button">a link</a><input id="i">
+<script>${REPORT_JS}
+document.getElementById('i').addEventListener('input',(e)=>report({kind:'pasted',value:e.target.value}));</script>`,
+  '/upload': `<title>Upload fixture</title>
+<style>#f{position:absolute;left:40px;top:40px;width:300px;height:60px}</style>
+<input type="file" id="f">
+<script>${REPORT_JS}
+document.getElementById('f').addEventListener('change',async(e)=>{const f=e.target.files[0];report({kind:'uploaded',name:f.name,size:f.size,text:await f.text()});});</script>`,
   '/japanese': `<title>日本語の記事</title><meta charset="utf-8">
 <style>body{font-size:18px;line-height:1.8;margin:24px}</style>
 <h1>医療情報システムの安全管理</h1>

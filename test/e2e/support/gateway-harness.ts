@@ -67,7 +67,7 @@ export async function login(page: Page, baseUrl: string, user = 'admin', passwor
   await page.locator('#username').fill(user);
   await page.locator('#password').fill(password);
   await page.locator('form button[type=submit]').click();
-  await page.waitForURL(`${baseUrl}/`);
+  await page.waitForURL((url) => url.origin === baseUrl && url.pathname === '/');
   await waitForFrame(page);
 }
 

@@ -1,0 +1,158 @@
+/**
+ * Audit exports (docs/audit.md): CSV for Excel (UTF-8 with BOM, or Shift_JIS),
+ * JSON lines (complete records with MACs, verifiable with verifyChain), and RFC 5424
+ * syslog lines for the forwarder.
+ */
+import type { AuditRecord } from './audit-event.js';
+import { encodeShiftJis } from './shift-jis.js';
+
+// ---------------------------------------------------------------- CSV
+
+export const CSV_COLUMNS = ['seq', 'time', 'user_id', 'user_name', 'role', 'source_ip', 'event', 'outcome', 'url', 'details', 'mac'] as const;
+
+const UTF8_BOM = '\uFEFF';
+/**
+ * Cells starting with these make Excel evaluate a formula (CSV injection); full-width
+ * forms are included because Japanese Excel treats them alike.
+ */
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+
+/** One CSV field: formula-neutralised with a leading apostrophe, quoted when needed. */
+export function csvField(value: string | number | null): string {
+  if (value === null) return '';
+  if (typeof value === 'number') return String(value);
+  const safe = FORMULA_START.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function csvRow(record: AuditRecord): string {
+  const url = typeof record.details.url === 'string' ? record.details.url : null;
+  const cells = [
+    record.seq,
+    record.time,
+    record.userId,
+    record.userName,
+    record.role,
+    record.sourceIp,
+    record.event,
+    record.outcome,
+    url,
+    JSON.stringify(record.details),
+    record.mac,
+  ];
+  return cells.map(csvField).join(',');
+}
+
+/** CSV text lines with CRLF endings, header first (RFC 4180). */
+export function* csvLines(records: Iterable<AuditRecord>): Generator<string> {
+  yield `${CSV_COLUMNS.join(',')}\r\n`;
+  for (const record of records) yield `${csvRow(record)}\r\n`;
+}
+
+export type CsvEncoding = 'utf8-bom' | 'shift_jis';
+
+/** Encoded CSV chunks; UTF-8 starts with a BOM so Excel does not guess the encoding. */
+export function* csvChunks(records: Iterable<AuditRecord>, encoding: CsvEncoding): Generator<Buffer> {
+  let first = true;
+  for (const line of csvLines(records)) {
+    if (encoding === 'shift_jis') yield encodeShiftJis(line);
+    else yield Buffer.from(first ? UTF8_BOM + line : line, 'utf8');
+    first = false;
+  }
+}
+
+// ---------------------------------------------------------------- JSON lines
+
+/** One JSON object per line, every field including the MAC. */
+export function* jsonLines(records: Iterable<AuditRecord>): Generator<string> {
+  for (const r of records) {
+    const { seq, time, userId, userName, role, sourceIp, event, outcome, details, mac } = r;
+    yield `${JSON.stringify({ seq, time, userId, userName, role, sourceIp, event, outcome, details, mac })}\n`;
+  }
+}
+
+// ---------------------------------------------------------------- RFC 5424 syslog
+
+/** SD-ID under the documentation enterprise number of RFC 5612; see docs/audit.md. */
+export const SYSLOG_SD_ID = 'kekkai@32473';
+
+export interface SyslogFormatOptions {
+  hostname: string;
+  /** Syslog facility 0–23; default 13 (log audit). */
+  facility?: number;
+  /** Longest line in bytes; details are dropped (truncated="1") beyond it. Default 8192. */
+  maxBytes?: number;
+}
+
+const OUTCOME_SEVERITY: Record<string, number> = { success: 6, allowed: 6, failure: 4, blocked: 4, error: 3 };
+
+/**
+ * Control characters (C0, DEL, C1) and characters that can hide or reorder text on
+ * screen (line/paragraph separators, bidi controls).
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+const UNSAFE_CHARS = /[\u0000-\u001F\u007F-\u009F\u2028\u2029\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/** URLs: unsafe characters percent-encoded as UTF-8, the way a browser would send them. */
+export function escapeUrlControls(url: string): string {
+  return url.replace(UNSAFE_CHARS, (c) => encodeURIComponent(c));
+}
+
+/** Other text: unsafe characters shown as \uXXXX. */
+export function escapeTextControls(text: string): string {
+  return text.replace(UNSAFE_CHARS, (c) => `\\u${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, '0')}`);
+}
+
+/** SD-PARAM value escaping of RFC 5424 §6.3.3: '"', '\' and ']' get a backslash. */
+export function escapeSdValue(value: string): string {
+  return value.replace(/["\\\]]/g, (c) => `\\${c}`);
+}
+
+/** HOSTNAME, APP-NAME, MSGID: printable US-ASCII without spaces, bounded length, "-" when empty. */
+function headerToken(text: string, max: number): string {
+  const clean = text.replace(/[^\x21-\x7E]/g, '').slice(0, max);
+  return clean || '-';
+}
+
+function sdParams(record: AuditRecord, withDetails: boolean): Array<[string, string]> {
+  const d = record.details;
+  const params: Array<[string, string]> = [['seq', String(record.seq)], ['outcome', record.outcome]];
+  if (record.userId !== null) params.push(['uid', String(record.userId)]);
+  if (record.userName !== null) params.push(['user', record.userName]);
+  if (record.role !== null) params.push(['role', record.role]);
+  if (record.sourceIp !== null) params.push(['src', record.sourceIp]);
+  if (typeof d.url === 'string') params.push(['url', escapeUrlControls(d.url)]);
+  for (const name of ['verdict', 'rule', 'reason', 'sha256'] as const) {
+    const v = d[name];
+    if (typeof v === 'string' || typeof v === 'number') params.push([name, String(v)]);
+  }
+  if (withDetails) params.push(['details', JSON.stringify(d)]);
+  else params.push(['truncated', '1']);
+  params.push(['mac', record.mac]);
+  return params;
+}
+
+function summary(record: AuditRecord): string {
+  const who = record.userName ?? (record.userId !== null ? `#${record.userId}` : '-');
+  const url = typeof record.details.url === 'string' ? ` ${escapeUrlControls(record.details.url)}` : '';
+  return `${record.event} ${record.outcome} user=${escapeTextControls(who)}${url}`;
+}
+
+/**
+ * `<PRI>1 TIMESTAMP HOSTNAME kekkai - EVENT [kekkai@32473 seq=".." ...] BOM MSG`,
+ * one line, no trailing newline (the forwarder frames it).
+ */
+export function formatSyslog(record: AuditRecord, options: SyslogFormatOptions): string {
+  const facility = options.facility ?? 13;
+  const severity = OUTCOME_SEVERITY[record.outcome] ?? 5;
+  const head = `<${facility * 8 + severity}>1 ${record.time} ${headerToken(options.hostname, 255)} kekkai - ${headerToken(record.event, 32)}`;
+  const msg = `\uFEFF${summary(record)}`;
+  const build = (withDetails: boolean): string => {
+    const sd = sdParams(record, withDetails)
+      .map(([name, value]) => `${name}="${escapeSdValue(name === 'url' ? value : escapeTextControls(value))}"`)
+      .join(' ');
+    return `${head} [${SYSLOG_SD_ID} ${sd}] ${msg}`;
+  };
+  const full = build(true);
+  return Buffer.byteLength(full) <= (options.maxBytes ?? 8192) ? full : build(false);
+}

@@ -1,0 +1,104 @@
+/**
+ * `kekkai audit verify [--key FILE]` and
+ * `kekkai audit export --format csv|csv-sjis|jsonl [--from ISO] [--to ISO] [--out FILE]`.
+ * Exit codes: 0 OK, 1 chain broken or failure, 2 usage.
+ */
+import { once } from 'node:events';
+import { createWriteStream, openSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { describeVerifyResult, verifyChain } from '../audit/audit-chain.js';
+import { parseAuditTime } from '../audit/audit-event.js';
+import { csvChunks, jsonLines } from '../audit/audit-export.js';
+import { loadAuditKey } from '../audit/audit-key.js';
+import { SqliteAuditRepository } from '../audit/sqlite-audit-repository.js';
+import type { Config } from '../config/config-schema.js';
+import { openDatabase } from '../store/sqlite-database.js';
+
+/** The settings this command reads; `audit.keyFile` is optional until the schema has it. */
+export type AuditCommandConfig = Pick<Config, 'dataDir'> & { audit?: { keyFile?: string | undefined } | undefined };
+
+const USAGE = `Usage:
+  kekkai audit verify [--key FILE]
+  kekkai audit export --format csv|csv-sjis|jsonl [--from ISO] [--to ISO] [--out FILE]
+`;
+
+export async function runAudit(args: string[], config: Readonly<AuditCommandConfig>): Promise<number> {
+  const [sub, ...rest] = args;
+  try {
+    if (sub === 'verify') return runVerify(rest, config);
+    if (sub === 'export') return await runExport(rest, config);
+  } catch (err) {
+    if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+      process.stderr.write(`${(err as Error).message}\n${USAGE}`);
+      return 2;
+    }
+    throw err;
+  }
+  process.stderr.write(USAGE);
+  return 2;
+}
+
+function runVerify(args: string[], config: Readonly<AuditCommandConfig>): number {
+  const { values } = parseArgs({ args, options: { key: { type: 'string' } } });
+  const db = openDatabase(config.dataDir);
+  try {
+    const repo = new SqliteAuditRepository(db);
+    const key = loadAuditKey({ dataDir: config.dataDir, keyFile: values.key ?? config.audit?.keyFile, create: false });
+    for (const warning of key?.warnings ?? []) process.stderr.write(`warning: ${warning}\n`);
+    if (!key) {
+      const count = repo.count();
+      if (count === 0) {
+        process.stdout.write('audit chain OK: 0 records\n');
+        return 0;
+      }
+      process.stderr.write(`audit chain cannot be verified: ${count} records but no audit key in ${config.dataDir}/keys/audit.key\n`);
+      return 1;
+    }
+    const result = verifyChain(repo.iterate(), key.key);
+    if (result.ok) {
+      process.stdout.write(`${describeVerifyResult(result)}\n`);
+      return 0;
+    }
+    process.stderr.write(`${describeVerifyResult(result)}\n`);
+    return 1;
+  } finally {
+    db.close();
+  }
+}
+
+async function runExport(args: string[], config: Readonly<AuditCommandConfig>): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: { format: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, out: { type: 'string' } },
+  });
+  const format = values.format;
+  if (format !== 'csv' && format !== 'csv-sjis' && format !== 'jsonl') {
+    process.stderr.write(`--format must be csv, csv-sjis or jsonl\n${USAGE}`);
+    return 2;
+  }
+  const from = values.from === undefined ? undefined : parseAuditTime(values.from);
+  const to = values.to === undefined ? undefined : parseAuditTime(values.to);
+  if ((values.from !== undefined && !from) || (values.to !== undefined && !to)) {
+    process.stderr.write('--from and --to take ISO 8601 dates such as 2026-11-01 or 2026-11-01T09:00+09:00 (Japan time when no offset)\n');
+    return 2;
+  }
+  // Opened before anything is read so a bad path fails with a message, not a stream error.
+  const fd = values.out ? openSync(values.out, 'w', 0o600) : undefined;
+  const db = openDatabase(config.dataDir);
+  try {
+    const records = new SqliteAuditRepository(db).iterate({ from, to });
+    const chunks: Iterable<Buffer | string> =
+      format === 'jsonl' ? jsonLines(records) : csvChunks(records, format === 'csv-sjis' ? 'shift_jis' : 'utf8-bom');
+    const out = fd === undefined ? process.stdout : createWriteStream('', { fd });
+    for (const chunk of chunks) {
+      if (!out.write(chunk)) await once(out, 'drain');
+    }
+    if (out !== process.stdout) {
+      out.end();
+      await once(out, 'finish');
+    }
+    return 0;
+  } finally {
+    db.close();
+  }
+}
