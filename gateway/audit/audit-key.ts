@@ -44,7 +44,7 @@ export function loadAuditKey(options: AuditKeyOptions): AuditKey | undefined {
     bytes = readFileSync(file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new AuditKeyError(`Cannot read audit key ${file}: ${(err as Error).message}`);
-    if (explicit) throw new AuditKeyError(`Audit key file ${file} (KEKKAI_AUDIT_KEY_FILE) does not exist`);
+    if (explicit) throw new AuditKeyError(`Audit key file ${file} does not exist`);
     if (!options.create) return undefined;
     return createKey(file);
   }

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { describeVerifyResult, verifyChain } from '../audit/audit-chain.js';
 import { parseAuditTime } from '../audit/audit-event.js';
 import { csvChunks, jsonLines } from '../audit/audit-export.js';
-import { loadAuditKey } from '../audit/audit-key.js';
+import { AuditKeyError, loadAuditKey } from '../audit/audit-key.js';
 import { SqliteAuditRepository } from '../audit/sqlite-audit-repository.js';
 import type { Config } from '../config/config-schema.js';
 import { openDatabase } from '../store/sqlite-database.js';
@@ -28,6 +28,10 @@ export async function runAudit(args: string[], config: Readonly<AuditCommandConf
     if (sub === 'verify') return runVerify(rest, config);
     if (sub === 'export') return await runExport(rest, config);
   } catch (err) {
+    if (err instanceof AuditKeyError) {
+      process.stderr.write(`${err.message}\n`);
+      return 1;
+    }
     if ((err as { code?: string }).code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || (err as { code?: string }).code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
       process.stderr.write(`${(err as Error).message}\n${USAGE}`);
       return 2;
