@@ -73,6 +73,10 @@ export const MESSAGES = {
     ja: '続行する前にパスワードを変更してください。',
     en: 'Please change your password before continuing.',
   },
+  'download-not-found': {
+    ja: 'このダウンロードリンクは無効です（使用済み、期限切れ、または別のセッションのものです）。もう一度ダウンロードしてください。',
+    en: 'This download link is not valid (already used, expired, or from another session). Please download the file again.',
+  },
 } as const satisfies Record<string, LocalizedText>;
 
 export type MessageCode = keyof typeof MESSAGES;
