@@ -26,7 +26,7 @@ export default tseslint.config(
   { files: ['client/**'], rules: restrict(['**/gateway/**', '**/policies/**', '**/sanitizer/**']) },
   {
     files: ['bin/**', 'scripts/**', '*.cjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', module: 'writable', require: 'readonly', __dirname: 'readonly' } },
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', module: 'writable', require: 'readonly', __dirname: 'readonly' } },
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );

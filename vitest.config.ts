@@ -21,7 +21,8 @@ export default defineConfig({
           testTimeout: 90_000,
           hookTimeout: 120_000,
           // Real Chromium instances are heavy on a 2-core machine: one file at a time.
-          fileParallelism: false,
+          pool: 'forks',
+          poolOptions: { forks: { singleFork: true } },
         },
       },
     ],

@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import path from 'node:path';
 import type { Config } from './config/config-schema.js';
 import { MAX_CLIENT_MESSAGE_BYTES } from '../protocol/index.js';
+import type { AuditSink } from './audit/audit-setup.js';
 import type { AuthService } from './auth/auth-service.js';
 import type { SessionManager } from './browser/session-manager.js';
 import { registerAuthRoutes } from './http/auth.http.js';
@@ -21,6 +22,7 @@ import { loggerOptions } from './logging.js';
 
 export interface AppDeps {
   auth: AuthService;
+  audit: AuditSink;
   /** Browser sessions; the real SessionManager or a fake in integration tests. */
   sessions: ViewerSessions & Pick<SessionManager, 'get' | 'end'>;
   /** Directory with the built client (dist/public). */
@@ -53,6 +55,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   registerPageRoutes(app, deps.auth);
   registerAuthRoutes(app, {
     auth: deps.auth,
+    audit: deps.audit,
     sessionMaxAgeSeconds: config.session.maxAgeHours * 3600,
     endBrowserSession: async (id) => void (await deps.sessions.end(id, 'ended-by-user')),
   });
@@ -67,6 +70,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   });
   registerUploadRoute(app, {
     auth: deps.auth,
+    audit: deps.audit,
     enabled: config.upload.enabled,
     maxBytes: config.upload.maxBytes,
     uploadDir: path.join(config.dataDir, 'uploads'),

@@ -7,9 +7,14 @@ import { existsSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { buildApp } from './app.js';
+import { openAuditLog } from './audit/audit-setup.js';
 import { AuthService } from './auth/auth-service.js';
 import { ChromiumHost } from './browser/chromium-host.js';
 import { SessionManager } from './browser/session-manager.js';
+import { createSessionPolicy } from './browser/session-policy.js';
+import { startDenyAllProxy, type UrlPolicy } from './egress/context-egress.js';
+import { PolicyService } from './policy-store/policy-service.js';
+import { SqlitePolicyRepository } from './policy-store/sqlite-policy-repository.js';
 import { ensureFirstAdmin } from './cli/first-admin.js';
 import type { Config } from './config/config-schema.js';
 import { loggerOptions } from './logging.js';
@@ -26,7 +31,14 @@ export interface RunningGateway {
 export async function startGateway(config: Readonly<Config>, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<RunningGateway> {
   const logger = pino(loggerOptions(config.logLevel) as pino.LoggerOptions);
   if (!existsSync(PUBLIC_DIR)) throw new Error(`client build missing at ${PUBLIC_DIR}: run "npm run build"`);
-  const store = createSqliteStore(openDatabase(config.dataDir));
+  const db = openDatabase(config.dataDir);
+  const store = createSqliteStore(db);
+  const { audit, close: closeAudit } = openAuditLog(db, config, (msg) => logger.warn({ component: 'audit' }, msg));
+  const policyService = new PolicyService(new SqlitePolicyRepository(db));
+  const urlPolicy: UrlPolicy = {
+    evaluate: (url, ctx) => policyService.evaluate(url, ctx),
+    contact: () => policyService.current().policy.contact ?? null,
+  };
   const firstAdmin = await ensureFirstAdmin(store.users, config.adminPassword);
   if (firstAdmin?.password) {
     out(`Initial admin account: user "${firstAdmin.name}", one-time password: ${firstAdmin.password}`);
@@ -38,10 +50,13 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
   if (tls?.selfSigned) out(`TLS: self-signed certificate, SHA-256 fingerprint ${tls.fingerprint256}`);
   if (config.insecureHttp) logger.warn('serving plain HTTP (KEKKAI_INSECURE_HTTP): only for tests or behind a TLS-terminating proxy');
 
+  // Chromium-wide traffic (outside any user's context) goes to a proxy that refuses everything.
+  const denyAll = await startDenyAllProxy();
   const chromium = await ChromiumHost.launch(
-    { executablePath: config.chromiumPath, maxDeviceScaleFactor: config.stream.maxDeviceScaleFactor },
+    { executablePath: config.chromiumPath, maxDeviceScaleFactor: config.stream.maxDeviceScaleFactor, proxyServer: denyAll.proxyServer },
     logger,
   );
+  let ownPorts: number[] = [];
   const sessions = new SessionManager(
     chromium,
     {
@@ -54,11 +69,18 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
       clipboardToClient: config.clipboard.toClient,
       clipboardFromClient: config.clipboard.fromClient,
       uploadEnabled: config.upload.enabled,
+      policy: createSessionPolicy({
+        policy: urlPolicy,
+        audit,
+        allowPrivate: config.egress.allowPrivate,
+        allowedPorts: config.egress.allowedPorts,
+        ownPorts: () => ownPorts,
+      }),
     },
     logger.child({ component: 'sessions' }),
   );
   const auth = new AuthService(store, config.session.maxAgeHours * 3600_000);
-  const app = await buildApp(config, { auth, sessions, publicDir: PUBLIC_DIR, https: tls, logger });
+  const app = await buildApp(config, { auth, sessions, audit, publicDir: PUBLIC_DIR, https: tls, logger });
 
   let closing = false;
   const close = async (): Promise<void> => {
@@ -67,6 +89,8 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
     await sessions.close('shutdown');
     await app.close();
     await chromium.close();
+    await denyAll.close();
+    closeAudit();
     store.close();
   };
   chromium.onDisconnected(() => {
@@ -79,6 +103,8 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
   const address = app.server.address() as AddressInfo;
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   const url = `${tls ? 'https' : 'http'}://${host}:${address.port}`;
+  ownPorts = [address.port];
+  sessions.start();
   out(`kekkai listening on ${url}`);
   return { url, close };
 }

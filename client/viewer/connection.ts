@@ -4,7 +4,7 @@
  * after a dropped connection (the gateway keeps the session meanwhile).
  */
 import {
-  ClientMessage,
+  type ClientMessage,
   PROTOCOL_VERSION,
   ServerMessage,
   decodeFrame,

@@ -17,9 +17,17 @@ import { addressToUrl } from './address-input.js';
 import { DialogBroker } from './dialog-broker.js';
 import { FrameFlow } from './frame-flow.js';
 import { InputProbes } from './input-probes.js';
+import type { GuardDeps } from './navigation-guard.js';
 import { RemoteTab, type TabEvents } from './remote-tab.js';
 
 const TITLE_POLL_MS = 2000;
+const NAVIGATION_KEYS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'PageUp', 'PageDown', 'Home', 'End', 'Tab', 'Escape', 'Shift', 'Control', 'Alt', 'Meta']);
+
+/** Keys that move around a read-only page without changing it. */
+function isNavigationKey(msg: ClientMessage): boolean {
+  if (msg.type !== 'key') return false;
+  return NAVIGATION_KEYS.has(msg.key) || ((msg.modifiers & 2) !== 0 && ['a', 'c', 'f'].includes(msg.key.toLowerCase()));
+}
 
 /** The connection a session streams to. */
 export interface Viewer {
@@ -29,6 +37,8 @@ export interface Viewer {
 }
 
 export interface SessionOptions {
+  /** URL policy for this session's navigations (identity-bound); see navigation-guard.ts. */
+  guard?: GuardDeps;
   maxTabs: number;
   jpegQuality: number;
   maxDeviceScaleFactor: number;
@@ -61,7 +71,7 @@ export class BrowserSession {
 
   constructor(
     readonly id: string,
-    readonly user: { id: number; name: string; role: string },
+    readonly user: { id: number; name: string; role: string; sourceIp: string },
     private readonly context: BrowserContext,
     private readonly options: SessionOptions,
     private readonly log: SessionLog,
@@ -172,7 +182,10 @@ export class BrowserSession {
         this.fileChoosers.delete(msg.chooserId);
         return;
       case 'paste':
-        if (!this.options.clipboardFromClient) return this.notice('clipboard-from-client-disabled');
+        if (!this.options.clipboardFromClient || tab?.policy.capabilities?.clipboardFromClient === false) {
+          return this.notice('clipboard-from-client-disabled');
+        }
+        if (tab?.policy.readOnly) return this.notice('read-only');
         if (tab) await tab.insertText(msg.text);
         return;
       case 'copy':
@@ -180,7 +193,13 @@ export class BrowserSession {
       case 'end-session':
         return this.end('ended-by-user');
       default:
-        if (tab) await this.probes.handleInput(tab, msg, (cut) => this.copySelection(cut));
+        if (!tab) return;
+        // Read-only pages (URL policy) take pointer and wheel input but no typing.
+        if (tab.policy.readOnly && (msg.type === 'key' || msg.type === 'ime') && !isNavigationKey(msg)) {
+          if (msg.type === 'key' && msg.action === 'down') this.notice('read-only');
+          return;
+        }
+        await this.probes.handleInput(tab, msg, (cut) => this.copySelection(cut));
     }
   }
 
@@ -192,8 +211,11 @@ export class BrowserSession {
   }
 
   private async copySelection(cut: boolean): Promise<void> {
-    if (!this.options.clipboardToClient) return this.notice('clipboard-to-client-disabled');
     const tab = this.activeTab();
+    if (!this.options.clipboardToClient || tab?.policy.capabilities?.clipboardToClient === false) {
+      return this.notice('clipboard-to-client-disabled');
+    }
+    if (cut && tab?.policy.readOnly) return this.notice('read-only');
     const text = tab ? await this.probes.selection(tab) : null;
     if (text) this.viewer?.sendMessage({ type: 'clipboard', text });
     if (cut && tab) await tab.key({ type: 'key', action: 'down', key: 'x', code: 'KeyX', keyCode: 88, modifiers: 2 });
@@ -231,6 +253,7 @@ export class BrowserSession {
     const id = this.nextTabId++;
     this.pages.set(page, id);
     const tab = await RemoteTab.open(id, page, this.tabEvents, {
+      ...(this.options.guard ? { guard: this.options.guard } : {}),
       jpegQuality: this.options.jpegQuality,
       maxDeviceScaleFactor: this.options.maxDeviceScaleFactor,
       locale: 'ja-JP',
@@ -269,7 +292,7 @@ export class BrowserSession {
     },
     dialog: (tab, dialog) => this.dialogs.open(tab.id, dialog),
     fileChooser: (tab, chooser) => {
-      if (!this.options.uploadEnabled) return this.notice('upload-disabled');
+      if (!this.options.uploadEnabled || tab.policy.capabilities?.upload === false || tab.policy.readOnly) return this.notice('upload-disabled');
       const chooserId = this.nextChooserId++;
       this.fileChoosers.set(chooserId, { tabId: tab.id, ...chooser });
       this.viewer?.sendMessage({ type: 'file-chooser', chooserId, multiple: chooser.multiple });

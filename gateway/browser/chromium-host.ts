@@ -96,9 +96,14 @@ export class ChromiumHost {
     this.infoListeners.add(listener);
   }
 
-  /** A fresh incognito context with downloads denied until the download path takes them. */
-  async newContext(): Promise<BrowserContext> {
-    const context = await this.browser.createBrowserContext();
+  /**
+   * A fresh incognito context, its traffic through its own egress proxy, with
+   * downloads denied until the download path takes them.
+   */
+  async newContext(proxyServer?: string): Promise<BrowserContext> {
+    const context = await this.browser.createBrowserContext(
+      proxyServer ? { proxyServer, proxyBypassList: ['<-loopback>'] } : {},
+    );
     await this.browserCdp?.send('Browser.setDownloadBehavior', { behavior: 'deny', browserContextId: context.id! });
     return context;
   }

@@ -6,7 +6,9 @@
 import type { CDPSession, Dialog, Page } from 'puppeteer';
 import type { ImeMessage, KeyMessage, PointerMessage, Viewport, WheelMessage } from '../../protocol/index.js';
 import type { SourceFrame } from './frame-flow.js';
+import type { Capabilities, Verdict } from '../../policies/index.js';
 import { keyToCdp, pointerToCdp, wheelToCdp } from './input-mapper.js';
+import { NavigationGuard, type GuardDeps } from './navigation-guard.js';
 
 export interface TabState {
   url: string;
@@ -25,6 +27,8 @@ export interface TabEvents {
 }
 
 export interface TabOptions {
+  /** URL policy on navigations; absent only in tests that run without policy. */
+  guard?: GuardDeps;
   jpegQuality: number;
   maxDeviceScaleFactor: number;
   locale: string;
@@ -36,6 +40,8 @@ export class RemoteTab {
   private streaming = false;
   private viewport: Viewport | null = null;
   private closedFlag = false;
+  /** Verdict of the page in the main frame: read-only pages take no typing; flags limit copy, paste, upload. */
+  policy: { readOnly: boolean; capabilities: Capabilities | null } = { readOnly: false, capabilities: null };
 
   private constructor(
     readonly id: number,
@@ -96,6 +102,12 @@ export class RemoteTab {
     cdp.on('Page.fileChooserOpened', (e) => {
       if (e.backendNodeId !== undefined) this.events.fileChooser(this, { backendNodeId: e.backendNodeId, multiple: e.mode === 'selectMultiple' });
     });
+    if (this.options.guard) {
+      const guard = new NavigationGuard(cdp, () => this.targetId, this.options.guard, (verdict: Verdict) => {
+        this.policy = { readOnly: verdict.verdict === 'read-only', capabilities: verdict.capabilities };
+      });
+      await guard.enable();
+    }
     page.on('dialog', (dialog) => this.events.dialog(this, dialog));
     page.on('close', () => this.markClosed());
     await Promise.all([

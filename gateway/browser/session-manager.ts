@@ -5,8 +5,18 @@
  */
 import type { BrowserContext } from 'puppeteer';
 import type { SessionEndReason } from '../../protocol/index.js';
+import type { ContextEgress, EgressIdentity } from '../egress/context-egress.js';
 import { BrowserSession, type SessionLog, type SessionOptions } from './browser-session.js';
 import type { ChromiumHost } from './chromium-host.js';
+import type { GuardDeps } from './navigation-guard.js';
+
+/** The signed-in user a session belongs to, with the address they connect from. */
+export interface SessionUser {
+  id: number;
+  name: string;
+  role: string;
+  sourceIp: string;
+}
 
 /** What the manager needs of Chromium (ChromiumHost; a fake in unit tests). */
 export type ContextSource = Pick<ChromiumHost, 'newContext' | 'onTargetInfo'>;
@@ -20,13 +30,22 @@ export interface ManagedSession {
   findTabByTarget(targetId: string): { updateInfo(info: { title: string; url: string }): void } | undefined;
 }
 
-export type SessionFactory<S extends ManagedSession> = (
-  id: string,
-  user: { id: number; name: string; role: string },
-  context: BrowserContext,
-) => S;
+export type SessionFactory<S extends ManagedSession> = (id: string, user: SessionUser, context: BrowserContext, guard: GuardDeps | undefined) => S;
 
-export interface SessionManagerOptions extends SessionOptions {
+/** URL policy enforcement: one egress proxy per context and the navigation guard. */
+export interface SessionPolicy {
+  startEgress(): Promise<ContextEgress>;
+  guardFor(identity: EgressIdentity): GuardDeps;
+}
+
+interface PooledContext {
+  context: BrowserContext;
+  egress: ContextEgress | null;
+}
+
+export interface SessionManagerOptions extends Omit<SessionOptions, 'guard'> {
+  /** Absent only in unit tests: then contexts have no proxy of their own and no URL policy. */
+  policy?: SessionPolicy;
   idleTimeoutMs: number;
   warmPool: number;
   maxSessions: number;
@@ -40,7 +59,8 @@ export class SessionLimitError extends Error {
 export class SessionManager<S extends ManagedSession = BrowserSession> {
   private readonly sessions = new Map<string, S>();
   private readonly creating = new Map<string, Promise<S>>();
-  private readonly pool: BrowserContext[] = [];
+  private readonly pool: PooledContext[] = [];
+  private readonly egresses = new Map<string, ContextEgress>();
   private filling = false;
   private readonly reaper: NodeJS.Timeout;
   private closed = false;
@@ -54,12 +74,17 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
     factory?: SessionFactory<S>,
   ) {
     this.factory =
-      factory ?? ((id, user, context) => new BrowserSession(id, user, context, options, log) as unknown as S);
+      factory ??
+      ((id, user, context, guard) => new BrowserSession(id, user, context, { ...options, ...(guard ? { guard } : {}) }, log) as unknown as S);
     this.reaper = setInterval(() => void this.reapIdle(), options.reapIntervalMs ?? 15_000);
     this.reaper.unref();
     host.onTargetInfo((info) => {
       for (const session of this.sessions.values()) session.findTabByTarget(info.targetId)?.updateInfo(info);
     });
+  }
+
+  /** Starts warming contexts; call once the gateway listens (its port must be known to the egress proxies). */
+  start(): void {
     void this.fillPool();
   }
 
@@ -77,7 +102,7 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
   }
 
   /** The user's existing session (resumed) or a new one. */
-  async getOrCreate(id: string, user: { id: number; name: string; role: string }): Promise<{ session: S; resumed: boolean }> {
+  async getOrCreate(id: string, user: SessionUser): Promise<{ session: S; resumed: boolean }> {
     const existing = this.get(id);
     if (existing) return { session: existing, resumed: true };
     const pending = this.creating.get(id);
@@ -92,14 +117,18 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
     }
   }
 
-  private async create(id: string, user: { id: number; name: string; role: string }): Promise<S> {
-    const context = this.pool.shift() ?? (await this.newWarmContext());
+  private async create(id: string, user: SessionUser): Promise<S> {
+    const { context, egress } = this.pool.shift() ?? (await this.newWarmContext());
     void this.fillPool();
-    const session = this.factory(id, user, context);
+    const identity: EgressIdentity = { userId: user.id, userName: user.name, role: user.role, sourceIp: user.sourceIp };
+    egress?.assign(identity);
+    if (egress) this.egresses.set(id, egress);
+    const session = this.factory(id, user, context, this.options.policy?.guardFor(identity));
     try {
       await session.init();
     } catch (err) {
-      await context.close().catch(() => undefined);
+      this.egresses.delete(id);
+      await Promise.all([context.close().catch(() => undefined), egress?.close()]);
       throw err;
     }
     this.sessions.set(id, session);
@@ -112,6 +141,8 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
     if (!session) return false;
     this.sessions.delete(id);
     await session.end(reason);
+    await this.egresses.get(id)?.close();
+    this.egresses.delete(id);
     return true;
   }
 
@@ -119,7 +150,8 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
     let reaped = 0;
     for (const [id, session] of this.sessions) {
       if (session.isEnded) {
-        this.sessions.delete(id);
+        // Ended from inside (End session): release its proxy too.
+        await this.end(id, 'ended-by-user');
         continue;
       }
       if (now - session.lastActivity > this.options.idleTimeoutMs) {
@@ -130,10 +162,16 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
     return reaped;
   }
 
-  private async newWarmContext(): Promise<BrowserContext> {
-    const context = await this.host.newContext();
-    await context.newPage();
-    return context;
+  private async newWarmContext(): Promise<PooledContext> {
+    const egress = (await this.options.policy?.startEgress()) ?? null;
+    try {
+      const context = await this.host.newContext(egress?.proxyServer);
+      await context.newPage();
+      return { context, egress };
+    } catch (err) {
+      await egress?.close();
+      throw err;
+    }
   }
 
   private async fillPool(): Promise<void> {
@@ -152,6 +190,6 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
     this.closed = true;
     clearInterval(this.reaper);
     await Promise.all([...this.sessions.keys()].map((id) => this.end(id, reason)));
-    await Promise.all(this.pool.splice(0).map((c) => c.close().catch(() => undefined)));
+    await Promise.all(this.pool.splice(0).map((p) => Promise.all([p.context.close().catch(() => undefined), p.egress?.close()])));
   }
 }

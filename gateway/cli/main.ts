@@ -3,6 +3,8 @@
  * parses the command line and reports errors without a stack trace.
  */
 import { ConfigError, loadConfig } from '../config/load-config.js';
+import { runAudit } from './audit-command.js';
+import { runPolicy } from './policy-command.js';
 import { runUserAdd } from './user-add.js';
 
 const HELP = `kekkai — browser-isolation gateway for hospitals
@@ -12,6 +14,14 @@ Usage:
   kekkai user add NAME --role staff|admin|security [--config FILE]
                                                add an account; the password is read from a prompt
                                                or, when stdin is not a terminal, from its first line
+  kekkai policy test URL [--policy FILE] [--role ROLE] [--source-ip IP] [--json]
+                                               judge a URL against the current (or a given) URL policy
+  kekkai policy validate FILE | import FILE.yaml [--comment TEXT] | export [--version N]
+  kekkai policy history | diff FROM TO | rollback N
+  kekkai policy categories import NAME FILE [--format hosts|plain|auto] | categories import-ut1 DIR
+                                               manage URL policy versions and category lists
+  kekkai audit verify [--key FILE]             check the audit log's HMAC chain (exit 1 names the first bad record)
+  kekkai audit export --format csv|csv-sjis|jsonl [--from ISO] [--to ISO] [--out FILE]
   kekkai --help                                show this help
 
 Settings come from KEKKAI_* environment variables and an optional YAML file
@@ -41,6 +51,10 @@ export async function main(argv: string[]): Promise<number> {
       case 'user':
         if (rest[0] !== 'add') break;
         return await runUserAdd(rest.slice(1), config());
+      case 'policy':
+        return await runPolicy(rest, config());
+      case 'audit':
+        return await runAudit(rest, config());
     }
     process.stderr.write(`Unknown command: ${[command, ...rest].join(' ')}\n\n${HELP}`);
     return 2;

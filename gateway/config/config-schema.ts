@@ -62,6 +62,21 @@ export const ConfigSchema = z
         maxBytes: z.coerce.number().int().min(1).max(1024 * 1024 * 1024).default(20 * 1024 * 1024),
       })
       .default({}),
+    audit: z
+      .object({
+        /** HMAC key of the audit chain; kept outside the database (default <dataDir>/keys/audit.key). */
+        keyFile: z.string().min(1).optional(),
+        syslog: z
+          .object({
+            host: z.string().min(1).optional(),
+            port: port.default(514),
+            protocol: z.enum(['tcp', 'udp']).default('tcp'),
+            facility: z.coerce.number().int().min(0).max(23).default(13),
+            hostname: z.string().min(1).max(255).optional(),
+          })
+          .default({}),
+      })
+      .default({}),
     egress: z
       .object({
         allowPrivate: cidrList.default([]),
@@ -105,6 +120,12 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string; secret?: b
   { env: 'KEKKAI_CLIPBOARD_FROM_CLIENT', path: 'clipboard.fromClient', doc: 'Allow pasting local text into the remote page.' },
   { env: 'KEKKAI_UPLOAD_ENABLED', path: 'upload.enabled', doc: 'Allow file uploads to remote pages (off by default).' },
   { env: 'KEKKAI_UPLOAD_MAX_BYTES', path: 'upload.maxBytes', doc: 'Largest upload in bytes.' },
+  { env: 'KEKKAI_AUDIT_KEY_FILE', path: 'audit.keyFile', doc: 'HMAC key file of the audit chain (default <dataDir>/keys/audit.key); keep a copy offline.' },
+  { env: 'KEKKAI_AUDIT_SYSLOG_HOST', path: 'audit.syslog.host', doc: 'Syslog collector for audit records (RFC 5424); empty = no forwarding.' },
+  { env: 'KEKKAI_AUDIT_SYSLOG_PORT', path: 'audit.syslog.port', doc: 'Syslog collector port.' },
+  { env: 'KEKKAI_AUDIT_SYSLOG_PROTOCOL', path: 'audit.syslog.protocol', doc: 'tcp (octet-counted, RFC 6587) or udp.' },
+  { env: 'KEKKAI_AUDIT_SYSLOG_FACILITY', path: 'audit.syslog.facility', doc: 'Syslog facility number (0–23, default 13 = log audit).' },
+  { env: 'KEKKAI_AUDIT_SYSLOG_HOSTNAME', path: 'audit.syslog.hostname', doc: 'HOSTNAME field of forwarded records (default: the machine name).' },
   { env: 'KEKKAI_EGRESS_ALLOW_PRIVATE', path: 'egress.allowPrivate', doc: 'Comma-separated CIDRs of private ranges the remote browser may reach (intranet sites).' },
   { env: 'KEKKAI_EGRESS_ALLOWED_PORTS', path: 'egress.allowedPorts', doc: 'Comma-separated destination ports the remote browser may reach.' },
 ];

@@ -1,6 +1,7 @@
 /** Sign-in, sign-out and "who am I" routes. */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import type { AuditSink } from '../audit/audit-setup.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { HttpError } from './errors.js';
 import { clearSessionCookie, currentSession, isSameOrigin, requireCsrf, requireSession, setSessionCookie } from './auth-guard.js';
@@ -11,6 +12,7 @@ const PasswordBody = z.object({ current: z.string().min(1).max(200), next: z.str
 
 export interface AuthRoutesDeps {
   auth: AuthService;
+  audit: AuditSink;
   sessionMaxAgeSeconds: number;
   /** Ends the user's browser session when they sign out. */
   endBrowserSession(sessionId: string): Promise<void>;
@@ -23,11 +25,13 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     if (!body.success) throw new HttpError(400, 'bad-request');
     const result = await deps.auth.login(body.data.username, body.data.password, req.ip);
     if ('failure' in result) {
-      req.log.warn({ event: 'login', outcome: 'failure', user: body.data.username, reason: result.failure, sourceIp: req.ip }, 'sign-in refused');
+      req.log.warn({ event: 'login', outcome: 'failure', reason: result.failure, sourceIp: req.ip }, 'sign-in refused');
+      deps.audit.record({ userName: body.data.username.slice(0, 100), sourceIp: req.ip, event: 'login', outcome: 'failure', details: { reason: result.failure } });
       const status = result.failure === 'locked' ? 429 : 401;
       throw new HttpError(status, result.failure);
     }
-    req.log.info({ event: 'login', outcome: 'success', userId: result.user.id, user: result.user.name, sourceIp: req.ip }, 'signed in');
+    req.log.info({ event: 'login', outcome: 'success', userId: result.user.id, sourceIp: req.ip }, 'signed in');
+    deps.audit.record({ userId: result.user.id, userName: result.user.name, role: result.user.role, sourceIp: req.ip, event: 'login', outcome: 'success' });
     setSessionCookie(reply, result.token, deps.sessionMaxAgeSeconds);
     return { ok: true, user: { name: result.user.name, role: result.user.role }, mustChangePassword: result.user.mustChangePassword };
   });
@@ -37,7 +41,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     requireCsrf(current, req);
     await deps.endBrowserSession(current.session.idHash);
     deps.auth.logout(current.session.idHash);
-    req.log.info({ event: 'logout', userId: current.user.id, user: current.user.name, sourceIp: req.ip }, 'signed out');
+    deps.audit.record({ userId: current.user.id, userName: current.user.name, role: current.user.role, sourceIp: req.ip, event: 'logout', outcome: 'success' });
     clearSessionCookie(reply);
     return { ok: true };
   });
@@ -61,8 +65,12 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     const body = PasswordBody.safeParse(req.body);
     if (!body.success) throw new HttpError(400, 'bad-request');
     const outcome = await deps.auth.changePassword(current.user, body.data.current, body.data.next);
-    if (outcome !== 'changed') throw new HttpError(outcome === 'wrong-password' ? 403 : 400, outcome);
-    req.log.info({ event: 'password-change', userId: current.user.id, user: current.user.name, sourceIp: req.ip }, 'password changed');
+    const who = { userId: current.user.id, userName: current.user.name, role: current.user.role, sourceIp: req.ip };
+    if (outcome !== 'changed') {
+      deps.audit.record({ ...who, event: 'password-change', outcome: 'failure', details: { reason: outcome } });
+      throw new HttpError(outcome === 'wrong-password' ? 403 : 400, outcome);
+    }
+    deps.audit.record({ ...who, event: 'password-change', outcome: 'success' });
     return { ok: true };
   });
 }

@@ -26,7 +26,7 @@ export interface ViewerSession {
 }
 
 export interface ViewerSessions {
-  getOrCreate(id: string, user: { id: number; name: string; role: string }): Promise<{ session: ViewerSession; resumed: boolean }>;
+  getOrCreate(id: string, user: { id: number; name: string; role: string; sourceIp: string }): Promise<{ session: ViewerSession; resumed: boolean }>;
 }
 
 export interface ViewerRouteDeps {
@@ -63,7 +63,7 @@ export function registerViewerSocket(app: FastifyInstance, deps: ViewerRouteDeps
     (socket, req) => {
       const current = currentSession(deps.auth, req);
       if (!current) return socket.close(4401, 'unauthenticated');
-      new ViewerConnection(socket, current, deps, req.log).start();
+      new ViewerConnection(socket, current, deps, req.log, req.ip).start();
     },
   );
 }
@@ -78,6 +78,7 @@ class ViewerConnection implements Viewer {
     private readonly current: CurrentSession,
     private readonly deps: ViewerRouteDeps,
     private readonly log: FastifyInstance['log'],
+    private readonly sourceIp: string,
   ) {}
 
   start(): void {
@@ -134,7 +135,7 @@ class ViewerConnection implements Viewer {
     if (this.session) return;
     try {
       const { user, session: auth } = this.current;
-      const { session, resumed } = await this.deps.sessions.getOrCreate(auth.idHash, { id: user.id, name: user.name, role: user.role });
+      const { session, resumed } = await this.deps.sessions.getOrCreate(auth.idHash, { id: user.id, name: user.name, role: user.role, sourceIp: this.sourceIp });
       if (this.socket.readyState !== this.socket.OPEN) return;
       this.session = session;
       this.sendMessage({

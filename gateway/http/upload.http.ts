@@ -7,6 +7,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { AuditSink } from '../audit/audit-setup.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { BrowserSession } from '../browser/browser-session.js';
 import { requireCsrf, requireSession } from './auth-guard.js';
@@ -14,6 +15,7 @@ import { HttpError } from './errors.js';
 
 export interface UploadRouteDeps {
   auth: AuthService;
+  audit: AuditSink;
   enabled: boolean;
   maxBytes: number;
   uploadDir: string;
@@ -53,10 +55,15 @@ export function registerUploadRoute(app: FastifyInstance, deps: UploadRouteDeps)
       await writeFile(file, body, { mode: 0o600 });
       const sha256 = createHash('sha256').update(body).digest('hex');
       await session.completeUpload(chooserId, [file]);
-      req.log.info(
-        { event: 'upload', userId: current.user.id, user: current.user.name, site: target.url, name, size: body.length, sha256, sourceIp: req.ip },
-        'file uploaded to remote page',
-      );
+      deps.audit.record({
+        userId: current.user.id,
+        userName: current.user.name,
+        role: current.user.role,
+        sourceIp: req.ip,
+        event: 'upload',
+        outcome: 'success',
+        details: { site: target.url, name, size: body.length, sha256 },
+      });
       return { ok: true, name, size: body.length, sha256 };
     });
   });

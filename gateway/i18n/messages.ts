@@ -22,6 +22,10 @@ export const MESSAGES = {
     ja: 'リモートページへの貼り付けは管理者により無効にされています。',
     en: 'Pasting into remote pages is disabled by your administrator.',
   },
+  'read-only': {
+    ja: 'このページは閲覧専用です（入力・貼り付け・アップロードはできません）。',
+    en: 'This page is read-only: typing, pasting and uploads are not allowed.',
+  },
   'upload-disabled': {
     ja: 'ファイルのアップロードは管理者により無効にされています。',
     en: 'File uploads are disabled by your administrator.',

@@ -1,4 +1,5 @@
 /** Ordered, append-only schema migrations for the SQLite store. */
+import { POLICY_MIGRATION_SQL } from '../policy-store/policy-migration.js';
 export interface Migration {
   version: number;
   name: string;
@@ -60,5 +61,10 @@ export const MIGRATIONS: readonly Migration[] = [
         WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_log)
         BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: seq must be last + 1'); END;
     `,
+  },
+  {
+    version: 3,
+    name: 'url policy versions and categories',
+    sql: POLICY_MIGRATION_SQL,
   },
 ];

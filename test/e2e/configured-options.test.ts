@@ -13,11 +13,8 @@ let site: FixtureSite;
 let browser: Browser;
 
 beforeAll(async () => {
-  [harness, site, browser] = await Promise.all([
-    startHarness({ 'upload.enabled': true, 'clipboard.toClient': false, 'clipboard.fromClient': false, 'session.maxTabs': 2 }),
-    startFixtureSite(),
-    launchUserBrowser(),
-  ]);
+  [site, browser] = await Promise.all([startFixtureSite(), launchUserBrowser()]);
+  harness = await startHarness({ 'upload.enabled': true, 'clipboard.toClient': false, 'clipboard.fromClient': false, 'session.maxTabs': 2 }, [site.url]);
 });
 afterAll(async () => {
   await browser?.close();

@@ -13,7 +13,8 @@ let site: FixtureSite;
 let browser: Browser;
 
 beforeAll(async () => {
-  [harness, site, browser] = await Promise.all([startHarness(), startFixtureSite(), launchUserBrowser()]);
+  [site, browser] = await Promise.all([startFixtureSite(), launchUserBrowser()]);
+  harness = await startHarness({}, [site.url]);
 });
 afterAll(async () => {
   await browser?.close();

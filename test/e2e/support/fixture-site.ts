@@ -61,7 +61,7 @@ document.getElementById('f').addEventListener('change',async(e)=>{const f=e.targ
 ${Array.from({ length: 200 }, (_, i) => `<p>第${i + 1}段落。病院の電子カルテを守るため、インターネット閲覧は分離された環境で行います。職員は薬剤情報や学会のガイドラインを安全に参照できます。</p>`).join('\n')}`,
 };
 
-export async function startFixtureSite(): Promise<FixtureSite> {
+export async function startFixtureSite(host = '127.0.0.1'): Promise<FixtureSite> {
   const reports: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();
   const server = http.createServer((req, res) => {
@@ -87,10 +87,10 @@ export async function startFixtureSite(): Promise<FixtureSite> {
     }
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="ja"><head><meta charset="utf-8">${page}</html>`);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
   const { port } = server.address() as AddressInfo;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     reports,
     waitForReport(pred, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {

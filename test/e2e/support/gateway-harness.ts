@@ -21,11 +21,26 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(overrides: Record<string, unknown> = {}): Promise<Harness> {
+/**
+ * Starts the gateway. Fixture sites listen on 127.0.0.1 with ephemeral ports,
+ * which the egress proxy refuses unless allow-listed: pass their URLs in `sites`.
+ */
+export async function startHarness(overrides: Record<string, unknown> = {}, sites: string[] = []): Promise<Harness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-e2e-'));
   const config = loadConfig({
     env: {},
-    overrides: { host: '127.0.0.1', port: 0, dataDir, adminPassword: ADMIN_PASSWORD, logLevel: 'warn', chromiumPath: CHROMIUM, ...overrides },
+    overrides: {
+      host: '127.0.0.1',
+      port: 0,
+      dataDir,
+      adminPassword: ADMIN_PASSWORD,
+      logLevel: 'warn',
+      chromiumPath: CHROMIUM,
+      // Fixture sites listen on 127.0.0.1; loopback is refused unless allow-listed.
+      'egress.allowPrivate': ['127.0.0.1/32'],
+      'egress.allowedPorts': [80, 443, ...sites.map((u) => Number(new URL(u).port))],
+      ...overrides,
+    },
   });
   const output: string[] = [];
   const gateway = await startGateway(config, (line) => output.push(line));

@@ -4,6 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../gateway/app.js';
+import type { AuditLog } from '../../../gateway/audit/audit-log.js';
+import { openAuditLog } from '../../../gateway/audit/audit-setup.js';
 import { AuthService } from '../../../gateway/auth/auth-service.js';
 import { hashPassword } from '../../../gateway/auth/passwords.js';
 import type { Viewer } from '../../../gateway/browser/browser-session.js';
@@ -59,6 +61,7 @@ export class FakeSessions {
 
 export interface AppHarness {
   app: FastifyInstance;
+  audit: AuditLog;
   store: Store;
   sessions: FakeSessions;
   close(): Promise<void>;
@@ -67,16 +70,20 @@ export interface AppHarness {
 export async function buildTestApp(overrides: Record<string, unknown> = {}): Promise<AppHarness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-int-'));
   const config = loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', insecureHttp: true, ...overrides } });
-  const store = createSqliteStore(openDatabase(dataDir));
+  const db = openDatabase(dataDir);
+  const store = createSqliteStore(db);
+  const { audit } = openAuditLog(db, config, () => undefined);
   store.users.create({ name: 'nurse', role: 'staff', passwordHash: await hashPassword(PASSWORD), mustChangePassword: false });
   const sessions = new FakeSessions();
   const app = await buildApp(config, {
     auth: new AuthService(store, 3600_000),
+    audit,
     sessions: sessions as never,
     publicDir: path.resolve('client/styles'),
   });
   return {
     app,
+    audit,
     store,
     sessions,
     close: async () => {

@@ -1,3 +1,4 @@
+import type Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, PASSWORD, signIn, type AppHarness } from './app-harness.js';
 
@@ -50,10 +51,23 @@ describe('sign-in and sessions', () => {
     expect(missing.json().message.en).toBeTruthy();
   });
 
+  it('records sign-in successes and failures in the tamper-evident audit log', async () => {
+    await h.app.inject({ method: 'POST', url: '/api/login', headers: { host }, payload: { username: 'nurse', password: 'wrong-Password-1!' } });
+    await signIn(h.app);
+    const records = [...h.audit.records({})];
+    expect(records.map((r) => [r.event, r.outcome, r.userName])).toEqual([
+      ['login', 'failure', 'nurse'],
+      ['login', 'success', 'nurse'],
+    ]);
+    expect(records[1]!.role).toBe('staff');
+    expect(JSON.stringify(records)).not.toContain('wrong-Password-1!');
+    expect(h.audit.verify().ok).toBe(true);
+  });
+
   it('stores only a hash of the session token', async () => {
     const { cookie } = await signIn(h.app);
     const token = cookie.split('=')[1]!;
-    const db = (h.store as unknown as { users: { db: import('better-sqlite3').Database } }).users.db;
+    const db = (h.store as unknown as { users: { db: Database.Database } }).users.db;
     const rows = db.prepare('SELECT id_hash FROM auth_sessions').all() as Array<{ id_hash: string }>;
     expect(rows).toHaveLength(1);
     expect(rows[0]!.id_hash).not.toBe(token);

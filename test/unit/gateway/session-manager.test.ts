@@ -23,7 +23,7 @@ function fakeContext(name: string, closed: string[]): BrowserContext {
 }
 
 const quiet = { info: () => undefined, warn: () => undefined };
-const baseOptions = { idleTimeoutMs: 60_000, warmPool: 1, maxSessions: 2, maxTabs: 10, jpegQuality: 80, clipboardToClient: true, clipboardFromClient: true, uploadEnabled: false, reapIntervalMs: 3_600_000 };
+const baseOptions = { idleTimeoutMs: 60_000, warmPool: 1, maxSessions: 2, maxTabs: 10, jpegQuality: 80, maxDeviceScaleFactor: 2, clipboardToClient: true, clipboardFromClient: true, uploadEnabled: false, reapIntervalMs: 3_600_000 };
 const managers: Array<SessionManager<FakeSession>> = [];
 
 function makeManager(options = {}) {
@@ -31,11 +31,12 @@ function makeManager(options = {}) {
   const closed: string[] = [];
   const host = { newContext: async () => fakeContext(`ctx${++made}`, closed), onTargetInfo: () => undefined };
   const manager = new SessionManager<FakeSession>(host, { ...baseOptions, ...options }, quiet, (id, _user, ctx) => new FakeSession(id, ctx));
+  manager.start();
   managers.push(manager);
   return { manager, closed, made: () => made };
 }
 
-const user = { id: 1, name: 'nurse', role: 'staff' };
+const user = { id: 1, name: 'nurse', role: 'staff', sourceIp: '10.0.0.5' };
 
 afterEach(async () => {
   await Promise.all(managers.splice(0).map((m) => m.close()));

@@ -1,0 +1,89 @@
+/**
+ * One egress proxy per browser context. Chromium sends every request of the
+ * context through it (per-context --proxy-server), so each request is judged with
+ * the identity of the user the context belongs to: role, source address and time
+ * for URL policy, on top of the address checks every request gets. A context from
+ * the warm pool has no identity yet and reaches nothing until it is assigned.
+ */
+import type { EvaluationContext, Verdict } from '../../policies/index.js';
+import { startEgressProxy, type EgressDecisionEvent } from './egress-proxy.js';
+
+/** The URL policy as the gateway sees it (the policy store implements it). */
+export interface UrlPolicy {
+  evaluate(url: string, ctx: EvaluationContext): Verdict;
+  /** Contact line admins put on block pages. */
+  contact(): string | null;
+}
+
+export interface EgressIdentity {
+  userId: number;
+  userName: string;
+  role: string;
+  sourceIp: string;
+}
+
+export interface ContextEgressDeps {
+  policy: UrlPolicy;
+  allowPrivate: readonly string[];
+  allowedPorts: readonly number[];
+  /** The gateway's own listening ports: never reachable from the remote browser. */
+  ownPorts: () => readonly number[];
+  onRefusal: (identity: EgressIdentity | null, event: EgressDecisionEvent) => void;
+  resolve?: (host: string) => Promise<string[]>;
+}
+
+export class ContextEgress {
+  private identity: EgressIdentity | null = null;
+
+  private constructor(private readonly proxy: { host: string; port: number; close(): Promise<void> }) {}
+
+  static async start(deps: ContextEgressDeps): Promise<ContextEgress> {
+    let self: ContextEgress | null = null;
+    const proxy = await startEgressProxy({
+      allowPrivate: deps.allowPrivate,
+      allowedPorts: deps.allowedPorts,
+      ownEndpoints: deps.ownPorts().map((port) => ({ port })),
+      ...(deps.resolve ? { resolve: deps.resolve } : {}),
+      decide: (req) => {
+        const identity = self?.identity;
+        if (!identity) return { allow: false, reason: 'browser context not assigned to a user' };
+        const host = req.host.includes(':') ? `[${req.host}]` : req.host;
+        const verdict = deps.policy.evaluate(`${req.scheme}://${host}:${req.port}${req.path ?? '/'}`, {
+          role: identity.role,
+          sourceIp: identity.sourceIp,
+          now: new Date(),
+          resolvedAddresses: req.addresses,
+          allowPrivate: deps.allowPrivate,
+        });
+        // warn and read-only are decided per navigation; requests fail only on block.
+        if (verdict.verdict === 'block') return { allow: false, reason: `${verdict.rule?.id ?? 'default'}: ${verdict.reason}` };
+        return { allow: true, reason: verdict.reason };
+      },
+      onDecision: (event) => {
+        if (!event.allowed) deps.onRefusal(self?.identity ?? null, event);
+      },
+    });
+    self = new ContextEgress(proxy);
+    return self;
+  }
+
+  /** The proxy address for Chromium's per-context proxyServer. */
+  get proxyServer(): string {
+    return `http://${this.proxy.host}:${this.proxy.port}`;
+  }
+
+  assign(identity: EgressIdentity): void {
+    this.identity = identity;
+  }
+
+  close(): Promise<void> {
+    this.identity = null;
+    return this.proxy.close();
+  }
+}
+
+/** The browser-wide proxy: refuses everything (only per-context proxies carry traffic). */
+export async function startDenyAllProxy(): Promise<{ proxyServer: string; close(): Promise<void> }> {
+  const proxy = await startEgressProxy({ decide: () => ({ allow: false, reason: 'no browser context' }) });
+  return { proxyServer: `${proxy.host}:${proxy.port}`, close: () => proxy.close() };
+}
