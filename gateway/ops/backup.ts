@@ -1,0 +1,111 @@
+/**
+ * Online backup of a data directory: a consistent snapshot of the SQLite database
+ * through SQLite's backup API (safe while the gateway writes, WAL included), the
+ * key files (audit, quarantine), the TLS material and optionally the quarantine
+ * blobs, packed into one ustar archive with a manifest (backup-manifest.ts).
+ */
+import Database from 'better-sqlite3';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { TarWriter, type WrittenMember } from './backup-archive.js';
+import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, DATABASE_MEMBER, MANIFEST_NAME, type BackupManifest } from './backup-manifest.js';
+
+export class BackupError extends Error {
+  readonly code = 'KEKKAI_ERR_BACKUP';
+}
+
+export interface BackupOptions {
+  dataDir: string;
+  out: string;
+  withQuarantine: boolean;
+  /** An audit key configured outside the data directory: not archived, the operator is warned. */
+  externalAuditKey?: string | undefined;
+  now?: () => Date;
+}
+
+export interface BackupSummary {
+  out: string;
+  files: WrittenMember[];
+  schemaVersion: number;
+  warnings: string[];
+}
+
+export async function createBackup(options: BackupOptions): Promise<BackupSummary> {
+  const dataDir = path.resolve(options.dataDir);
+  const dbPath = path.join(dataDir, DATABASE_MEMBER);
+  if (!existsSync(dbPath)) throw new BackupError(`no database at ${dbPath}: is KEKKAI_DATA_DIR right?`);
+  const out = path.resolve(options.out);
+  if (existsSync(out)) throw new BackupError(`${out} exists; choose a new file name`);
+  const partial = `${out}.partial`;
+  // The snapshot lands next to the archive (mode 0700 directory), not in a shared /tmp.
+  const tmp = mkdtempSync(path.join(path.dirname(out), '.kekkai-backup-'));
+  let writer: TarWriter | undefined;
+  try {
+    const snapshot = path.join(tmp, DATABASE_MEMBER);
+    const schemaVersion = await snapshotDatabase(dbPath, snapshot);
+    writer = new TarWriter(partial);
+    const files: WrittenMember[] = [writer.addFile(DATABASE_MEMBER, snapshot)];
+    for (const dir of ['keys', 'tls']) {
+      for (const name of regularFiles(path.join(dataDir, dir), false)) files.push(writer.addFile(`${dir}/${name}`, path.join(dataDir, dir, name)));
+    }
+    if (options.withQuarantine) {
+      // Finished blobs only: `.tmp` files are being written and not yet indexed.
+      for (const rel of regularFiles(path.join(dataDir, 'quarantine'), true).filter((f) => f.endsWith('.bin'))) {
+        files.push(writer.addFile(`quarantine/${rel}`, path.join(dataDir, 'quarantine', rel)));
+      }
+    }
+    const manifest: BackupManifest = {
+      format: BACKUP_FORMAT,
+      version: BACKUP_FORMAT_VERSION,
+      createdAt: (options.now?.() ?? new Date()).toISOString(),
+      schemaVersion,
+      withQuarantine: options.withQuarantine,
+      files: files.map(({ path: p, size, sha256 }) => ({ path: p, size, sha256 })),
+    };
+    writer.addBuffer(MANIFEST_NAME, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
+    writer.finish();
+    writer = undefined;
+    chmodSync(partial, 0o600);
+    renameSync(partial, out);
+    const warnings: string[] = [];
+    if (options.externalAuditKey && path.resolve(options.externalAuditKey) !== path.join(dataDir, 'keys', 'audit.key')) {
+      warnings.push(`the audit key ${options.externalAuditKey} (KEKKAI_AUDIT_KEY_FILE) is outside the data directory and NOT in this backup; keep a copy of it separately`);
+    }
+    return { out, files, schemaVersion, warnings };
+  } catch (err) {
+    writer?.abort();
+    rmSync(partial, { force: true });
+    throw err;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+/** SQLite's online backup: a consistent copy even while the gateway writes. */
+async function snapshotDatabase(dbPath: string, dest: string): Promise<number> {
+  const src = new Database(dbPath, { fileMustExist: true });
+  try {
+    src.pragma('busy_timeout = 5000');
+    const row = src.prepare('SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations').get() as { v: number };
+    await src.backup(dest);
+    return row.v;
+  } finally {
+    src.close();
+  }
+}
+
+/** Regular files under dir (relative paths, sorted); symlinks are followed, other types skipped. */
+function regularFiles(dir: string, recursive: boolean): string[] {
+  if (!existsSync(dir)) return [];
+  const found: string[] = [];
+  const walk = (rel: string): void => {
+    for (const name of readdirSync(path.join(dir, rel)).sort()) {
+      const relName = rel ? `${rel}/${name}` : name;
+      const st = statSync(path.join(dir, relName));
+      if (st.isFile()) found.push(relName);
+      else if (st.isDirectory() && recursive) walk(relName);
+    }
+  };
+  walk('');
+  return found;
+}

@@ -1,0 +1,110 @@
+/**
+ * Prometheus metrics of one gateway. Product code calls the `Metrics` facade
+ * (`frameSent`, `download`, …) and never imports prom-client; the registry is
+ * private to the instance (not prom-client's global one), so tests and several
+ * apps in one process do not share counters.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** Input-to-frame latency buckets, seconds: 10 ms … 2 s. */
+export const INPUT_TO_FRAME_BUCKETS = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2] as const;
+/** Sanitizer job duration buckets, seconds: 50 ms … 2 min. */
+export const SANITIZER_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120] as const;
+
+export type DownloadVerdict = 'sanitized' | 'blocked' | 'passed';
+
+export interface MetricsOptions {
+  /** Number of browser sessions right now; read at every scrape. */
+  activeSessions?: () => number;
+  /** Process metrics (CPU, memory, event loop, GC); default true. */
+  processMetrics?: boolean;
+}
+
+export class Metrics {
+  /** `text/plain; version=0.0.4; charset=utf-8` */
+  readonly contentType: string;
+  private readonly registry = new Registry();
+  private activeSessionsSource: () => number;
+  private readonly framesSent: Counter;
+  private readonly frameBytesSent: Counter;
+  private readonly inputToFrameSeconds: Histogram;
+  private readonly downloads: Counter<'verdict' | 'reason'>;
+  private readonly sanitizerSeconds: Histogram<'type'>;
+  private readonly policyRefusals: Counter<'kind'>;
+  private readonly clamdUpGauge: Gauge;
+
+  constructor(options: MetricsOptions = {}) {
+    const registers = [this.registry];
+    this.contentType = this.registry.contentType;
+    this.activeSessionsSource = options.activeSessions ?? (() => 0);
+    const source = (): number => this.activeSessionsSource();
+    new Gauge({
+      name: 'kekkai_active_sessions',
+      help: 'Browser sessions on this gateway',
+      registers,
+      collect() {
+        this.set(source());
+      },
+    });
+    this.framesSent = new Counter({ name: 'kekkai_frames_sent_total', help: 'Frames sent to viewers', registers });
+    this.frameBytesSent = new Counter({ name: 'kekkai_frame_bytes_sent_total', help: 'Bytes of frame images sent to viewers', registers });
+    this.inputToFrameSeconds = new Histogram({
+      name: 'kekkai_input_to_frame_seconds',
+      help: 'Time from a viewer input event to the next frame sent, seconds',
+      buckets: [...INPUT_TO_FRAME_BUCKETS],
+      registers,
+    });
+    this.downloads = new Counter({ name: 'kekkai_downloads_total', help: 'Downloads by verdict and reason', labelNames: ['verdict', 'reason'], registers });
+    this.sanitizerSeconds = new Histogram({
+      name: 'kekkai_sanitizer_duration_seconds',
+      help: 'Sanitizer job duration by file type, seconds',
+      labelNames: ['type'],
+      buckets: [...SANITIZER_BUCKETS],
+      registers,
+    });
+    this.policyRefusals = new Counter({ name: 'kekkai_policy_refusals_total', help: 'Requests refused by policy, by kind', labelNames: ['kind'], registers });
+    this.clamdUpGauge = new Gauge({ name: 'kekkai_clamd_up', help: '1 when the last clamd check succeeded, else 0', registers });
+    if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Sets (or replaces) where kekkai_active_sessions is read from. */
+  setActiveSessionsSource(source: () => number): void {
+    this.activeSessionsSource = source;
+  }
+
+  /** One frame of `bytes` bytes went to a viewer. */
+  frameSent(bytes: number): void {
+    this.framesSent.inc();
+    if (bytes > 0) this.frameBytesSent.inc(bytes);
+  }
+
+  /** Latency from an input event to the first frame after it. */
+  inputToFrame(seconds: number): void {
+    if (Number.isFinite(seconds) && seconds >= 0) this.inputToFrameSeconds.observe(seconds);
+  }
+
+  /** A download ended with `verdict`; `reason` is a stable reason code ('' / 'none' when released clean). */
+  download(verdict: DownloadVerdict | string, reason: string | null = null): void {
+    this.downloads.inc({ verdict, reason: reason ?? 'none' });
+  }
+
+  /** One sanitizer job for a file of `type` (e.g. 'pdf', 'image', 'office') took `seconds`. */
+  sanitizerDuration(type: string, seconds: number): void {
+    if (Number.isFinite(seconds) && seconds >= 0) this.sanitizerSeconds.observe({ type }, seconds);
+  }
+
+  /** A request was refused by policy (`kind`: e.g. 'url', 'egress', 'upload', 'clipboard'). */
+  policyRefusal(kind: string): void {
+    this.policyRefusals.inc({ kind });
+  }
+
+  /** Result of the latest clamd check. */
+  clamdUp(up: boolean): void {
+    this.clamdUpGauge.set(up ? 1 : 0);
+  }
+
+  /** The exposition text for a scrape. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+}
