@@ -1,0 +1,169 @@
+/**
+ * `npm run bench`: streaming figures through a real gateway (real Chromium),
+ * gateway memory, policy evaluation and sanitizer throughput. Prints a table
+ * with targets and PASS/MISS, and writes JSON to bench/results/<ISO date>.json.
+ * Not a timed test: figures depend on the machine and its load.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { CHROMIUM, browseTo, launchUserBrowser, login, newUserContext, startHarness } from '../test/e2e/support/gateway-harness.js';
+import { startFixtureSite } from '../test/e2e/support/fixture-site.js';
+import { machineFacts } from './machine.js';
+import { policyBench, type PolicyResult } from './policy-bench.js';
+import { sanitizerBench, type SanitizerResult } from './sanitizer-bench.js';
+import { round, sleep } from './stats.js';
+import { WsByteCounter, inputToFrameLatency, memoryPoint, timeToFirstFrame, traffic, type FirstFrameResult, type LatencyResult, type MemoryPoint, type TrafficResult } from './streaming.js';
+
+const CLICKS = Number(process.env.BENCH_CLICKS ?? 60);
+const FIRST_FRAME_RUNS = Number(process.env.BENCH_FIRST_FRAME_RUNS ?? 8);
+const ONLY = (process.env.BENCH_ONLY ?? 'stream,memory,policy,sanitizer').split(',');
+/** Extra gateway config for comparison runs, e.g. BENCH_GATEWAY='{"stream.maxDeviceScaleFactor":1}'. */
+const GATEWAY_OVERRIDES = JSON.parse(process.env.BENCH_GATEWAY ?? '{}') as Record<string, unknown>;
+
+interface Row {
+  figure: string;
+  value: string;
+  target: string;
+  status: 'PASS' | 'MISS' | 'info' | 'skipped';
+}
+
+const rows: Row[] = [];
+const row = (figure: string, value: string, target = '', pass?: boolean): void => {
+  rows.push({ figure, value, target, status: target === '' ? 'info' : pass ? 'PASS' : 'MISS' });
+};
+
+async function streamingBench(): Promise<{ latency: LatencyResult; firstFrame: FirstFrameResult; traffic: TrafficResult }> {
+  const site = await startFixtureSite();
+  const harness = await startHarness(GATEWAY_OVERRIDES, [site.url]);
+  const browser = await launchUserBrowser();
+  try {
+    const context = await newUserContext(browser);
+    const page = await context.newPage();
+    const counter = new WsByteCounter(page);
+    await login(page, harness.url);
+    const latency = await inputToFrameLatency(page, `${site.url}/color`, CLICKS);
+    const t = await traffic(page, counter, `${site.url}/japanese`);
+    await context.close();
+    const firstFrame = await timeToFirstFrame(browser, harness, FIRST_FRAME_RUNS);
+    return { latency, firstFrame, traffic: t };
+  } finally {
+    await browser.close();
+    await harness.close();
+    await site.close();
+  }
+}
+
+async function memoryBench(): Promise<MemoryPoint[]> {
+  const site = await startFixtureSite();
+  const harness = await startHarness(GATEWAY_OVERRIDES, [site.url]);
+  const browser = await launchUserBrowser();
+  const points: MemoryPoint[] = [];
+  try {
+    await sleep(3000);
+    points.push(memoryPoint(0));
+    for (let i = 1; i <= 5; i++) {
+      const page = await (await newUserContext(browser)).newPage();
+      await login(page, harness.url);
+      await browseTo(page, `${site.url}/japanese`, '日本語の記事');
+      if (i === 1 || i === 5) {
+        await sleep(5000); // let the warm pool refill and memory settle
+        points.push(memoryPoint(i));
+      }
+    }
+    return points;
+  } finally {
+    await browser.close();
+    await harness.close();
+    await site.close();
+  }
+}
+
+const ms = (v: number): string => `${round(v, 0)} ms`;
+const kib = (bytesPerSec: number): string => (bytesPerSec < 1024 ? `${round(bytesPerSec, 0)} B/s` : `${round(bytesPerSec / 1024, 1)} KiB/s`);
+
+async function main(): Promise<void> {
+  const startedAt = new Date();
+  const machine = machineFacts(CHROMIUM);
+  console.log(`kekkai bench — ${startedAt.toISOString()}`);
+  console.log(`${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryGiB} GiB, Node ${machine.node}, ${machine.chromium}, load ${machine.loadAverageAtStart.join(' ')}`);
+  const result: Record<string, unknown> = { startedAt: startedAt.toISOString(), machine, settings: { clicks: CLICKS, firstFrameRuns: FIRST_FRAME_RUNS, gatewayOverrides: GATEWAY_OVERRIDES } };
+
+  if (ONLY.includes('stream')) {
+    console.log('… streaming (latency, first frame, bytes per second)');
+    const s = await streamingBench();
+    result.streaming = s;
+    const l = s.latency.ms;
+    row(`input→frame p50 (n=${l.n}${s.latency.timeouts ? `, ${s.latency.timeouts} timed out` : ''})`, ms(l.p50), '≤ 40 ms', l.p50 <= 40);
+    row('input→frame p95', ms(l.p95), '≤ 80 ms', l.p95 <= 80 && s.latency.timeouts === 0);
+    row('input→frame max', ms(l.max));
+    const f = s.firstFrame.totalMs;
+    row(`first frame after login p50 (n=${f.n})`, ms(f.p50), '≤ 1000 ms', f.p50 <= 1000);
+    row('first frame after login max', ms(f.max), '≤ 1000 ms', f.max <= 1000);
+    row('  of which after viewer page start, p50', ms(s.firstFrame.afterViewerLoadMs.p50));
+    row(`idle page, ${s.traffic.seconds} s`, `${kib(s.traffic.idleBytesPerSec)}, ${round(s.traffic.idleFramesPerSec, 2)} frames/s`, '≈ 0 B/s (< 1 KiB/s)', s.traffic.idleBytesPerSec < 1024);
+    row(`scrolling article, ${s.traffic.seconds} s`, `${kib(s.traffic.scrollBytesPerSec)}, ${round(s.traffic.scrollFramesPerSec, 1)} frames/s, ${round(s.traffic.scrollMeanFrameKiB, 0)} KiB/frame`);
+  }
+  if (ONLY.includes('memory')) {
+    console.log('… memory with 0, 1 and 5 sessions');
+    const points = await memoryBench();
+    const one = points.find((p) => p.sessions === 1);
+    const five = points.find((p) => p.sessions === 5);
+    const perSession = one && five ? (five.totalMiB - one.totalMiB) / 4 : Number.NaN;
+    const perSessionPss = one && five ? (five.totalPssMiB - one.totalPssMiB) / 4 : Number.NaN;
+    result.memory = {
+      points,
+      perSessionRssMiB: round(perSession),
+      perSessionPssMiB: round(perSessionPss),
+      sessionsPerGiBByRss: round(1024 / perSession, 1),
+      sessionsPerGiBByPss: round(1024 / perSessionPss, 1),
+    };
+    for (const p of points) {
+      row(`memory, ${p.sessions} session(s)`, `RSS ${p.totalMiB} MiB / PSS ${p.totalPssMiB} MiB (node ${p.nodeRssMiB} + chromium ${p.chromiumRssMiB} RSS, ${p.chromiumPssMiB} PSS, ${p.chromiumProcesses} procs)`);
+    }
+    row('memory per extra session (1→5)', `RSS ${round(perSession)} MiB, PSS ${round(perSessionPss)} MiB → ${round(1024 / perSessionPss, 1)} sessions/GiB (PSS)`);
+  }
+  if (ONLY.includes('policy')) {
+    console.log('… policy evaluation');
+    const p: PolicyResult = policyBench();
+    result.policy = p;
+    row('policy evals/s (10k host/domain rules, 1M-domain list)', `${round(p.evaluationsPerSec, 0)}`, '≥ 100,000/s', p.evaluationsPerSec >= 100_000);
+    row('  same with 10k-domain list (flatness)', `${round(p.smallListEvaluationsPerSec, 0)}`);
+    row('  with 25% wildcard rules', `${round(p.wildcardMixEvaluationsPerSec, 0)}`, '≥ 100,000/s', p.wildcardMixEvaluationsPerSec >= 100_000);
+    row('  first evaluation (compile)', `${round(p.compileSeconds, 2)} s`);
+    rows.push({ figure: 'proxy added latency p95', value: 'not measured here', target: '≤ 2 ms', status: 'skipped' });
+  }
+  if (ONLY.includes('sanitizer')) {
+    console.log('… sanitizer (private clamd)');
+    const z: SanitizerResult = await sanitizerBench();
+    result.sanitizer = z;
+    if (z.skipped !== undefined) rows.push({ figure: 'sanitizer', value: z.skipped, target: '', status: 'skipped' });
+    else {
+      row(`PDF pages/s at 150 dpi (${z.pdfPages}-page Japanese PDF, ${round(z.pdfSeconds!, 1)} s)`, `${round(z.pdfPagesPerSec!, 1)}`, `≥ 20/s on 2 cores`, z.pdfPagesPerSec! >= 20);
+      row('PDF output per text page', `${round(z.pdfOutputKiBPerPage!, 0)} KiB`, '≤ 150 KB', z.pdfOutputKiBPerPage! * 1024 <= 150_000);
+      row(`images/s (${z.imageSize})`, `${round(z.imagesPerSec!, 1)}`);
+      row(`scanner throughput (${z.scannerPayloadMB} MiB via INSTREAM)`, `${round(z.scannerMBPerSec!, 0)} MiB/s`);
+    }
+  }
+
+  result.rows = rows;
+  result.loadAverageAtEnd = os.loadavg().map((v) => round(v, 2));
+  result.finishedAt = new Date().toISOString();
+  const w = [Math.max(...rows.map((r) => r.figure.length)), Math.max(...rows.map((r) => r.value.length)), Math.max(...rows.map((r) => r.target.length))];
+  console.log('');
+  console.log(`${'figure'.padEnd(w[0]!)}  ${'measured'.padEnd(w[1]!)}  ${'target'.padEnd(w[2]!)}  result`);
+  for (const r of rows) console.log(`${r.figure.padEnd(w[0]!)}  ${r.value.padEnd(w[1]!)}  ${r.target.padEnd(w[2]!)}  ${r.status}`);
+  const dir = path.join(import.meta.dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, `${startedAt.toISOString().replaceAll(':', '-')}.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\nload average at end: ${(result.loadAverageAtEnd as number[]).join(' ')}; JSON: ${path.relative(process.cwd(), file)}`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
