@@ -7,6 +7,7 @@ import { h } from './dom-builder.js';
 import { localized, t } from './i18n.js';
 import { Connection } from './viewer/connection.js';
 import { DialogView, NoticeView, Overlay } from './viewer/dialogs.js';
+import { DownloadPanel } from './viewer/download-panel.js';
 import { FrameRenderer } from './viewer/frame-renderer.js';
 import { InputCapture } from './viewer/input-capture.js';
 import { Toolbar } from './viewer/toolbar.js';
@@ -55,12 +56,13 @@ async function start(): Promise<void> {
     textarea,
     send,
     remoteSize: () => remote,
-    shortcut: (action) => send({ type: 'history', action }),
+    shortcut: (action) => send(action === 'print' ? { type: 'print' } : { type: 'history', action }),
   });
   const toolbar = new Toolbar(send, () => {
     if (confirm(t('endSessionConfirm'))) send({ type: 'end-session' });
   });
   const dialogs = new DialogView(document.body, send, () => input.focus());
+  const downloads = new DownloadPanel();
 
   const onMessage = (msg: ServerMessage): void => {
     switch (msg.type) {
@@ -91,6 +93,8 @@ async function start(): Promise<void> {
         return notices.fromServer(msg, 'error');
       case 'file-chooser':
         return dialogs.fileChooser(msg.chooserId, msg.multiple, (file) => upload(me.csrfToken, msg.chooserId, file, notices));
+      case 'download':
+        return downloads.update(msg);
       case 'session-ended':
         ended = true;
         connection.stop();
@@ -99,7 +103,7 @@ async function start(): Promise<void> {
     }
   };
 
-  document.body.replaceChildren(toolbar.element, stage, notices.element, overlay.element);
+  document.body.replaceChildren(toolbar.element, stage, downloads.element, notices.element, overlay.element);
   let resizeTimer: number | undefined;
   new ResizeObserver(() => {
     clearTimeout(resizeTimer);

@@ -12,6 +12,12 @@ import { MAX_CLIENT_MESSAGE_BYTES } from '../protocol/index.js';
 import type { AuditSink } from './audit/audit-setup.js';
 import type { AuthService } from './auth/auth-service.js';
 import type { SessionManager } from './browser/session-manager.js';
+import type { DownloadManager } from './downloads/download-manager.js';
+import { registerDownloadRoutes } from './http/downloads.http.js';
+import { registerHealthRoutes } from './http/health.http.js';
+import { registerMetricsRoute } from './http/metrics.http.js';
+import type { Metrics } from './ops/metrics.js';
+import type { ReadinessChecks } from './ops/readiness.js';
 import { registerAuthRoutes } from './http/auth.http.js';
 import { errorHandler } from './http/errors.js';
 import { registerPageRoutes } from './http/pages.http.js';
@@ -23,6 +29,9 @@ import { loggerOptions } from './logging.js';
 export interface AppDeps {
   auth: AuthService;
   audit: AuditSink;
+  downloads: Pick<DownloadManager, 'take' | 'list'>;
+  readiness: ReadinessChecks;
+  metrics: Metrics;
   /** Browser sessions; the real SessionManager or a fake in integration tests. */
   sessions: ViewerSessions & Pick<SessionManager, 'get' | 'end'>;
   /** Directory with the built client (dist/public). */
@@ -51,7 +60,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     setHeaders: (res) => res.setHeader('cache-control', 'no-cache'),
   });
 
-  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerHealthRoutes(app, { checks: deps.readiness, onClamdResult: (up) => deps.metrics.clamdUp(up) });
+  registerMetricsRoute(app, { metrics: deps.metrics, metricsAllow: config.metrics.allow });
   registerPageRoutes(app, deps.auth);
   registerAuthRoutes(app, {
     auth: deps.auth,
@@ -62,12 +72,14 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   registerViewerSocket(app, {
     auth: deps.auth,
     sessions: deps.sessions,
+    initialMessages: (sessionId) => deps.downloads.list(sessionId),
     capabilities: {
       clipboardToClient: config.clipboard.toClient,
       clipboardFromClient: config.clipboard.fromClient,
       upload: config.upload.enabled,
     },
   });
+  registerDownloadRoutes(app, { auth: deps.auth, downloads: deps.downloads });
   registerUploadRoute(app, {
     auth: deps.auth,
     audit: deps.audit,

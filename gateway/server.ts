@@ -10,10 +10,14 @@ import { buildApp } from './app.js';
 import { openAuditLog } from './audit/audit-setup.js';
 import { AuthService } from './auth/auth-service.js';
 import { ChromiumHost } from './browser/chromium-host.js';
+import { DownloadRouter } from './browser/download-router.js';
+import { openDownloads } from './downloads/download-setup.js';
 import { SessionManager } from './browser/session-manager.js';
 import { createSessionPolicy } from './browser/session-policy.js';
 import { startDenyAllProxy, type UrlPolicy } from './egress/context-egress.js';
 import { PolicyService } from './policy-store/policy-service.js';
+import { Metrics } from './ops/metrics.js';
+import { ClamdScanner } from '../sanitizer/index.js';
 import { SqlitePolicyRepository } from './policy-store/sqlite-policy-repository.js';
 import { ensureFirstAdmin } from './cli/first-admin.js';
 import type { Config } from './config/config-schema.js';
@@ -57,6 +61,23 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
     logger,
   );
   let ownPorts: number[] = [];
+  const metrics = new Metrics();
+  // The router and the session manager need each other; the router is set right below.
+  let router: DownloadRouter | null = null;
+  const { downloads } = await openDownloads(
+    db,
+    config,
+    logger.child({ component: 'downloads' }),
+    (sessionId, msg) => {
+      if (msg.state === 'ready') metrics.download('sanitized', null);
+      else if (msg.state === 'blocked') metrics.download('blocked', msg.reason ?? null);
+      sessions.get(sessionId)?.send(msg);
+    },
+    async (sessionId, guid) => {
+      const context = sessions.get(sessionId)?.browserContext;
+      if (context) await chromium.cancelDownload(guid, context);
+    },
+  );
   const sessions = new SessionManager(
     chromium,
     {
@@ -69,8 +90,17 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
       clipboardToClient: config.clipboard.toClient,
       clipboardFromClient: config.clipboard.fromClient,
       uploadEnabled: config.upload.enabled,
+      metrics,
+      downloads: {
+        attach: (id, context, owner) => router!.attach(id, context, owner),
+        detach: (id, context) => router!.detach(id, context),
+      },
+      ...(config.download.print
+        ? { onPrint: (id: string, pdf: Uint8Array, title: string) => router!.inject(id, `${title.slice(0, 80)}.pdf`, pdf, 'print:') }
+        : {}),
       policy: createSessionPolicy({
         policy: urlPolicy,
+        onRefusal: (kind) => metrics.policyRefusal(kind),
         audit,
         allowPrivate: config.egress.allowPrivate,
         allowedPorts: config.egress.allowedPorts,
@@ -79,14 +109,40 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
     },
     logger.child({ component: 'sessions' }),
   );
+  metrics.setActiveSessionsSource(() => sessions.size);
+  router = new DownloadRouter(
+    chromium,
+    downloads,
+    {
+      byFrame: (frameId) => {
+        for (const session of sessions.list()) {
+          const tab = session.findTabByFrame(frameId);
+          if (tab) return { sessionId: session.id, context: session.browserContext, allowed: tab.policy.capabilities?.download !== false };
+        }
+        return undefined;
+      },
+      contextOf: (id) => sessions.get(id)?.browserContext,
+    },
+    logger.child({ component: 'downloads' }),
+  );
   const auth = new AuthService(store, config.session.maxAgeHours * 3600_000);
-  const app = await buildApp(config, { auth, sessions, audit, publicDir: PUBLIC_DIR, https: tls, logger });
+  const clamd = new ClamdScanner({ address: config.clamd, timeoutMs: 2000 });
+  const readiness = {
+    chromium: () => chromium.connected,
+    store: () => {
+      db.prepare('SELECT 1').get();
+      return true;
+    },
+    clamd: () => clamd.ping(),
+  };
+  const app = await buildApp(config, { auth, sessions, audit, downloads, readiness, metrics, publicDir: PUBLIC_DIR, https: tls, logger });
 
   let closing = false;
   const close = async (): Promise<void> => {
     if (closing) return;
     closing = true;
     await sessions.close('shutdown');
+    await downloads.idle();
     await app.close();
     await chromium.close();
     await denyAll.close();

@@ -82,6 +82,8 @@ const DialogReply = z.object({
 });
 const FileChooserCancel = z.object({ type: z.literal('file-chooser-cancel'), chooserId: z.number().int().min(0) });
 const EndSession = z.object({ type: z.literal('end-session') });
+/** Print the active tab to PDF; it arrives in the download panel after sanitizing. */
+const Print = z.object({ type: z.literal('print') });
 
 /** Every message a client may send. */
 export const ClientMessage = z.discriminatedUnion('type', [
@@ -100,6 +102,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   DialogReply,
   FileChooserCancel,
   EndSession,
+  Print,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type PointerMessage = z.infer<typeof Pointer>;

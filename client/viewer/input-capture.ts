@@ -21,7 +21,7 @@ export interface InputCaptureOptions {
   /** Remote viewport in CSS pixels, to scale local coordinates. */
   remoteSize: () => { width: number; height: number };
   /** Browser-level shortcuts handled by the toolbar (reload, back, forward). */
-  shortcut: (action: 'reload' | 'back' | 'forward') => void;
+  shortcut: (action: 'reload' | 'back' | 'forward' | 'print') => void;
 }
 
 export class InputCapture {
@@ -150,6 +150,11 @@ export class InputCapture {
     if (e.key === 'F5' || (ctrl && e.key.toLowerCase() === 'r')) {
       e.preventDefault();
       this.o.shortcut('reload');
+      return true;
+    }
+    if (ctrl && e.key.toLowerCase() === 'p') {
+      e.preventDefault();
+      this.o.shortcut('print');
       return true;
     }
     if (e.altKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')) {

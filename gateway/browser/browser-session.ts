@@ -36,7 +36,16 @@ export interface Viewer {
   close(): void;
 }
 
+/** Streaming figures for /metrics. */
+export interface StreamMetrics {
+  frameSent(bytes: number): void;
+  inputToFrame(seconds: number): void;
+}
+
 export interface SessionOptions {
+  metrics?: StreamMetrics;
+  /** Receives a printed page (PDF) to pass through the download path; absent = printing off. */
+  onPrint?: (sessionId: string, pdf: Uint8Array, title: string) => Promise<void>;
   /** URL policy for this session's navigations (identity-bound); see navigation-guard.ts. */
   guard?: GuardDeps;
   maxTabs: number;
@@ -65,6 +74,8 @@ export class BrowserSession {
   private readonly fileChoosers = new Map<number, { tabId: number; backendNodeId: number; multiple: boolean }>();
   private nextChooserId = 1;
   private ended = false;
+  /** When the last click or key went to the page: the next frame measures input-to-frame latency. */
+  private inputAt: number | null = null;
   /** Titles can change without any event (e.g. unread counts): poll the active tab. */
   private titleTimer: NodeJS.Timeout | null = null;
   lastActivity = Date.now();
@@ -77,12 +88,16 @@ export class BrowserSession {
     private readonly log: SessionLog,
   ) {
     this.flow = new FrameFlow((frame, seq) => {
-      this.viewer?.sendFrame(
-        encodeFrame(
-          { kind: FrameKind.Jpeg, tabId: this.activeTabId ?? 0, seq, width: frame.width, height: frame.height, captureTime: frame.captureTime },
-          frame.data,
-        ),
+      const bytes = encodeFrame(
+        { kind: FrameKind.Jpeg, tabId: this.activeTabId ?? 0, seq, width: frame.width, height: frame.height, captureTime: frame.captureTime },
+        frame.data,
       );
+      this.viewer?.sendFrame(bytes);
+      this.options.metrics?.frameSent(bytes.byteLength);
+      if (this.inputAt !== null) {
+        this.options.metrics?.inputToFrame((performance.now() - this.inputAt) / 1000);
+        this.inputAt = null;
+      }
     });
     this.dialogs = new DialogBroker((msg) => this.viewer?.sendMessage(msg));
     this.probes = new InputProbes((msg) => this.viewer?.sendMessage(msg));
@@ -192,6 +207,8 @@ export class BrowserSession {
         return this.copySelection(msg.cut ?? false);
       case 'end-session':
         return this.end('ended-by-user');
+      case 'print':
+        return this.print();
       default:
         if (!tab) return;
         // Read-only pages (URL policy) take pointer and wheel input but no typing.
@@ -199,8 +216,31 @@ export class BrowserSession {
           if (msg.type === 'key' && msg.action === 'down') this.notice('read-only');
           return;
         }
+        if ((msg.type === 'pointer' && msg.action === 'down') || (msg.type === 'key' && msg.action === 'down')) this.inputAt = performance.now();
         await this.probes.handleInput(tab, msg, (cut) => this.copySelection(cut));
     }
+  }
+
+  private async print(): Promise<void> {
+    const tab = this.activeTab();
+    if (!tab) return;
+    if (!this.options.onPrint || tab.policy.capabilities?.print === false) return this.notice('print-disabled');
+    const pdf = await tab.printToPdf();
+    await this.options.onPrint(this.id, pdf, tab.state.title || 'page');
+  }
+
+  /** Sends a message to the viewer, if one is attached (download progress, for example). */
+  send(msg: ServerMessage): void {
+    this.viewer?.sendMessage(msg);
+  }
+
+  /** The tab whose main frame is `frameId` (downloads name the frame that started them). */
+  findTabByFrame(frameId: string): RemoteTab | undefined {
+    return this.findTabByTarget(frameId);
+  }
+
+  get browserContext(): BrowserContext {
+    return this.context;
   }
 
   private async navigate(input: string): Promise<void> {

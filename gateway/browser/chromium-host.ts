@@ -16,6 +16,11 @@ export interface ChromiumOptions {
   extraArgs?: string[];
 }
 
+/** CDP download events (Browser domain); Chromium sends them without a context id. */
+export type DownloadEvent =
+  | { kind: 'begin'; guid: string; frameId: string; url: string; suggestedFilename: string }
+  | { kind: 'progress'; guid: string; receivedBytes: number; totalBytes: number; state: 'inProgress' | 'completed' | 'canceled'; filePath?: string };
+
 export interface HostLog {
   warn(obj: object, msg: string): void;
   info(obj: object, msg: string): void;
@@ -55,6 +60,13 @@ export function chromiumArgs(options: ChromiumOptions, runningAsRoot: boolean): 
 export class ChromiumHost {
   private browserCdp: CDPSession | null = null;
   private readonly infoListeners = new Set<(info: { targetId: string; title: string; url: string }) => void>();
+  private readonly downloadListeners = new Set<(event: DownloadEvent) => void>();
+  /**
+   * One CDP session per context for its download behaviour: Chromium keeps one
+   * behaviour per session, so setting it for a second context on a shared
+   * session silently replaced the first one's (downloads vanished).
+   */
+  private readonly downloadSessions = new Map<string, CDPSession>();
 
   private constructor(readonly browser: Browser) {}
 
@@ -88,7 +100,47 @@ export class ChromiumHost {
       if (targetInfo.type !== 'page') return;
       for (const listener of this.infoListeners) listener({ targetId: targetInfo.targetId, title: targetInfo.title, url: targetInfo.url });
     });
+    this.browserCdp.on('Browser.downloadWillBegin', (e) => {
+      for (const listener of this.downloadListeners) listener({ kind: 'begin', guid: e.guid, frameId: e.frameId, url: e.url, suggestedFilename: e.suggestedFilename });
+    });
+    this.browserCdp.on('Browser.downloadProgress', (e) => {
+      const filePath = (e as { filePath?: string }).filePath;
+      for (const listener of this.downloadListeners) {
+        listener({ kind: 'progress', guid: e.guid, receivedBytes: e.receivedBytes, totalBytes: e.totalBytes, state: e.state, ...(filePath ? { filePath } : {}) });
+      }
+    });
+    // Default: no downloads anywhere; this session receives every download event.
+    await this.browserCdp.send('Browser.setDownloadBehavior', { behavior: 'deny', eventsEnabled: true });
     await this.browserCdp.send('Target.setDiscoverTargets', { discover: true });
+  }
+
+  onDownload(listener: (event: DownloadEvent) => void): void {
+    this.downloadListeners.add(listener);
+  }
+
+  /** Lets a context download into `dir` (files named by guid), or denies downloads with null. */
+  async setDownloadDir(context: BrowserContext, dir: string | null): Promise<void> {
+    const id = context.id!;
+    let session = this.downloadSessions.get(id);
+    if (!session) {
+      session = await this.browser.target().createCDPSession();
+      this.downloadSessions.set(id, session);
+    }
+    await session.send(
+      'Browser.setDownloadBehavior',
+      dir ? { behavior: 'allowAndName', downloadPath: dir, browserContextId: id } : { behavior: 'deny', browserContextId: id },
+    );
+  }
+
+  async cancelDownload(guid: string, context: BrowserContext): Promise<void> {
+    await this.browserCdp?.send('Browser.cancelDownload', { guid, browserContextId: context.id! }).catch(() => undefined);
+  }
+
+  /** Forgets a closed context's download session. */
+  async releaseContext(context: BrowserContext): Promise<void> {
+    const session = this.downloadSessions.get(context.id!);
+    this.downloadSessions.delete(context.id!);
+    await session?.detach().catch(() => undefined);
   }
 
   /** Title/URL changes of any page target (titles change without navigation). */
@@ -97,15 +149,11 @@ export class ChromiumHost {
   }
 
   /**
-   * A fresh incognito context, its traffic through its own egress proxy, with
-   * downloads denied until the download path takes them.
+   * A fresh incognito context, its traffic through its own egress proxy.
    */
   async newContext(proxyServer?: string): Promise<BrowserContext> {
-    const context = await this.browser.createBrowserContext(
-      proxyServer ? { proxyServer, proxyBypassList: ['<-loopback>'] } : {},
-    );
-    await this.browserCdp?.send('Browser.setDownloadBehavior', { behavior: 'deny', browserContextId: context.id! });
-    return context;
+    // Downloads stay denied (the browser-wide default) until setDownloadDir opens them.
+    return this.browser.createBrowserContext(proxyServer ? { proxyServer, proxyBypassList: ['<-loopback>'] } : {});
   }
 
   get connected(): boolean {

@@ -262,6 +262,12 @@ export class RemoteTab {
     }
   }
 
+  /** The page as PDF, as Chromium prints it (A4, backgrounds on). */
+  async printToPdf(): Promise<Uint8Array> {
+    const { data } = await this.cdp.send('Page.printToPDF', { printBackground: true, paperWidth: 8.27, paperHeight: 11.69, transferMode: 'ReturnAsBase64' });
+    return Buffer.from(data, 'base64');
+  }
+
   async setFiles(backendNodeId: number, files: string[]): Promise<void> {
     await this.cdp.send('DOM.setFileInputFiles', { backendNodeId, files });
   }

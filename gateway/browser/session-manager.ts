@@ -25,6 +25,7 @@ export type ContextSource = Pick<ChromiumHost, 'newContext' | 'onTargetInfo'>;
 export interface ManagedSession {
   readonly isEnded: boolean;
   readonly lastActivity: number;
+  readonly browserContext: BrowserContext;
   init(): Promise<void>;
   end(reason: SessionEndReason): Promise<void>;
   findTabByTarget(targetId: string): { updateInfo(info: { title: string; url: string }): void } | undefined;
@@ -43,7 +44,15 @@ interface PooledContext {
   egress: ContextEgress | null;
 }
 
+/** The download path's hooks into the session lifecycle (DownloadRouter implements them). */
+export interface SessionDownloads {
+  attach(sessionId: string, context: BrowserContext, owner: { userId: number; userName: string }): Promise<void>;
+  detach(sessionId: string, context: BrowserContext): Promise<void>;
+}
+
 export interface SessionManagerOptions extends Omit<SessionOptions, 'guard'> {
+  /** Absent: downloads stay denied (the context default). */
+  downloads?: SessionDownloads;
   /** Absent only in unit tests: then contexts have no proxy of their own and no URL policy. */
   policy?: SessionPolicy;
   idleTimeoutMs: number;
@@ -125,6 +134,7 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
     if (egress) this.egresses.set(id, egress);
     const session = this.factory(id, user, context, this.options.policy?.guardFor(identity));
     try {
+      await this.options.downloads?.attach(id, context, { userId: user.id, userName: user.name });
       await session.init();
     } catch (err) {
       this.egresses.delete(id);
@@ -141,6 +151,7 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
     if (!session) return false;
     this.sessions.delete(id);
     await session.end(reason);
+    await this.options.downloads?.detach(id, session.browserContext).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'download cleanup failed'));
     await this.egresses.get(id)?.close();
     this.egresses.delete(id);
     return true;

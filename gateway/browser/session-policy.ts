@@ -9,6 +9,8 @@ import type { SessionPolicy } from './session-manager.js';
 
 export interface SessionPolicyDeps {
   policy: UrlPolicy;
+  /** Counts refusals for /metrics by kind ('egress', 'navigation'). */
+  onRefusal?: (kind: 'egress' | 'navigation') => void;
   audit: AuditSink;
   allowPrivate: readonly string[];
   allowedPorts: readonly number[];
@@ -25,20 +27,23 @@ export function createSessionPolicy(deps: SessionPolicyDeps): SessionPolicy {
         allowPrivate: deps.allowPrivate,
         allowedPorts: deps.allowedPorts,
         ownPorts: deps.ownPorts,
-        onRefusal: (identity, event) =>
+        onRefusal: (identity, event) => {
+          deps.onRefusal?.('egress');
           deps.audit.record({
             ...who(identity),
             event: 'egress-refused',
             outcome: 'blocked',
             details: { host: event.host, port: event.port, addresses: [...event.addresses], code: event.code, reason: event.reason, kind: event.kind },
-          }),
+          });
+        },
       }),
     guardFor: (identity) => ({
       policy: deps.policy,
       identity,
       allowPrivate: deps.allowPrivate,
       acks: new WarnAcknowledgements(),
-      record: (entry: NavigationRecord) =>
+      record: (entry: NavigationRecord) => {
+        if (entry.verdict === 'block') deps.onRefusal?.('navigation');
         deps.audit.record({
           ...who(identity),
           event: entry.verdict === 'block' ? 'navigation-blocked' : 'navigation',
@@ -51,7 +56,8 @@ export function createSessionPolicy(deps: SessionPolicyDeps): SessionPolicy {
             mainFrame: entry.mainFrame,
             ...(entry.userReason ? { userReason: entry.userReason } : {}),
           },
-        }),
+        });
+      },
     }),
   };
 }

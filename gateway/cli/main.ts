@@ -4,6 +4,7 @@
  */
 import { ConfigError, loadConfig } from '../config/load-config.js';
 import { runAudit } from './audit-command.js';
+import { runBackup, runRestore } from './backup-command.js';
 import { runPolicy } from './policy-command.js';
 import { runUserAdd } from './user-add.js';
 
@@ -22,6 +23,8 @@ Usage:
                                                manage URL policy versions and category lists
   kekkai audit verify [--key FILE]             check the audit log's HMAC chain (exit 1 names the first bad record)
   kekkai audit export --format csv|csv-sjis|jsonl [--from ISO] [--to ISO] [--out FILE]
+  kekkai backup --out FILE [--with-quarantine] consistent online backup (mode 0600; store it encrypted)
+  kekkai restore FILE [--force]                verify and restore into an empty (or, stopped, --force) data directory
   kekkai --help                                show this help
 
 Settings come from KEKKAI_* environment variables and an optional YAML file
@@ -55,6 +58,10 @@ export async function main(argv: string[]): Promise<number> {
         return await runPolicy(rest, config());
       case 'audit':
         return await runAudit(rest, config());
+      case 'backup':
+        return await runBackup(rest, config());
+      case 'restore':
+        return await runRestore(rest, config());
     }
     process.stderr.write(`Unknown command: ${[command, ...rest].join(' ')}\n\n${HELP}`);
     return 2;

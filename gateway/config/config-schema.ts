@@ -48,9 +48,11 @@ export const ConfigSchema = z
         jpegQuality: z.coerce.number().int().min(30).max(100).default(80),
         /**
          * Highest devicePixelRatio frames are rendered at. Headless Chromium's
-         * screencast only yields high-DPI frames when launched with this factor.
+         * screencast only yields high-DPI frames when launched with this factor,
+         * and it renders every page at it: 2 costs ~30 % input latency on 100 %
+         * displays (docs/PERFORMANCE.md), so 1 is the default; set 2 for high-DPI fleets.
          */
-        maxDeviceScaleFactor: z.coerce.number().min(1).max(3).default(2),
+        maxDeviceScaleFactor: z.coerce.number().min(1).max(3).default(1),
       })
       .default({}),
     clipboard: z
@@ -60,6 +62,18 @@ export const ConfigSchema = z
       .object({
         enabled: bool.default(false),
         maxBytes: z.coerce.number().int().min(1).max(1024 * 1024 * 1024).default(20 * 1024 * 1024),
+      })
+      .default({}),
+    metrics: z.object({ allow: cidrList.default(['127.0.0.1/32', '::1/128']) }).default({}),
+    /** clamd address: a Unix socket path or host:port. */
+    clamd: z.string().min(1).default('/run/clamav/clamd.ctl'),
+    download: z
+      .object({
+        maxBytes: z.coerce.number().int().min(1).max(4 * 1024 * 1024 * 1024).default(200 * 1024 * 1024),
+        /** YAML file policy (types, actions, limits, DPI); default: sanitizer's DEFAULT_FILE_POLICY. */
+        filePolicyFile: z.string().min(1).optional(),
+        /** Print to PDF (through the sanitizer) from the toolbar or Ctrl+P. */
+        print: bool.default(true),
       })
       .default({}),
     audit: z
@@ -115,11 +129,16 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string; secret?: b
   { env: 'KEKKAI_MAX_SESSIONS', path: 'session.maxSessions', doc: 'Concurrent browser sessions on this gateway.' },
   { env: 'KEKKAI_SESSION_MAX_AGE_HOURS', path: 'session.maxAgeHours', doc: 'Hours a sign-in lasts at most.' },
   { env: 'KEKKAI_JPEG_QUALITY', path: 'stream.jpegQuality', doc: 'JPEG quality of streamed frames (30–100).' },
-  { env: 'KEKKAI_MAX_DEVICE_SCALE_FACTOR', path: 'stream.maxDeviceScaleFactor', doc: 'Highest client devicePixelRatio rendered natively (1–3); 1 saves CPU on 100 % displays.' },
+  { env: 'KEKKAI_MAX_DEVICE_SCALE_FACTOR', path: 'stream.maxDeviceScaleFactor', doc: 'Highest client devicePixelRatio rendered natively (1–3, default 1); 2 gives sharp text on high-DPI screens at more CPU.' },
   { env: 'KEKKAI_CLIPBOARD_TO_CLIENT', path: 'clipboard.toClient', doc: 'Allow copying remote text to the local clipboard.' },
   { env: 'KEKKAI_CLIPBOARD_FROM_CLIENT', path: 'clipboard.fromClient', doc: 'Allow pasting local text into the remote page.' },
   { env: 'KEKKAI_UPLOAD_ENABLED', path: 'upload.enabled', doc: 'Allow file uploads to remote pages (off by default).' },
   { env: 'KEKKAI_UPLOAD_MAX_BYTES', path: 'upload.maxBytes', doc: 'Largest upload in bytes.' },
+  { env: 'KEKKAI_METRICS_ALLOW', path: 'metrics.allow', doc: 'Comma-separated CIDRs allowed to read /metrics (default loopback only).' },
+  { env: 'KEKKAI_CLAMD', path: 'clamd', doc: 'clamd address: Unix socket path (default /run/clamav/clamd.ctl) or host:port.' },
+  { env: 'KEKKAI_DOWNLOAD_MAX_BYTES', path: 'download.maxBytes', doc: 'Largest download accepted; larger ones are canceled and blocked.' },
+  { env: 'KEKKAI_FILE_POLICY', path: 'download.filePolicyFile', doc: 'YAML file policy for downloads (types, actions, limits, DPI).' },
+  { env: 'KEKKAI_PRINT_ENABLED', path: 'download.print', doc: 'Allow printing remote pages to PDF (sanitized like downloads).' },
   { env: 'KEKKAI_AUDIT_KEY_FILE', path: 'audit.keyFile', doc: 'HMAC key file of the audit chain (default <dataDir>/keys/audit.key); keep a copy offline.' },
   { env: 'KEKKAI_AUDIT_SYSLOG_HOST', path: 'audit.syslog.host', doc: 'Syslog collector for audit records (RFC 5424); empty = no forwarding.' },
   { env: 'KEKKAI_AUDIT_SYSLOG_PORT', path: 'audit.syslog.port', doc: 'Syslog collector port.' },

@@ -33,6 +33,8 @@ export interface ViewerRouteDeps {
   auth: AuthService;
   sessions: ViewerSessions;
   capabilities: { clipboardToClient: boolean; clipboardFromClient: boolean; upload: boolean };
+  /** Messages a (re)attaching viewer needs first, e.g. the session's downloads. */
+  initialMessages?: (sessionId: string) => ServerMessage[];
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -146,6 +148,7 @@ class ViewerConnection implements Viewer {
         capabilities: this.deps.capabilities,
       });
       await session.attach(this, viewport);
+      for (const msg of this.deps.initialMessages?.(auth.idHash) ?? []) this.sendMessage(msg);
       this.log.info({ userId: user.id, resumed }, 'viewer attached');
     } catch (err) {
       const code = (err as { code?: string }).code === 'KEKKAI_ERR_SESSION_LIMIT' ? 'session-limit' : 'internal-error';

@@ -26,6 +26,14 @@ export const MESSAGES = {
     ja: 'このページは閲覧専用です（入力・貼り付け・アップロードはできません）。',
     en: 'This page is read-only: typing, pasting and uploads are not allowed.',
   },
+  'print-disabled': {
+    ja: '印刷は管理者により無効にされています。',
+    en: 'Printing is disabled by your administrator.',
+  },
+  'download-disabled': {
+    ja: 'このページからのダウンロードは管理者により無効にされています。',
+    en: 'Downloads from this page are disabled by your administrator.',
+  },
   'upload-disabled': {
     ja: 'ファイルのアップロードは管理者により無効にされています。',
     en: 'File uploads are disabled by your administrator.',

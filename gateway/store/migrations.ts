@@ -1,4 +1,5 @@
 /** Ordered, append-only schema migrations for the SQLite store. */
+import { QUARANTINE_MIGRATION_SQL } from '../downloads/quarantine-migration.js';
 import { POLICY_MIGRATION_SQL } from '../policy-store/policy-migration.js';
 export interface Migration {
   version: number;
@@ -66,5 +67,10 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 3,
     name: 'url policy versions and categories',
     sql: POLICY_MIGRATION_SQL,
+  },
+  {
+    version: 4,
+    name: 'quarantine index',
+    sql: QUARANTINE_MIGRATION_SQL,
   },
 ];

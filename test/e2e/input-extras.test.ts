@@ -14,7 +14,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   [site, browser] = await Promise.all([startFixtureSite(), launchUserBrowser()]);
-  harness = await startHarness({}, [site.url]);
+  // High-DPI rendering is opt-in (stream.maxDeviceScaleFactor); this file checks it.
+  harness = await startHarness({ 'stream.maxDeviceScaleFactor': 2 }, [site.url]);
 });
 afterAll(async () => {
   await browser?.close();

@@ -61,7 +61,20 @@ document.getElementById('f').addEventListener('change',async(e)=>{const f=e.targ
 ${Array.from({ length: 200 }, (_, i) => `<p>第${i + 1}段落。病院の電子カルテを守るため、インターネット閲覧は分離された環境で行います。職員は薬剤情報や学会のガイドラインを安全に参照できます。</p>`).join('\n')}`,
 };
 
-export async function startFixtureSite(host = '127.0.0.1'): Promise<FixtureSite> {
+/** A file the site serves as an attachment (downloads). */
+export interface FixtureFile {
+  body: Buffer;
+  contentType: string;
+  filename: string;
+}
+
+/** Links to the attachments, 60 px apart from (40, 40), so tests can click them by position. */
+function downloadsPage(paths: string[]): string {
+  const links = paths.map((p, i) => `<a href="${p}" style="position:absolute;left:40px;top:${40 + i * 60}px;font-size:24px">${p}</a>`);
+  return `<title>Downloads fixture</title>${links.join('')}`;
+}
+
+export async function startFixtureSite(host = '127.0.0.1', files: Record<string, FixtureFile> = {}): Promise<FixtureSite> {
   const reports: Array<Record<string, unknown>> = [];
   const waiters = new Set<() => void>();
   const server = http.createServer((req, res) => {
@@ -80,7 +93,18 @@ export async function startFixtureSite(host = '127.0.0.1'): Promise<FixtureSite>
       });
       return;
     }
-    const page = PAGES[path];
+    const file = files[path];
+    if (file) {
+      res
+        .writeHead(200, {
+          'content-type': file.contentType,
+          'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+          'content-length': file.body.length,
+        })
+        .end(file.body);
+      return;
+    }
+    const page = path === '/downloads' ? downloadsPage(Object.keys(files)) : PAGES[path];
     if (!page) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;

@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../../gateway/app.js';
+import { Metrics } from '../../../gateway/ops/metrics.js';
 import type { AuditLog } from '../../../gateway/audit/audit-log.js';
 import { openAuditLog } from '../../../gateway/audit/audit-setup.js';
 import { AuthService } from '../../../gateway/auth/auth-service.js';
@@ -78,6 +79,9 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}): Pro
   const app = await buildApp(config, {
     auth: new AuthService(store, 3600_000),
     audit,
+    downloads: { take: () => undefined, list: () => [] },
+    readiness: { chromium: () => true, store: () => true, clamd: async () => true },
+    metrics: new Metrics({ processMetrics: false }),
     sessions: sessions as never,
     publicDir: path.resolve('client/styles'),
   });

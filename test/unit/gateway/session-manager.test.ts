@@ -8,6 +8,9 @@ class FakeSession implements ManagedSession {
   lastActivity = Date.now();
   endedWith: SessionEndReason | null = null;
   constructor(readonly id: string, readonly context: BrowserContext) {}
+  get browserContext(): BrowserContext {
+    return this.context;
+  }
   async init(): Promise<void> {}
   async end(reason: SessionEndReason): Promise<void> {
     this.isEnded = true;

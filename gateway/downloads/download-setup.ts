@@ -1,0 +1,49 @@
+/**
+ * Builds the download path for a running gateway: sanitizer engines (clamd,
+ * poppler, LibreOffice when installed), the encrypted quarantine, the download
+ * manager, and recovery of jobs a crash interrupted (they end blocked).
+ */
+import { readFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import { ZodError } from 'zod';
+import { createDefaultDeps, DEFAULT_FILE_POLICY, parseFilePolicy, type FilePolicy, type FilePolicyInput } from '../../sanitizer/index.js';
+import type { Config } from '../config/config-schema.js';
+import type { SqliteDb } from '../store/sqlite-database.js';
+import type { DownloadMessage } from '../../protocol/index.js';
+import { DownloadManager, type DownloadLog } from './download-manager.js';
+import { QuarantineStore } from './quarantine-store.js';
+import { createSanitizeFn } from './stage-reporting.js';
+
+export function loadFilePolicy(file: string | undefined): FilePolicy {
+  if (!file) return DEFAULT_FILE_POLICY;
+  try {
+    return parseFilePolicy(parseYaml(readFileSync(file, 'utf8')) as FilePolicyInput);
+  } catch (err) {
+    const detail = err instanceof ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (err as Error).message;
+    throw new Error(`file policy ${file} (KEKKAI_FILE_POLICY) is invalid: ${detail}`);
+  }
+}
+
+export async function openDownloads(
+  db: SqliteDb,
+  config: Readonly<Config>,
+  log: DownloadLog,
+  onUpdate: (sessionId: string, msg: DownloadMessage) => void,
+  cancelDownload: (sessionId: string, guid: string) => Promise<void>,
+): Promise<{ downloads: DownloadManager; quarantine: QuarantineStore }> {
+  const quarantine = new QuarantineStore({ db, dataDir: config.dataDir });
+  const sanitize = createSanitizeFn(await createDefaultDeps({ clamdAddress: config.clamd }));
+  const downloads = new DownloadManager({
+    dataDir: config.dataDir,
+    sanitize,
+    filePolicy: loadFilePolicy(config.download.filePolicyFile),
+    quarantine,
+    maxBytes: config.download.maxBytes,
+    log,
+    onUpdate,
+    cancelDownload,
+  });
+  const recovered = await downloads.recover();
+  if (recovered.quarantined || recovered.failed) log.warn({ quarantined: recovered.quarantined, failed: recovered.failed }, 'interrupted downloads from the last run were blocked and quarantined');
+  return { downloads, quarantine };
+}

@@ -1,0 +1,104 @@
+/**
+ * End to end, downloads (issue 4): a download goes through clamd and the
+ * sanitizer and reaches the user only as the rebuilt file through a one-time
+ * link; infected files are blocked with a reason and quarantined; printing
+ * arrives as a sanitized PDF.
+ */
+import { readFileSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { QuarantineStore } from '../../gateway/downloads/quarantine-store.js';
+import { openDatabase } from '../../gateway/store/sqlite-database.js';
+import { startPrivateClamd, type PrivateClamd } from '../integration/sanitizer/private-clamd.js';
+import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
+import { browseTo, clickRemote, launchUserBrowser, login, startHarness, type Harness } from './support/gateway-harness.js';
+
+// EICAR is assembled at run time so no file in the repository is flagged.
+const EICAR = ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join('');
+// "患者,値\r\n山田,=HYPERLINK(...)" in Shift_JIS: a Japanese CSV with a formula cell.
+const SJIS_CSV = Buffer.from('8ab38ed22c926c0d0a8e529363' + '2c3d48595045524c494e4b28226874747073', 'hex');
+
+let harness: Harness;
+let site: FixtureSite;
+let clamd: PrivateClamd;
+let browser: Browser;
+
+beforeAll(async () => {
+  [site, clamd, browser] = await Promise.all([
+    startFixtureSite('127.0.0.1', {
+      '/files/report.csv': { body: SJIS_CSV, contentType: 'text/csv', filename: '報告.csv' },
+      '/files/eicar.txt': { body: Buffer.from(EICAR), contentType: 'text/plain', filename: 'eicar.txt' },
+    }),
+    startPrivateClamd(),
+    launchUserBrowser(),
+  ]);
+  harness = await startHarness({ clamd: clamd.socket }, [site.url]);
+});
+afterAll(async () => {
+  await browser?.close();
+  await harness?.close();
+  await site?.close();
+  await clamd?.stop();
+});
+
+async function signedIn(): Promise<Page> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1200, height: 800 }, locale: 'ja-JP', acceptDownloads: true });
+  const page = await context.newPage();
+  await login(page, harness.url);
+  return page;
+}
+
+function panelItem(page: Page, name: string) {
+  return page.locator('.download-panel .download-item', { hasText: name });
+}
+
+describe('downloads', () => {
+  it('delivers a Shift_JIS CSV only as sanitized UTF-8 through a one-time link', async () => {
+    const page = await signedIn();
+    await browseTo(page, `${site.url}/downloads`, 'Downloads fixture');
+    await clickRemote(page, 100, 52);
+    const link = panelItem(page, '報告').locator('a.download-link');
+    await link.waitFor({ timeout: 60_000 });
+    const href = await link.getAttribute('href');
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toBe('報告.csv');
+    const text = readFileSync((await download.path())!, 'utf8');
+    expect(text.charCodeAt(0)).toBe(0xfeff);
+    expect(text).toContain('患者');
+    expect(text).toContain("'=HYPERLINK");
+    expect(text).not.toMatch(/(^|,)=HYPERLINK/m);
+    // The link works once.
+    const again = await page.evaluate(async (url) => (await fetch(url!)).status, href);
+    expect(again).toBe(404);
+    await page.context().close();
+  });
+
+  it('blocks an infected file with the reason, and quarantines the original', async () => {
+    const page = await signedIn();
+    await browseTo(page, `${site.url}/downloads`, 'Downloads fixture');
+    await clickRemote(page, 100, 112);
+    const item = panelItem(page, 'eicar');
+    await item.locator('.download-reason').waitFor({ timeout: 60_000 });
+    expect(await item.locator('a.download-link').count()).toBe(0);
+    const db = openDatabase(harness.dataDir);
+    const records = new QuarantineStore({ db, dataDir: harness.dataDir }).list({});
+    db.close();
+    const record = records.find((r) => r.name === 'eicar.txt');
+    expect(record?.verdict).toBe('blocked');
+    expect(record?.signature ?? '').toMatch(/Eicar/i);
+    await page.context().close();
+  });
+
+  it('prints the page to a sanitized PDF in the download panel', async () => {
+    const page = await signedIn();
+    await browseTo(page, `${site.url}/japanese`, '日本語の記事');
+    await page.getByRole('button', { name: '印刷（PDF）' }).click();
+    const link = page.locator('.download-panel a.download-link').first();
+    await link.waitFor({ timeout: 90_000 });
+    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+    expect(download.suggestedFilename()).toMatch(/\.pdf$/);
+    const bytes = readFileSync((await download.path())!);
+    expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    await page.context().close();
+  });
+});
