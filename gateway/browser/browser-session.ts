@@ -79,6 +79,7 @@ export class BrowserSession {
   /** Titles can change without any event (e.g. unread counts): poll the active tab. */
   private titleTimer: NodeJS.Timeout | null = null;
   lastActivity = Date.now();
+  readonly createdAt = new Date().toISOString();
 
   constructor(
     readonly id: string,
@@ -227,6 +228,22 @@ export class BrowserSession {
     if (!this.options.onPrint || tab.policy.capabilities?.print === false) return this.notice('print-disabled');
     const pdf = await tab.printToPdf();
     await this.options.onPrint(this.id, pdf, tab.state.title || 'page');
+  }
+
+  /** What the admin console's live-session list shows. */
+  summary(): { id: string; user: { id: number; name: string; role: string }; sourceIp: string; url: string; title: string; tabs: number; since: string; lastActivity: string; connected: boolean } {
+    const tab = this.activeTab();
+    return {
+      id: this.id,
+      user: { id: this.user.id, name: this.user.name, role: this.user.role },
+      sourceIp: this.user.sourceIp,
+      url: tab?.state.url ?? '',
+      title: tab?.state.title ?? '',
+      tabs: this.tabs.size,
+      since: this.createdAt,
+      lastActivity: new Date(this.lastActivity).toISOString(),
+      connected: this.viewer !== null,
+    };
   }
 
   /** Sends a message to the viewer, if one is attached (download progress, for example). */
