@@ -13,7 +13,10 @@ import type { AuditSink } from './audit/audit-setup.js';
 import type { AuthService } from './auth/auth-service.js';
 import type { SessionManager } from './browser/session-manager.js';
 import type { DownloadManager } from './downloads/download-manager.js';
+import { registerAdminRoutes } from './http/admin-routes.js';
+import type { ConsoleDeps } from './http/console-deps.js';
 import { registerDownloadRoutes } from './http/downloads.http.js';
+import { registerSecurityRoutes } from './http/security-routes.js';
 import { registerHealthRoutes } from './http/health.http.js';
 import { registerMetricsRoute } from './http/metrics.http.js';
 import type { Metrics } from './ops/metrics.js';
@@ -32,6 +35,8 @@ export interface AppDeps {
   downloads: Pick<DownloadManager, 'take' | 'list'>;
   readiness: ReadinessChecks;
   metrics: Metrics;
+  /** Admin and security consoles; absent in tests that do not exercise them. */
+  consoles?: ConsoleDeps;
   /** Browser sessions; the real SessionManager or a fake in integration tests. */
   sessions: ViewerSessions & Pick<SessionManager, 'get' | 'end'>;
   /** Directory with the built client (dist/public). */
@@ -80,6 +85,10 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     },
   });
   registerDownloadRoutes(app, { auth: deps.auth, downloads: deps.downloads });
+  if (deps.consoles) {
+    registerAdminRoutes(app, deps.consoles);
+    registerSecurityRoutes(app, deps.consoles);
+  }
   registerUploadRoute(app, {
     auth: deps.auth,
     audit: deps.audit,

@@ -64,7 +64,7 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
   const metrics = new Metrics();
   // The router and the session manager need each other; the router is set right below.
   let router: DownloadRouter | null = null;
-  const { downloads } = await openDownloads(
+  const { downloads, quarantine } = await openDownloads(
     db,
     config,
     logger.child({ component: 'downloads' }),
@@ -135,7 +135,8 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
     },
     clamd: () => clamd.ping(),
   };
-  const app = await buildApp(config, { auth, sessions, audit, downloads, readiness, metrics, publicDir: PUBLIC_DIR, https: tls, logger });
+  const consoles = { config, db, store, auth, audit, policy: policyService, sessions, quarantine, downloads };
+  const app = await buildApp(config, { auth, sessions, audit, downloads, readiness, metrics, consoles, publicDir: PUBLIC_DIR, https: tls, logger });
 
   let closing = false;
   const close = async (): Promise<void> => {

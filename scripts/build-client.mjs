@@ -5,7 +5,13 @@ import { copyFileSync, mkdirSync } from 'node:fs';
 const outdir = 'dist/public';
 mkdirSync(outdir, { recursive: true });
 await build({
-  entryPoints: { login: 'client/login.ts', viewer: 'client/viewer.ts', password: 'client/password.ts' },
+  entryPoints: {
+    login: 'client/login.ts',
+    viewer: 'client/viewer.ts',
+    password: 'client/password.ts',
+    admin: 'client/admin.ts',
+    security: 'client/security.ts',
+  },
   bundle: true,
   format: 'esm',
   target: ['chrome110', 'edge110'],

@@ -9,7 +9,7 @@ import { pickLanguage, type Lang } from './language.js';
 
 const TITLES: Record<Lang, string> = { ja: 'kekkai 安全ブラウザ', en: 'kekkai secure browser' };
 
-type PageName = 'login' | 'viewer' | 'password';
+type PageName = 'login' | 'viewer' | 'password' | 'admin' | 'security';
 
 function shell(page: PageName, lang: Lang): string {
   return `<!doctype html>
@@ -44,6 +44,16 @@ export function registerPageRoutes(app: FastifyInstance, auth: AuthService): voi
     if (current.user.mustChangePassword) return reply.redirect(lang === 'en' ? '/password?lang=en' : '/password');
     return sendShell(reply, 'viewer', lang);
   });
+  // Console shells need a sign-in; their APIs check the role (permissions.ts).
+  for (const page of ['admin', 'security'] as const) {
+    app.get(`/${page}`, async (req, reply) => {
+      const lang = langOf(req);
+      const current = currentSession(auth, req);
+      if (!current) return reply.redirect(lang === 'en' ? '/login?lang=en' : '/login');
+      if (current.user.mustChangePassword) return reply.redirect(lang === 'en' ? '/password?lang=en' : '/password');
+      return sendShell(reply, page, lang);
+    });
+  }
   app.get('/password', async (req, reply) => {
     const lang = langOf(req);
     if (!currentSession(auth, req)) return reply.redirect(lang === 'en' ? '/login?lang=en' : '/login');

@@ -1,0 +1,1 @@
+// Admin console entry (being built).

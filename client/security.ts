@@ -1,0 +1,1 @@
+// Security console entry (being built).
