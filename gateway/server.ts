@@ -4,6 +4,7 @@
  * everything gracefully on SIGTERM/SIGINT.
  */
 import { existsSync } from 'node:fs';
+import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { buildApp } from './app.js';
@@ -30,6 +31,8 @@ import { loadTlsMaterial } from './tls/certificates.js';
 export interface RunningGateway {
   url: string;
   close(): Promise<void>;
+  /** Re-reads the configured certificate and key (SIGHUP); the self-signed one never changes. */
+  reloadTls(): void;
 }
 
 export async function startGateway(config: Readonly<Config>, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<RunningGateway> {
@@ -163,5 +166,16 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
   ownPorts = [address.port];
   sessions.start();
   out(`kekkai listening on ${url}`);
-  return { url, close };
+  const reloadTls = (): void => {
+    if (!tls || tls.selfSigned) return;
+    try {
+      const next = loadTlsMaterial({ ...config.tls, dataDir: config.dataDir, host: config.host });
+      (app.server as HttpsServer).setSecureContext({ key: next.key, cert: next.cert, minVersion: 'TLSv1.2' });
+      logger.info({ component: 'tls', fingerprint256: next.fingerprint256 }, 'TLS certificate reloaded');
+    } catch (err) {
+      // Keep serving with the old certificate rather than stopping.
+      logger.error({ component: 'tls', err: (err as Error).message }, 'TLS reload failed; the previous certificate stays in use');
+    }
+  };
+  return { url, close, reloadTls };
 }

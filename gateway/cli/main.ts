@@ -49,6 +49,7 @@ export async function main(argv: string[]): Promise<number> {
         };
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
+        process.on('SIGHUP', () => gateway.reloadTls());
         return await new Promise<number>(() => undefined);
       }
       case 'user':

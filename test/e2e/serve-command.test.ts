@@ -5,7 +5,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { X509Certificate } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import tls from 'node:tls';
+import selfsigned from 'selfsigned';
 import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -58,7 +60,40 @@ function post(url: string, body: unknown): Promise<{ status: number; body: strin
   });
 }
 
+function peerFingerprint(url: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = tls.connect({ host: hostname, port: Number(port), rejectUnauthorized: false }, () => {
+      resolve(socket.getPeerX509Certificate()!.fingerprint256);
+      socket.end();
+    });
+    socket.on('error', reject);
+  });
+}
+
+function writeCert(dir: string): string {
+  const made = selfsigned.generate([{ name: 'commonName', value: 'kekkai.test' }], { keySize: 2048, algorithm: 'sha256', days: 30 });
+  writeFileSync(path.join(dir, 'cert.pem'), made.cert);
+  writeFileSync(path.join(dir, 'key.pem'), made.private, { mode: 0o600 });
+  return new X509Certificate(made.cert).fingerprint256;
+}
+
 describe('kekkai serve', () => {
+  it('serves the configured certificate and reloads it on SIGHUP', async () => {
+    const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-serve-'));
+    dirs.push(dataDir);
+    const first = writeCert(dataDir);
+    const { child, url } = await serve(dataDir, {
+      KEKKAI_TLS_CERT: path.join(dataDir, 'cert.pem'),
+      KEKKAI_TLS_KEY: path.join(dataDir, 'key.pem'),
+      KEKKAI_ADMIN_PASSWORD: 'Given-admin-pass-1!',
+    });
+    expect(await peerFingerprint(url)).toBe(first);
+    const second = writeCert(dataDir);
+    child.kill('SIGHUP');
+    await expect.poll(() => peerFingerprint(url), { timeout: 10_000 }).toBe(second);
+  });
+
   it('first start prints a one-time admin password, the certificate fingerprint and the listening line', async () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-serve-'));
     dirs.push(dataDir);
