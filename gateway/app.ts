@@ -18,6 +18,7 @@ import type { ConsoleDeps } from './http/console-deps.js';
 import { registerDownloadRoutes } from './http/downloads.http.js';
 import { registerSecurityRoutes } from './http/security-routes.js';
 import { registerHealthRoutes } from './http/health.http.js';
+import { registerOpenApi, registerOpenApiRoute } from './http/openapi.http.js';
 import { registerMetricsRoute } from './http/metrics.http.js';
 import type { Metrics } from './ops/metrics.js';
 import type { ReadinessChecks } from './ops/readiness.js';
@@ -54,6 +55,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     bodyLimit: 64 * 1024,
   });
   app.setErrorHandler(errorHandler);
+  await registerOpenApi(app);
   registerSecurityHeaders(app, Boolean(deps.https));
   await app.register(fastifyCookie);
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES } });
@@ -65,6 +67,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     setHeaders: (res) => res.setHeader('cache-control', 'no-cache'),
   });
 
+  registerOpenApiRoute(app, deps.auth);
   registerHealthRoutes(app, { checks: deps.readiness, onClamdResult: (up) => deps.metrics.clamdUp(up) });
   registerMetricsRoute(app, { metrics: deps.metrics, metricsAllow: config.metrics.allow });
   registerPageRoutes(app, deps.auth);
