@@ -89,6 +89,43 @@ export const MESSAGES = {
     ja: 'このダウンロードリンクは無効です（使用済み、期限切れ、または別のセッションのものです）。もう一度ダウンロードしてください。',
     en: 'This download link is not valid (already used, expired, or from another session). Please download the file again.',
   },
+  'account-expired': { ja: 'このアカウントは有効期限が切れています。管理者に連絡してください。', en: 'This account has expired. Please contact your administrator.' },
+  'source-not-allowed': {
+    ja: 'この端末（接続元アドレス）からはログインできません。管理者に連絡してください。',
+    en: 'Signing in from this computer (source address) is not allowed. Please contact your administrator.',
+  },
+  'invalid-code': { ja: '確認コードが正しくありません。', en: 'The verification code is incorrect.' },
+  'sign-in-expired': { ja: 'ログインの手続きが期限切れです。最初からやり直してください。', en: 'The sign-in attempt has expired. Please start again.' },
+  'password-rule-totp': {
+    ja: 'パスワードは英字・数字・記号を含む 8 文字以上にしてください（二要素認証が有効なため）。',
+    en: 'Use at least 8 characters mixing letters, digits and symbols (second factor is on).',
+  },
+  'policy-invalid': { ja: 'ポリシーに誤りがあるため保存しませんでした: {issues}', en: 'The policy was not saved because it has errors: {issues}' },
+  'file-policy-invalid': { ja: 'ファイルポリシーに誤りがあるため保存しませんでした: {issues}', en: 'The file policy was not saved because it has errors: {issues}' },
+  'user-exists': { ja: '同じ名前のアカウントが既にあります。', en: 'An account with this name already exists.' },
+  'invalid-cidr': { ja: '接続元アドレスの範囲は 10.0.0.0/8 のように指定してください。', en: 'Give source ranges as CIDRs such as 10.0.0.0/8.' },
+  'cannot-change-self': { ja: '自分自身のアカウントはこの操作で変更できません。', en: 'You cannot do this to your own account.' },
+  // Security console (quarantine review, releases, audit search).
+  'justification-required': { ja: '理由を入力してください。', en: 'Please write a justification.' },
+  'justification-too-long': { ja: '理由は 1000 文字以内で入力してください。', en: 'The justification must be at most 1000 characters.' },
+  'quarantine-not-found': { ja: '隔離ファイルが見つかりません（削除済みの可能性があります）。', en: 'The quarantined file was not found (it may have been deleted).' },
+  'quarantine-unreadable': {
+    ja: '隔離ファイルを読み出せません（改ざんまたは破損の可能性があります）。',
+    en: 'The quarantined file cannot be read (it may be tampered with or corrupt).',
+  },
+  'release-no-recipient': { ja: 'このファイルには受け取るユーザーが記録されていません。', en: 'No user is recorded for this file, so it cannot be released.' },
+  'release-already-open': { ja: 'このファイルには処理中の解放申請があります。', en: 'A release of this file is already pending or waiting to be collected.' },
+  'release-not-pending': { ja: 'この解放申請は承認待ちではありません。', en: 'This release request is no longer waiting for approval.' },
+  'self-approval': { ja: '自分が申請した解放は承認できません。別のセキュリティ担当者が承認してください。', en: 'You cannot approve your own release request; another security user must approve it.' },
+  'released-not-found': {
+    ja: 'このリンクは無効です（使用済み、期限切れ、または別のユーザーのものです）。',
+    en: 'This link is not valid (already used, expired, or meant for another user).',
+  },
+  'quarantine-released': {
+    ja: 'セキュリティ担当者が「{name}」の原本の受け取りを許可しました。',
+    en: 'The security team released the original of “{name}” to you.',
+  },
+  'invalid-query': { ja: '検索条件が正しくありません: {field}', en: 'Invalid search condition: {field}' },
 } as const satisfies Record<string, LocalizedText>;
 
 export type MessageCode = keyof typeof MESSAGES;

@@ -1,0 +1,180 @@
+/**
+ * What the security team may do with a quarantined original — release it to the
+ * user who downloaded it (optionally after a second security user approves),
+ * delete it, or take it for analysis as an encrypted ZIP. Every action needs a
+ * written justification and leaves an audit record.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AuditLog } from '../audit/audit-log.js';
+import type { QuarantineRecord, QuarantineStore } from '../downloads/quarantine-store.js';
+import type { Role } from '../store/repositories.js';
+import type { QuarantineIndex } from './quarantine-search.js';
+import type { ReleaseRecord, ReleaseRepository } from './release-repository.js';
+import { checkJustification, SecurityRefusal } from './security-errors.js';
+import { encryptedZip } from './zip-crypto.js';
+
+export interface Actor {
+  id: number;
+  name: string;
+  role: Role;
+  sourceIp: string;
+}
+
+export const ANALYSIS_PASSWORD = 'infected';
+/** How long a released original waits for its user. */
+const RELEASE_TTL_MS = 7 * 24 * 3600_000;
+
+export interface QuarantineActionsOptions {
+  quarantine: Pick<QuarantineStore, 'get' | 'delete'>;
+  index: Pick<QuarantineIndex, 'get'>;
+  releases: ReleaseRepository;
+  audit: Pick<AuditLog, 'record'>;
+  /** Read on every request so a config reload needs no restart of this service. */
+  needsSecondApproval: () => boolean;
+  /** Tells the recipient's live browser sessions that a file waits for them. */
+  notifyRecipient?: (release: ReleaseRecord) => void;
+  now?: () => Date;
+}
+
+export class QuarantineActions {
+  private readonly now: () => Date;
+
+  constructor(private readonly o: QuarantineActionsOptions) {
+    this.now = o.now ?? (() => new Date());
+  }
+
+  /** Starts a release: released at once, or pending when a second approval is required. */
+  async requestRelease(actor: Actor, quarantineId: string, justification: unknown): Promise<ReleaseRecord> {
+    const why = checkJustification(justification);
+    const record = this.record(quarantineId);
+    if (record.userId === null) throw new SecurityRefusal('release-no-recipient');
+    if (this.o.releases.open(quarantineId)) throw new SecurityRefusal('release-already-open');
+    const needsApproval = this.o.needsSecondApproval();
+    const at = this.now().toISOString();
+    const release: ReleaseRecord = {
+      id: randomUUID(),
+      quarantineId,
+      sha256: record.sha256,
+      name: record.name,
+      size: record.size,
+      recipientId: record.userId,
+      recipientName: record.userName,
+      state: needsApproval ? 'pending' : 'released',
+      requestedBy: actor.id,
+      requestedByName: actor.name,
+      requestedAt: at,
+      requestJustification: why,
+      decidedBy: null,
+      decidedByName: null,
+      decidedAt: null,
+      decisionJustification: null,
+      token: needsApproval ? null : newToken(),
+      releasedAt: needsApproval ? null : at,
+      expiresAt: needsApproval ? null : this.expiry(),
+      deliveredAt: null,
+    };
+    this.o.releases.insert(release);
+    this.audit(actor, 'success', needsApproval ? 'release-requested' : 'release', record, why, { releaseId: release.id, recipientId: release.recipientId, recipientName: release.recipientName });
+    if (!needsApproval) this.o.notifyRecipient?.(release);
+    return release;
+  }
+
+  /** The second security user's decision on a pending release; never the requester's own. */
+  decide(actor: Actor, releaseId: string, approve: boolean, justification: unknown): ReleaseRecord {
+    const why = checkJustification(justification);
+    const pending = this.o.releases.get(releaseId);
+    if (!pending || pending.state !== 'pending') throw new SecurityRefusal('release-not-pending');
+    const facts = { releaseId, recipientId: pending.recipientId, recipientName: pending.recipientName, requestedBy: pending.requestedByName };
+    const subject = { id: pending.quarantineId, sha256: pending.sha256, name: pending.name };
+    if (pending.requestedBy === actor.id) {
+      this.audit(actor, 'failure', approve ? 'release-approved' : 'release-rejected', subject, why, { ...facts, refused: 'self-approval' });
+      throw new SecurityRefusal('self-approval');
+    }
+    const at = this.now().toISOString();
+    const token = approve ? newToken() : null;
+    const ok = this.o.releases.decide(releaseId, { state: approve ? 'released' : 'rejected', by: actor.id, byName: actor.name, at, justification: why, token, expiresAt: approve ? this.expiry() : null });
+    if (!ok) throw new SecurityRefusal('release-not-pending');
+    this.audit(actor, 'success', approve ? 'release-approved' : 'release-rejected', subject, why, facts);
+    const decided = this.o.releases.get(releaseId)!;
+    if (approve) this.o.notifyRecipient?.(decided);
+    return decided;
+  }
+
+  /** Deletes the original and its index record; open releases of it are cancelled. */
+  async delete(actor: Actor, quarantineId: string, justification: unknown): Promise<void> {
+    const why = checkJustification(justification);
+    const record = this.record(quarantineId);
+    const cancelled = this.o.releases.cancelOpen(quarantineId);
+    await this.o.quarantine.delete(quarantineId);
+    this.audit(actor, 'success', 'delete', record, why, { userId: record.userId, userName: record.userName, cancelledReleases: cancelled });
+  }
+
+  /** The original in a ZIP encrypted with the password "infected". */
+  async analysisZip(actor: Actor, quarantineId: string, justification: unknown): Promise<{ fileName: string; zip: Buffer }> {
+    const why = checkJustification(justification);
+    const stored = await this.read(quarantineId);
+    const entryName = safeEntryName(stored.record.name, stored.record.sha256);
+    const zip = encryptedZip([{ name: entryName, data: stored.bytes, modified: new Date(stored.record.createdAt) }], ANALYSIS_PASSWORD);
+    this.audit(actor, 'success', 'analysis-download', stored.record, why, { entryName });
+    return { fileName: `${stored.record.sha256.slice(0, 16)}.zip`, zip };
+  }
+
+  /** The released original for its recipient, once; undefined for anyone else or a used link. */
+  async takeReleased(recipient: Actor, token: string): Promise<{ name: string; bytes: Buffer } | undefined> {
+    const release = this.o.releases.byToken(token);
+    if (!release || release.recipientId !== recipient.id) return undefined;
+    const stored = await this.o.quarantine.get(release.quarantineId).catch(() => undefined);
+    if (!stored || stored.record.sha256 !== release.sha256) return undefined;
+    if (!this.o.releases.markDelivered(token, recipient.id, this.now().toISOString())) return undefined;
+    this.audit(recipient, 'success', 'release-delivered', stored.record, release.decisionJustification ?? release.requestJustification, { releaseId: release.id });
+    return { name: stored.record.name, bytes: stored.bytes };
+  }
+
+  releasedFor(recipientId: number): ReleaseRecord[] {
+    return this.o.releases.releasedFor(recipientId, this.now().toISOString());
+  }
+
+  private record(quarantineId: string): QuarantineRecord {
+    // The index only: get() on the store would decrypt the whole original.
+    const record = this.o.index.get(quarantineId);
+    if (!record) throw new SecurityRefusal('quarantine-not-found');
+    return record;
+  }
+
+  private async read(quarantineId: string): Promise<{ record: QuarantineRecord; bytes: Buffer }> {
+    let stored;
+    try {
+      stored = await this.o.quarantine.get(quarantineId);
+    } catch {
+      throw new SecurityRefusal('quarantine-unreadable');
+    }
+    if (!stored) throw new SecurityRefusal('quarantine-not-found');
+    return stored;
+  }
+
+  private expiry(): string {
+    return new Date(this.now().getTime() + RELEASE_TTL_MS).toISOString();
+  }
+
+  private audit(actor: Actor, outcome: 'success' | 'failure', action: string, subject: Pick<QuarantineRecord, 'id' | 'sha256' | 'name'>, justification: string, extra: Record<string, unknown>): void {
+    this.o.audit.record({
+      event: 'quarantine-action',
+      outcome,
+      userId: actor.id,
+      userName: actor.name,
+      role: actor.role,
+      sourceIp: actor.sourceIp,
+      details: { action, id: subject.id, sha256: subject.sha256, name: subject.name, justification, ...extra },
+    });
+  }
+}
+
+function newToken(): string {
+  return randomBytes(24).toString('base64url');
+}
+
+/** A plain base name for the ZIP entry: no directories, no control characters. */
+export function safeEntryName(name: string, sha256: string): string {
+  const base = name.replace(/[\p{Cc}\p{Cf}]/gu, '_').split(/[/\\]/).pop()?.trim() ?? '';
+  return base && base !== '.' && base !== '..' ? base : `${sha256}.bin`;
+}

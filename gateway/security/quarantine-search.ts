@@ -1,0 +1,110 @@
+/**
+ * Searching the quarantine index for the console: the filters of QuarantineStore.list
+ * plus user name, true type, free text and paging with a total. It reads the index
+ * only (never the encrypted originals) from the table QuarantineStore writes.
+ */
+import type Database from 'better-sqlite3';
+import type { QuarantineRecord } from '../downloads/quarantine-store.js';
+
+export interface QuarantineSearch {
+  /** Exact user name, case-insensitive (names are kept after an account is deleted). */
+  user?: string | undefined;
+  verdict?: 'sanitized' | 'blocked' | undefined;
+  reason?: string | undefined;
+  /** Substring of the detected true type, e.g. "pdf". */
+  type?: string | undefined;
+  /** Substring of the file name or source URL, or a SHA-256 prefix. */
+  text?: string | undefined;
+  /** ISO instant, inclusive. */
+  since?: string | undefined;
+  /** ISO instant, exclusive. */
+  until?: string | undefined;
+}
+
+export interface QuarantinePage {
+  records: QuarantineRecord[];
+  total: number;
+}
+
+interface Row {
+  id: string;
+  sha256: string;
+  name: string;
+  size: number;
+  true_type: string | null;
+  source_url: string | null;
+  user_id: number | null;
+  user_name: string | null;
+  created_at: string;
+  verdict: 'sanitized' | 'blocked';
+  reason: string | null;
+  signature: string | null;
+  steps_json: string;
+}
+
+const like = (s: string): string => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export class QuarantineIndex {
+  constructor(private readonly db: Database.Database) {}
+
+  search(q: QuarantineSearch, page: { offset?: number; limit?: number } = {}): QuarantinePage {
+    const where: string[] = [];
+    const args: Array<string | number> = [];
+    const add = (sql: string, ...values: Array<string | number>): void => {
+      where.push(sql);
+      args.push(...values);
+    };
+    if (q.user) add('user_name = ? COLLATE NOCASE', q.user);
+    if (q.verdict) add('verdict = ?', q.verdict);
+    if (q.reason) add('reason = ?', q.reason);
+    if (q.type) add("true_type LIKE ? ESCAPE '\\'", like(q.type));
+    if (q.text) add("(name LIKE ? ESCAPE '\\' OR source_url LIKE ? ESCAPE '\\' OR sha256 LIKE ?)", like(q.text), like(q.text), `${q.text.toLowerCase().replace(/[^0-9a-f]/g, '')}%`);
+    if (q.since) add('created_at >= ?', q.since);
+    if (q.until) add('created_at < ?', q.until);
+    const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const limit = Math.max(1, Math.min(page.limit ?? 50, 500));
+    const offset = Math.max(0, page.offset ?? 0);
+    const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM quarantine ${filter}`).get(...args) as { n: number }).n;
+    const rows = this.db.prepare(`SELECT * FROM quarantine ${filter} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`).all(...args, limit, offset) as Row[];
+    return { records: rows.map(toRecord), total };
+  }
+
+  get(id: string): QuarantineRecord | undefined {
+    const row = this.db.prepare('SELECT * FROM quarantine WHERE id = ?').get(id) as Row | undefined;
+    return row && toRecord(row);
+  }
+
+  /** Values present in the index, for the console's filter choices. */
+  facets(): { reasons: string[]; types: string[] } {
+    const col = (sql: string): string[] => (this.db.prepare(sql).all() as Array<{ v: string }>).map((r) => r.v);
+    return {
+      reasons: col('SELECT DISTINCT reason AS v FROM quarantine WHERE reason IS NOT NULL ORDER BY reason LIMIT 200'),
+      types: col('SELECT DISTINCT true_type AS v FROM quarantine WHERE true_type IS NOT NULL ORDER BY true_type LIMIT 200'),
+    };
+  }
+}
+
+function toRecord(r: Row): QuarantineRecord {
+  let steps: unknown[] = [];
+  try {
+    const parsed: unknown = JSON.parse(r.steps_json);
+    if (Array.isArray(parsed)) steps = parsed;
+  } catch {
+    // the rest of the record is still worth showing
+  }
+  return {
+    id: r.id,
+    sha256: r.sha256,
+    name: r.name,
+    size: r.size,
+    trueType: r.true_type,
+    sourceUrl: r.source_url,
+    userId: r.user_id,
+    userName: r.user_name,
+    createdAt: r.created_at,
+    verdict: r.verdict,
+    reason: r.reason,
+    signature: r.signature,
+    steps,
+  };
+}

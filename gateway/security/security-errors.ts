@@ -1,0 +1,40 @@
+/** Refusals of security-console actions: a stable message code and an HTTP status. */
+export type SecurityRefusalCode =
+  | 'justification-required'
+  | 'justification-too-long'
+  | 'quarantine-not-found'
+  | 'release-no-recipient'
+  | 'release-already-open'
+  | 'release-not-pending'
+  | 'self-approval'
+  | 'quarantine-unreadable';
+
+const STATUS: Record<SecurityRefusalCode, number> = {
+  'justification-required': 400,
+  'justification-too-long': 400,
+  'quarantine-not-found': 404,
+  'release-no-recipient': 409,
+  'release-already-open': 409,
+  'release-not-pending': 409,
+  'self-approval': 403,
+  'quarantine-unreadable': 409,
+};
+
+export class SecurityRefusal extends Error {
+  readonly status: number;
+  constructor(readonly code: SecurityRefusalCode) {
+    super(code);
+    this.status = STATUS[code];
+  }
+}
+
+/** Longest justification kept in the audit record. */
+export const MAX_JUSTIFICATION = 1000;
+
+/** A trimmed, non-empty justification of at most MAX_JUSTIFICATION characters. */
+export function checkJustification(value: unknown): string {
+  const text = typeof value === 'string' ? value.trim() : '';
+  if (!text) throw new SecurityRefusal('justification-required');
+  if ([...text].length > MAX_JUSTIFICATION) throw new SecurityRefusal('justification-too-long');
+  return text;
+}
