@@ -70,6 +70,7 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
   const { downloads, quarantine } = await openDownloads(
     db,
     config,
+    audit,
     logger.child({ component: 'downloads' }),
     (sessionId, msg) => {
       if (msg.state === 'ready') metrics.download('sanitized', null);

@@ -10,8 +10,9 @@ import { createDefaultDeps, DEFAULT_FILE_POLICY, parseFilePolicy, type FilePolic
 import type { Config } from '../config/config-schema.js';
 import type { SqliteDb } from '../store/sqlite-database.js';
 import type { DownloadMessage } from '../../protocol/index.js';
+import type { AuditSink } from '../audit/audit-setup.js';
 import { DownloadManager, type DownloadLog } from './download-manager.js';
-import { QuarantineStore } from './quarantine-store.js';
+import { QuarantineStore, type QuarantineMeta, type QuarantineRecord } from './quarantine-store.js';
 import { createSanitizeFn } from './stage-reporting.js';
 
 export function loadFilePolicy(file: string | undefined): FilePolicy {
@@ -24,9 +25,40 @@ export function loadFilePolicy(file: string | undefined): FilePolicy {
   }
 }
 
+/**
+ * Every download's original passes through the quarantine exactly once, with its
+ * verdict and hash: the natural place to write the download's audit record.
+ */
+function auditedQuarantine(quarantine: QuarantineStore, audit: AuditSink): Pick<QuarantineStore, 'put'> {
+  return {
+    put: async (meta: QuarantineMeta, bytes: Uint8Array): Promise<QuarantineRecord> => {
+      const record = await quarantine.put(meta, bytes);
+      audit.record({
+        userId: meta.userId,
+        userName: meta.userName,
+        event: 'download',
+        outcome: meta.verdict === 'sanitized' ? 'allowed' : 'blocked',
+        details: {
+          name: meta.name,
+          sourceUrl: meta.sourceUrl,
+          sha256: record.sha256,
+          size: record.size,
+          trueType: meta.trueType,
+          verdict: meta.verdict,
+          reason: meta.reason,
+          signature: meta.signature,
+          quarantineId: record.id,
+        },
+      });
+      return record;
+    },
+  };
+}
+
 export async function openDownloads(
   db: SqliteDb,
   config: Readonly<Config>,
+  audit: AuditSink,
   log: DownloadLog,
   onUpdate: (sessionId: string, msg: DownloadMessage) => void,
   cancelDownload: (sessionId: string, guid: string) => Promise<void>,
@@ -37,7 +69,7 @@ export async function openDownloads(
     dataDir: config.dataDir,
     sanitize,
     filePolicy: loadFilePolicy(config.download.filePolicyFile),
-    quarantine,
+    quarantine: auditedQuarantine(quarantine, audit),
     maxBytes: config.download.maxBytes,
     log,
     onUpdate,

@@ -7,6 +7,9 @@
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadAuditKey } from '../../gateway/audit/audit-key.js';
+import { AuditLog } from '../../gateway/audit/audit-log.js';
+import { SqliteAuditRepository } from '../../gateway/audit/sqlite-audit-repository.js';
 import { QuarantineStore } from '../../gateway/downloads/quarantine-store.js';
 import { openDatabase } from '../../gateway/store/sqlite-database.js';
 import { startPrivateClamd, type PrivateClamd } from '../integration/sanitizer/private-clamd.js';
@@ -86,6 +89,13 @@ describe('downloads', () => {
     const record = records.find((r) => r.name === 'eicar.txt');
     expect(record?.verdict).toBe('blocked');
     expect(record?.signature ?? '').toMatch(/Eicar/i);
+    // The audit log has the download with its verdict and the original's hash.
+    const auditDb = openDatabase(harness.dataDir);
+    const audit = new AuditLog(new SqliteAuditRepository(auditDb), loadAuditKey({ dataDir: harness.dataDir, create: false })!.key);
+    const entry = [...audit.records({})].find((r) => r.event === 'download' && (r.details as { name?: string }).name === 'eicar.txt');
+    auditDb.close();
+    expect(entry).toMatchObject({ outcome: 'blocked', userName: 'admin' });
+    expect((entry!.details as { sha256: string }).sha256).toBe(record!.sha256);
     await page.context().close();
   });
 
