@@ -60,8 +60,16 @@ describe('browsing through the gateway', () => {
     await browseTo(page, `${site.url}/form`, 'Form fixture');
     // ASCII into the <input>, then Ctrl+A and Backspace clear it, then type again.
     await clickRemote(page, 200, 60);
+    // The hidden IME textarea moves to the remote caret, so the candidate window opens there.
+    const caret = async () =>
+      page.locator('textarea.ime-input').evaluate((el) => ({ left: parseFloat((el as HTMLElement).style.left), top: parseFloat((el as HTMLElement).style.top) }));
+    await waitUntil(async () => {
+      const { left, top } = await caret();
+      return left >= 40 && left <= 60 && top >= 40 && top <= 80;
+    }, 5000, 'IME textarea at the empty input');
     await page.keyboard.type('hello world');
     await site.waitForReport((r) => r.kind === 'form' && r.i === 'hello world');
+    await waitUntil(async () => (await caret()).left > 120, 5000, 'IME textarea following the caret');
     await page.keyboard.press('Control+A');
     await page.keyboard.press('Backspace');
     await site.waitForReport((r) => r.kind === 'form' && r.i === '');
