@@ -1,5 +1,46 @@
-/** Security console routes (quarantine review, audit search and export); see docs/consoles.md. */
+/** Security console routes (quarantine review, releases, audit search and export); see docs/consoles.md. */
 import type { FastifyInstance } from 'fastify';
+import { message } from '../i18n/messages.js';
+import { QuarantineActions } from '../security/quarantine-actions.js';
+import { QuarantineIndex } from '../security/quarantine-search.js';
+import { ReleaseRepository, type ReleaseRecord } from '../security/release-repository.js';
 import type { ConsoleDeps } from './console-deps.js';
+import { registerAuditRoutes } from './security-audit.http.js';
+import { registerQuarantineRoutes } from './security-quarantine.http.js';
+import { registerReleasedRoutes } from './security-released.http.js';
 
-export function registerSecurityRoutes(_app: FastifyInstance, _deps: ConsoleDeps): void {}
+/**
+ * `security.releaseNeedsSecondApproval` (env KEKKAI_RELEASE_NEEDS_SECOND_APPROVAL):
+ * read defensively until the key is part of the config schema.
+ */
+export function releaseNeedsSecondApproval(config: ConsoleDeps['config']): boolean {
+  const security = (config as { security?: { releaseNeedsSecondApproval?: unknown } }).security;
+  return security?.releaseNeedsSecondApproval === true;
+}
+
+/** Tells every live browser session of the recipient that a released original waits. */
+function notifier(sessions: ConsoleDeps['sessions']): (release: ReleaseRecord) => void {
+  return (release) => {
+    for (const session of sessions.list()) {
+      if (session.summary().user.id !== release.recipientId) continue;
+      session.send({ type: 'notice', code: 'quarantine-released', message: message('quarantine-released', { name: release.name }) });
+    }
+  };
+}
+
+export function registerSecurityRoutes(app: FastifyInstance, deps: ConsoleDeps): void {
+  const index = new QuarantineIndex(deps.db);
+  const releases = new ReleaseRepository(deps.db);
+  const needsSecondApproval = (): boolean => releaseNeedsSecondApproval(deps.config);
+  const actions = new QuarantineActions({
+    quarantine: deps.quarantine,
+    index,
+    releases,
+    audit: deps.audit,
+    needsSecondApproval,
+    notifyRecipient: notifier(deps.sessions),
+  });
+  registerQuarantineRoutes(app, { auth: deps.auth, index, releases, actions, needsSecondApproval });
+  registerReleasedRoutes(app, { auth: deps.auth, actions });
+  registerAuditRoutes(app, { auth: deps.auth, audit: deps.audit });
+}

@@ -1,0 +1,38 @@
+/**
+ * Originals the security team released, for the user who downloaded them. The
+ * link is one-time and bound to that user's account: anyone else gets 404.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { AuthService } from '../auth/auth-service.js';
+import type { QuarantineActions } from '../security/quarantine-actions.js';
+import { requireSession } from './auth-guard.js';
+import { contentDisposition } from './downloads.http.js';
+import { HttpError } from './errors.js';
+import { actorOf, attachmentHeaders } from './security-common.http.js';
+
+export function registerReleasedRoutes(app: FastifyInstance, deps: { auth: AuthService; actions: QuarantineActions }): void {
+  // For the viewer to poll (or show after a `quarantine-released` notice).
+  app.get('/api/released', async (req) => {
+    const current = requireSession(deps.auth, req);
+    const files = deps.actions.releasedFor(current.user.id).map((r) => ({
+      id: r.id,
+      name: r.name,
+      size: r.size,
+      sha256: r.sha256,
+      releasedAt: r.releasedAt,
+      expiresAt: r.expiresAt,
+      href: `/api/released/${r.token}`,
+    }));
+    return { files };
+  });
+
+  app.get('/api/released/:token', async (req, reply) => {
+    const current = requireSession(deps.auth, req);
+    const { token } = req.params as { token: string };
+    if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) throw new HttpError(404, 'released-not-found');
+    const file = await deps.actions.takeReleased(actorOf(current, req), token);
+    if (!file) throw new HttpError(404, 'released-not-found');
+    // The original is exactly what was blocked: never label it as anything a browser renders.
+    return attachmentHeaders(reply, 'application/octet-stream', contentDisposition(file.name)).send(file.bytes);
+  });
+}

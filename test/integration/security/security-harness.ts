@@ -1,0 +1,121 @@
+/**
+ * The security console's routes as gateway/app.ts registers them (real SQLite, real quarantine store
+ * and audit log, fake browser sessions). Sessions are seeded straight into the store
+ * so these tests do not depend on the sign-in flow (TOTP enrolment etc.).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
+import type { AuditLog } from '../../../gateway/audit/audit-log.js';
+import { openAuditLog } from '../../../gateway/audit/audit-setup.js';
+import { AuthService, hashToken } from '../../../gateway/auth/auth-service.js';
+import { loadConfig } from '../../../gateway/config/load-config.js';
+import { QuarantineStore, type QuarantineMeta, type QuarantineRecord } from '../../../gateway/downloads/quarantine-store.js';
+import type { ConsoleDeps } from '../../../gateway/http/console-deps.js';
+import { errorHandler } from '../../../gateway/http/errors.js';
+import { registerSecurityRoutes } from '../../../gateway/http/security-routes.js';
+import type { Role, Store } from '../../../gateway/store/repositories.js';
+import { openDatabase } from '../../../gateway/store/sqlite-database.js';
+import { createSqliteStore } from '../../../gateway/store/sqlite-repositories.js';
+import type { ServerMessage } from '../../../protocol/index.js';
+
+export const HOST = 'kekkai.test';
+
+export interface Client {
+  userId: number;
+  name: string;
+  cookie: string;
+  csrf: string;
+}
+
+export interface LiveSession {
+  userId: number;
+  sent: ServerMessage[];
+}
+
+export interface SecurityHarness {
+  app: FastifyInstance;
+  audit: AuditLog;
+  store: Store;
+  quarantine: QuarantineStore;
+  live: LiveSession[];
+  as(name: string, role: Role): Client;
+  quarantineFile(meta: Partial<QuarantineMeta> & { userId: number | null }, bytes?: Buffer): Promise<QuarantineRecord>;
+  get(client: Client | null, url: string): Promise<LightMyRequestResponse>;
+  post(client: Client | null, url: string, body?: unknown, csrf?: string): Promise<LightMyRequestResponse>;
+  close(): Promise<void>;
+}
+
+export async function startSecurityHarness(opts: { secondApproval?: boolean } = {}): Promise<SecurityHarness> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-sec-'));
+  const loaded = loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', insecureHttp: true } });
+  // The key is not in the config schema yet (see docs/consoles.md); the console reads it defensively.
+  const config = { ...loaded, security: { releaseNeedsSecondApproval: opts.secondApproval ?? false } } as typeof loaded;
+  const db = openDatabase(dataDir);
+  const store = createSqliteStore(db);
+  const { audit } = openAuditLog(db, config, () => undefined);
+  const auth = new AuthService(store, 3600_000);
+  const quarantine = new QuarantineStore({ db, dataDir });
+  const live: LiveSession[] = [];
+  const sessions: ConsoleDeps['sessions'] = {
+    list: () =>
+      live.map((s) => ({
+        summary: () => ({ id: `s${s.userId}`, user: { id: s.userId, name: '', role: 'staff' }, sourceIp: '127.0.0.1', url: '', title: '', tabs: 1, since: '', lastActivity: '', connected: true }),
+        send: (msg: ServerMessage) => void s.sent.push(msg),
+      })),
+    get: () => undefined,
+    end: async () => false,
+  };
+  const consoles = { config, db, store, auth, audit, policy: {} as never, sessions, quarantine, downloads: { list: () => [] } } as ConsoleDeps;
+  // Only what the security routes need, like gateway/app.ts sets it up; the whole app
+  // is covered by the permission walk, and this keeps these tests independent of other consoles.
+  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
+  app.setErrorHandler(errorHandler);
+  await app.register(fastifyCookie);
+  registerSecurityRoutes(app, consoles);
+  await app.ready();
+  const clients = new Map<string, Client>();
+
+  function as(name: string, role: Role): Client {
+    const existing = clients.get(name);
+    if (existing) return existing;
+    const user = store.users.create({ name, role, passwordHash: 'scrypt$unused', mustChangePassword: false });
+    const token = randomBytes(32).toString('base64url');
+    const csrf = randomBytes(24).toString('base64url');
+    const now = new Date();
+    store.authSessions.create({ idHash: hashToken(token), userId: user.id, csrfToken: csrf, sourceIp: '127.0.0.1', createdAt: now.toISOString(), expiresAt: new Date(now.getTime() + 3600_000).toISOString() });
+    const client = { userId: user.id, name, cookie: `kekkai_sid=${token}`, csrf };
+    clients.set(name, client);
+    return client;
+  }
+
+  const headers = (c: Client | null, csrf?: string): Record<string, string> => ({
+    host: HOST,
+    origin: `https://${HOST}`,
+    ...(c ? { cookie: c.cookie, 'x-kekkai-csrf': csrf ?? c.csrf } : {}),
+  });
+
+  return {
+    app,
+    audit,
+    store,
+    quarantine,
+    live,
+    as,
+    quarantineFile: (meta, bytes = Buffer.from('original bytes')) =>
+      quarantine.put(
+        { name: 'file.bin', trueType: null, sourceUrl: 'https://example.jp/file.bin', userName: null, verdict: 'blocked', reason: 'malware', signature: null, steps: [], ...meta },
+        bytes,
+      ),
+    get: (c, url) => app.inject({ method: 'GET', url, headers: headers(c) }),
+    post: (c, url, body = {}, csrf) => app.inject({ method: 'POST', url, headers: headers(c, csrf), payload: body as Record<string, unknown> }),
+    close: async () => {
+      await app.close();
+      store.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
