@@ -1,17 +1,31 @@
 /**
  * Sign-in and server-side sessions. The cookie carries a random 256-bit token;
  * the store keeps only its SHA-256, so a database leak does not leak sessions.
+ * Sign-in is one step (password) or two (password, then a TOTP or recovery code —
+ * or, for admin and security accounts without one, TOTP enrolment).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { AuthSessionRecord, Store, UserRecord } from '../store/repositories.js';
+import type { AuthSessionRecord, Role, Store, UserRecord } from '../store/repositories.js';
 import { LoginThrottle } from './login-throttle.js';
 import { checkPasswordRule, hashPassword, verifyPassword } from './passwords.js';
+import { PendingSignIns } from './pending-signins.js';
+import { SecondFactor } from './second-factor.js';
+import { roleSourceRanges, sourceAllowed } from './source-ranges.js';
+import type { TotpVault } from './totp-vault.js';
 
-export type LoginFailure = 'invalid-credentials' | 'locked' | 'disabled';
+export type LoginFailure = 'invalid-credentials' | 'locked' | 'disabled' | 'account-expired' | 'source-not-allowed';
+export type CodeFailure = 'invalid-code' | 'locked' | 'sign-in-expired';
 
 export interface SignedIn {
   token: string;
   session: AuthSessionRecord;
+  user: UserRecord;
+}
+
+/** Password accepted; the second step is a code ('totp') or enrolment ('enrol'). */
+export interface SecondStep {
+  pending: 'totp' | 'enrol';
+  pendingToken: string;
   user: UserRecord;
 }
 
@@ -20,6 +34,9 @@ export interface CurrentSession {
   user: UserRecord;
 }
 
+/** Roles that must have a second factor before they may do anything. */
+export const TOTP_REQUIRED_ROLES: readonly Role[] = ['admin', 'security'];
+
 // A real hash of a random string so unknown names cost as much as known ones.
 const DUMMY_HASH = 'scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=';
 
@@ -27,18 +44,44 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/** Today in Japan (YYYY-MM-DD): account expiry dates are Japanese calendar days. */
+export function tokyoDate(now = new Date()): string {
+  return new Date(now.getTime() + 9 * 3600_000).toISOString().slice(0, 10);
+}
+
+/** Minimum password length for this account: 8 with a second factor, else 13. */
+export function passwordMinLength(user: Pick<UserRecord, 'totpEnabled'>): number {
+  return user.totpEnabled ? 8 : 13;
+}
+
 export class AuthService {
   readonly throttle: LoginThrottle;
+  readonly pending = new PendingSignIns();
+  secondFactor: SecondFactor | undefined;
 
   constructor(
     private readonly store: Store,
     private readonly maxAgeMs: number,
     throttle?: LoginThrottle,
+    opts: { totpVault?: TotpVault } = {},
   ) {
     this.throttle = throttle ?? new LoginThrottle();
+    if (opts.totpVault) this.useTotpVault(opts.totpVault);
   }
 
-  async login(name: string, password: string, sourceIp: string): Promise<SignedIn | { failure: LoginFailure }> {
+  /** Turns on TOTP (needs the key that encrypts secrets at rest). */
+  useTotpVault(vault: TotpVault): void {
+    this.secondFactor = new SecondFactor(this.store.users, vault);
+  }
+
+  /** One-step sign-in for callers without a second step (tests, a trusted-header proxy later). */
+  async login(name: string, password: string, sourceIp: string): Promise<SignedIn | { failure: LoginFailure | 'second-factor-required'; user?: UserRecord }> {
+    const result = await this.signIn(name, password, sourceIp);
+    return 'pending' in result ? { failure: 'second-factor-required', user: result.user } : result;
+  }
+
+  /** Password step: a session, a second step, or a refusal. */
+  async signIn(name: string, password: string, sourceIp: string): Promise<SignedIn | SecondStep | { failure: LoginFailure; user?: UserRecord }> {
     if (this.throttle.isLocked(name, sourceIp)) return { failure: 'locked' };
     const user = this.store.users.findByName(name);
     const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
@@ -46,8 +89,65 @@ export class AuthService {
       this.throttle.recordFailure(name, sourceIp);
       return { failure: 'invalid-credentials' };
     }
-    if (user.disabled) return { failure: 'disabled' };
-    this.throttle.recordSuccess(name);
+    const refusal = this.refusal(user, sourceIp);
+    if (refusal) return { failure: refusal, user };
+    if (user.totpEnabled) {
+      if (!this.secondFactor) throw new Error('TOTP key not loaded');
+      return { pending: 'totp', pendingToken: this.pending.add({ userId: user.id, sourceIp, kind: 'totp' }), user };
+    }
+    if (this.secondFactor && TOTP_REQUIRED_ROLES.includes(user.role)) {
+      return { pending: 'enrol', pendingToken: this.pending.add({ userId: user.id, sourceIp, kind: 'enrol' }), user };
+    }
+    return this.startSession(user, sourceIp);
+  }
+
+  /** Why this account may not sign in from this address now, or null. */
+  refusal(user: UserRecord, sourceIp: string): Exclude<LoginFailure, 'invalid-credentials' | 'locked'> | null {
+    if (user.disabled) return 'disabled';
+    if (user.expiresOn !== null && tokyoDate() > user.expiresOn) return 'account-expired';
+    if (!sourceAllowed(user, sourceIp, roleSourceRanges(this.store.settings))) return 'source-not-allowed';
+    return null;
+  }
+
+  /** Second step: a TOTP code or a recovery code; throttled like passwords. */
+  verifyCode(pendingToken: string, code: string, sourceIp: string): SignedIn | { failure: CodeFailure; user?: UserRecord } {
+    const entry = this.pending.get(pendingToken, sourceIp);
+    const user = entry?.kind === 'totp' ? this.store.users.findById(entry.userId) : undefined;
+    if (!entry || !user || !this.secondFactor) return { failure: 'sign-in-expired' };
+    if (this.throttle.isLocked(user.name, sourceIp)) return { failure: 'locked', user };
+    if (!this.secondFactor.check(user, code)) {
+      this.throttle.recordFailure(user.name, sourceIp);
+      return { failure: 'invalid-code', user };
+    }
+    this.pending.delete(pendingToken);
+    return this.startSession(user, sourceIp);
+  }
+
+  /** Enrolment during sign-in, step 1: a new secret for the pending account. */
+  async beginPendingEnrolment(pendingToken: string, sourceIp: string): Promise<{ secret: string; uri: string; qr: string } | undefined> {
+    const entry = this.pending.get(pendingToken, sourceIp);
+    const user = entry?.kind === 'enrol' ? this.store.users.findById(entry.userId) : undefined;
+    if (!user || !this.secondFactor) return undefined;
+    return this.secondFactor.begin(user);
+  }
+
+  /** Enrolment during sign-in, step 2: the first code confirms it and signs in. */
+  finishPendingEnrolment(pendingToken: string, code: string, sourceIp: string): { signedIn: SignedIn; recoveryCodes: string[] } | { failure: CodeFailure; user?: UserRecord } {
+    const entry = this.pending.get(pendingToken, sourceIp);
+    const user = entry?.kind === 'enrol' ? this.store.users.findById(entry.userId) : undefined;
+    if (!entry || !user || !this.secondFactor) return { failure: 'sign-in-expired' };
+    if (this.throttle.isLocked(user.name, sourceIp)) return { failure: 'locked', user };
+    const recoveryCodes = this.secondFactor.finish(user, code);
+    if (!recoveryCodes) {
+      this.throttle.recordFailure(user.name, sourceIp);
+      return { failure: 'invalid-code', user };
+    }
+    this.pending.delete(pendingToken);
+    return { signedIn: this.startSession(this.store.users.findById(user.id)!, sourceIp), recoveryCodes };
+  }
+
+  private startSession(user: UserRecord, sourceIp: string): SignedIn {
+    this.throttle.recordSuccess(user.name);
     const token = randomBytes(32).toString('base64url');
     const now = new Date();
     const session: AuthSessionRecord = {
@@ -63,8 +163,12 @@ export class AuthService {
     return { token, session, user };
   }
 
-  /** Resolves a cookie token to a live session, or undefined. */
-  resolve(token: string | undefined): CurrentSession | undefined {
+  /**
+   * Resolves a cookie token to a live session, or undefined. With `sourceIp`, the
+   * request must come from the address the session signed in from, and that
+   * address must still be allowed for the account.
+   */
+  resolve(token: string | undefined, sourceIp?: string): CurrentSession | undefined {
     if (!token || token.length > 200) return undefined;
     const session = this.store.authSessions.find(hashToken(token));
     if (!session) return undefined;
@@ -74,13 +178,18 @@ export class AuthService {
     }
     const user = this.store.users.findById(session.userId);
     if (!user || user.disabled) return undefined;
+    if (user.expiresOn !== null && tokyoDate() > user.expiresOn) return undefined;
+    if (sourceIp !== undefined) {
+      if (sourceIp !== session.sourceIp) return undefined;
+      if (!sourceAllowed(user, sourceIp, roleSourceRanges(this.store.settings))) return undefined;
+    }
     return { session, user };
   }
 
   /** Changes a password after checking the current one and the password rule. */
   async changePassword(user: UserRecord, currentPassword: string, next: string): Promise<'changed' | 'wrong-password' | 'password-rule' | 'password-reused'> {
     if (!(await verifyPassword(currentPassword, user.passwordHash))) return 'wrong-password';
-    if (checkPasswordRule(next)) return 'password-rule';
+    if (checkPasswordRule(next, passwordMinLength(user))) return 'password-rule';
     if (next === currentPassword) return 'password-reused';
     this.store.users.setPassword(user.id, await hashPassword(next), false);
     return 'changed';
@@ -88,5 +197,10 @@ export class AuthService {
 
   logout(idHash: string): void {
     this.store.authSessions.delete(idHash);
+  }
+
+  /** Ends every sign-in session of an account at once; returns how many. */
+  revokeUser(userId: number): number {
+    return this.store.authSessions.deleteForUser(userId);
   }
 }

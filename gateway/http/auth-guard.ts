@@ -10,8 +10,13 @@ import { HttpError } from './errors.js';
 export const SESSION_COOKIE = 'kekkai_sid';
 export const CSRF_HEADER = 'x-kekkai-csrf';
 
+/**
+ * The request's sign-in session. The request must come from the address the
+ * session signed in from, and that address must still be allowed for the account
+ * (connection-source restriction is checked on every authenticated request).
+ */
 export function currentSession(auth: AuthService, req: FastifyRequest): CurrentSession | undefined {
-  return auth.resolve(req.cookies[SESSION_COOKIE]);
+  return auth.resolve(req.cookies[SESSION_COOKIE], req.ip);
 }
 
 export function requireSession(auth: AuthService, req: FastifyRequest): CurrentSession {

@@ -1,13 +1,19 @@
-/** Sign-in, sign-out and "who am I" routes. */
-import type { FastifyInstance } from 'fastify';
+/**
+ * Sign-in (password, then a TOTP code or enrolment when needed), sign-out,
+ * "who am I" and password change. Every refusal is audited with its reason.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { AuditSink } from '../audit/audit-setup.js';
-import type { AuthService } from '../auth/auth-service.js';
+import { passwordMinLength, type AuthService, type SignedIn } from '../auth/auth-service.js';
+import type { UserRecord } from '../store/repositories.js';
 import { HttpError } from './errors.js';
 import { clearSessionCookie, currentSession, isSameOrigin, requireCsrf, requireSession, setSessionCookie } from './auth-guard.js';
 import { pickLanguage } from './language.js';
 
 const LoginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
+const CodeBody = z.object({ pendingToken: z.string().min(1).max(100), code: z.string().min(1).max(40) });
+const PendingBody = z.object({ pendingToken: z.string().min(1).max(100) });
 const PasswordBody = z.object({ current: z.string().min(1).max(200), next: z.string().min(1).max(200) });
 
 export interface AuthRoutesDeps {
@@ -18,22 +24,70 @@ export interface AuthRoutesDeps {
   endBrowserSession(sessionId: string): Promise<void>;
 }
 
+function parse<T>(schema: z.ZodType<T>, body: unknown): T {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new HttpError(400, 'bad-request');
+  return parsed.data;
+}
+
+function who(user: UserRecord | undefined, req: FastifyRequest, fallbackName?: string) {
+  return user
+    ? { userId: user.id, userName: user.name, role: user.role, sourceIp: req.ip }
+    : { userName: fallbackName?.slice(0, 100) ?? null, sourceIp: req.ip };
+}
+
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
-  app.post('/api/login', { bodyLimit: 4096 }, async (req, reply) => {
-    if (!isSameOrigin(req)) throw new HttpError(403, 'csrf-failed');
-    const body = LoginBody.safeParse(req.body);
-    if (!body.success) throw new HttpError(400, 'bad-request');
-    const result = await deps.auth.login(body.data.username, body.data.password, req.ip);
-    if ('failure' in result) {
-      req.log.warn({ event: 'login', outcome: 'failure', reason: result.failure, sourceIp: req.ip }, 'sign-in refused');
-      deps.audit.record({ userName: body.data.username.slice(0, 100), sourceIp: req.ip, event: 'login', outcome: 'failure', details: { reason: result.failure } });
-      const status = result.failure === 'locked' ? 429 : 401;
-      throw new HttpError(status, result.failure);
-    }
+  const refuse = (req: FastifyRequest, reason: string, user: UserRecord | undefined, name?: string): never => {
+    req.log.warn({ event: 'login', outcome: 'failure', reason, sourceIp: req.ip }, 'sign-in refused');
+    deps.audit.record({ ...who(user, req, name), event: 'login', outcome: 'failure', details: { reason } });
+    const status = reason === 'locked' ? 429 : reason === 'source-not-allowed' || reason === 'disabled' || reason === 'account-expired' ? 403 : 401;
+    throw new HttpError(status, reason as 'locked');
+  };
+  const signedIn = (req: FastifyRequest, reply: FastifyReply, result: SignedIn, extra: Record<string, unknown> = {}) => {
     req.log.info({ event: 'login', outcome: 'success', userId: result.user.id, sourceIp: req.ip }, 'signed in');
-    deps.audit.record({ userId: result.user.id, userName: result.user.name, role: result.user.role, sourceIp: req.ip, event: 'login', outcome: 'success' });
+    deps.audit.record({ ...who(result.user, req), event: 'login', outcome: 'success', details: extra.recoveryCodes ? { totpEnrolled: true } : {} });
     setSessionCookie(reply, result.token, deps.sessionMaxAgeSeconds);
-    return { ok: true, user: { name: result.user.name, role: result.user.role }, mustChangePassword: result.user.mustChangePassword };
+    return { ok: true, user: { name: result.user.name, role: result.user.role }, mustChangePassword: result.user.mustChangePassword, ...extra };
+  };
+  const sameOrigin = (req: FastifyRequest) => {
+    if (!isSameOrigin(req)) throw new HttpError(403, 'csrf-failed');
+  };
+
+  app.post('/api/login', { bodyLimit: 4096 }, async (req, reply) => {
+    sameOrigin(req);
+    const body = parse(LoginBody, req.body);
+    const result = await deps.auth.signIn(body.username, body.password, req.ip);
+    if ('failure' in result) return refuse(req, result.failure, result.user, body.username);
+    if ('pending' in result) {
+      return result.pending === 'totp' ? { needsTotp: true, pendingToken: result.pendingToken } : { needsTotpEnrolment: true, pendingToken: result.pendingToken };
+    }
+    return signedIn(req, reply, result);
+  });
+
+  // Second step: a six-digit TOTP code or a recovery code.
+  app.post('/api/login/totp', { bodyLimit: 4096 }, async (req, reply) => {
+    sameOrigin(req);
+    const body = parse(CodeBody, req.body);
+    const result = deps.auth.verifyCode(body.pendingToken, body.code, req.ip);
+    if ('failure' in result) return refuse(req, result.failure, result.user);
+    return signedIn(req, reply, result);
+  });
+
+  // Forced enrolment of admin and security accounts, before their first session.
+  app.post('/api/login/enrol/start', { bodyLimit: 4096 }, async (req) => {
+    sameOrigin(req);
+    const body = parse(PendingBody, req.body);
+    const started = await deps.auth.beginPendingEnrolment(body.pendingToken, req.ip);
+    if (!started) throw new HttpError(401, 'sign-in-expired');
+    return started;
+  });
+
+  app.post('/api/login/enrol', { bodyLimit: 4096 }, async (req, reply) => {
+    sameOrigin(req);
+    const body = parse(CodeBody, req.body);
+    const result = deps.auth.finishPendingEnrolment(body.pendingToken, body.code, req.ip);
+    if ('failure' in result) return refuse(req, result.failure, result.user);
+    return signedIn(req, reply, result.signedIn, { recoveryCodes: result.recoveryCodes });
   });
 
   app.post('/api/logout', async (req, reply) => {
@@ -41,7 +95,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     requireCsrf(current, req);
     await deps.endBrowserSession(current.session.idHash);
     deps.auth.logout(current.session.idHash);
-    deps.audit.record({ userId: current.user.id, userName: current.user.name, role: current.user.role, sourceIp: req.ip, event: 'logout', outcome: 'success' });
+    deps.audit.record({ ...who(current.user, req), event: 'logout', outcome: 'success' });
     clearSessionCookie(reply);
     return { ok: true };
   });
@@ -51,9 +105,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     if (!current) throw new HttpError(401, 'unauthenticated');
     const lang = pickLanguage((req.query as Record<string, unknown>).lang, req.headers['accept-language']);
     return {
-      user: { name: current.user.name, role: current.user.role },
+      user: { name: current.user.name, role: current.user.role, totpEnabled: current.user.totpEnabled },
       csrfToken: current.session.csrfToken,
       mustChangePassword: current.user.mustChangePassword,
+      passwordMinLength: passwordMinLength(current.user),
       lang,
     };
   });
@@ -62,15 +117,14 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
   app.post('/api/password', { bodyLimit: 4096 }, async (req) => {
     const current = requireSession(deps.auth, req);
     requireCsrf(current, req);
-    const body = PasswordBody.safeParse(req.body);
-    if (!body.success) throw new HttpError(400, 'bad-request');
-    const outcome = await deps.auth.changePassword(current.user, body.data.current, body.data.next);
-    const who = { userId: current.user.id, userName: current.user.name, role: current.user.role, sourceIp: req.ip };
+    const body = parse(PasswordBody, req.body);
+    const outcome = await deps.auth.changePassword(current.user, body.current, body.next);
     if (outcome !== 'changed') {
-      deps.audit.record({ ...who, event: 'password-change', outcome: 'failure', details: { reason: outcome } });
-      throw new HttpError(outcome === 'wrong-password' ? 403 : 400, outcome);
+      deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'failure', details: { reason: outcome } });
+      const code = outcome === 'password-rule' && current.user.totpEnabled ? 'password-rule-totp' : outcome;
+      throw new HttpError(outcome === 'wrong-password' ? 403 : 400, code);
     }
-    deps.audit.record({ ...who, event: 'password-change', outcome: 'success' });
+    deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'success' });
     return { ok: true };
   });
 }

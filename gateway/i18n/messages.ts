@@ -125,7 +125,7 @@ export const MESSAGES = {
     ja: 'セキュリティ担当者が「{name}」の原本の受け取りを許可しました。',
     en: 'The security team released the original of “{name}” to you.',
   },
-  'invalid-query': { ja: '検索条件が正しくありません: {field}', en: 'Invalid search condition: {field}' },
+  'invalid-query': { ja: '検索条件（日時・件数など）が正しくありません。', en: 'A search condition (date, page size…) is not valid.' },
 } as const satisfies Record<string, LocalizedText>;
 
 export type MessageCode = keyof typeof MESSAGES;

@@ -1,6 +1,7 @@
 /** Ordered, append-only schema migrations for the SQLite store. */
 import { QUARANTINE_MIGRATION_SQL } from '../downloads/quarantine-migration.js';
 import { POLICY_MIGRATION_SQL } from '../policy-store/policy-migration.js';
+import { RELEASE_MIGRATION_SQL } from '../security/release-migration.js';
 export interface Migration {
   version: number;
   name: string;
@@ -72,5 +73,43 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 4,
     name: 'quarantine index',
     sql: QUARANTINE_MIGRATION_SQL,
+  },
+  {
+    version: 5,
+    name: 'account fields, second factor, operator settings, file policy versions',
+    // Source ranges are JSON arrays of CIDRs; an empty array means "any address".
+    // The TOTP secret is AES-256-GCM ciphertext (key file outside the database).
+    sql: `
+      ALTER TABLE users ADD COLUMN department TEXT NOT NULL DEFAULT '';
+      ALTER TABLE users ADD COLUMN job_title TEXT NOT NULL DEFAULT '';
+      ALTER TABLE users ADD COLUMN expires_on TEXT;
+      ALTER TABLE users ADD COLUMN allowed_sources TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE users ADD COLUMN totp_secret TEXT;
+      ALTER TABLE users ADD COLUMN totp_enabled INTEGER NOT NULL DEFAULT 0;
+      ALTER TABLE users ADD COLUMN totp_last_step INTEGER NOT NULL DEFAULT 0;
+      CREATE TABLE recovery_codes (
+        user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+        code_hash TEXT NOT NULL,
+        used_at TEXT,
+        PRIMARY KEY (user_id, code_hash)
+      );
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE TABLE file_policy_versions (
+        version INTEGER PRIMARY KEY AUTOINCREMENT,
+        yaml TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        author_name TEXT,
+        comment TEXT
+      );
+    `,
+  },
+  {
+    version: 6,
+    name: 'quarantine releases',
+    sql: RELEASE_MIGRATION_SQL,
   },
 ];

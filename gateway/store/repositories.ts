@@ -15,6 +15,27 @@ export interface UserRecord {
   mustChangePassword: boolean;
   createdAt: string;
   lastLoginAt: string | null;
+  department: string;
+  jobTitle: string;
+  /** Last day the account may sign in (YYYY-MM-DD, Japan time), or null. */
+  expiresOn: string | null;
+  /** CIDRs this account may sign in from, on top of its role's; empty = the role's ranges. */
+  allowedSources: string[];
+  /** AES-256-GCM ciphertext of the TOTP secret; null until enrolment starts. */
+  totpSecret: string | null;
+  totpEnabled: boolean;
+  /** Last accepted TOTP time step (RFC 6238 replay protection). */
+  totpLastStep: number;
+}
+
+/** Editable account fields (the admin console's form). */
+export interface UserProfile {
+  role: Role;
+  department: string;
+  jobTitle: string;
+  expiresOn: string | null;
+  allowedSources: string[];
+  disabled: boolean;
 }
 
 export interface UserRepository {
@@ -24,6 +45,21 @@ export interface UserRepository {
   create(user: { name: string; role: Role; passwordHash: string; mustChangePassword: boolean }): UserRecord;
   setPassword(id: number, passwordHash: string, mustChangePassword: boolean): void;
   recordLogin(id: number, at: string): void;
+  list(): UserRecord[];
+  update(id: number, profile: Partial<UserProfile>): void;
+  delete(id: number): void;
+  setTotp(id: number, fields: { secret?: string | null; enabled?: boolean; lastStep?: number }): void;
+  /** Replaces the recovery codes (hashes) of an account. */
+  setRecoveryCodes(id: number, hashes: readonly string[]): void;
+  /** Marks one unused recovery code used; false when there is no such unused code. */
+  useRecoveryCode(id: number, hash: string): boolean;
+  unusedRecoveryCodes(id: number): number;
+}
+
+/** Small key-value store for operator settings (JSON values). */
+export interface SettingsRepository {
+  get(key: string): unknown;
+  set(key: string, value: unknown): void;
 }
 
 export interface AuthSessionRecord {
@@ -40,7 +76,7 @@ export interface AuthSessionRepository {
   create(session: AuthSessionRecord): void;
   find(idHash: string): AuthSessionRecord | undefined;
   delete(idHash: string): void;
-  deleteForUser(userId: number): void;
+  deleteForUser(userId: number): number;
   deleteExpired(now: string): number;
 }
 
@@ -48,5 +84,6 @@ export interface AuthSessionRepository {
 export interface Store {
   users: UserRepository;
   authSessions: AuthSessionRepository;
+  settings: SettingsRepository;
   close(): void;
 }

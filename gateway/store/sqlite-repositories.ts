@@ -1,6 +1,6 @@
 /** SQLite implementations of the repository interfaces. */
 import type { SqliteDb } from './sqlite-database.js';
-import type { AuthSessionRecord, AuthSessionRepository, Role, Store, UserRecord, UserRepository } from './repositories.js';
+import type { AuthSessionRecord, AuthSessionRepository, Role, SettingsRepository, Store, UserProfile, UserRecord, UserRepository } from './repositories.js';
 
 interface UserRow {
   id: number;
@@ -11,6 +11,13 @@ interface UserRow {
   must_change_password: number;
   created_at: string;
   last_login_at: string | null;
+  department: string;
+  job_title: string;
+  expires_on: string | null;
+  allowed_sources: string;
+  totp_secret: string | null;
+  totp_enabled: number;
+  totp_last_step: number;
 }
 
 function toUser(row: UserRow | undefined): UserRecord | undefined {
@@ -24,6 +31,13 @@ function toUser(row: UserRow | undefined): UserRecord | undefined {
     mustChangePassword: row.must_change_password === 1,
     createdAt: row.created_at,
     lastLoginAt: row.last_login_at,
+    department: row.department,
+    jobTitle: row.job_title,
+    expiresOn: row.expires_on,
+    allowedSources: JSON.parse(row.allowed_sources) as string[],
+    totpSecret: row.totp_secret,
+    totpEnabled: row.totp_enabled === 1,
+    totpLastStep: row.totp_last_step,
   };
 }
 
@@ -57,6 +71,51 @@ export class SqliteUserRepository implements UserRepository {
 
   recordLogin(id: number, at: string): void {
     this.db.prepare('UPDATE users SET last_login_at = ? WHERE id = ?').run(at, id);
+  }
+
+  list(): UserRecord[] {
+    return (this.db.prepare('SELECT * FROM users ORDER BY name').all() as UserRow[]).map((row) => toUser(row)!);
+  }
+
+  update(id: number, p: Partial<UserProfile>): void {
+    const cols: Array<[string, unknown]> = [];
+    if (p.role !== undefined) cols.push(['role', p.role]);
+    if (p.department !== undefined) cols.push(['department', p.department]);
+    if (p.jobTitle !== undefined) cols.push(['job_title', p.jobTitle]);
+    if (p.expiresOn !== undefined) cols.push(['expires_on', p.expiresOn]);
+    if (p.allowedSources !== undefined) cols.push(['allowed_sources', JSON.stringify(p.allowedSources)]);
+    if (p.disabled !== undefined) cols.push(['disabled', p.disabled ? 1 : 0]);
+    if (cols.length === 0) return;
+    this.db.prepare(`UPDATE users SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...cols.map(([, v]) => v), id);
+  }
+
+  delete(id: number): void {
+    this.db.prepare('DELETE FROM users WHERE id = ?').run(id);
+  }
+
+  setTotp(id: number, f: { secret?: string | null; enabled?: boolean; lastStep?: number }): void {
+    if (f.secret !== undefined) this.db.prepare('UPDATE users SET totp_secret = ? WHERE id = ?').run(f.secret, id);
+    if (f.enabled !== undefined) this.db.prepare('UPDATE users SET totp_enabled = ? WHERE id = ?').run(f.enabled ? 1 : 0, id);
+    if (f.lastStep !== undefined) this.db.prepare('UPDATE users SET totp_last_step = ? WHERE id = ?').run(f.lastStep, id);
+  }
+
+  setRecoveryCodes(id: number, hashes: readonly string[]): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM recovery_codes WHERE user_id = ?').run(id);
+      const insert = this.db.prepare('INSERT INTO recovery_codes (user_id, code_hash) VALUES (?, ?)');
+      for (const hash of hashes) insert.run(id, hash);
+    })();
+  }
+
+  useRecoveryCode(id: number, hash: string): boolean {
+    const result = this.db
+      .prepare('UPDATE recovery_codes SET used_at = ? WHERE user_id = ? AND code_hash = ? AND used_at IS NULL')
+      .run(new Date().toISOString(), id, hash);
+    return result.changes === 1;
+  }
+
+  unusedRecoveryCodes(id: number): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM recovery_codes WHERE user_id = ? AND used_at IS NULL').get(id) as { n: number }).n;
   }
 }
 
@@ -95,8 +154,8 @@ export class SqliteAuthSessionRepository implements AuthSessionRepository {
     this.db.prepare('DELETE FROM auth_sessions WHERE id_hash = ?').run(idHash);
   }
 
-  deleteForUser(userId: number): void {
-    this.db.prepare('DELETE FROM auth_sessions WHERE user_id = ?').run(userId);
+  deleteForUser(userId: number): number {
+    return this.db.prepare('DELETE FROM auth_sessions WHERE user_id = ?').run(userId).changes;
   }
 
   deleteExpired(now: string): number {
@@ -104,10 +163,26 @@ export class SqliteAuthSessionRepository implements AuthSessionRepository {
   }
 }
 
+export class SqliteSettingsRepository implements SettingsRepository {
+  constructor(private readonly db: SqliteDb) {}
+
+  get(key: string): unknown {
+    const row = this.db.prepare('SELECT value FROM settings WHERE key = ?').get(key) as { value: string } | undefined;
+    return row ? (JSON.parse(row.value) as unknown) : undefined;
+  }
+
+  set(key: string, value: unknown): void {
+    this.db
+      .prepare('INSERT INTO settings (key, value, updated_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at')
+      .run(key, JSON.stringify(value), new Date().toISOString());
+  }
+}
+
 export function createSqliteStore(db: SqliteDb): Store {
   return {
     users: new SqliteUserRepository(db),
     authSessions: new SqliteAuthSessionRepository(db),
+    settings: new SqliteSettingsRepository(db),
     close: () => db.close(),
   };
 }

@@ -1,0 +1,77 @@
+/**
+ * Evidence for the Ministry of Health checklist items kekkai covers, as live
+ * figures, and their CSV export (UTF-8 with BOM so Excel opens it).
+ */
+import type { AuditLog } from '../audit/audit-log.js';
+import { PERMISSIONS } from '../http/permissions.js';
+import { ROLES, type Store } from '../store/repositories.js';
+import { roleSourceRanges } from '../auth/source-ranges.js';
+import { TOTP_REQUIRED_ROLES } from '../auth/auth-service.js';
+import { AccountService, DEFAULT_UNUSED_DAYS } from './account-service.js';
+
+export interface ComplianceItem {
+  id: 'role-rights' | 'unused-accounts' | 'access-logs' | 'source-restriction' | 'second-factor';
+  title: { ja: string; en: string };
+  figures: Record<string, string | number | boolean | null>;
+  ok: boolean;
+}
+
+export function complianceReport(store: Store, audit: Pick<AuditLog, 'count' | 'records' | 'verify'>, now = new Date()): ComplianceItem[] {
+  const accounts = new AccountService(store, () => now);
+  const all = accounts.list();
+  const unused = accounts.unused(DEFAULT_UNUSED_DAYS);
+  const verify = audit.verify();
+  let oldest: string | null = null;
+  for (const record of audit.records({})) {
+    oldest = record.time;
+    break;
+  }
+  const ranges = roleSourceRanges(store.settings);
+  const restrictedRoles = ROLES.filter((r) => ranges[r].length > 0);
+  const restrictedAccounts = all.filter((a) => a.allowedSources.length > 0).map((a) => a.name);
+  const privileged = all.filter((a) => TOTP_REQUIRED_ROLES.includes(a.role) && !a.disabled);
+  const withTotp = privileged.filter((a) => a.totpEnabled);
+  const rights = Object.fromEntries(ROLES.map((role) => [role, Object.entries(PERMISSIONS).filter(([, roles]) => (roles as readonly string[]).includes(role)).map(([p]) => p).join(' ') || '-']));
+  return [
+    { id: 'role-rights', title: { ja: '役割・職務に応じたアクセス権限', en: 'Access rights per role and duty' }, figures: rights, ok: true },
+    {
+      id: 'unused-accounts',
+      title: { ja: '不要・未使用アカウントの管理', en: 'No unused or departed accounts' },
+      figures: { days: DEFAULT_UNUSED_DAYS, unused: unused.length, accounts: all.length, names: unused.map((a) => a.name).join(' ') },
+      ok: unused.length === 0,
+    },
+    {
+      id: 'access-logs',
+      title: { ja: 'アクセスログの管理', en: 'Access logs kept and protected' },
+      figures: { records: audit.count(), oldest, chainOk: verify.ok, firstBadSeq: verify.ok ? null : verify.firstBadSeq },
+      ok: verify.ok,
+    },
+    {
+      id: 'source-restriction',
+      title: { ja: '接続元の制限', en: 'Restricted connection sources' },
+      figures: { roles: restrictedRoles.map((r) => `${r}=${ranges[r].join(',')}`).join(' ') || '-', accounts: restrictedAccounts.join(' ') || '-' },
+      ok: restrictedRoles.length > 0 || restrictedAccounts.length > 0,
+    },
+    {
+      id: 'second-factor',
+      title: { ja: '二要素認証', en: 'Second factor' },
+      figures: { privileged: privileged.length, withTotp: withTotp.length, without: privileged.filter((a) => !a.totpEnabled).map((a) => a.name).join(' ') || '-' },
+      ok: withTotp.length === privileged.length,
+    },
+  ];
+}
+
+function csvCell(value: unknown): string {
+  const s = value === null || value === undefined ? '' : String(value);
+  // Leading = + - @ would make Excel evaluate the cell.
+  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+export function complianceCsv(items: readonly ComplianceItem[]): string {
+  const rows = [['item', '項目', 'title', 'figure', 'value', 'ok']];
+  for (const item of items) {
+    for (const [key, value] of Object.entries(item.figures)) rows.push([item.id, item.title.ja, item.title.en, key, String(value ?? ''), item.ok ? 'yes' : 'no']);
+  }
+  return `\uFEFF${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}

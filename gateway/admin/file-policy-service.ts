@@ -1,0 +1,85 @@
+/**
+ * The file policy (types, action per type, size limits, DPI) as versioned YAML in
+ * the store. Every save is a new version; a document that `parseFilePolicy` refuses
+ * changes nothing. Downloads should read `currentFilePolicy()` (see docs/consoles.md).
+ */
+import { parse as parseYaml, stringify } from 'yaml';
+import { ZodError } from 'zod';
+import { DEFAULT_FILE_POLICY, parseFilePolicy, type FilePolicy, type FilePolicyInput } from '../../sanitizer/index.js';
+import type { SqliteDb } from '../store/sqlite-database.js';
+
+export interface FilePolicyVersion {
+  version: number;
+  yaml: string;
+  createdAt: string;
+  authorName: string | null;
+  comment: string | null;
+}
+
+export type FilePolicySaveResult = { ok: true; version: FilePolicyVersion; policy: FilePolicy } | { ok: false; issues: string[] };
+
+/** Parses and validates file-policy YAML; issues name the bad key. */
+export function validateFilePolicyYaml(yaml: string): { ok: true; policy: FilePolicy } | { ok: false; issues: string[] } {
+  let input: unknown;
+  try {
+    input = parseYaml(yaml);
+  } catch (err) {
+    return { ok: false, issues: [(err as Error).message.split('\n')[0] ?? 'invalid YAML'] };
+  }
+  try {
+    return { ok: true, policy: parseFilePolicy((input ?? {}) as FilePolicyInput) };
+  } catch (err) {
+    if (err instanceof ZodError) return { ok: false, issues: err.issues.map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`) };
+    throw err;
+  }
+}
+
+export class FilePolicyService {
+  private cache: { version: number; policy: FilePolicy } | undefined;
+
+  constructor(private readonly db: SqliteDb) {}
+
+  /** The policy downloads should apply now (the defaults before the first save). */
+  currentFilePolicy(): FilePolicy {
+    const record = this.current();
+    if (!record) return DEFAULT_FILE_POLICY;
+    if (this.cache?.version !== record.version) {
+      const parsed = validateFilePolicyYaml(record.yaml);
+      this.cache = { version: record.version, policy: parsed.ok ? parsed.policy : DEFAULT_FILE_POLICY };
+    }
+    return this.cache.policy;
+  }
+
+  current(): FilePolicyVersion | undefined {
+    return this.toVersion(this.db.prepare('SELECT * FROM file_policy_versions ORDER BY version DESC LIMIT 1').get());
+  }
+
+  /** The current YAML, or the defaults written out as YAML. */
+  currentYaml(): string {
+    return this.current()?.yaml ?? stringify(DEFAULT_FILE_POLICY);
+  }
+
+  list(limit = 50): Array<Omit<FilePolicyVersion, 'yaml'>> {
+    const rows = this.db.prepare('SELECT version, created_at, author_name, comment FROM file_policy_versions ORDER BY version DESC LIMIT ?').all(limit);
+    return rows.map((row) => {
+      const { yaml: _yaml, ...rest } = this.toVersion({ ...(row as object), yaml: '' })!;
+      return rest;
+    });
+  }
+
+  save(yaml: string, meta: { authorName?: string | null; comment?: string | null } = {}): FilePolicySaveResult {
+    const checked = validateFilePolicyYaml(yaml);
+    if (!checked.ok) return checked;
+    const result = this.db
+      .prepare('INSERT INTO file_policy_versions (yaml, created_at, author_name, comment) VALUES (?, ?, ?, ?)')
+      .run(yaml, new Date().toISOString(), meta.authorName ?? null, meta.comment ?? null);
+    const version = this.toVersion(this.db.prepare('SELECT * FROM file_policy_versions WHERE version = ?').get(Number(result.lastInsertRowid)))!;
+    return { ok: true, version, policy: checked.policy };
+  }
+
+  private toVersion(row: unknown): FilePolicyVersion | undefined {
+    if (!row) return undefined;
+    const r = row as { version: number; yaml: string; created_at: string; author_name: string | null; comment: string | null };
+    return { version: r.version, yaml: r.yaml, createdAt: r.created_at, authorName: r.author_name, comment: r.comment };
+  }
+}

@@ -1,0 +1,48 @@
+/** What the admin route modules share: services, and audited change records. */
+import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import type { AccountService } from '../admin/account-service.js';
+import type { FilePolicyService } from '../admin/file-policy-service.js';
+import type { SettingsService } from '../admin/settings-service.js';
+import type { AuditDetails, JsonValue } from '../audit/audit-event.js';
+import type { CurrentSession } from '../auth/auth-service.js';
+import type { PolicyRepository } from '../policy-store/policy-repository.js';
+import type { ConsoleDeps } from './console-deps.js';
+import { HttpError } from './errors.js';
+
+export interface AdminContext {
+  deps: ConsoleDeps;
+  accounts: AccountService;
+  filePolicy: FilePolicyService;
+  settings: SettingsService;
+  policyRepo: PolicyRepository;
+}
+
+export type ChangeEvent = 'policy-change' | 'account-change' | 'settings-change' | 'session-terminated';
+
+/** Audits a change by the signed-in admin with what it was before and after. */
+export function auditChange(ctx: AdminContext, current: CurrentSession, req: FastifyRequest, event: ChangeEvent, details: Record<string, unknown>): void {
+  ctx.deps.audit.record({
+    userId: current.user.id,
+    userName: current.user.name,
+    role: current.user.role,
+    sourceIp: req.ip,
+    event,
+    outcome: 'success',
+    details: JSON.parse(JSON.stringify(details)) as AuditDetails,
+  });
+}
+
+export function parseBody<S extends z.ZodTypeAny>(schema: S, body: unknown): z.infer<S> {
+  const parsed = schema.safeParse(body);
+  if (!parsed.success) throw new HttpError(400, 'bad-request');
+  return parsed.data;
+}
+
+export function idParam(req: FastifyRequest): number {
+  const id = Number((req.params as { id?: string }).id);
+  if (!Number.isInteger(id) || id <= 0) throw new HttpError(400, 'bad-request');
+  return id;
+}
+
+export type { JsonValue };

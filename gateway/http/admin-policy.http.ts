@@ -1,0 +1,122 @@
+/**
+ * URL policy editor: the document (ordered rules) as JSON for the rule editor, YAML
+ * import and export, the "test a URL" box with shadowing of a new rule, categories,
+ * version history with diff and rollback. Every edit is saved as a new YAML version
+ * through PolicyService; a refused document changes nothing.
+ */
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { stringify } from 'yaml';
+import { z } from 'zod';
+import { findShadowingRules, formatIssues, type Policy, type PolicyIssue } from '../../policies/index.js';
+import { message } from '../i18n/messages.js';
+import { parsePolicyDocument } from '../policy-store/policy-document.js';
+import type { SaveResult } from '../policy-store/policy-repository.js';
+import type { CurrentSession } from '../auth/auth-service.js';
+import { auditChange, parseBody, type AdminContext } from './admin-context.http.js';
+import { HttpError } from './errors.js';
+import { requirePermission } from './permissions.js';
+
+const DocumentBody = z.object({ document: z.record(z.unknown()), comment: z.string().max(500).optional() });
+const YamlBody = z.object({ yaml: z.string().min(1).max(2_000_000), comment: z.string().max(500).optional() });
+const TestBody = z.object({
+  url: z.string().min(1).max(4000),
+  role: z.string().max(20).optional(),
+  sourceIp: z.string().max(50).optional(),
+  candidate: z.record(z.unknown()).optional(),
+  position: z.number().int().min(0).optional(),
+});
+const RollbackBody = z.object({ version: z.number().int().positive() });
+const CategoryBody = z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/), text: z.string().max(20_000_000) });
+
+/** Replies 400 with the validation messages; nothing was stored. */
+export function refusePolicy(reply: FastifyReply, issues: readonly PolicyIssue[] | readonly string[]): FastifyReply {
+  const text = issues.map((i) => (typeof i === 'string' ? i : formatIssues([i]))).join('\n');
+  return reply.code(400).send({ code: 'KEKKAI_ERR_POLICY_INVALID', message: message('policy-invalid', { issues: text }), issues: text.split('\n') });
+}
+
+export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): void {
+  const { auth, policy } = ctx.deps;
+  const storeCategories = () => new Set(ctx.policyRepo.categories().map((c) => c.name));
+  const documentOf = (yaml: string): Policy | null => {
+    const parsed = parsePolicyDocument(yaml, storeCategories());
+    return parsed.ok ? parsed.policy : null;
+  };
+  /** Saves and audits; returns the reply body, or refuses with the issues. */
+  const saveAudited = (reply: FastifyReply, current: CurrentSession, req: Parameters<typeof auditChange>[2], result: SaveResult, before: { version: number; yaml: string }, action: string) => {
+    if (!result.ok) return refusePolicy(reply, result.issues);
+    auditChange(ctx, current, req, 'policy-change', { action, before: { version: before.version, yaml: before.yaml }, after: { version: result.version.version, yaml: result.version.yaml } });
+    return { version: result.version.version };
+  };
+  const meta = (current: CurrentSession, comment?: string) => ({ authorUserId: current.user.id, authorName: current.user.name, comment: comment ?? null });
+
+  app.get('/api/admin/policy', async (req) => {
+    requirePermission(auth, req, 'policy:read');
+    const record = policy.currentRecord();
+    return { version: record.version, yaml: record.yaml, document: documentOf(record.yaml), categories: ctx.policyRepo.categories() };
+  });
+
+  app.put('/api/admin/policy/document', async (req, reply) => {
+    const current = requirePermission(auth, req, 'policy:write');
+    const body = parseBody(DocumentBody, req.body);
+    const before = policy.currentRecord();
+    return saveAudited(reply, current, req, policy.save(stringify(body.document, { lineWidth: 0 }), meta(current, body.comment)), before, 'edit');
+  });
+
+  app.put('/api/admin/policy/yaml', { bodyLimit: 4 * 1024 * 1024 }, async (req, reply) => {
+    const current = requirePermission(auth, req, 'policy:write');
+    const body = parseBody(YamlBody, req.body);
+    const before = policy.currentRecord();
+    return saveAudited(reply, current, req, policy.save(body.yaml, meta(current, body.comment ?? 'YAML import')), before, 'import');
+  });
+
+  app.get('/api/admin/policy/export', async (req, reply) => {
+    requirePermission(auth, req, 'policy:read');
+    const record = policy.currentRecord();
+    return reply
+      .type('application/yaml; charset=utf-8')
+      .header('content-disposition', `attachment; filename="kekkai-policy-v${record.version}.yaml"`)
+      .send(record.yaml);
+  });
+
+  app.post('/api/admin/policy/test', async (req) => {
+    requirePermission(auth, req, 'policy:read');
+    const body = parseBody(TestBody, req.body);
+    const result = policy.test(body.url, { role: body.role ?? null, sourceIp: body.sourceIp ?? null });
+    if (!body.candidate) return { ...result, shadowedBy: [] };
+    const parsed = parsePolicyDocument(stringify({ default: 'allow', rules: [body.candidate] }), storeCategories());
+    if (!parsed.ok) throw new HttpError(400, 'bad-request');
+    const compiled = policy.current().policy;
+    const shadowedBy = findShadowingRules(compiled.rules, parsed.policy.rules[0]!, { position: body.position ?? compiled.rules.length, categories: compiled.categories });
+    return { ...result, shadowedBy };
+  });
+
+  app.get('/api/admin/policy/versions', async (req) => {
+    requirePermission(auth, req, 'policy:read');
+    return { versions: ctx.policyRepo.list({ limit: 100 }) };
+  });
+
+  app.get('/api/admin/policy/diff', async (req) => {
+    requirePermission(auth, req, 'policy:read');
+    const q = req.query as { from?: string; to?: string };
+    const diff = ctx.policyRepo.diff(Number(q.from), Number(q.to));
+    if (!diff) throw new HttpError(404, 'not-found');
+    return { diff };
+  });
+
+  app.post('/api/admin/policy/rollback', async (req, reply) => {
+    const current = requirePermission(auth, req, 'policy:write');
+    const body = parseBody(RollbackBody, req.body);
+    if (!ctx.policyRepo.get(body.version)) throw new HttpError(404, 'not-found');
+    const before = policy.currentRecord();
+    return saveAudited(reply, current, req, policy.rollback(body.version, meta(current, `rollback to v${body.version}`)), before, 'rollback');
+  });
+
+  app.post('/api/admin/policy/categories', { bodyLimit: 24 * 1024 * 1024 }, async (req) => {
+    const current = requirePermission(auth, req, 'policy:write');
+    const body = parseBody(CategoryBody, req.body);
+    const before = ctx.policyRepo.categories().find((c) => c.name === body.name) ?? null;
+    const result = policy.importCategoryText(body.name, body.text, 'auto', 'admin console');
+    auditChange(ctx, current, req, 'policy-change', { action: 'category-import', category: body.name, before: before ? { domains: before.domainCount } : null, after: { domains: result.domains, added: result.added, removed: result.removed } });
+    return result;
+  });
+}

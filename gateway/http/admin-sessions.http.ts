@@ -1,0 +1,25 @@
+/** Live browser sessions (user, source address, current URL, since when) and terminating one. */
+import type { FastifyInstance } from 'fastify';
+import { auditChange, type AdminContext } from './admin-context.http.js';
+import { HttpError } from './errors.js';
+import { requirePermission } from './permissions.js';
+
+export function registerSessionRoutes(app: FastifyInstance, ctx: AdminContext): void {
+  const { auth, sessions } = ctx.deps;
+
+  app.get('/api/admin/sessions', async (req) => {
+    requirePermission(auth, req, 'sessions:read');
+    return { sessions: sessions.list().map((s) => s.summary()) };
+  });
+
+  app.post('/api/admin/sessions/:id/terminate', async (req) => {
+    const current = requirePermission(auth, req, 'sessions:terminate');
+    const id = String((req.params as { id: string }).id);
+    const session = sessions.get(id);
+    if (!session) throw new HttpError(404, 'not-found');
+    const summary = session.summary();
+    await sessions.end(id, 'terminated');
+    auditChange(ctx, current, req, 'session-terminated', { action: 'terminate', account: summary.user.name, sourceIp: summary.sourceIp, url: summary.url, since: summary.since });
+    return { ok: true };
+  });
+}
