@@ -1,1 +1,52 @@
-// Security console entry (being built).
+/**
+ * Security console: quarantine review (filters, detail, release / delete / analysis
+ * download with a justification), releases awaiting a second approval, and the
+ * audit log (search, export, chain status). Japanese by default, English with ?lang=en.
+ */
+import { h } from './dom-builder.js';
+import { getJson, post, setCsrfToken } from './security/api.js';
+import { approvalsView } from './security/approvals-view.js';
+import { auditView } from './security/audit-view.js';
+import { quarantineView } from './security/quarantine-view.js';
+import { lang, s } from './security/strings.js';
+
+type View = 'quarantine' | 'approvals' | 'audit';
+const VIEWS: Record<View, (root: HTMLElement) => void> = { quarantine: quarantineView, approvals: approvalsView, audit: auditView };
+
+function currentView(): View {
+  const name = location.hash.slice(1);
+  return name in VIEWS ? (name as View) : 'quarantine';
+}
+
+async function start(): Promise<void> {
+  document.title = s('title');
+  const me = await getJson<{ user: { name: string; role: string }; csrfToken: string }>('/api/me');
+  setCsrfToken(me.csrfToken);
+  const main = h('main', { class: 'console-main', id: 'main' });
+  const links = (Object.keys(VIEWS) as View[]).map((v) =>
+    h('a', { href: `#${v}`, 'data-view': v }, [s(v === 'quarantine' ? 'navQuarantine' : v === 'approvals' ? 'navApprovals' : 'navAudit')]),
+  );
+  const logout = h('button', { type: 'button' }, [s('logout')]);
+  logout.addEventListener('click', () => void post('/api/logout', {}).finally(() => location.assign(lang === 'en' ? '/login?lang=en' : '/login')));
+  const header = h('header', { class: 'console-header' }, [
+    h('h1', {}, [s('title')]),
+    h('nav', { class: 'console-nav', 'aria-label': s('title') }, links),
+    h('span', { class: 'console-user' }, [`${s('signedInAs')}: ${me.user.name} (${me.user.role})`]),
+    logout,
+  ]);
+  document.body.replaceChildren(header, main);
+  const show = (): void => {
+    const view = currentView();
+    for (const a of links) {
+      if (a.dataset.view === view) a.setAttribute('aria-current', 'page');
+      else a.removeAttribute('aria-current');
+    }
+    VIEWS[view](main);
+  };
+  window.addEventListener('hashchange', show);
+  show();
+}
+
+void start().catch((err: Error) => {
+  document.body.replaceChildren(h('p', { class: 'form-error', role: 'alert' }, [err.message]));
+});

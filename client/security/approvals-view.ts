@@ -1,0 +1,55 @@
+/** Releases waiting for a second security user's approval. */
+import { h } from '../dom-builder.js';
+import { getJson, post } from './api.js';
+import { formatTime, s } from './strings.js';
+import { button, field, status, table } from './widgets.js';
+
+interface Release {
+  id: string;
+  name: string;
+  sha256: string;
+  recipientName: string | null;
+  requestedByName: string | null;
+  requestedAt: string;
+  requestJustification: string;
+}
+
+export function approvalsView(root: HTMLElement): void {
+  const message = status();
+  const list = h('div');
+  root.replaceChildren(h('h2', {}, [s('navApprovals')]), message, list);
+  const load = async (): Promise<void> => {
+    try {
+      const { releases } = await getJson<{ releases: Release[] }>('/api/security/releases?state=pending');
+      list.replaceChildren(releases.length ? table(['time', 'name', 'recipient', 'requestedBy', 'justification', 'state'], releases.map((r) => row(r, message, load))) : h('p', {}, [s('noPending')]));
+    } catch (err) {
+      message.textContent = (err as Error).message;
+    }
+  };
+  void load();
+}
+
+function row(r: Release, message: HTMLElement, reload: () => Promise<void>): HTMLTableRowElement {
+  const justification = h('textarea', { name: 'justification', maxlength: '1000', rows: '2' });
+  const decide = (verb: 'approve' | 'reject'): void => {
+    void post(`/api/security/releases/${encodeURIComponent(r.id)}/${verb}`, { justification: justification.value }).then(
+      () => {
+        message.textContent = s('done');
+        void reload();
+      },
+      (err: Error) => (message.textContent = err.message),
+    );
+  };
+  const approve = button(s('approve'), { class: 'primary' });
+  const reject = button(s('reject'));
+  approve.addEventListener('click', () => decide('approve'));
+  reject.addEventListener('click', () => decide('reject'));
+  return h('tr', {}, [
+    h('td', {}, [formatTime(r.requestedAt)]),
+    h('td', {}, [r.name, h('br'), h('code', {}, [r.sha256.slice(0, 16)])]),
+    h('td', {}, [r.recipientName ?? '']),
+    h('td', {}, [r.requestedByName ?? '']),
+    h('td', {}, [r.requestJustification]),
+    h('td', {}, [field(s('justification'), justification), approve, reject]),
+  ]);
+}

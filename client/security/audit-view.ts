@@ -1,0 +1,93 @@
+/** Audit log search, exports (each export is itself audited) and the hash chain's status. */
+import { h } from '../dom-builder.js';
+import { getJson, queryString } from './api.js';
+import { formatTime, s } from './strings.js';
+import { field, formValues, input, pager, select, status, table } from './widgets.js';
+
+interface AuditRecord {
+  seq: number;
+  time: string;
+  userName: string | null;
+  role: string | null;
+  sourceIp: string | null;
+  event: string;
+  outcome: string;
+  details: Record<string, unknown>;
+}
+
+type Verify = { ok: true; count: number } | { ok: false; count: number; firstBadSeq: number; reason: string };
+
+// Mirrors gateway/audit/audit-event.ts AUDIT_EVENTS (the client may import protocol/ only).
+const EVENTS = ['login', 'logout', 'password-change', 'navigation', 'navigation-blocked', 'download', 'upload', 'policy-change', 'account-change', 'quarantine-action', 'session-terminated', 'audit-export'];
+const OUTCOMES = ['success', 'failure', 'blocked', 'allowed', 'error'];
+const LIMIT = 50;
+
+export function auditView(root: HTMLElement): void {
+  const chain = h('p', { class: 'chain-status', role: 'status' }, [s('chainChecking')]);
+  const form = h('form', { class: 'filters', role: 'search', 'aria-label': s('filters') }, [
+    field(s('from'), input('from', 'date')),
+    field(s('to'), input('to', 'date')),
+    field(s('user'), input('user')),
+    field(s('event'), select('event', [['', s('eventAny')], ...EVENTS.map((e): [string, string] => [e, e])])),
+    field(s('outcome'), select('outcome', [['', s('outcomeAny')], ...OUTCOMES.map((o): [string, string] => [o, o])])),
+    field(s('text'), input('q', 'search')),
+    h('button', { type: 'submit', class: 'primary' }, [s('search')]),
+  ]);
+  const exports = h('nav', { class: 'exports', 'aria-label': s('export') });
+  const message = status();
+  const results = h('div', { class: 'results' });
+  root.replaceChildren(h('h2', {}, [s('navAudit')]), chain, form, exports, message, results);
+
+  const load = async (offset: number): Promise<void> => {
+    const filters = formValues(form);
+    renderExports(exports, filters);
+    try {
+      const body = await getJson<{ records: AuditRecord[]; total: number; offset: number; limit: number }>(`/api/security/audit?${queryString({ ...filters, offset, limit: LIMIT })}`);
+      results.replaceChildren(render(body.records), pager(body.total, body.offset, body.limit, (o) => void load(o)));
+      message.textContent = '';
+    } catch (err) {
+      message.textContent = (err as Error).message;
+    }
+  };
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void load(0);
+  });
+  void load(0);
+  void getJson<Verify>('/api/security/audit/verify').then(
+    (v) => {
+      chain.textContent = v.ok ? s('chainOk', { count: v.count }) : s('chainBroken', { seq: v.firstBadSeq, reason: v.reason });
+      chain.classList.toggle('bad', !v.ok);
+    },
+    (err: Error) => (chain.textContent = err.message),
+  );
+}
+
+function renderExports(nav: HTMLElement, filters: Record<string, string>): void {
+  const link = (format: string, label: string): HTMLAnchorElement => h('a', { class: 'button', href: `/api/security/audit/export?${queryString({ ...filters, format })}`, download: '' }, [label]);
+  nav.replaceChildren(h('span', {}, [`${s('export')}: `]), link('csv', s('exportCsv')), link('csv-sjis', s('exportSjis')), link('jsonl', s('exportJsonl')));
+}
+
+function render(records: AuditRecord[]): HTMLElement {
+  if (records.length === 0) return h('p', {}, [s('noResults')]);
+  return table(
+    ['time', 'user', 'role', 'sourceIp', 'event', 'outcome', 'details'],
+    records.map((r) =>
+      h('tr', { 'data-seq': String(r.seq), 'data-event': r.event }, [
+        h('td', {}, [formatTime(r.time)]),
+        h('td', {}, [r.userName ?? '']),
+        h('td', {}, [r.role ?? '']),
+        h('td', {}, [r.sourceIp ?? '']),
+        h('td', {}, [r.event]),
+        h('td', {}, [r.outcome]),
+        h('td', { class: 'details' }, [describe(r.details)]),
+      ]),
+    ),
+  );
+}
+
+/** Details as "key: value" pairs; the justification of a quarantine action comes first. */
+function describe(details: Record<string, unknown>): string {
+  const entries = Object.entries(details).sort(([a], [b]) => (a === 'action' ? -1 : b === 'action' ? 1 : a === 'justification' ? -1 : b === 'justification' ? 1 : 0));
+  return entries.map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' / ');
+}

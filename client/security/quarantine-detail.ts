@@ -1,0 +1,139 @@
+/** Detail of one quarantined file and the actions on it, each with a written justification. */
+import { h } from '../dom-builder.js';
+import { getJson, post, saveResponse } from './api.js';
+import { formatSize, formatTime, s, stateName, type SecurityStringKey } from './strings.js';
+import { button, field, status } from './widgets.js';
+
+export interface QuarantineRecord {
+  id: string;
+  sha256: string;
+  name: string;
+  size: number;
+  trueType: string | null;
+  sourceUrl: string | null;
+  userId: number | null;
+  userName: string | null;
+  createdAt: string;
+  verdict: 'sanitized' | 'blocked';
+  reason: string | null;
+  signature: string | null;
+  steps: unknown[];
+}
+
+interface Release {
+  id: string;
+  state: string;
+  requestedByName: string | null;
+  requestedAt: string;
+  requestJustification: string;
+  decidedByName: string | null;
+  decisionJustification: string | null;
+}
+
+interface DetailBody {
+  record: QuarantineRecord;
+  releases: Release[];
+  releaseNeedsSecondApproval: boolean;
+}
+
+export async function showDetail(panel: HTMLElement, id: string, onChange: () => void): Promise<void> {
+  const body = await getJson<DetailBody>(`/api/security/quarantine/${encodeURIComponent(id)}`);
+  const closeButton = button(s('close'));
+  closeButton.addEventListener('click', () => (panel.hidden = true));
+  panel.replaceChildren(
+    h('h2', { id: 'detail-title' }, [s('detail')]),
+    facts(body.record),
+    h('h3', {}, [s('steps')]),
+    steps(body.record.steps),
+    ...(body.releases.length ? [h('h3', {}, [s('releases')]), releases(body.releases)] : []),
+    actions(body, () => {
+      onChange();
+      void showDetail(panel, id, onChange);
+    }),
+    closeButton,
+  );
+  panel.setAttribute('aria-labelledby', 'detail-title');
+  panel.hidden = false;
+  panel.scrollIntoView({ block: 'nearest' });
+}
+
+function facts(r: QuarantineRecord): HTMLElement {
+  const rows: Array<[SecurityStringKey, string]> = [
+    ['name', r.name],
+    ['size', `${formatSize(r.size)} (${r.size} B)`],
+    ['sha256', r.sha256],
+    ['trueType', r.trueType ?? '—'],
+    ['sourceUrl', r.sourceUrl ?? '—'],
+    ['user', r.userName ?? '—'],
+    ['time', formatTime(r.createdAt)],
+    ['verdict', r.verdict === 'blocked' ? s('verdictBlocked') : s('verdictSanitized')],
+    ['signature', r.signature ?? '—'],
+    ['reason', r.reason ?? '—'],
+  ];
+  return h('dl', { class: 'facts' }, rows.flatMap(([k, v]) => [h('dt', {}, [s(k)]), h('dd', { 'data-field': k }, [v])]));
+}
+
+function steps(list: unknown[]): HTMLElement {
+  return h(
+    'ol',
+    { class: 'steps' },
+    list.map((step) => {
+      const st = (typeof step === 'object' && step !== null ? step : {}) as { stage?: unknown; detail?: unknown; ms?: unknown };
+      return h('li', {}, [`${String(st.stage ?? '?')}: ${String(st.detail ?? '')}${typeof st.ms === 'number' ? ` (${st.ms} ms)` : ''}`]);
+    }),
+  );
+}
+
+function releases(list: Release[]): HTMLElement {
+  return h(
+    'ul',
+    { class: 'release-history' },
+    list.map((r) =>
+      h('li', {}, [
+        `${formatTime(r.requestedAt)} ${stateName(r.state)} — ${s('requestedBy')}: ${r.requestedByName ?? ''} 「${r.requestJustification}」`,
+        ...(r.decidedByName ? [` / ${r.decidedByName} 「${r.decisionJustification ?? ''}」`] : []),
+      ]),
+    ),
+  );
+}
+
+function actions(body: DetailBody, changed: () => void): HTMLElement {
+  const justification = h('textarea', { name: 'justification', maxlength: '1000', rows: '3', required: true });
+  const message = status();
+  const base = `/api/security/quarantine/${encodeURIComponent(body.record.id)}`;
+  const run = (fn: () => Promise<string>): void => {
+    message.textContent = '';
+    void fn().then(
+      (text) => {
+        message.textContent = text;
+        justification.value = '';
+        changed();
+      },
+      (err: Error) => (message.textContent = err.message),
+    );
+  };
+  const release = button(body.releaseNeedsSecondApproval ? s('requestRelease') : s('release'), { class: 'primary' });
+  release.addEventListener('click', () =>
+    run(async () => {
+      const res = await post(`${base}/release`, { justification: justification.value });
+      const { release: r } = (await res.json()) as { release: { state: string } };
+      return r.state === 'pending' ? s('pending') : s('released');
+    }),
+  );
+  const analysis = button(s('analysis'));
+  analysis.addEventListener('click', () =>
+    run(async () => {
+      await saveResponse(await post(`${base}/analysis-zip`, { justification: justification.value }), `${body.record.sha256}.zip`);
+      return s('done');
+    }),
+  );
+  const del = button(s('delete'), { class: 'danger' });
+  del.addEventListener('click', () => {
+    if (!confirm(s('deleteConfirm'))) return;
+    run(async () => {
+      await post(`${base}/delete`, { justification: justification.value });
+      return s('deleted');
+    });
+  });
+  return h('div', { class: 'actions' }, [field(s('justification'), justification), h('div', { class: 'action-buttons' }, [release, analysis, del]), message]);
+}

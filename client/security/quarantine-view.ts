@@ -1,0 +1,79 @@
+/** Quarantine list with filters and paging; opening a row shows its detail and actions. */
+import { h } from '../dom-builder.js';
+import { getJson, queryString } from './api.js';
+import { showDetail, type QuarantineRecord } from './quarantine-detail.js';
+import { formatSize, formatTime, s } from './strings.js';
+import { field, formValues, input, pager, select, status, table } from './widgets.js';
+
+interface ListBody {
+  records: QuarantineRecord[];
+  total: number;
+  offset: number;
+  limit: number;
+  facets: { reasons: string[]; types: string[] };
+}
+
+const LIMIT = 50;
+
+export function quarantineView(root: HTMLElement): void {
+  const reason = select('reason', [['', s('reasonAny')]]);
+  const type = input('type');
+  type.setAttribute('list', 'type-choices');
+  const form = h('form', { class: 'filters', role: 'search', 'aria-label': s('filters') }, [
+    field(s('user'), input('user')),
+    field(s('from'), input('from', 'date')),
+    field(s('to'), input('to', 'date')),
+    field(s('verdict'), select('verdict', [['', s('verdictAny')], ['blocked', s('verdictBlocked')], ['sanitized', s('verdictSanitized')]])),
+    field(s('reason'), reason),
+    field(s('type'), type),
+    field(s('text'), input('q', 'search')),
+    h('button', { type: 'submit', class: 'primary' }, [s('search')]),
+  ]);
+  const typeChoices = h('datalist', { id: 'type-choices' });
+  const results = h('div', { class: 'results' });
+  const message = status();
+  const detail = h('section', { class: 'detail', hidden: true, 'aria-label': s('detail') });
+  root.replaceChildren(h('h2', {}, [s('navQuarantine')]), form, typeChoices, message, results, detail);
+
+  const load = async (offset: number): Promise<void> => {
+    message.textContent = '';
+    try {
+      const body = await getJson<ListBody>(`/api/security/quarantine?${queryString({ ...formValues(form), offset, limit: LIMIT })}`);
+      fillChoices(reason, typeChoices, body.facets);
+      results.replaceChildren(render(body, detail, () => void load(offset)), pager(body.total, body.offset, body.limit, (o) => void load(o)));
+    } catch (err) {
+      message.textContent = (err as Error).message;
+    }
+  };
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    void load(0);
+  });
+  void load(0);
+}
+
+function fillChoices(reason: HTMLSelectElement, types: HTMLDataListElement, facets: ListBody['facets']): void {
+  const current = reason.value;
+  reason.replaceChildren(h('option', { value: '' }, [s('reasonAny')]), ...facets.reasons.map((r) => h('option', { value: r }, [r])));
+  reason.value = facets.reasons.includes(current) ? current : '';
+  types.replaceChildren(...facets.types.map((t) => h('option', { value: t })));
+}
+
+function render(body: ListBody, detail: HTMLElement, refresh: () => void): HTMLElement {
+  if (body.records.length === 0) return h('p', {}, [s('noResults')]);
+  const rows = body.records.map((r) => {
+    const open = h('button', { type: 'button', class: 'link-button', 'aria-label': `${s('open')}: ${r.name}` }, [r.name]);
+    open.addEventListener('click', () => void showDetail(detail, r.id, refresh));
+    return h('tr', { 'data-id': r.id }, [
+      h('td', {}, [formatTime(r.createdAt)]),
+      h('td', {}, [open]),
+      h('td', {}, [r.userName ?? '']),
+      h('td', {}, [r.verdict === 'blocked' ? s('verdictBlocked') : s('verdictSanitized')]),
+      h('td', {}, [r.reason ?? '']),
+      h('td', {}, [r.signature ?? '']),
+      h('td', {}, [r.trueType ?? '']),
+      h('td', { class: 'num' }, [formatSize(r.size)]),
+    ]);
+  });
+  return table(['time', 'name', 'user', 'verdict', 'reason', 'signature', 'trueType', 'size'], rows);
+}

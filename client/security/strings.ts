@@ -1,0 +1,166 @@
+/** Security console strings, Japanese (default) and English (?lang=en). */
+const JA = {
+  title: 'kekkai セキュリティコンソール',
+  navQuarantine: '隔離ファイル',
+  navApprovals: '承認待ちの解放',
+  navAudit: '監査ログ',
+  signedInAs: 'ログイン中',
+  filters: '絞り込み',
+  user: 'ユーザー名',
+  from: '開始日',
+  to: '終了日',
+  verdict: '判定',
+  verdictAny: 'すべて',
+  verdictBlocked: 'ブロック',
+  verdictSanitized: '無害化済み',
+  reason: '理由',
+  reasonAny: 'すべて',
+  type: 'ファイル形式',
+  text: 'キーワード',
+  search: '検索',
+  results: '{total} 件中 {from}–{to} 件',
+  noResults: '該当するものはありません。',
+  previous: '前へ',
+  next: '次へ',
+  time: '日時',
+  name: 'ファイル名',
+  size: 'サイズ',
+  sha256: 'SHA-256',
+  trueType: '実際の形式',
+  sourceUrl: '取得元 URL',
+  signature: 'ウイルス名',
+  steps: '無害化処理の内容',
+  releases: '解放の履歴',
+  open: '詳細',
+  detail: '隔離ファイルの詳細',
+  close: '閉じる',
+  justification: '理由（必須、1000 文字以内）',
+  release: 'ダウンロードしたユーザーに原本を解放',
+  requestRelease: '原本の解放を申請（別の担当者の承認が必要）',
+  delete: '削除',
+  deleteConfirm: 'この隔離ファイルを削除しますか？元に戻せません。',
+  analysis: '解析用にダウンロード（ZIP、パスワード infected）',
+  approve: '承認',
+  reject: '却下',
+  requestedBy: '申請者',
+  recipient: '受取人',
+  state: '状態',
+  done: '完了しました。',
+  released: '解放しました。ユーザーは一度だけ原本を受け取れます。',
+  pending: '申請しました。別のセキュリティ担当者の承認を待っています。',
+  deleted: '削除しました。',
+  noPending: '承認待ちの申請はありません。',
+  event: 'イベント',
+  eventAny: 'すべて',
+  outcome: '結果',
+  outcomeAny: 'すべて',
+  role: '役割',
+  sourceIp: '接続元',
+  details: '詳細',
+  export: 'エクスポート',
+  exportCsv: 'CSV（UTF-8）',
+  exportSjis: 'CSV（Shift_JIS、Excel 向け）',
+  exportJsonl: 'JSON Lines',
+  chainOk: '改ざん検知: 正常（{count} 件を検証）',
+  chainBroken: '改ざん検知: 異常 — 記録 {seq} 以降が改ざんまたは欠落しています（{reason}）',
+  chainChecking: '改ざん検知: 検証中…',
+  failed: 'エラーが発生しました。',
+  logout: 'ログアウト',
+  stateNames: 'pending=承認待ち,released=受取待ち,delivered=受取済み,rejected=却下,cancelled=取消',
+};
+
+const EN: typeof JA = {
+  title: 'kekkai security console',
+  navQuarantine: 'Quarantine',
+  navApprovals: 'Releases awaiting approval',
+  navAudit: 'Audit log',
+  signedInAs: 'Signed in as',
+  filters: 'Filters',
+  user: 'User name',
+  from: 'From date',
+  to: 'To date',
+  verdict: 'Verdict',
+  verdictAny: 'Any',
+  verdictBlocked: 'Blocked',
+  verdictSanitized: 'Sanitized',
+  reason: 'Reason',
+  reasonAny: 'Any',
+  type: 'File type',
+  text: 'Keyword',
+  search: 'Search',
+  results: '{from}–{to} of {total}',
+  noResults: 'Nothing matches.',
+  previous: 'Previous',
+  next: 'Next',
+  time: 'Time',
+  name: 'File name',
+  size: 'Size',
+  sha256: 'SHA-256',
+  trueType: 'True type',
+  sourceUrl: 'Source URL',
+  signature: 'Malware signature',
+  steps: 'What the sanitizer did',
+  releases: 'Release history',
+  open: 'Details',
+  detail: 'Quarantined file',
+  close: 'Close',
+  justification: 'Justification (required, at most 1000 characters)',
+  release: 'Release the original to the user who downloaded it',
+  requestRelease: 'Request release of the original (another security user must approve)',
+  delete: 'Delete',
+  deleteConfirm: 'Delete this quarantined file? This cannot be undone.',
+  analysis: 'Download for analysis (ZIP, password infected)',
+  approve: 'Approve',
+  reject: 'Reject',
+  requestedBy: 'Requested by',
+  recipient: 'Recipient',
+  state: 'State',
+  done: 'Done.',
+  released: 'Released. The user can collect the original once.',
+  pending: 'Requested. Waiting for another security user to approve.',
+  deleted: 'Deleted.',
+  noPending: 'No release is waiting for approval.',
+  event: 'Event',
+  eventAny: 'Any',
+  outcome: 'Outcome',
+  outcomeAny: 'Any',
+  role: 'Role',
+  sourceIp: 'Source',
+  details: 'Details',
+  export: 'Export',
+  exportCsv: 'CSV (UTF-8)',
+  exportSjis: 'CSV (Shift_JIS, for Excel)',
+  exportJsonl: 'JSON Lines',
+  chainOk: 'Tamper check: intact ({count} records verified)',
+  chainBroken: 'Tamper check: BROKEN — record {seq} onwards was altered or removed ({reason})',
+  chainChecking: 'Tamper check: verifying…',
+  failed: 'Something went wrong.',
+  logout: 'Sign out',
+  stateNames: 'pending=Awaiting approval,released=Waiting for the user,delivered=Collected,rejected=Rejected,cancelled=Cancelled',
+};
+
+export type SecurityStringKey = keyof typeof JA;
+export const lang: 'ja' | 'en' = document.documentElement.lang === 'en' ? 'en' : 'ja';
+
+export function s(key: SecurityStringKey, params: Record<string, string | number> = {}): string {
+  return (lang === 'en' ? EN : JA)[key].replace(/\{(\w+)\}/g, (_, k: string) => String(params[k] ?? ''));
+}
+
+export function stateName(state: string): string {
+  const pair = s('stateNames').split(',').find((p) => p.startsWith(`${state}=`));
+  return pair ? pair.slice(state.length + 1) : state;
+}
+
+/** Times in the console are shown in Japan time, the hospital's. */
+export function formatTime(iso: string | null): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  return d.toLocaleString(lang === 'en' ? 'en-GB' : 'ja-JP', { timeZone: 'Asia/Tokyo', dateStyle: 'medium', timeStyle: 'medium' });
+}
+
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
