@@ -81,6 +81,7 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
       const context = sessions.get(sessionId)?.browserContext;
       if (context) await chromium.cancelDownload(guid, context);
     },
+    (type, seconds) => metrics.sanitizerDuration(type, seconds),
   );
   const sessions = new SessionManager(
     chromium,
@@ -131,6 +132,10 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
   );
   const auth = new AuthService(store, config.session.maxAgeHours * 3600_000);
   const clamd = new ClamdScanner({ address: config.clamd, timeoutMs: 2000 });
+  // kekkai_clamd_up follows clamd even when nobody polls /readyz.
+  const clamdWatch = setInterval(() => void clamd.ping().then((up) => metrics.clamdUp(up)), 30_000);
+  clamdWatch.unref();
+  void clamd.ping().then((up) => metrics.clamdUp(up));
   const readiness = {
     chromium: () => chromium.connected,
     store: () => {
@@ -146,6 +151,7 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
   const close = async (): Promise<void> => {
     if (closing) return;
     closing = true;
+    clearInterval(clamdWatch);
     await sessions.close('shutdown');
     await downloads.idle();
     await app.close();

@@ -27,6 +27,7 @@ export const ConfigSchema = z
     logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
     tls: z
       .object({ cert: z.string().min(1).optional(), key: z.string().min(1).optional() })
+      .strict()
       .default({})
       .refine((t) => Boolean(t.cert) === Boolean(t.key), 'KEKKAI_TLS_CERT and KEKKAI_TLS_KEY must be given together'),
     /** Plain HTTP: only for tests and behind a TLS-terminating proxy. */
@@ -42,6 +43,7 @@ export const ConfigSchema = z
         /** Lifetime of a sign-in, whatever the activity. */
         maxAgeHours: z.coerce.number().int().min(1).max(24 * 7).default(12),
       })
+      .strict()
       .default({}),
     stream: z
       .object({
@@ -54,6 +56,7 @@ export const ConfigSchema = z
          */
         maxDeviceScaleFactor: z.coerce.number().min(1).max(3).default(1),
       })
+      .strict()
       .default({}),
     clipboard: z
       .object({ toClient: bool.default(true), fromClient: bool.default(true) })
@@ -63,8 +66,16 @@ export const ConfigSchema = z
         enabled: bool.default(false),
         maxBytes: z.coerce.number().int().min(1).max(1024 * 1024 * 1024).default(20 * 1024 * 1024),
       })
+      .strict()
       .default({}),
-    metrics: z.object({ allow: cidrList.default(['127.0.0.1/32', '::1/128']) }).default({}),
+    metrics: z.object({ allow: cidrList.default(['127.0.0.1/32', '::1/128']) }).strict().default({}),
+    security: z
+      .object({
+        /** A quarantined original is released only after a second security user approves. */
+        releaseNeedsSecondApproval: bool.default(false),
+      })
+      .strict()
+      .default({}),
     /** clamd address: a Unix socket path or host:port. */
     clamd: z.string().min(1).default('/run/clamav/clamd.ctl'),
     download: z
@@ -75,6 +86,7 @@ export const ConfigSchema = z
         /** Print to PDF (through the sanitizer) from the toolbar or Ctrl+P. */
         print: bool.default(true),
       })
+      .strict()
       .default({}),
     audit: z
       .object({
@@ -88,8 +100,10 @@ export const ConfigSchema = z
             facility: z.coerce.number().int().min(0).max(23).default(13),
             hostname: z.string().min(1).max(255).optional(),
           })
+          .strict()
           .default({}),
       })
+      .strict()
       .default({}),
     egress: z
       .object({
@@ -101,6 +115,7 @@ export const ConfigSchema = z
           )
           .default([80, 443]),
       })
+      .strict()
       .default({}),
   })
   .strict();
@@ -135,6 +150,7 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string; secret?: b
   { env: 'KEKKAI_UPLOAD_ENABLED', path: 'upload.enabled', doc: 'Allow file uploads to remote pages (off by default).' },
   { env: 'KEKKAI_UPLOAD_MAX_BYTES', path: 'upload.maxBytes', doc: 'Largest upload in bytes.' },
   { env: 'KEKKAI_METRICS_ALLOW', path: 'metrics.allow', doc: 'Comma-separated CIDRs allowed to read /metrics (default loopback only).' },
+  { env: 'KEKKAI_RELEASE_NEEDS_SECOND_APPROVAL', path: 'security.releaseNeedsSecondApproval', doc: 'Releasing a quarantined original needs a second security user to approve.' },
   { env: 'KEKKAI_CLAMD', path: 'clamd', doc: 'clamd address: Unix socket path (default /run/clamav/clamd.ctl) or host:port.' },
   { env: 'KEKKAI_DOWNLOAD_MAX_BYTES', path: 'download.maxBytes', doc: 'Largest download accepted; larger ones are canceled and blocked.' },
   { env: 'KEKKAI_FILE_POLICY', path: 'download.filePolicyFile', doc: 'YAML file policy for downloads (types, actions, limits, DPI).' },

@@ -13,7 +13,17 @@ import type { DownloadMessage } from '../../protocol/index.js';
 import type { AuditSink } from '../audit/audit-setup.js';
 import { DownloadManager, type DownloadLog } from './download-manager.js';
 import { QuarantineStore, type QuarantineMeta, type QuarantineRecord } from './quarantine-store.js';
-import { createSanitizeFn } from './stage-reporting.js';
+import { createSanitizeFn, type SanitizeFn } from './stage-reporting.js';
+
+/** Times every sanitizer run per input type (for /metrics). */
+function timed(sanitize: SanitizeFn, observe: (type: string, seconds: number) => void): SanitizeFn {
+  return async (...args) => {
+    const start = performance.now();
+    const verdict = await sanitize(...args);
+    observe(verdict.inputType ?? 'unknown', (performance.now() - start) / 1000);
+    return verdict;
+  };
+}
 
 export function loadFilePolicy(file: string | undefined): FilePolicy {
   if (!file) return DEFAULT_FILE_POLICY;
@@ -62,9 +72,10 @@ export async function openDownloads(
   log: DownloadLog,
   onUpdate: (sessionId: string, msg: DownloadMessage) => void,
   cancelDownload: (sessionId: string, guid: string) => Promise<void>,
+  observeDuration: (type: string, seconds: number) => void,
 ): Promise<{ downloads: DownloadManager; quarantine: QuarantineStore }> {
   const quarantine = new QuarantineStore({ db, dataDir: config.dataDir });
-  const sanitize = createSanitizeFn(await createDefaultDeps({ clamdAddress: config.clamd }));
+  const sanitize = timed(createSanitizeFn(await createDefaultDeps({ clamdAddress: config.clamd })), observeDuration);
   const downloads = new DownloadManager({
     dataDir: config.dataDir,
     sanitize,

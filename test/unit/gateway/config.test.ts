@@ -70,6 +70,9 @@ describe('configuration', () => {
     const unknown = path.join(dir, 'unknown.yaml');
     writeFileSync(unknown, 'prot: 80\n');
     expect(() => loadConfig({ file: unknown, env: {} })).toThrow(/unknown keys prot/);
+    const nested = path.join(dir, 'nested.yaml');
+    writeFileSync(nested, 'session:\n  maxTbs: 4\n');
+    expect(() => loadConfig({ file: nested, env: {} })).toThrow(/session.*unknown keys maxTbs/s);
     const broken = path.join(dir, 'broken.yaml');
     writeFileSync(broken, 'port: [1,\n');
     expect(() => loadConfig({ file: broken, env: {} })).toThrow(/not valid YAML/);
