@@ -9,13 +9,9 @@ import { registerAuditRoutes } from './security-audit.http.js';
 import { registerQuarantineRoutes } from './security-quarantine.http.js';
 import { registerReleasedRoutes } from './security-released.http.js';
 
-/**
- * `security.releaseNeedsSecondApproval` (env KEKKAI_RELEASE_NEEDS_SECOND_APPROVAL):
- * read defensively until the key is part of the config schema.
- */
+/** `security.releaseNeedsSecondApproval` (KEKKAI_RELEASE_NEEDS_SECOND_APPROVAL). */
 export function releaseNeedsSecondApproval(config: ConsoleDeps['config']): boolean {
-  const security = (config as { security?: { releaseNeedsSecondApproval?: unknown } }).security;
-  return security?.releaseNeedsSecondApproval === true;
+  return config.security.releaseNeedsSecondApproval;
 }
 
 /** Tells every live browser session of the recipient that a released original waits. */

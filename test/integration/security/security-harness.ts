@@ -51,9 +51,10 @@ export interface SecurityHarness {
 
 export async function startSecurityHarness(opts: { secondApproval?: boolean } = {}): Promise<SecurityHarness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-sec-'));
-  const loaded = loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', insecureHttp: true } });
-  // The key is not in the config schema yet (see docs/consoles.md); the console reads it defensively.
-  const config = { ...loaded, security: { releaseNeedsSecondApproval: opts.secondApproval ?? false } } as typeof loaded;
+  const config = loadConfig({
+    env: {},
+    overrides: { dataDir, logLevel: 'silent', insecureHttp: true, 'security.releaseNeedsSecondApproval': opts.secondApproval ?? false },
+  });
   const db = openDatabase(dataDir);
   const store = createSqliteStore(db);
   const { audit } = openAuditLog(db, config, () => undefined);
