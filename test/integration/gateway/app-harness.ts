@@ -8,10 +8,16 @@ import { Metrics } from '../../../gateway/ops/metrics.js';
 import type { AuditLog } from '../../../gateway/audit/audit-log.js';
 import { openAuditLog } from '../../../gateway/audit/audit-setup.js';
 import { AuthService } from '../../../gateway/auth/auth-service.js';
+import { LoginThrottle } from '../../../gateway/auth/login-throttle.js';
+import { openTotpVault } from '../../../gateway/auth/totp-vault.js';
+import { QuarantineStore } from '../../../gateway/downloads/quarantine-store.js';
+import type { ConsoleDeps } from '../../../gateway/http/console-deps.js';
+import { PolicyService } from '../../../gateway/policy-store/policy-service.js';
+import { SqlitePolicyRepository } from '../../../gateway/policy-store/sqlite-policy-repository.js';
 import { hashPassword } from '../../../gateway/auth/passwords.js';
 import type { Viewer } from '../../../gateway/browser/browser-session.js';
 import { loadConfig } from '../../../gateway/config/load-config.js';
-import { openDatabase } from '../../../gateway/store/sqlite-database.js';
+import { openDatabase, type SqliteDb } from '../../../gateway/store/sqlite-database.js';
 import { createSqliteStore } from '../../../gateway/store/sqlite-repositories.js';
 import type { Store } from '../../../gateway/store/repositories.js';
 import type { ClientMessage, Viewport } from '../../../protocol/index.js';
@@ -60,15 +66,39 @@ export class FakeSessions {
   }
 }
 
+/** A live browser session as the admin console lists it. */
+export interface FakeLiveSession {
+  summary(): { id: string; user: { id: number; name: string; role: string }; sourceIp: string; url: string; title: string; tabs: number; since: string; lastActivity: string; connected: boolean };
+  send(): void;
+}
+
+export function fakeLiveSession(id: string, user: { id: number; name: string; role: string }, url = 'https://example.test/'): FakeLiveSession {
+  const since = new Date().toISOString();
+  return { summary: () => ({ id, user, sourceIp: '127.0.0.1', url, title: 'Example', tabs: 1, since, lastActivity: since, connected: true }), send: () => undefined };
+}
+
 export interface AppHarness {
   app: FastifyInstance;
+  auth: AuthService;
+  dataDir: string;
+  db: SqliteDb;
+  /** Browser sessions the admin console sees (consoles only). */
+  live: FakeLiveSession[];
+  consoleEnded: string[];
+  policy?: PolicyService;
   audit: AuditLog;
   store: Store;
   sessions: FakeSessions;
   close(): Promise<void>;
 }
 
-export async function buildTestApp(overrides: Record<string, unknown> = {}): Promise<AppHarness> {
+export interface TestAppOptions {
+  /** Register the admin and security consoles (and turn on TOTP). */
+  consoles?: boolean;
+  throttle?: LoginThrottle;
+}
+
+export async function buildTestApp(overrides: Record<string, unknown> = {}, opts: TestAppOptions = {}): Promise<AppHarness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-int-'));
   const config = loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', insecureHttp: true, ...overrides } });
   const db = openDatabase(dataDir);
@@ -76,8 +106,33 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}): Pro
   const { audit } = openAuditLog(db, config, () => undefined);
   store.users.create({ name: 'nurse', role: 'staff', passwordHash: await hashPassword(PASSWORD), mustChangePassword: false });
   const sessions = new FakeSessions();
+  const auth = new AuthService(store, 3600_000, opts.throttle, opts.consoles ? { totpVault: openTotpVault(dataDir) } : {});
+  const live: FakeLiveSession[] = [];
+  const consoleEnded: string[] = [];
+  let consoles: ConsoleDeps | undefined;
+  let policy: PolicyService | undefined;
+  if (opts.consoles) {
+    policy = new PolicyService(new SqlitePolicyRepository(db));
+    consoles = {
+      config, db, store, auth, audit, policy,
+      sessions: {
+        list: () => live as never,
+        get: (id) => live.find((s) => s.summary().id === id) as never,
+        end: async (id) => {
+          const i = live.findIndex((s) => s.summary().id === id);
+          if (i < 0) return false;
+          live.splice(i, 1);
+          consoleEnded.push(id);
+          return true;
+        },
+      },
+      quarantine: new QuarantineStore({ db, dataDir }),
+      downloads: { list: () => [] },
+    };
+  }
   const app = await buildApp(config, {
-    auth: new AuthService(store, 3600_000),
+    auth,
+    ...(consoles ? { consoles } : {}),
     audit,
     downloads: { take: () => undefined, list: () => [] },
     readiness: { chromium: () => true, store: () => true, clamd: async () => true },
@@ -87,6 +142,12 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}): Pro
   });
   return {
     app,
+    auth,
+    dataDir,
+    db,
+    live,
+    consoleEnded,
+    ...(policy ? { policy } : {}),
     audit,
     store,
     sessions,

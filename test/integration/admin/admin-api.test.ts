@@ -1,0 +1,125 @@
+/** Accounts (unused report, bulk disable, reset, delete, revoke) and the policy editor API. */
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { buildTestApp, fakeLiveSession, type AppHarness } from '../gateway/app-harness.js';
+import { addUser, host, signInEnrolling, signInStaff, type SignedIn } from './admin-helpers.js';
+
+let h: AppHarness;
+let admin: SignedIn;
+beforeEach(async () => {
+  h = await buildTestApp({}, { consoles: true });
+  await addUser(h, 'boss', 'admin');
+  admin = await signInEnrolling(h, 'boss');
+});
+afterEach(async () => {
+  await h.close();
+});
+
+const api = (method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown) =>
+  h.app.inject({ method, url, headers: { host, cookie: admin.cookie, 'x-kekkai-csrf': admin.csrf }, ...(payload === undefined ? {} : { payload: payload as object }) });
+
+describe('accounts', () => {
+  it('lists accounts unused for 90 days and disables them in one action, ending their sessions', async () => {
+    const staff = await signInStaff(h);
+    const oldId = await addUser(h, 'departed', 'staff');
+    const old = new Date(Date.now() - 120 * 86_400_000).toISOString();
+    h.db.prepare('UPDATE users SET created_at = ?, last_login_at = ? WHERE id IN (?, ?)').run(old, old, oldId, h.store.users.findByName('nurse')!.id);
+    h.live.push(fakeLiveSession('b-1', { id: h.store.users.findByName('nurse')!.id, name: 'nurse', role: 'staff' }));
+    const report = await api('GET', '/api/admin/accounts/unused');
+    expect(report.json().accounts.map((a: { name: string }) => a.name).sort()).toEqual(['departed', 'nurse']);
+    const done = await api('POST', '/api/admin/accounts/disable-unused', { days: 90 });
+    expect(done.json().disabled.sort()).toEqual(['departed', 'nurse']);
+    expect(h.store.users.findByName('departed')!.disabled).toBe(true);
+    expect((await h.app.inject({ url: '/api/me', headers: { host, cookie: staff.cookie } })).statusCode).toBe(401);
+    expect(h.consoleEnded).toEqual(['b-1']);
+    expect((await api('GET', '/api/admin/accounts/unused')).json().accounts).toEqual([]);
+    const audit = [...h.audit.records({ events: ['account-change'] })];
+    expect(audit.at(-1)!.details).toMatchObject({ action: 'disable-unused', before: { disabled: false }, after: { disabled: true } });
+  });
+
+  it('creates a staff account with a one-time password, resets it, and deletes it keeping audit names', async () => {
+    const created = await api('POST', '/api/admin/accounts', { name: 'kango01', role: 'staff', oneTimePassword: 'First-time-pass-01', department: '看護部', jobTitle: '看護師', expiresOn: '2099-03-31' });
+    expect(created.statusCode).toBe(200);
+    expect(created.json().account).toMatchObject({ name: 'kango01', department: '看護部', mustChangePassword: true, expiresOn: '2099-03-31' });
+    expect(JSON.stringify(created.json())).not.toContain('scrypt');
+    const weak = await api('POST', `/api/admin/accounts/${created.json().account.id}/password`, { oneTimePassword: 'short' });
+    expect(weak.statusCode).toBe(400);
+    const dup = await api('POST', '/api/admin/accounts', { name: 'kango01', role: 'staff', oneTimePassword: 'First-time-pass-01' });
+    expect(dup.statusCode).toBe(409);
+    expect((await api('DELETE', `/api/admin/accounts/${created.json().account.id}`)).statusCode).toBe(200);
+    expect(h.store.users.findByName('kango01')).toBeUndefined();
+    const names = [...h.audit.records({ events: ['account-change'] })].map((r) => (r.details as { account: string }).account);
+    expect(names).toEqual(['kango01', 'kango01']);
+  });
+
+  it('refuses an expired account', async () => {
+    const nurse = h.store.users.findByName('nurse')!;
+    h.store.users.update(nurse.id, { expiresOn: '2020-01-01' });
+    const res = await h.app.inject({ method: 'POST', url: '/api/login', headers: { host }, payload: { username: 'nurse', password: 'staff-Password-2026!' } });
+    expect(res.statusCode).toBe(403);
+    expect(res.json().code).toBe('KEKKAI_ERR_ACCOUNT_EXPIRED');
+  });
+});
+
+describe('URL policy editor', () => {
+  it('refuses a broken edit with the validation messages and changes nothing', async () => {
+    const before = (await api('GET', '/api/admin/policy')).json();
+    const broken = { ...before.document, rules: [{ id: 'x', match: { host: ['example.com'] }, action: 'explode' }] };
+    const res = await api('PUT', '/api/admin/policy/document', { document: broken });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().issues.join('\n')).toMatch(/action/);
+    expect(res.json().message.ja).toContain('保存しませんでした');
+    const after = (await api('GET', '/api/admin/policy')).json();
+    expect(after.version).toBe(before.version);
+    expect(after.yaml).toBe(before.yaml);
+    expect([...h.audit.records({ events: ['policy-change'] })]).toHaveLength(0);
+  });
+
+  it('saves an added block rule as a new version, tests a URL, shows shadowing, and rolls back', async () => {
+    const before = (await api('GET', '/api/admin/policy')).json();
+    const rule = { id: 'no-example', name: 'Example blocked', enabled: true, match: { domain: ['example.com'] }, action: 'block' };
+    const saved = await api('PUT', '/api/admin/policy/document', { document: { ...before.document, rules: [rule] } });
+    expect(saved.statusCode).toBe(200);
+    expect(saved.json().version).toBe(before.version + 1);
+    const test = await api('POST', '/api/admin/policy/test', { url: 'https://www.example.com/a', candidate: { id: 'later', match: { host: ['www.example.com'] }, action: 'allow' } });
+    expect(test.json().verdict).toMatchObject({ verdict: 'block', rule: { id: 'no-example' } });
+    expect(test.json().shadowedBy.map((s: { rule: { id: string } }) => s.rule.id)).toEqual(['no-example']);
+    const diff = await api('GET', `/api/admin/policy/diff?from=${before.version}&to=${before.version + 1}`);
+    expect(JSON.stringify(diff.json().diff)).toContain('no-example');
+    const rolled = await api('POST', '/api/admin/policy/rollback', { version: before.version });
+    expect(rolled.statusCode).toBe(200);
+    expect((await api('POST', '/api/admin/policy/test', { url: 'https://www.example.com/a' })).json().verdict.verdict).toBe('allow');
+    const audit = [...h.audit.records({ events: ['policy-change'] })];
+    expect(audit.map((r) => (r.details as { action: string }).action)).toEqual(['edit', 'rollback']);
+    expect((audit[0]!.details as { after: { yaml: string } }).after.yaml).toContain('no-example');
+  });
+
+  it('stores the contact line as a policy version and the file policy as validated YAML', async () => {
+    const set = await api('PUT', '/api/admin/settings', { contact: '情報システム課 内線 1234', maxTabs: 4 });
+    expect(set.json()).toMatchObject({ contact: '情報システム課 内線 1234', maxTabs: 4 });
+    expect(h.policy!.current().policy.contact).toBe('情報システム課 内線 1234');
+    const bad = await api('PUT', '/api/admin/file-policy', { yaml: 'pdfDpi: 9000\n' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().issues.join()).toContain('pdfDpi');
+    const good = await api('PUT', '/api/admin/file-policy', { yaml: 'pdfDpi: 200\nallowedGroups: [pdf, image]\n' });
+    expect(good.json().effective).toMatchObject({ pdfDpi: 200, allowedGroups: ['pdf', 'image'] });
+  });
+
+  it('lists live sessions and terminates one, audited', async () => {
+    h.live.push(fakeLiveSession('s-9', { id: 1, name: 'nurse', role: 'staff' }, 'https://news.test/'));
+    const list = await api('GET', '/api/admin/sessions');
+    expect(list.json().sessions[0]).toMatchObject({ id: 's-9', user: { name: 'nurse' }, url: 'https://news.test/', sourceIp: '127.0.0.1' });
+    expect((await api('POST', '/api/admin/sessions/s-9/terminate')).statusCode).toBe(200);
+    expect(h.consoleEnded).toEqual(['s-9']);
+    expect([...h.audit.records({ events: ['session-terminated'] })]).toHaveLength(1);
+  });
+
+  it('reports compliance figures and exports them as CSV with a BOM', async () => {
+    const res = await api('GET', '/api/compliance');
+    const items = res.json().items as Array<{ id: string; figures: Record<string, unknown> }>;
+    expect(items.find((i) => i.id === 'second-factor')!.figures).toMatchObject({ privileged: 1, withTotp: 1 });
+    expect(items.find((i) => i.id === 'access-logs')!.figures).toMatchObject({ chainOk: true });
+    const csv = await api('GET', '/api/compliance.csv');
+    expect(csv.body.startsWith('\uFEFF')).toBe(true);
+    expect(csv.body).toContain('二要素認証');
+  });
+});
