@@ -114,7 +114,7 @@ export class QuarantineActions {
     const why = checkJustification(justification);
     const stored = await this.read(quarantineId);
     const entryName = safeEntryName(stored.record.name, stored.record.sha256);
-    const zip = encryptedZip([{ name: entryName, data: stored.bytes, modified: new Date(stored.record.createdAt) }], ANALYSIS_PASSWORD);
+    const zip = await encryptedZip([{ name: entryName, data: stored.bytes, modified: new Date(stored.record.createdAt) }], ANALYSIS_PASSWORD);
     this.audit(actor, 'success', 'analysis-download', stored.record, why, { entryName });
     return { fileName: `${stored.record.sha256.slice(0, 16)}.zip`, zip };
   }

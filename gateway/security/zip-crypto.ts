@@ -6,7 +6,11 @@
  * a safety wrapper, not secrecy, and every analysis tool reads it.
  */
 import { randomBytes } from 'node:crypto';
-import { deflateRawSync } from 'node:zlib';
+import { promisify } from 'node:util';
+import { deflateRaw } from 'node:zlib';
+
+// Off the event loop: originals can be up to the download limit (hundreds of MB).
+const deflateRawAsync = promisify(deflateRaw);
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -106,10 +110,10 @@ interface Prepared {
 }
 
 /** Compresses (when it helps) and encrypts one entry: 12-byte header, then the data. */
-function prepare(entry: ZipEntry, password: Uint8Array, offset: number): Prepared {
+async function prepare(entry: ZipEntry, password: Uint8Array, offset: number): Promise<Prepared> {
   if (entry.data.length > MAX_SIZE) throw new RangeError('file too large for a ZIP without ZIP64');
   const crc = crc32(entry.data);
-  const deflated = deflateRawSync(entry.data, { level: 9 });
+  const deflated = await deflateRawAsync(entry.data, { level: 6 });
   const useDeflate = deflated.length < entry.data.length;
   const payload = useDeflate ? deflated : entry.data;
   if (payload.length > MAX_SIZE) throw new RangeError('file too large for a ZIP without ZIP64');
@@ -157,13 +161,13 @@ function centralHeader(p: Prepared): Buffer {
 }
 
 /** A complete ZIP whose entries are all encrypted with `password`. */
-export function encryptedZip(entries: readonly ZipEntry[], password: string): Buffer {
+export async function encryptedZip(entries: readonly ZipEntry[], password: string): Promise<Buffer> {
   const pwd = Buffer.from(password, 'utf8');
   const parts: Buffer[] = [];
   const prepared: Prepared[] = [];
   let offset = 0;
   for (const entry of entries) {
-    const p = prepare(entry, pwd, offset);
+    const p = await prepare(entry, pwd, offset);
     const head = localHeader(p);
     parts.push(head, p.body);
     prepared.push(p);

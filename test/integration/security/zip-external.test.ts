@@ -25,25 +25,25 @@ const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const text = Buffer.from('検体 sample '.repeat(200));
 const random = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919 + (i >> 3)) & 0xff));
 
-function writeZip(): string {
+async function writeZip(): Promise<string> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-zip-'));
   dirs.push(dir);
   const file = path.join(dir, 'sample.zip');
-  writeFileSync(file, encryptedZip([{ name: '報告.txt', data: text }, { name: 'blob.bin', data: random }], 'infected'));
+  writeFileSync(file, await encryptedZip([{ name: '報告.txt', data: text }, { name: 'blob.bin', data: random }], 'infected'));
   return file;
 }
 
 describe('analysis ZIP in external tools', () => {
-  it.runIf(has('python3', ['-c', 'import zipfile']))('Python zipfile reads it with "infected" and refuses "wrong"', () => {
-    const file = writeZip();
+  it.runIf(has('python3', ['-c', 'import zipfile']))('Python zipfile reads it with "infected" and refuses "wrong"', async () => {
+    const file = await writeZip();
     const script = 'import sys,zipfile,hashlib\nz=zipfile.ZipFile(sys.argv[1])\nfor n in z.namelist():\n  print(n, hashlib.sha256(z.read(n, pwd=sys.argv[2].encode())).hexdigest())';
     const out = execFileSync('python3', ['-c', script, file, 'infected'], { encoding: 'utf8' });
     expect(out.trim().split('\n')).toEqual([`報告.txt ${sha(text)}`, `blob.bin ${sha(random)}`]);
     expect(() => execFileSync('python3', ['-c', script, file, 'wrong'], { stdio: 'pipe' })).toThrow(/password|Bad/i);
   });
 
-  it.runIf(has('unzip', ['-v']))('Info-ZIP unzip tests it with "infected" and fails with "wrong"', () => {
-    const file = writeZip();
+  it.runIf(has('unzip', ['-v']))('Info-ZIP unzip tests it with "infected" and fails with "wrong"', async () => {
+    const file = await writeZip();
     expect(execFileSync('unzip', ['-t', '-P', 'infected', file], { encoding: 'utf8' })).toMatch(/No errors detected/);
     expect(() => execFileSync('unzip', ['-t', '-P', 'wrong', file], { stdio: 'pipe' })).toThrow();
   });
