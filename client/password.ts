@@ -9,7 +9,7 @@ async function render(): Promise<void> {
     location.assign('/login');
     return;
   }
-  const { csrfToken } = (await me.json()) as { csrfToken: string };
+  const { csrfToken, passwordMinLength } = (await me.json()) as { csrfToken: string; passwordMinLength?: number };
   const field = (id: string, label: string, autocomplete: string): [HTMLLabelElement, HTMLInputElement] => [
     h('label', { for: id }, [label]),
     h('input', { id, type: 'password', autocomplete, required: true }),
@@ -20,7 +20,7 @@ async function render(): Promise<void> {
   const error = h('p', { class: 'form-error', role: 'alert' });
   const form = h('form', { class: 'login-form', novalidate: true }, [
     h('h1', {}, [t('changePassword')]),
-    h('p', {}, [t('passwordRule')]),
+    h('p', {}, [passwordMinLength === 8 ? t('passwordRuleTotp') : t('passwordRule')]),
     currentLabel, current, nextLabel, next, confirmLabel, confirm,
     h('button', { type: 'submit' }, [t('changePassword')]),
     error,

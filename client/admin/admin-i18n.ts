@@ -1,0 +1,49 @@
+/** Admin console strings, Japanese (default) and English; the language comes from <html lang>. */
+import { lang } from '../i18n.js';
+
+const STRINGS = {
+  ja: {
+    title: 'kekkai 管理コンソール', policy: 'URL ポリシー', filePolicy: 'ファイルポリシー', accounts: 'アカウントと役割', sessions: '利用中のセッション',
+    settings: '運用設定', compliance: 'チェックリスト対応状況', forbidden: 'この画面を使う権限がありません。', save: '保存', saved: '保存しました。',
+    rules: 'ルール（上から順に評価）', ruleId: 'ルール ID', ruleName: '名前', matchKind: '条件の種類', matchValue: '条件の値（カンマ区切り）', action: '動作',
+    enabled: '有効', addRule: 'ルールを追加', updateRule: 'ルールを更新', edit: '編集', remove: '削除', up: '上へ', down: '下へ', defaultAction: '既定の動作',
+    comment: '変更の説明', testUrl: 'URL をテスト', testUrlLabel: 'テストする URL', testRole: '役割', test: 'テスト', verdict: '判定', matchedRule: '一致したルール',
+    defaultDecided: '（既定の動作）', shadowedBy: '新しいルールより先に一致するルール', none: 'なし', yamlImport: 'YAML の読み込み', yamlExport: 'YAML を書き出す',
+    importYaml: 'YAML を保存', categories: 'カテゴリリストの読み込み', categoryName: 'カテゴリ名', categoryFile: 'リストファイル（1 行に 1 ドメイン）', importList: '読み込む',
+    history: '版の履歴', version: '版', author: '作成者', when: '日時', diff: '差分', rollback: 'この版に戻す', current: '現在',
+    fileYaml: 'ファイルポリシー（YAML: allowedGroups, office, macroOffice, maxBytes, pdfDpi など）', effective: '適用中の値',
+    name: 'ユーザー名', role: '役割', department: '部署', jobTitle: '職種', expiresOn: '有効期限', sources: '接続元アドレス範囲（CIDR、カンマ区切り、空欄は役割の設定）',
+    disabled: '無効', totp: '二要素', lastLogin: '最終ログイン', actions: '操作', create: 'アカウントを作成', oneTimePassword: '初回パスワード（次回ログイン時に変更）',
+    disable: '無効にする', enable: '有効にする', resetPassword: 'パスワード再設定', resetTotp: '二要素を再設定', revoke: 'ログインを無効化', deleteAccount: '削除',
+    confirmDelete: 'このアカウントを削除しますか？監査記録の名前は残ります。', unused: '未使用アカウント', unusedDays: '日数', showUnused: '表示', disableAll: 'すべて無効にする',
+    user: 'ユーザー', sourceIp: '接続元', url: '表示中の URL', since: '開始', terminate: '終了させる', noSessions: '利用中のセッションはありません。',
+    contact: 'ブロックページの連絡先', idleTimeout: '無操作タイムアウト（秒）', maxTabs: 'タブの上限', roleSources: '役割ごとの接続元アドレス範囲（CIDR、カンマ区切り、空欄は制限なし）',
+    item: '項目', figures: '数値', status: '状態', ok: '適合', attention: '要確認', exportCsv: 'CSV を書き出す', refresh: '更新', yes: 'はい', no: 'いいえ', failed: '失敗しました。',
+    signOut: 'ログアウト', browse: 'ブラウザへ',
+  },
+  en: {
+    title: 'kekkai admin console', policy: 'URL policy', filePolicy: 'File policy', accounts: 'Accounts and roles', sessions: 'Live sessions',
+    settings: 'Operator settings', compliance: 'Checklist evidence', forbidden: 'You are not allowed to use this page.', save: 'Save', saved: 'Saved.',
+    rules: 'Rules (evaluated top to bottom)', ruleId: 'Rule ID', ruleName: 'Name', matchKind: 'Match on', matchValue: 'Match values (comma-separated)', action: 'Action',
+    enabled: 'Enabled', addRule: 'Add rule', updateRule: 'Update rule', edit: 'Edit', remove: 'Remove', up: 'Up', down: 'Down', defaultAction: 'Default action',
+    comment: 'Change note', testUrl: 'Test a URL', testUrlLabel: 'URL to test', testRole: 'Role', test: 'Test', verdict: 'Verdict', matchedRule: 'Matching rule',
+    defaultDecided: '(default action)', shadowedBy: 'Rules that match before the new rule', none: 'none', yamlImport: 'Import YAML', yamlExport: 'Export YAML',
+    importYaml: 'Save YAML', categories: 'Import a category list', categoryName: 'Category name', categoryFile: 'List file (one domain per line)', importList: 'Import',
+    history: 'Version history', version: 'Version', author: 'Author', when: 'When', diff: 'Diff', rollback: 'Roll back to this version', current: 'current',
+    fileYaml: 'File policy (YAML: allowedGroups, office, macroOffice, maxBytes, pdfDpi, …)', effective: 'Effective values',
+    name: 'User name', role: 'Role', department: 'Department', jobTitle: 'Job title', expiresOn: 'Expires on', sources: 'Source ranges (CIDR, comma-separated; empty = role setting)',
+    disabled: 'Disabled', totp: 'Second factor', lastLogin: 'Last sign-in', actions: 'Actions', create: 'Create account', oneTimePassword: 'One-time password (changed at next sign-in)',
+    disable: 'Disable', enable: 'Enable', resetPassword: 'Reset password', resetTotp: 'Reset second factor', revoke: 'Revoke sign-ins', deleteAccount: 'Delete',
+    confirmDelete: 'Delete this account? Audit records keep its name.', unused: 'Unused accounts', unusedDays: 'Days', showUnused: 'Show', disableAll: 'Disable all',
+    user: 'User', sourceIp: 'Source address', url: 'Current URL', since: 'Since', terminate: 'Terminate', noSessions: 'No live sessions.',
+    contact: 'Block-page contact line', idleTimeout: 'Idle timeout (seconds)', maxTabs: 'Tab cap', roleSources: 'Source ranges per role (CIDR, comma-separated; empty = any)',
+    item: 'Item', figures: 'Figures', status: 'Status', ok: 'OK', attention: 'Check', exportCsv: 'Export CSV', refresh: 'Refresh', yes: 'yes', no: 'no', failed: 'Failed.',
+    signOut: 'Sign out', browse: 'Browser',
+  },
+} as const;
+
+export type AdminKey = keyof (typeof STRINGS)['ja'];
+
+export function tr(key: AdminKey): string {
+  return STRINGS[lang][key];
+}

@@ -1,0 +1,42 @@
+/** JSON calls to the admin API with the CSRF token; errors come back in the UI language. */
+import { localized } from '../i18n.js';
+import { tr } from './admin-i18n.js';
+
+let csrf = '';
+
+export function setCsrf(token: string): void {
+  csrf = token;
+}
+
+export class ApiError extends Error {
+  constructor(message: string, readonly issues: string[] = []) {
+    super(message);
+  }
+}
+
+export async function api<T = Record<string, unknown>>(method: 'GET' | 'POST' | 'PUT' | 'DELETE', url: string, payload?: unknown): Promise<T> {
+  const res = await fetch(url, {
+    method,
+    credentials: 'same-origin',
+    headers: { ...(payload === undefined ? {} : { 'content-type': 'application/json' }), ...(method === 'GET' ? {} : { 'x-kekkai-csrf': csrf }) },
+    ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
+  });
+  const body = (await res.json().catch(() => ({}))) as T & { message?: { ja: string; en: string }; issues?: string[] };
+  if (!res.ok) throw new ApiError(body.message ? localized(body.message) : tr('failed'), body.issues ?? []);
+  return body;
+}
+
+/** Runs an action and shows its outcome in a status line (role=status). */
+export async function withStatus(status: HTMLElement, action: () => Promise<unknown>, done = tr('saved')): Promise<boolean> {
+  status.textContent = '';
+  status.classList.remove('error');
+  try {
+    await action();
+    status.textContent = done;
+    return true;
+  } catch (err) {
+    status.textContent = err instanceof ApiError ? err.message : tr('failed');
+    status.classList.add('error');
+    return false;
+  }
+}

@@ -1,0 +1,89 @@
+/** Live sessions, operator settings, file policy and the compliance page. */
+import { h } from '../dom-builder.js';
+import { tr } from './admin-i18n.js';
+import { api, withStatus } from './api.js';
+import { button, splitList, statusLine, table, textInput } from './form-controls.js';
+
+interface LiveSession {
+  id: string;
+  user: { name: string; role: string };
+  sourceIp: string;
+  url: string;
+  since: string;
+}
+
+export function sessionsView(): HTMLElement {
+  const status = statusLine();
+  const box = h('div');
+  const load = async () => {
+    const { sessions } = await api<{ sessions: LiveSession[] }>('GET', '/api/admin/sessions');
+    const rows = sessions.map((s) => [
+      `${s.user.name} (${s.user.role})`, s.sourceIp, s.url, s.since,
+      button(tr('terminate'), () => void withStatus(status, async () => (await api('POST', `/api/admin/sessions/${encodeURIComponent(s.id)}/terminate`), await load())), { 'aria-label': `${tr('terminate')}: ${s.user.name}` }),
+    ]);
+    box.replaceChildren(rows.length ? table([tr('user'), tr('sourceIp'), tr('url'), tr('since'), tr('actions')], rows) : h('p', {}, [tr('noSessions')]));
+  };
+  void load();
+  return h('section', { id: 'sessions', 'aria-labelledby': 'sessions-h' }, [h('h2', { id: 'sessions-h' }, [tr('sessions')]), button(tr('refresh'), () => void load()), box, status]);
+}
+
+export function settingsView(): HTMLElement {
+  const status = statusLine();
+  const contact = textInput(tr('contact'), '', { name: 'contact' });
+  const idle = textInput(tr('idleTimeout'), '', { name: 'idle-timeout', inputmode: 'numeric' });
+  const tabs = textInput(tr('maxTabs'), '', { name: 'max-tabs', inputmode: 'numeric' });
+  const ranges = { staff: textInput('staff', '', { name: 'sources-staff' }), admin: textInput('admin', '', { name: 'sources-admin' }), security: textInput('security', '', { name: 'sources-security' }) };
+  void api<{ contact: string | null; idleTimeoutSeconds: number; maxTabs: number; sourceRanges: Record<keyof typeof ranges, string[]> }>('GET', '/api/admin/settings').then((s) => {
+    contact.control.value = s.contact ?? '';
+    idle.control.value = String(s.idleTimeoutSeconds);
+    tabs.control.value = String(s.maxTabs);
+    for (const role of ['staff', 'admin', 'security'] as const) ranges[role].control.value = s.sourceRanges[role].join(', ');
+  });
+  const save = button(tr('save'), () => void withStatus(status, () => api('PUT', '/api/admin/settings', {
+    contact: contact.control.value || null,
+    idleTimeoutSeconds: Number(idle.control.value),
+    maxTabs: Number(tabs.control.value),
+    sourceRanges: { staff: splitList(ranges.staff.control.value), admin: splitList(ranges.admin.control.value), security: splitList(ranges.security.control.value) },
+  })), { class: 'primary', id: 'save-settings' });
+  return h('section', { id: 'settings', 'aria-labelledby': 'settings-h' }, [
+    h('h2', { id: 'settings-h' }, [tr('settings')]),
+    contact.row, idle.row, tabs.row,
+    h('fieldset', {}, [h('legend', {}, [tr('roleSources')]), ranges.staff.row, ranges.admin.row, ranges.security.row]),
+    save, status,
+  ]);
+}
+
+export function filePolicyView(): HTMLElement {
+  const status = statusLine();
+  const text = h('textarea', { id: 'file-policy-yaml', rows: '14', cols: '80' });
+  const effective = h('pre', { class: 'effective', 'aria-label': tr('effective') });
+  const load = async () => {
+    const res = await api<{ yaml: string; effective: unknown }>('GET', '/api/admin/file-policy');
+    text.value = res.yaml;
+    effective.textContent = JSON.stringify(res.effective, null, 2);
+  };
+  const save = button(tr('save'), () => void withStatus(status, async () => (await api('PUT', '/api/admin/file-policy', { yaml: text.value }), await load())), { class: 'primary', id: 'save-file-policy' });
+  void load();
+  return h('section', { id: 'file-policy', 'aria-labelledby': 'file-policy-h' }, [
+    h('h2', { id: 'file-policy-h' }, [tr('filePolicy')]),
+    h('label', { for: 'file-policy-yaml' }, [tr('fileYaml')]), text, save, status,
+    h('details', {}, [h('summary', {}, [tr('effective')]), effective]),
+  ]);
+}
+
+export function complianceView(lang: string): HTMLElement {
+  const box = h('div');
+  void api<{ items: Array<{ id: string; title: { ja: string; en: string }; figures: Record<string, unknown>; ok: boolean }> }>('GET', '/api/compliance').then(({ items }) => {
+    const rows = items.map((i) => [
+      lang === 'en' ? i.title.en : i.title.ja,
+      h('ul', {}, Object.entries(i.figures).map(([k, v]) => h('li', {}, [`${k}: ${String(v ?? '—')}`]))),
+      i.ok ? tr('ok') : tr('attention'),
+    ]);
+    box.replaceChildren(table([tr('item'), tr('figures'), tr('status')], rows, { id: 'compliance-table' }));
+  });
+  return h('section', { id: 'compliance', 'aria-labelledby': 'compliance-h' }, [
+    h('h2', { id: 'compliance-h' }, [tr('compliance')]),
+    box,
+    h('a', { href: '/api/compliance.csv', download: 'kekkai-compliance.csv', class: 'button' }, [tr('exportCsv')]),
+  ]);
+}

@@ -1,0 +1,188 @@
+/**
+ * URL policy editor: the ordered rule list (add, edit, reorder, enable/disable),
+ * saved as a new version; the "test a URL" box with the rules that shadow a new
+ * rule; YAML import/export; category import; history with diff and rollback.
+ */
+import { h } from '../dom-builder.js';
+import { tr } from './admin-i18n.js';
+import { api, withStatus } from './api.js';
+import { button, checkbox, select, splitList, statusLine, table, textInput } from './form-controls.js';
+
+interface Rule {
+  id: string;
+  name?: string;
+  enabled: boolean;
+  match: Record<string, unknown[]>;
+  action: string;
+  [key: string]: unknown;
+}
+interface PolicyDoc {
+  default: string;
+  rules: Rule[];
+  [key: string]: unknown;
+}
+
+const ACTIONS = ['allow', 'block', 'warn', 'read-only'] as const;
+const MATCH_KINDS = ['domain', 'host', 'path', 'wildcard', 'regex', 'category'] as const;
+
+function matchText(rule: Rule): string {
+  return Object.entries(rule.match).map(([k, v]) => `${k}: ${v.join(', ')}`).join(' / ');
+}
+
+export function policyEditor(): HTMLElement {
+  const section = h('section', { id: 'policy', 'aria-labelledby': 'policy-h' }, [h('h2', { id: 'policy-h' }, [tr('policy')])]);
+  let doc: PolicyDoc = { default: 'allow', rules: [] };
+  let editing = -1;
+  const status = statusLine();
+  const listBox = h('div', { class: 'rule-list' });
+  const historyBox = h('div', { class: 'history' });
+
+  const id = textInput(tr('ruleId'), '', { name: 'rule-id', pattern: '[A-Za-z0-9][A-Za-z0-9._-]*' });
+  const name = textInput(tr('ruleName'), '', { name: 'rule-name' });
+  const kind = select(tr('matchKind'), MATCH_KINDS.map((k) => [k, k] as const), 'domain', { name: 'rule-match-kind' });
+  const value = textInput(tr('matchValue'), '', { name: 'rule-match-value' });
+  const action = select(tr('action'), ACTIONS.map((a) => [a, a] as const), 'block', { name: 'rule-action' });
+  const enabled = checkbox(tr('enabled'), true, { name: 'rule-enabled' });
+  const defaultAction = select(tr('defaultAction'), [['allow', 'allow'], ['block', 'block']], 'allow', { name: 'default-action' });
+  const comment = textInput(tr('comment'), '', { name: 'comment' });
+
+  const candidate = (): Rule | null => {
+    const values = splitList(value.control.value);
+    if (!id.control.value || values.length === 0) return null;
+    const rule: Rule = { id: id.control.value.trim(), enabled: enabled.control.checked, match: { [kind.control.value]: values }, action: action.control.value };
+    if (name.control.value.trim()) rule.name = name.control.value.trim();
+    return rule;
+  };
+  const fillForm = (rule: Rule | null) => {
+    id.control.value = rule?.id ?? '';
+    name.control.value = rule?.name ?? '';
+    const [k, v] = Object.entries(rule?.match ?? {})[0] ?? ['domain', []];
+    kind.control.value = k;
+    value.control.value = (v as unknown[]).join(', ');
+    action.control.value = rule?.action ?? 'block';
+    enabled.control.checked = rule?.enabled ?? true;
+  };
+  const move = (i: number, by: number) => {
+    const j = i + by;
+    if (j < 0 || j >= doc.rules.length) return;
+    [doc.rules[i], doc.rules[j]] = [doc.rules[j]!, doc.rules[i]!];
+    drawRules();
+  };
+  const drawRules = () => {
+    const rows = doc.rules.map((rule, i) => {
+      const on = h('input', { type: 'checkbox', 'aria-label': `${tr('enabled')}: ${rule.id}` });
+      on.checked = rule.enabled !== false;
+      on.addEventListener('change', () => (rule.enabled = on.checked));
+      const tools = h('span', { class: 'row-actions' }, [
+        button(tr('up'), () => move(i, -1), { 'aria-label': `${tr('up')}: ${rule.id}` }),
+        button(tr('down'), () => move(i, 1), { 'aria-label': `${tr('down')}: ${rule.id}` }),
+        button(tr('edit'), () => ((editing = i), fillForm(rule), (addButton.textContent = tr('updateRule'))), { 'aria-label': `${tr('edit')}: ${rule.id}` }),
+        button(tr('remove'), () => (doc.rules.splice(i, 1), drawRules()), { 'aria-label': `${tr('remove')}: ${rule.id}` }),
+      ]);
+      return [String(i + 1), rule.id, rule.name ?? '', matchText(rule), rule.action, on, tools];
+    });
+    listBox.replaceChildren(table(['#', tr('ruleId'), tr('ruleName'), tr('matchKind'), tr('action'), tr('enabled'), tr('actions')], rows, { 'aria-label': tr('rules') }));
+  };
+  const addButton = button(tr('addRule'), () => {
+    const rule = candidate();
+    if (!rule) return;
+    if (editing >= 0) doc.rules[editing] = { ...doc.rules[editing], ...rule };
+    else doc.rules.push(rule);
+    editing = -1;
+    addButton.textContent = tr('addRule');
+    fillForm(null);
+    drawRules();
+  }, { id: 'add-rule' });
+  const load = async () => {
+    const data = await api<{ document: PolicyDoc | null }>('GET', '/api/admin/policy');
+    if (data.document) doc = data.document;
+    defaultAction.control.value = doc.default;
+    drawRules();
+    await drawHistory();
+  };
+  const save = button(tr('save'), () => {
+    void withStatus(status, async () => {
+      await api('PUT', '/api/admin/policy/document', { document: { ...doc, default: defaultAction.control.value }, comment: comment.control.value || undefined });
+      await load();
+    });
+  }, { id: 'save-policy', class: 'primary' });
+
+  const drawHistory = async () => {
+    const { versions } = await api<{ versions: Array<{ version: number; createdAt: string; authorName: string | null; comment: string | null }> }>('GET', '/api/admin/policy/versions');
+    const diffOut = h('pre', { class: 'diff', 'aria-live': 'polite' });
+    const rows = versions.map((v, i) => [
+      String(v.version) + (i === 0 ? ` (${tr('current')})` : ''),
+      v.createdAt,
+      v.authorName ?? '',
+      v.comment ?? '',
+      h('span', { class: 'row-actions' }, [
+        ...(versions[i + 1] ? [button(tr('diff'), () => void showDiff(versions[i + 1]!.version, v.version, diffOut), { 'aria-label': `${tr('diff')}: ${v.version}` })] : []),
+        ...(i > 0 ? [button(tr('rollback'), () => void withStatus(status, async () => (await api('POST', '/api/admin/policy/rollback', { version: v.version }), await load())), { 'aria-label': `${tr('rollback')}: ${v.version}` })] : []),
+      ]),
+    ]);
+    historyBox.replaceChildren(h('h3', {}, [tr('history')]), table([tr('version'), tr('when'), tr('author'), tr('comment'), tr('actions')], rows), diffOut);
+  };
+
+  section.append(
+    defaultAction.row,
+    listBox,
+    h('fieldset', { class: 'rule-form' }, [h('legend', {}, [tr('addRule')]), id.row, name.row, kind.row, value.row, action.row, enabled.row, addButton]),
+    comment.row,
+    save,
+    status,
+    testBox(candidate),
+    yamlBox(load),
+    categoryBox(),
+    historyBox,
+  );
+  void load();
+  return section;
+}
+
+async function showDiff(from: number, to: number, out: HTMLElement): Promise<void> {
+  const { diff } = await api<{ diff: Array<{ op: string; text: string }> }>('GET', `/api/admin/policy/diff?from=${from}&to=${to}`);
+  out.textContent = diff.map((d) => `${d.op} ${d.text}`).join('\n');
+}
+
+function testBox(candidate: () => Rule | null): HTMLElement {
+  const url = textInput(tr('testUrlLabel'), '', { name: 'test-url', type: 'url' });
+  const role = select(tr('testRole'), [['staff', 'staff'], ['admin', 'admin'], ['security', 'security']], 'staff', { name: 'test-role' });
+  const out = h('div', { class: 'test-result', 'aria-live': 'polite', id: 'test-result' });
+  const status = statusLine();
+  const run = button(tr('test'), () => {
+    void withStatus(status, async () => {
+      const rule = candidate();
+      const res = await api<{ verdict: { verdict: string; rule: { id: string; name?: string | null } | null; reason: string }; shadowedBy: Array<{ rule: { id: string } }> }>('POST', '/api/admin/policy/test', { url: url.control.value, role: role.control.value, ...(rule ? { candidate: rule } : {}) });
+      out.replaceChildren(
+        h('p', {}, [`${tr('verdict')}: `, h('strong', { class: `verdict verdict-${res.verdict.verdict}` }, [res.verdict.verdict])]),
+        h('p', {}, [`${tr('matchedRule')}: ${res.verdict.rule ? res.verdict.rule.id : tr('defaultDecided')}`]),
+        h('p', { class: 'reason' }, [res.verdict.reason]),
+        ...(rule ? [h('p', {}, [`${tr('shadowedBy')} (${rule.id}): ${res.shadowedBy.map((s) => s.rule.id).join(', ') || tr('none')}`])] : []),
+      );
+    }, '');
+  }, { id: 'run-test' });
+  return h('fieldset', { class: 'test-box' }, [h('legend', {}, [tr('testUrl')]), url.row, role.row, run, status, out]);
+}
+
+function yamlBox(reload: () => Promise<void>): HTMLElement {
+  const text = h('textarea', { id: 'policy-yaml', rows: '8', cols: '80' });
+  const status = statusLine();
+  const save = button(tr('importYaml'), () => void withStatus(status, async () => (await api('PUT', '/api/admin/policy/yaml', { yaml: text.value }), await reload())));
+  const exportLink = h('a', { href: '/api/admin/policy/export', download: 'kekkai-policy.yaml', class: 'button' }, [tr('yamlExport')]);
+  return h('fieldset', {}, [h('legend', {}, [tr('yamlImport')]), h('label', { for: 'policy-yaml' }, [tr('yamlImport')]), text, save, exportLink, status]);
+}
+
+function categoryBox(): HTMLElement {
+  const name = textInput(tr('categoryName'), '', { name: 'category-name' });
+  const file = h('input', { type: 'file', id: 'category-file', accept: '.txt,.list,text/plain' });
+  const status = statusLine();
+  const run = button(tr('importList'), () => {
+    const chosen = file.files?.[0];
+    if (!chosen) return;
+    void withStatus(status, async () => {
+      const res = await api<{ domains: number; added: number; removed: number }>('POST', '/api/admin/policy/categories', { name: name.control.value, text: await chosen.text() });
+      status.dataset.result = `${res.domains}`;
+    });
+  });
+  return h('fieldset', {}, [h('legend', {}, [tr('categories')]), name.row, h('label', { for: 'category-file' }, [tr('categoryFile')]), file, run, status]);
+}
