@@ -79,8 +79,11 @@ const Download = z.object({
   totalBytes: z.number().int().min(0).nullable(),
   /** Name of the sanitized file (the extension may change, e.g. form.xlsx → form.pdf). */
   outputName: z.string().max(1000).optional(),
-  /** Same-origin path of the one-time link, only when state is 'ready'. */
-  href: z.string().regex(/^\/api\/downloads\/[A-Za-z0-9_-]{16,128}$/).optional(),
+  /**
+   * Same-origin path of the one-time link, only when state is 'ready': a sanitized
+   * download, or an original the security team released to this user.
+   */
+  href: z.string().regex(/^\/api\/(downloads|released)\/[A-Za-z0-9_-]{16,128}$/).optional(),
   /** Reason code and message, only when state is 'blocked'. */
   reason: z.string().max(64).optional(),
   message: LocalizedText.optional(),

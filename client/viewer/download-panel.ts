@@ -95,7 +95,7 @@ export class DownloadPanel {
         return [h('p', { class: 'download-reason' }, [text])];
       }
       case 'ready': {
-        if (!msg.href || !msg.href.startsWith('/api/downloads/')) return [h('span', { class: 'download-used' }, [s.used])];
+        if (!msg.href || !/^\/api\/(downloads|released)\//.test(msg.href)) return [h('span', { class: 'download-used' }, [s.used])];
         const link = h('a', { class: 'download-link', href: msg.href, download: msg.outputName ?? msg.name }, [s.save]);
         // One-time link: after the click it is spent.
         link.addEventListener('click', () => setTimeout(() => link.replaceWith(h('span', { class: 'download-used' }, [s.used])), 0));

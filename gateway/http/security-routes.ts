@@ -20,6 +20,19 @@ function notifier(sessions: ConsoleDeps['sessions']): (release: ReleaseRecord) =
     for (const session of sessions.list()) {
       if (session.summary().user.id !== release.recipientId) continue;
       session.send({ type: 'notice', code: 'quarantine-released', message: message('quarantine-released', { name: release.name }) });
+      // The released original appears in the download panel with its one-time link.
+      if (release.token) {
+        session.send({
+          type: 'download',
+          id: release.id.slice(0, 64),
+          name: release.name,
+          state: 'ready',
+          receivedBytes: release.size,
+          totalBytes: release.size,
+          outputName: release.name,
+          href: `/api/released/${release.token}`,
+        });
+      }
     }
   };
 }

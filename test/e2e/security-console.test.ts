@@ -103,6 +103,8 @@ describe('security console', () => {
 
     // The staff user's viewer is told, and the original comes through the one-time link once.
     await staff.locator('.notice', { hasText: 'eicar.txt' }).waitFor({ timeout: 10_000 });
+    // ... and the download panel offers the released original with its one-time link.
+    await staff.locator('.download-panel a.download-link[href^="/api/released/"]').waitFor({ timeout: 10_000 });
     const fetched = await staff.evaluate(async () => {
       const { files } = (await (await fetch('/api/released')).json()) as { files: Array<{ href: string }> };
       const first = await fetch(files[0]!.href);
