@@ -81,7 +81,8 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): v
   app.post('/api/admin/policy/test', async (req) => {
     requirePermission(auth, req, 'policy:read');
     const body = parseBody(TestBody, req.body);
-    const result = policy.test(body.url, { role: body.role ?? null, sourceIp: body.sourceIp ?? null });
+    // The same allow-listed private ranges as the egress proxy, so the box agrees with browsing.
+    const result = policy.test(body.url, { role: body.role ?? null, sourceIp: body.sourceIp ?? null, allowPrivate: ctx.deps.config.egress.allowPrivate });
     if (!body.candidate) return { ...result, shadowedBy: [] };
     const parsed = parsePolicyDocument(stringify({ default: 'allow', rules: [body.candidate] }), storeCategories());
     if (!parsed.ok) throw new HttpError(400, 'bad-request');

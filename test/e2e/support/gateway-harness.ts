@@ -6,6 +6,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Secret, TOTP } from 'otpauth';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { loadConfig } from '../../../gateway/config/load-config.js';
 import { startGateway, type RunningGateway } from '../../../gateway/server.js';
@@ -76,14 +77,60 @@ export async function newUserContext(browser: Browser, locale = 'ja-JP'): Promis
   return context;
 }
 
-/** Logs in through the login page and waits until the first remote frame is drawn. */
+/**
+ * Logs in through the login page and waits until the first remote frame is drawn.
+ * Admin and security accounts need a second factor: the first sign-in enrols it in
+ * the UI (secret read from the page, code computed with otpauth), later ones use
+ * the recovery codes shown then.
+ */
 export async function login(page: Page, baseUrl: string, user = 'admin', password = ADMIN_PASSWORD): Promise<void> {
+  await signInThroughForm(page, baseUrl, user, password);
+  await page.waitForURL((url) => url.origin === baseUrl && url.pathname === '/');
+  await waitForFrame(page);
+}
+
+interface KnownFactor {
+  secret: string;
+  recoveryCodes: string[];
+}
+const knownFactors = new Map<string, KnownFactor>();
+
+/** The current TOTP code for a base32 secret (RFC 6238, 30 s, 6 digits). */
+export function totpNow(secret: string, timestamp = Date.now()): string {
+  return new TOTP({ secret: Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' }).generate({ timestamp });
+}
+
+/** Reads the secret on the enrolment page, confirms it with a code, and returns the recovery codes. */
+export async function enrolTotpInPage(page: Page): Promise<KnownFactor> {
+  const secret = (await page.locator('#totp-secret').textContent())!.trim();
+  await page.locator('#totp-code').fill(totpNow(secret));
+  await page.locator('form button[type=submit]').click();
+  await page.locator('#recovery-codes').waitFor();
+  const recoveryCodes = (await page.locator('#recovery-codes code').allTextContents()).map((c) => c.trim());
+  return { secret, recoveryCodes };
+}
+
+/** Fills the login form and completes a second-factor step if one appears; leaves /login. */
+export async function signInThroughForm(page: Page, baseUrl: string, user: string, password: string): Promise<void> {
   await page.goto(`${baseUrl}/login`);
   await page.locator('#username').fill(user);
   await page.locator('#password').fill(password);
   await page.locator('form button[type=submit]').click();
-  await page.waitForURL((url) => url.origin === baseUrl && url.pathname === '/');
-  await waitForFrame(page);
+  const left = page.waitForURL((url) => url.pathname !== '/login').then(() => 'left' as const, () => 'timeout' as const);
+  const code = page.locator('#totp-code').waitFor().then(() => 'code' as const, () => 'timeout' as const);
+  if ((await Promise.race([left, code])) !== 'code') return;
+  const key = `${baseUrl}|${user}`;
+  if (await page.locator('#totp-secret').count()) {
+    const factor = await enrolTotpInPage(page);
+    knownFactors.set(key, factor);
+    await page.locator('#continue').click();
+  } else {
+    const factor = knownFactors.get(key);
+    if (!factor) throw new Error(`no second factor known for ${user}`);
+    await page.locator('#totp-code').fill(factor.recoveryCodes.shift() ?? totpNow(factor.secret));
+    await page.locator('form button[type=submit]').click();
+  }
+  await page.waitForURL((url) => url.pathname !== '/login');
 }
 
 /** Resolves once the client has drawn at least `atLeast` frames since its page loaded. */
