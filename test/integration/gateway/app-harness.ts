@@ -8,7 +8,7 @@ import { Metrics } from '../../../gateway/ops/metrics.js';
 import type { AuditLog } from '../../../gateway/audit/audit-log.js';
 import { openAuditLog } from '../../../gateway/audit/audit-setup.js';
 import { AuthService } from '../../../gateway/auth/auth-service.js';
-import { LoginThrottle } from '../../../gateway/auth/login-throttle.js';
+import type { LoginThrottle } from '../../../gateway/auth/login-throttle.js';
 import { openTotpVault } from '../../../gateway/auth/totp-vault.js';
 import { QuarantineStore } from '../../../gateway/downloads/quarantine-store.js';
 import type { ConsoleDeps } from '../../../gateway/http/console-deps.js';
