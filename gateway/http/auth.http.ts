@@ -90,6 +90,27 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     return signedIn(req, reply, result.signedIn, { recoveryCodes: result.recoveryCodes });
   });
 
+  // Optional second factor for any signed-in account (staff may turn it on themselves).
+  app.post('/api/totp/start', { bodyLimit: 1024 }, async (req) => {
+    const current = requireSession(deps.auth, req);
+    requireCsrf(current, req);
+    if (!deps.auth.secondFactor) throw new HttpError(404, 'not-found');
+    // Replacing an active factor goes through an admin reset, not a stolen session.
+    if (current.user.totpEnabled) throw new HttpError(409, 'forbidden');
+    return deps.auth.secondFactor.begin(current.user);
+  });
+
+  app.post('/api/totp/confirm', { bodyLimit: 1024 }, async (req) => {
+    const current = requireSession(deps.auth, req);
+    requireCsrf(current, req);
+    const body = parse(z.object({ code: z.string().min(1).max(40) }), req.body);
+    if (!deps.auth.secondFactor) throw new HttpError(404, 'not-found');
+    const codes = deps.auth.secondFactor.finish(current.user, body.code);
+    if (!codes) throw new HttpError(400, 'invalid-code');
+    deps.audit.record({ ...who(current.user, req), event: 'account-change', outcome: 'success', details: { action: 'totp-enrol', before: { totpEnabled: current.user.totpEnabled }, after: { totpEnabled: true } } });
+    return { recoveryCodes: codes };
+  });
+
   app.post('/api/logout', async (req, reply) => {
     const current = requireSession(deps.auth, req);
     requireCsrf(current, req);

@@ -93,3 +93,22 @@ describe('connection-source restriction', () => {
     expect(moved.statusCode).toBe(401);
   });
 });
+
+describe('optional second factor for staff', () => {
+  it('lets a signed-in staff user enrol; later sign-ins need a code and the password rule drops to 8', async () => {
+    const staff = await signInStaff(h);
+    const headers = { cookie: staff.cookie, 'x-kekkai-csrf': staff.csrf };
+    const started = await post(h, '/api/totp/start', {}, headers);
+    const { secret } = started.json() as { secret: string };
+    expect((await post(h, '/api/totp/confirm', { code: '000000' }, headers)).statusCode).toBe(400);
+    const confirmed = await post(h, '/api/totp/confirm', { code: totpCode(secret) }, headers);
+    expect(confirmed.json().recoveryCodes).toHaveLength(10);
+    const me = await h.app.inject({ url: '/api/me', headers: { host, cookie: staff.cookie } });
+    expect(me.json()).toMatchObject({ user: { totpEnabled: true }, passwordMinLength: 8 });
+    const first = await post(h, '/api/login', { username: 'nurse', password: 'staff-Password-2026!' });
+    expect(first.json()).toMatchObject({ needsTotp: true });
+    expect(first.headers['set-cookie']).toBeUndefined();
+    // An active factor cannot be replaced from a session (an admin resets it).
+    expect((await post(h, '/api/totp/start', {}, headers)).statusCode).toBe(409);
+  });
+});
