@@ -38,7 +38,7 @@ export interface DefaultDepsOptions {
   sofficeCandidates?: string[];
 }
 
-/** The production engines: clamd, poppler, and LibreOffice when installed. */
+/** The production engines: clamd (INSTREAM through the `clamscan` package), poppler, and LibreOffice when installed. */
 export async function createDefaultDeps(o: DefaultDepsOptions): Promise<SanitizerDeps> {
   const soffice = await findLibreOffice(o.sofficeCandidates);
   const deps: SanitizerDeps = {

@@ -9,7 +9,7 @@ import type { SanitizerDeps } from '../../../sanitizer/pipeline.js';
 import type { Verdict } from '../../../sanitizer/verdict.js';
 import { eicar, nestedZip, png, zipOf } from '../../fixtures/sanitizer/hostile-files.js';
 import type { PrivateClamd } from './private-clamd.js';
-import { startPrivateClamd } from './private-clamd.js';
+import { FIXTURE_DB, startPrivateClamd } from './private-clamd.js';
 
 let clamd: PrivateClamd;
 let deps: SanitizerDeps;
@@ -24,7 +24,7 @@ afterAll(async () => {
 
 const run = (name: string, bytes: Uint8Array, d = deps): Promise<Verdict> => sanitize({ name, bytes }, DEFAULT_FILE_POLICY, d);
 
-describe('clamd over INSTREAM', () => {
+describe('clamd over INSTREAM (clamscan scanStream)', () => {
   it('generates the real EICAR file at run time', () => {
     expect(createHash('md5').update(eicar()).digest('hex')).toBe('44d88612fea8a8f36de82e1278abb02f');
   });
@@ -38,6 +38,25 @@ describe('clamd over INSTREAM', () => {
   it('streams large inputs in chunks', async () => {
     const scanner = new ClamdScanner({ address: clamd.socket, timeoutMs: 10_000, chunkBytes: 8192 });
     expect(await scanner.scan(new Uint8Array(3 * 1024 * 1024).fill(0x41))).toEqual({ status: 'clean' });
+  });
+
+  it('answers /readyz-style pings', async () => {
+    expect(await new ClamdScanner({ address: clamd.socket, timeoutMs: 2000 }).ping()).toBe(true);
+    expect(await new ClamdScanner({ address: join(clamd.socket, '..', 'nope.sock'), timeoutMs: 2000 }).ping()).toBe(false);
+  });
+});
+
+describe('clamd with a small StreamMaxLength', () => {
+  it('blocks input over the limit (scan-limit-exceeded; scanner-unavailable when the reset beats the reply)', async () => {
+    const small = await startPrivateClamd(FIXTURE_DB, { streamMaxLength: '1M' });
+    try {
+      const scanner = new ClamdScanner({ address: small.socket, timeoutMs: 10_000 });
+      const r = await scanner.scan(new Uint8Array(2 * 1024 * 1024).fill(0x41));
+      expect(['limit-exceeded', 'unavailable']).toContain(r.status);
+      expect(await scanner.scan(new Uint8Array(1024).fill(0x41))).toEqual({ status: 'clean' });
+    } finally {
+      await small.stop();
+    }
   });
 });
 
@@ -73,5 +92,8 @@ describe('clamd stopped mid-run', () => {
     await own.stop();
     const v = await run('b.png', await png(), d);
     expect(v).toMatchObject({ verdict: 'blocked', reason: 'scanner-unavailable' });
+    // No local clamscan/clamdscan fallback (both binaries exist on the test machine):
+    // EICAR is not found by anything once clamd is gone, only refused.
+    expect(await d.scanner.scan(eicar())).toMatchObject({ status: 'unavailable' });
   });
 });

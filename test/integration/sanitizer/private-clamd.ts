@@ -19,7 +19,7 @@ export interface PrivateClamd {
  * Start clamd with its own clamd.conf in a temp dir: Unix socket there, the fixture
  * signature database, foreground, alerts on exceeded limits and encrypted content.
  */
-export async function startPrivateClamd(databaseDir = FIXTURE_DB): Promise<PrivateClamd> {
+export async function startPrivateClamd(databaseDir = FIXTURE_DB, opts: { streamMaxLength?: string } = {}): Promise<PrivateClamd> {
   const dir = await mkdtemp(join(tmpdir(), 'kekkai-clamd-'));
   const socket = join(dir, 'clamd.sock');
   await writeFile(
@@ -33,7 +33,7 @@ export async function startPrivateClamd(databaseDir = FIXTURE_DB): Promise<Priva
       `TemporaryDirectory ${dir}`,
       'AlertExceedsMax yes',
       'AlertEncrypted yes',
-      'StreamMaxLength 200M',
+      `StreamMaxLength ${opts.streamMaxLength ?? '200M'}`,
       'MaxScanSize 400M',
       'MaxFileSize 200M',
       'MaxRecursion 10',
