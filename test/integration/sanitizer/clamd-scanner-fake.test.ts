@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ClamdScanner, clamdTarget, interpretScanError, interpretScanStream } from '../../../sanitizer/clamd-scanner.js';
-import { fakeDeps } from './fakes.js';
+import { fakeDeps } from '../../unit/sanitizer/fakes.js';
 import { sanitize } from '../../../sanitizer/pipeline.js';
 import { DEFAULT_FILE_POLICY } from '../../../sanitizer/file-policy.js';
 import type { FakeClamd } from './fake-clamd.js';
