@@ -9,7 +9,10 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { buildApp } from './app.js';
 import { openAuditLog } from './audit/audit-setup.js';
+import { FilePolicyService } from './admin/file-policy-service.js';
+import { SettingsService } from './admin/settings-service.js';
 import { AuthService } from './auth/auth-service.js';
+import { openTotpVault } from './auth/totp-vault.js';
 import { ChromiumHost } from './browser/chromium-host.js';
 import { DownloadRouter } from './browser/download-router.js';
 import { openDownloads } from './downloads/download-setup.js';
@@ -64,6 +67,9 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
     logger,
   );
   let ownPorts: number[] = [];
+  // Admin-console settings: the file policy and operator limits apply without a restart.
+  const filePolicies = new FilePolicyService(db);
+  const operatorSettings = new SettingsService(store.settings, { idleTimeoutSeconds: config.session.idleTimeoutSeconds, maxTabs: config.session.maxTabs });
   const metrics = new Metrics();
   // The router and the session manager need each other; the router is set right below.
   let router: DownloadRouter | null = null;
@@ -82,6 +88,7 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
       if (context) await chromium.cancelDownload(guid, context);
     },
     (type, seconds) => metrics.sanitizerDuration(type, seconds),
+    () => filePolicies.currentFilePolicy(),
   );
   const sessions = new SessionManager(
     chromium,
@@ -89,7 +96,8 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
       idleTimeoutMs: config.session.idleTimeoutSeconds * 1000,
       warmPool: config.session.warmPool,
       maxSessions: config.session.maxSessions,
-      maxTabs: config.session.maxTabs,
+      maxTabs: () => operatorSettings.get().maxTabs,
+      idleTimeout: () => operatorSettings.get().idleTimeoutSeconds * 1000,
       jpegQuality: config.stream.jpegQuality,
       maxDeviceScaleFactor: config.stream.maxDeviceScaleFactor,
       clipboardToClient: config.clipboard.toClient,
@@ -130,7 +138,7 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
     },
     logger.child({ component: 'downloads' }),
   );
-  const auth = new AuthService(store, config.session.maxAgeHours * 3600_000);
+  const auth = new AuthService(store, config.session.maxAgeHours * 3600_000, undefined, { totpVault: openTotpVault(config.dataDir) });
   const clamd = new ClamdScanner({ address: config.clamd, timeoutMs: 2000 });
   // kekkai_clamd_up follows clamd even when nobody polls /readyz.
   const clamdWatch = setInterval(() => void clamd.ping().then((up) => metrics.clamdUp(up)), 30_000);

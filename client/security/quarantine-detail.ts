@@ -36,7 +36,7 @@ interface DetailBody {
   releaseNeedsSecondApproval: boolean;
 }
 
-export async function showDetail(panel: HTMLElement, id: string, onChange: () => void): Promise<void> {
+export async function showDetail(panel: HTMLElement, id: string, onChange: () => void, notice = ''): Promise<void> {
   const body = await getJson<DetailBody>(`/api/security/quarantine/${encodeURIComponent(id)}`);
   const closeButton = button(s('close'));
   closeButton.addEventListener('click', () => (panel.hidden = true));
@@ -46,9 +46,10 @@ export async function showDetail(panel: HTMLElement, id: string, onChange: () =>
     h('h3', {}, [s('steps')]),
     steps(body.record.steps),
     ...(body.releases.length ? [h('h3', {}, [s('releases')]), releases(body.releases)] : []),
-    actions(body, () => {
+    // The outcome of an action is shown again after the detail re-renders.
+    actions(body, notice, (outcome) => {
       onChange();
-      void showDetail(panel, id, onChange);
+      void showDetail(panel, id, onChange, outcome);
     }),
     closeButton,
   );
@@ -97,9 +98,10 @@ function releases(list: Release[]): HTMLElement {
   );
 }
 
-function actions(body: DetailBody, changed: () => void): HTMLElement {
+function actions(body: DetailBody, notice: string, changed: (outcome: string) => void): HTMLElement {
   const justification = h('textarea', { name: 'justification', maxlength: '1000', rows: '3', required: true });
   const message = status();
+  message.textContent = notice;
   const base = `/api/security/quarantine/${encodeURIComponent(body.record.id)}`;
   const run = (fn: () => Promise<string>): void => {
     message.textContent = '';
@@ -107,7 +109,7 @@ function actions(body: DetailBody, changed: () => void): HTMLElement {
       (text) => {
         message.textContent = text;
         justification.value = '';
-        changed();
+        changed(text);
       },
       (err: Error) => (message.textContent = err.message),
     );

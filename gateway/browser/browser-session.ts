@@ -48,7 +48,8 @@ export interface SessionOptions {
   onPrint?: (sessionId: string, pdf: Uint8Array, title: string) => Promise<void>;
   /** URL policy for this session's navigations (identity-bound); see navigation-guard.ts. */
   guard?: GuardDeps;
-  maxTabs: number;
+  /** Tab cap; read at each new tab so the admin console's setting applies at once. */
+  maxTabs: number | (() => number);
   jpegQuality: number;
   maxDeviceScaleFactor: number;
   clipboardToClient: boolean;
@@ -290,8 +291,8 @@ export class BrowserSession {
   }
 
   private async openTab(): Promise<RemoteTab | undefined> {
-    if (this.tabs.size >= this.options.maxTabs) {
-      this.notice('tab-limit', { max: this.options.maxTabs });
+    if (this.tabs.size >= this.maxTabs()) {
+      this.notice('tab-limit', { max: this.maxTabs() });
       return undefined;
     }
     const page = await this.context.newPage();
@@ -302,8 +303,8 @@ export class BrowserSession {
     const existing = this.pages.get(page);
     if (existing !== undefined) return this.tabs.get(existing);
     if (this.ended) return undefined;
-    if (this.tabs.size >= this.options.maxTabs) {
-      this.notice('tab-limit', { max: this.options.maxTabs });
+    if (this.tabs.size >= this.maxTabs()) {
+      this.notice('tab-limit', { max: this.maxTabs() });
       await page.close().catch(() => undefined);
       return undefined;
     }
@@ -399,6 +400,10 @@ export class BrowserSession {
     this.tabs.clear();
     await this.context.close().catch(() => undefined);
     this.log.info({ reason, sessionId: this.id }, 'browser session ended');
+  }
+
+  private maxTabs(): number {
+    return typeof this.options.maxTabs === 'function' ? this.options.maxTabs() : this.options.maxTabs;
   }
 
   private activeTab(): RemoteTab | undefined {

@@ -56,6 +56,8 @@ export interface SessionManagerOptions extends Omit<SessionOptions, 'guard'> {
   /** Absent only in unit tests: then contexts have no proxy of their own and no URL policy. */
   policy?: SessionPolicy;
   idleTimeoutMs: number;
+  /** The idle timeout in force now (admin console setting); defaults to idleTimeoutMs. */
+  idleTimeout?: () => number;
   warmPool: number;
   maxSessions: number;
   reapIntervalMs?: number;
@@ -165,7 +167,7 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
         await this.end(id, 'ended-by-user');
         continue;
       }
-      if (now - session.lastActivity > this.options.idleTimeoutMs) {
+      if (now - session.lastActivity > (this.options.idleTimeout?.() ?? this.options.idleTimeoutMs)) {
         reaped++;
         await this.end(id, 'idle');
       }

@@ -73,13 +73,16 @@ export async function openDownloads(
   onUpdate: (sessionId: string, msg: DownloadMessage) => void,
   cancelDownload: (sessionId: string, guid: string) => Promise<void>,
   observeDuration: (type: string, seconds: number) => void,
+  /** The admin console's file policy; KEKKAI_FILE_POLICY, when set, wins. */
+  adminFilePolicy: () => FilePolicy,
 ): Promise<{ downloads: DownloadManager; quarantine: QuarantineStore }> {
+  const fromFile = config.download.filePolicyFile ? loadFilePolicy(config.download.filePolicyFile) : null;
   const quarantine = new QuarantineStore({ db, dataDir: config.dataDir });
   const sanitize = timed(createSanitizeFn(await createDefaultDeps({ clamdAddress: config.clamd })), observeDuration);
   const downloads = new DownloadManager({
     dataDir: config.dataDir,
     sanitize,
-    filePolicy: loadFilePolicy(config.download.filePolicyFile),
+    filePolicy: fromFile ? () => fromFile : adminFilePolicy,
     quarantine: auditedQuarantine(quarantine, audit),
     maxBytes: config.download.maxBytes,
     log,

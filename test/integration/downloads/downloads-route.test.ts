@@ -46,7 +46,7 @@ beforeEach(async () => {
   downloads = new DownloadManager({
     dataDir,
     sanitize: toPdf,
-    filePolicy: DEFAULT_FILE_POLICY,
+    filePolicy: () => DEFAULT_FILE_POLICY,
     quarantine: { put: async (meta, bytes) => ({ ...meta, id: 'q', sha256: '', size: bytes.byteLength, createdAt: '' }) },
     maxBytes: 1 << 20,
     log: { info: () => undefined, warn: () => undefined, error: () => undefined },

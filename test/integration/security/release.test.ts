@@ -43,7 +43,10 @@ describe('release without second approval', () => {
     const [audit] = h.audit.search({ events: ['quarantine-action'] }).records;
     expect(audit).toMatchObject({ userName: 'sec', details: { action: 'release', id: rec.id, sha256: rec.sha256, justification: '業務上必要と確認済み', recipientName: 'nurse' } });
     // The nurse's live browser session is told; the doctor's is not.
-    expect(h.live[0]!.sent).toEqual([expect.objectContaining({ type: 'notice', code: 'quarantine-released' })]);
+    expect(h.live[0]!.sent).toEqual([
+      expect.objectContaining({ type: 'notice', code: 'quarantine-released' }),
+      expect.objectContaining({ type: 'download', state: 'ready', href: expect.stringMatching(/^\/api\/released\//) }),
+    ]);
     expect(h.live[1]!.sent).toEqual([]);
 
     const [link] = await releasedLinks();

@@ -44,7 +44,7 @@ function manager(over: Partial<DownloadManagerOptions> = {}): DownloadManager {
   return new DownloadManager({
     dataDir,
     sanitize: sanitizedPdf,
-    filePolicy: DEFAULT_FILE_POLICY,
+    filePolicy: () => DEFAULT_FILE_POLICY,
     quarantine: { put: async (meta, bytes) => (quarantined.push({ meta, bytes }), { ...meta, id: String(quarantined.length), sha256: '', size: bytes.byteLength, createdAt: '' }) },
     maxBytes: 1000,
     log: silent,
