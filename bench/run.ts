@@ -7,7 +7,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { CHROMIUM, browseTo, launchUserBrowser, login, newUserContext, startHarness } from '../test/e2e/support/gateway-harness.js';
+import { CHROMIUM, STAFF_PASSWORD, addStaff, browseTo, launchUserBrowser, login, newUserContext, startHarness } from '../test/e2e/support/gateway-harness.js';
 import { startFixtureSite } from '../test/e2e/support/fixture-site.js';
 import { machineFacts } from './machine.js';
 import { policyBench, type PolicyResult } from './policy-bench.js';
@@ -36,12 +36,14 @@ const row = (figure: string, value: string, target = '', pass?: boolean): void =
 async function streamingBench(): Promise<{ latency: LatencyResult; firstFrame: FirstFrameResult; traffic: TrafficResult }> {
   const site = await startFixtureSite();
   const harness = await startHarness(GATEWAY_OVERRIDES, [site.url]);
+  // Staff are who the figures are for (and have no second factor to type).
+  await addStaff(harness);
   const browser = await launchUserBrowser();
   try {
     const context = await newUserContext(browser);
     const page = await context.newPage();
     const counter = new WsByteCounter(page);
-    await login(page, harness.url);
+    await login(page, harness.url, 'staff', STAFF_PASSWORD);
     const latency = await inputToFrameLatency(page, `${site.url}/color`, CLICKS);
     const t = await traffic(page, counter, `${site.url}/japanese`);
     await context.close();
@@ -57,6 +59,8 @@ async function streamingBench(): Promise<{ latency: LatencyResult; firstFrame: F
 async function memoryBench(): Promise<MemoryPoint[]> {
   const site = await startFixtureSite();
   const harness = await startHarness(GATEWAY_OVERRIDES, [site.url]);
+  // Staff are who the figures are for (and have no second factor to type).
+  await addStaff(harness);
   const browser = await launchUserBrowser();
   const points: MemoryPoint[] = [];
   try {
@@ -64,7 +68,7 @@ async function memoryBench(): Promise<MemoryPoint[]> {
     points.push(memoryPoint(0));
     for (let i = 1; i <= 5; i++) {
       const page = await (await newUserContext(browser)).newPage();
-      await login(page, harness.url);
+      await login(page, harness.url, 'staff', STAFF_PASSWORD);
       await browseTo(page, `${site.url}/japanese`, '日本語の記事');
       if (i === 1 || i === 5) {
         await sleep(5000); // let the warm pool refill and memory settle

@@ -4,7 +4,7 @@
  * gateway memory with 1 and 5 sessions.
  */
 import type { Browser, Page } from 'playwright-core';
-import { ADMIN_PASSWORD, browseTo, newUserContext, waitForFrame, type Harness } from '../test/e2e/support/gateway-harness.js';
+import { STAFF_PASSWORD, browseTo, newUserContext, waitForFrame, type Harness } from '../test/e2e/support/gateway-harness.js';
 import { gatewayChromiumRss, nodeRssMiB } from './proc-rss.js';
 import { round, sleep, summarize, type Summary } from './stats.js';
 
@@ -62,8 +62,8 @@ export async function timeToFirstFrame(browser: Browser, harness: Harness, runs:
     const page = await context.newPage();
     await recordFirstFrame(page);
     await page.goto(`${harness.url}/login`);
-    await page.locator('#username').fill('admin');
-    await page.locator('#password').fill(ADMIN_PASSWORD);
+    await page.locator('#username').fill('staff');
+    await page.locator('#password').fill(STAFF_PASSWORD);
     const submitAt = Date.now(); // wall clock of this process; the page side uses performance.timeOrigin + at
     await page.locator('form button[type=submit]').click();
     await page.waitForURL((url) => url.origin === harness.url && url.pathname === '/');

@@ -163,7 +163,13 @@ class ViewerConnection implements Viewer {
   }
 
   private failed(err: unknown): void {
-    this.log.warn({ err: (err as Error).message }, 'viewer message failed');
+    const text = (err as Error).message ?? String(err);
+    // Input racing a tab that just closed or navigated away is expected, not an error.
+    if (/Target closed|Session closed|No target with given id|Cannot find context/i.test(text)) {
+      this.log.debug({ err: text }, 'viewer message for a closed tab dropped');
+      return;
+    }
+    this.log.warn({ err: text }, 'viewer message failed');
     this.sendMessage({ type: 'error', code: 'internal-error', message: message('internal-error') });
   }
 }

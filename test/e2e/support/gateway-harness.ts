@@ -8,7 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import { Secret, TOTP } from 'otpauth';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { hashPassword } from '../../../gateway/auth/passwords.js';
 import { loadConfig } from '../../../gateway/config/load-config.js';
+import { openDatabase } from '../../../gateway/store/sqlite-database.js';
+import { createSqliteStore } from '../../../gateway/store/sqlite-repositories.js';
 import { startGateway, type RunningGateway } from '../../../gateway/server.js';
 
 export const ADMIN_PASSWORD = 'e2e-Admin-password-123!';
@@ -55,6 +58,18 @@ export async function startHarness(overrides: Record<string, unknown> = {}, site
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+export const STAFF_PASSWORD = 'staff-Password-2026!';
+
+/** Adds a staff account (no second factor required) straight to the harness's store. */
+export async function addStaff(harness: Harness, name = 'staff', password = STAFF_PASSWORD): Promise<void> {
+  const store = createSqliteStore(openDatabase(harness.dataDir));
+  try {
+    store.users.create({ name, role: 'staff', passwordHash: await hashPassword(password), mustChangePassword: false });
+  } finally {
+    store.close();
+  }
 }
 
 export async function launchUserBrowser(): Promise<Browser> {
