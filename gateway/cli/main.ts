@@ -6,6 +6,7 @@ import { ConfigError, loadConfig } from '../config/load-config.js';
 import { runAudit } from './audit-command.js';
 import { runBackup, runRestore } from './backup-command.js';
 import { runPolicy } from './policy-command.js';
+import { runSanitize } from './sanitize-command.js';
 import { runUserAdd } from './user-add.js';
 
 const HELP = `kekkai — browser-isolation gateway for hospitals
@@ -23,6 +24,8 @@ Usage:
                                                manage URL policy versions and category lists
   kekkai audit verify [--key FILE]             check the audit log's HMAC chain (exit 1 names the first bad record)
   kekkai audit export --format csv|csv-sjis|jsonl [--from ISO] [--to ISO] [--out FILE]
+  kekkai sanitize FILE... --out DIR [--json]   scan and rebuild files like downloads (e.g. USB import);
+                                               only sanitized files are written to DIR
   kekkai backup --out FILE [--with-quarantine] consistent online backup (mode 0600; store it encrypted)
   kekkai restore FILE [--force]                verify and restore into an empty (or, stopped, --force) data directory
   kekkai --help                                show this help
@@ -59,6 +62,8 @@ export async function main(argv: string[]): Promise<number> {
         return await runPolicy(rest, config());
       case 'audit':
         return await runAudit(rest, config());
+      case 'sanitize':
+        return await runSanitize(rest, config());
       case 'backup':
         return await runBackup(rest, config());
       case 'restore':
