@@ -46,9 +46,10 @@ function auditRecords() {
 }
 
 beforeAll(async () => {
-  [site, otherLoopback, browser] = await Promise.all([startFixtureSite(), startFixtureSite('127.0.0.2'), launchUserBrowser()]);
-  // Both fixture ports are open; only 127.0.0.1 is an allow-listed address.
-  harness = await startHarness({}, [site.url, otherLoopback.url]);
+  [site, otherLoopback, browser] = await Promise.all([startFixtureSite('127.0.0.3'), startFixtureSite('127.0.0.2'), launchUserBrowser()]);
+  // Both fixture ports are open; only 127.0.0.3 is an allow-listed address, so
+  // `localhost` (127.0.0.1 here) stands for a name that resolves to an internal address.
+  harness = await startHarness({ 'egress.allowPrivate': ['127.0.0.3/32'] }, [site.url, otherLoopback.url]);
   const db = openDatabase(harness.dataDir);
   const saved = new PolicyService(new SqlitePolicyRepository(db)).save(POLICY, { comment: 'e2e' });
   db.close();
@@ -101,6 +102,32 @@ describe('URL policy in the remote browser', () => {
     await page.getByRole('status').filter({ hasText: '閲覧専用' }).waitFor();
     await new Promise((r) => setTimeout(r, 500));
     expect(site.reports.some((r) => r.kind === 'form' && r.i)).toBe(false);
+    await page.context().close();
+  });
+
+  it('refuses internal targets reached by redirect, fetch(), <img>, WebSocket and a name resolving to loopback', async () => {
+    const page = await (await newUserContext(browser)).newPage();
+    await login(page, harness.url);
+    const own = new URL(harness.url);
+    const otherPort = new URL(otherLoopback.url).port;
+    const targets = [otherLoopback.url, `http://127.0.0.1:${own.port}`, `http://localhost:${otherPort}`];
+    await browseTo(page, `${site.url}/bypass?${targets.map((t) => `target=${encodeURIComponent(t)}`).join('&')}`, 'Bypass fixture');
+    const address = page.getByRole('textbox', { name: 'アドレス' });
+    await address.fill(`${site.url}/redirect?to=${encodeURIComponent(`${otherLoopback.url}/from-redirect`)}`);
+    await address.press('Enter');
+    const refusals = () => auditRecords().records.filter((r) => r.event === 'egress-refused').map((r) => r.details as { host: string; code: string; kind: string });
+    await waitUntil(async () => {
+      const r = refusals();
+      return (
+        r.filter((d) => d.host === '127.0.0.2').length >= 4 && // fetch, img, WebSocket, redirect
+        r.some((d) => d.host === '127.0.0.1' && d.code === 'own-endpoint') &&
+        r.some((d) => d.host === 'localhost' && d.code === 'address')
+      );
+    }, 15_000, 'every bypass attempt refused in the audit log').catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(refusals().map((d) => [d.host, d.code, d.kind]))}`);
+    });
+    expect(otherLoopback.requests).toEqual([]);
+    expect(site.requests).toContain('/redirect');
     await page.context().close();
   });
 

@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 
 export interface FixtureSite {
   url: string;
+  /** Every request path the site received, in order. */
+  requests: string[];
   reports: Array<Record<string, unknown>>;
   waitForReport(pred: (r: Record<string, unknown>) => boolean, timeoutMs?: number): Promise<Record<string, unknown>>;
   close(): Promise<void>;
@@ -68,6 +70,17 @@ export interface FixtureFile {
   filename: string;
 }
 
+/** A page that tries to reach each target by fetch(), <img> and WebSocket. */
+function bypassPage(targets: string[]): string {
+  const list = JSON.stringify(targets);
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Bypass fixture</title></head><body>
+<script>for (const t of ${list}) {
+  fetch(t + '/from-fetch').catch(() => {});
+  const img = new Image(); img.src = t + '/from-img.png'; document.body.append(img);
+  try { new WebSocket(t.replace(/^http/, 'ws') + '/from-ws'); } catch {}
+}</script></body></html>`;
+}
+
 /** Links to the attachments, 60 px apart from (40, 40), so tests can click them by position. */
 function downloadsPage(paths: string[]): string {
   const links = paths.map((p, i) => `<a href="${p}" style="position:absolute;left:40px;top:${40 + i * 60}px;font-size:24px">${p}</a>`);
@@ -76,9 +89,20 @@ function downloadsPage(paths: string[]): string {
 
 export async function startFixtureSite(host = '127.0.0.1', files: Record<string, FixtureFile> = {}): Promise<FixtureSite> {
   const reports: Array<Record<string, unknown>> = [];
+  const requests: string[] = [];
   const waiters = new Set<() => void>();
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0]!;
+    requests.push(path);
+    const query = new URL(req.url ?? '/', 'http://fixture').searchParams;
+    if (path === '/redirect') {
+      res.writeHead(302, { location: query.get('to') ?? '/' }).end();
+      return;
+    }
+    if (path === '/bypass') {
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(bypassPage(query.getAll('target')));
+      return;
+    }
     if (req.method === 'POST' && path === '/report') {
       let body = '';
       req.on('data', (c: Buffer) => (body += c.toString('utf8')));
@@ -115,6 +139,7 @@ export async function startFixtureSite(host = '127.0.0.1', files: Record<string,
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://${host}:${port}`,
+    requests,
     reports,
     waitForReport(pred, timeoutMs = 10_000) {
       return new Promise((resolve, reject) => {
