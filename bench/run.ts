@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: streaming figures through a real gateway (real Chromium),
- * gateway memory, policy evaluation and sanitizer throughput. Prints a table
- * with targets and PASS/MISS, and writes JSON to bench/results/<ISO date>.json.
+ * gateway memory, policy evaluation, the egress proxy's added latency and sanitizer
+ * throughput. Prints a table with targets and PASS/MISS, and writes JSON to
+ * bench/results/<ISO date>.json.
  * Not a timed test: figures depend on the machine and its load.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,13 +12,15 @@ import { CHROMIUM, STAFF_PASSWORD, addStaff, browseTo, launchUserBrowser, login,
 import { startFixtureSite } from '../test/e2e/support/fixture-site.js';
 import { machineFacts } from './machine.js';
 import { policyBench, type PolicyResult } from './policy-bench.js';
+import { proxyBench, type ProxyResult } from './proxy-bench.js';
 import { sanitizerBench, type SanitizerResult } from './sanitizer-bench.js';
 import { round, sleep } from './stats.js';
 import { WsByteCounter, inputToFrameLatency, memoryPoint, timeToFirstFrame, traffic, type FirstFrameResult, type LatencyResult, type MemoryPoint, type TrafficResult } from './streaming.js';
 
 const CLICKS = Number(process.env.BENCH_CLICKS ?? 60);
 const FIRST_FRAME_RUNS = Number(process.env.BENCH_FIRST_FRAME_RUNS ?? 8);
-const ONLY = (process.env.BENCH_ONLY ?? 'stream,memory,policy,sanitizer').split(',');
+const ONLY = (process.env.BENCH_ONLY ?? 'stream,memory,policy,proxy,sanitizer').split(',');
+const PROXY_REQUESTS = Number(process.env.BENCH_PROXY_REQUESTS ?? 500);
 /** Extra gateway config for comparison runs, e.g. BENCH_GATEWAY='{"stream.maxDeviceScaleFactor":1}'. */
 const GATEWAY_OVERRIDES = JSON.parse(process.env.BENCH_GATEWAY ?? '{}') as Record<string, unknown>;
 
@@ -91,7 +94,7 @@ async function main(): Promise<void> {
   const machine = machineFacts(CHROMIUM);
   console.log(`kekkai bench — ${startedAt.toISOString()}`);
   console.log(`${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryGiB} GiB, Node ${machine.node}, ${machine.chromium}, load ${machine.loadAverageAtStart.join(' ')}`);
-  const result: Record<string, unknown> = { startedAt: startedAt.toISOString(), machine, settings: { clicks: CLICKS, firstFrameRuns: FIRST_FRAME_RUNS, gatewayOverrides: GATEWAY_OVERRIDES } };
+  const result: Record<string, unknown> = { startedAt: startedAt.toISOString(), machine, settings: { clicks: CLICKS, firstFrameRuns: FIRST_FRAME_RUNS, gatewayOverrides: GATEWAY_OVERRIDES, proxyRequests: PROXY_REQUESTS } };
 
   if (ONLY.includes('stream')) {
     console.log('… streaming (latency, first frame, bytes per second)');
@@ -135,7 +138,19 @@ async function main(): Promise<void> {
     row('  same with 10k-domain list (flatness)', `${round(p.smallListEvaluationsPerSec, 0)}`);
     row('  with 25% wildcard rules', `${round(p.wildcardMixEvaluationsPerSec, 0)}`, '≥ 100,000/s', p.wildcardMixEvaluationsPerSec >= 100_000);
     row('  first evaluation (compile)', `${round(p.compileSeconds, 2)} s`);
-    rows.push({ figure: 'proxy added latency p95', value: 'not measured here', target: '≤ 2 ms', status: 'skipped' });
+  }
+  if (ONLY.includes('proxy')) {
+    console.log('… egress proxy added latency (in-process, loopback, 1,000-rule policy hook)');
+    const x: ProxyResult = await proxyBench(PROXY_REQUESTS);
+    result.proxy = x;
+    const msx = (v: number): string => `${round(v, 2)} ms`;
+    for (const [name, c] of [['HTTP GET', x.http], ['CONNECT + GET', x.connect]] as const) {
+      row(`proxy added latency, ${name}, p95(proxied) − p95(direct) (n=${c.pairs} pairs)`, msx(c.addedP95Ms), '≤ 2 ms', c.addedP95Ms <= 2);
+      row(`  ${name}: p50(proxied) − p50(direct); median of paired differences`, `${msx(c.addedP50Ms)}; ${msx(c.pairedDiffMs.p50)}`);
+      row(`  ${name}: direct p50/p95, proxied p50/p95`, `${msx(c.directMs.p50)}/${msx(c.directMs.p95)}, ${msx(c.proxiedMs.p50)}/${msx(c.proxiedMs.p95)}`);
+      row(`  ${name}: CPU per request, direct → proxied (mean)`, `${msx(c.directCpuMeanMs)} → ${msx(c.proxiedCpuMeanMs)}`);
+    }
+    row('  policy hook alone (1,000 rules), mean', `${round(x.decideMeanUs, 1)} µs`);
   }
   if (ONLY.includes('sanitizer')) {
     console.log('… sanitizer (private clamd)');
