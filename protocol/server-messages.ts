@@ -74,7 +74,10 @@ const Download = z.object({
   id: z.string().min(1).max(64),
   /** Name as the web server offered it (plain text). */
   name: z.string().max(1000),
-  state: z.enum(['downloading', 'scanning', 'sanitizing', 'ready', 'blocked']),
+  /** 'queued': complete, waiting for a free sanitizer slot (see queuePosition). */
+  state: z.enum(['downloading', 'queued', 'scanning', 'sanitizing', 'ready', 'blocked']),
+  /** Only when state is 'queued': place in the sanitizer queue, 1 = next to run. */
+  queuePosition: z.number().int().min(1).optional(),
   receivedBytes: z.number().int().min(0),
   totalBytes: z.number().int().min(0).nullable(),
   /** Name of the sanitized file (the extension may change, e.g. form.xlsx → form.pdf). */

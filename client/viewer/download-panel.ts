@@ -1,6 +1,7 @@
 /**
  * The viewer's download panel: one row per download with its state (downloading
- * → scanning → sanitizing → ready / blocked), a progress bar while downloading,
+ * → queued with its position, when every sanitizer slot is busy → scanning →
+ * sanitizing → ready / blocked), a progress bar while downloading,
  * the reason when blocked and the one-time link when ready. Names and messages
  * come from remote servers: they only ever go in as text.
  */
@@ -14,6 +15,7 @@ const STRINGS = {
   ja: {
     title: 'ダウンロード',
     downloading: 'ダウンロード中',
+    queued: '順番待ち',
     scanning: 'ウイルス検査中',
     sanitizing: '無害化処理中',
     ready: '準備完了',
@@ -24,6 +26,7 @@ const STRINGS = {
   en: {
     title: 'Downloads',
     downloading: 'Downloading',
+    queued: 'Queued',
     scanning: 'Scanning for malware',
     sanitizing: 'Sanitizing',
     ready: 'Ready',
@@ -56,14 +59,19 @@ export class DownloadPanel {
 
   /** Shows a download's new state; call for every `download` message (and the replay on reconnect). */
   update(msg: DownloadMessage): void {
-    const s = STRINGS[this.lang];
     const row = this.rows.get(msg.id) ?? this.addRow(msg.id);
     row.item.dataset.state = msg.state;
     row.name.textContent = msg.state === 'ready' && msg.outputName ? msg.outputName : msg.name;
     row.name.title = msg.name;
-    row.state.textContent = s[msg.state];
+    row.state.textContent = this.stateText(msg);
     row.detail.replaceChildren(...this.detail(msg));
     this.element.hidden = false;
+  }
+
+  private stateText(msg: DownloadMessage): string {
+    const s = STRINGS[this.lang];
+    if (msg.state !== 'queued' || msg.queuePosition === undefined) return s[msg.state];
+    return this.lang === 'ja' ? `${s.queued}（${msg.queuePosition} 番目）` : `${s.queued} (position ${msg.queuePosition})`;
   }
 
   private addRow(id: string): Row {

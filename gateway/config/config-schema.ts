@@ -85,6 +85,8 @@ export const ConfigSchema = z
         filePolicyFile: z.string().min(1).optional(),
         /** Print to PDF (through the sanitizer) from the toolbar or Ctrl+P. */
         print: bool.default(true),
+        /** Days an original stays in the quarantine; older ones are deleted (audited) by a daily job. */
+        quarantineRetentionDays: z.coerce.number().int().min(1).max(3650).default(90),
       })
       .strict()
       .default({}),
@@ -155,6 +157,7 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string; secret?: b
   { env: 'KEKKAI_DOWNLOAD_MAX_BYTES', path: 'download.maxBytes', doc: 'Largest download accepted; larger ones are canceled and blocked.' },
   { env: 'KEKKAI_FILE_POLICY', path: 'download.filePolicyFile', doc: 'YAML file policy for downloads (types, actions, limits, DPI).' },
   { env: 'KEKKAI_PRINT_ENABLED', path: 'download.print', doc: 'Allow printing remote pages to PDF (sanitized like downloads).' },
+  { env: 'KEKKAI_QUARANTINE_RETENTION_DAYS', path: 'download.quarantineRetentionDays', doc: 'Days quarantined originals are kept (1–3650, default 90); older ones are deleted daily, with an audit record.' },
   { env: 'KEKKAI_AUDIT_KEY_FILE', path: 'audit.keyFile', doc: 'HMAC key file of the audit chain (default <dataDir>/keys/audit.key); keep a copy offline.' },
   { env: 'KEKKAI_AUDIT_SYSLOG_HOST', path: 'audit.syslog.host', doc: 'Syslog collector for audit records (RFC 5424); empty = no forwarding.' },
   { env: 'KEKKAI_AUDIT_SYSLOG_PORT', path: 'audit.syslog.port', doc: 'Syslog collector port.' },

@@ -8,6 +8,7 @@
 import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
 import { rename, rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import path from 'node:path';
 import type { DownloadMessage } from '../../protocol/index.js';
 import type { FilePolicy, Verdict } from '../../sanitizer/index.js';
@@ -44,7 +45,10 @@ export interface DownloadManagerOptions {
   cancelDownload?: (sessionId: string, guid: string) => void | Promise<void>;
   /** Lifetime of a one-time link (default 10 minutes). */
   tokenTtlMs?: number;
-  /** Concurrent sanitizer jobs across all sessions (default 2). */
+  /**
+   * Concurrent sanitizer jobs across all sessions (default: os.availableParallelism()).
+   * Completed downloads beyond it wait in a FIFO queue, shown as 'queued' with their position.
+   */
   concurrency?: number;
   /** Minimum interval between 'downloading' progress updates (default 250 ms). */
   progressIntervalMs?: number;
@@ -65,6 +69,13 @@ interface Job {
   token?: string;
 }
 
+/** A completed download waiting for a sanitizer slot. */
+interface Waiter {
+  s: SessionState;
+  job: Job;
+  resume: () => void;
+}
+
 interface SessionState {
   id: string;
   dir: string;
@@ -80,11 +91,13 @@ export class DownloadManager {
   private readonly sessions = new Map<string, SessionState>();
   private readonly tokens: DownloadTokens;
   private readonly now: () => number;
-  private readonly waiting: Array<() => void> = [];
+  private readonly waiting: Waiter[] = [];
+  private readonly concurrency: number;
   private active = 0;
 
   constructor(private readonly o: DownloadManagerOptions) {
     this.now = o.now ?? Date.now;
+    this.concurrency = Math.max(1, Math.trunc(o.concurrency ?? os.availableParallelism()));
     this.tokens = new DownloadTokens(o.tokenTtlMs ?? 10 * 60_000, this.now);
   }
 
@@ -209,7 +222,7 @@ export class DownloadManager {
   private async runJob(s: SessionState, job: Job): Promise<void> {
     let bytes: Buffer | undefined;
     let recorded = false;
-    await this.acquire();
+    await this.acquire(s, job);
     try {
       if (s.ended) {
         const r = await readRegularFile(path.join(s.dir, job.id), this.o.maxBytes).catch(() => undefined);
@@ -301,13 +314,23 @@ export class DownloadManager {
 
   private finish(s: SessionState, job: Job, reason: DownloadReason, message?: { ja: string; en: string }): void {
     if (job.msg.state === 'ready' || job.msg.state === 'blocked') return;
-    job.msg = { ...job.msg, state: 'blocked', reason, message: message ?? downloadReasonMessage(reason) };
+    const { queuePosition: _dropped, ...msg } = job.msg;
+    job.msg = { ...msg, state: 'blocked', reason, message: message ?? downloadReasonMessage(reason) };
     if (!s.ended) this.emit(s, job, true);
   }
 
   private setState(s: SessionState, job: Job, state: 'scanning' | 'sanitizing'): void {
-    job.msg = { ...job.msg, state };
+    const { queuePosition: _dropped, ...msg } = job.msg;
+    job.msg = { ...msg, state };
     this.emit(s, job, true);
+  }
+
+  /** Waiting for a sanitizer slot at `position` (1 = next); told to the viewer when it changes. */
+  private setQueued(s: SessionState, job: Job, position: number): void {
+    if (job.msg.state === 'queued' && job.msg.queuePosition === position) return;
+    if (job.msg.state === 'ready' || job.msg.state === 'blocked') return;
+    job.msg = { ...job.msg, state: 'queued', queuePosition: position };
+    if (!s.ended) this.emit(s, job, true);
   }
 
   private view(job: Job): DownloadMessage {
@@ -346,17 +369,25 @@ export class DownloadManager {
     }
   }
 
-  private acquire(): Promise<void> {
-    if (this.active < (this.o.concurrency ?? 2)) {
+  private acquire(s: SessionState, job: Job): Promise<void> {
+    if (this.active < this.concurrency) {
       this.active++;
       return Promise.resolve();
     }
-    return new Promise((resolve) => this.waiting.push(() => resolve()));
+    return new Promise((resolve) => {
+      this.waiting.push({ s, job, resume: resolve });
+      this.setQueued(s, job, this.waiting.length);
+    });
   }
 
+  /** Hands the slot to the first waiter (FIFO) and moves everyone behind it up one place. */
   private releaseSlot(): void {
     const next = this.waiting.shift();
-    if (next) next();
-    else this.active--;
+    if (!next) {
+      this.active--;
+      return;
+    }
+    next.resume();
+    this.waiting.forEach((w, i) => this.setQueued(w.s, w.job, i + 1));
   }
 }

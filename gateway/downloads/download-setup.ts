@@ -1,7 +1,8 @@
 /**
  * Builds the download path for a running gateway: sanitizer engines (clamd,
  * poppler, LibreOffice when installed), the encrypted quarantine, the download
- * manager, and recovery of jobs a crash interrupted (they end blocked).
+ * manager, recovery of jobs a crash interrupted (they end blocked), and the
+ * quarantine's retention timer (call `stop()` on shutdown, before closing the database).
  */
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
@@ -13,6 +14,7 @@ import type { DownloadMessage } from '../../protocol/index.js';
 import type { AuditSink } from '../audit/audit-setup.js';
 import { DownloadManager, type DownloadLog } from './download-manager.js';
 import { QuarantineStore, type QuarantineMeta, type QuarantineRecord } from './quarantine-store.js';
+import { purgeExpired, startRetentionTimer } from './quarantine-retention.js';
 import { createSanitizeFn, type SanitizeFn } from './stage-reporting.js';
 
 /** Times every sanitizer run per input type (for /metrics). */
@@ -75,7 +77,7 @@ export async function openDownloads(
   observeDuration: (type: string, seconds: number) => void,
   /** The admin console's file policy; KEKKAI_FILE_POLICY, when set, wins. */
   adminFilePolicy: () => FilePolicy,
-): Promise<{ downloads: DownloadManager; quarantine: QuarantineStore }> {
+): Promise<{ downloads: DownloadManager; quarantine: QuarantineStore; stop: () => Promise<void> }> {
   const fromFile = config.download.filePolicyFile ? loadFilePolicy(config.download.filePolicyFile) : null;
   const quarantine = new QuarantineStore({ db, dataDir: config.dataDir });
   const sanitize = timed(createSanitizeFn(await createDefaultDeps({ clamdAddress: config.clamd })), observeDuration);
@@ -91,5 +93,15 @@ export async function openDownloads(
   });
   const recovered = await downloads.recover();
   if (recovered.quarantined || recovered.failed) log.warn({ quarantined: recovered.quarantined, failed: recovered.failed }, 'interrupted downloads from the last run were blocked and quarantined');
-  return { downloads, quarantine };
+  const retentionDays = config.download.quarantineRetentionDays;
+  const retention = startRetentionTimer(
+    async (signal) => {
+      const r = await purgeExpired(quarantine, { retentionDays, audit, signal });
+      if (r.deleted.length) log.info({ deleted: r.deleted.length, cutoff: r.cutoff, retentionDays }, 'expired quarantine records deleted');
+      if (r.failed.length) log.warn({ failed: r.failed, cutoff: r.cutoff }, 'expired quarantine records not deleted');
+    },
+    undefined,
+    (err) => log.error({ err }, 'quarantine retention run failed'),
+  );
+  return { downloads, quarantine, stop: () => retention.stop() };
 }
