@@ -73,7 +73,7 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
   const metrics = new Metrics();
   // The router and the session manager need each other; the router is set right below.
   let router: DownloadRouter | null = null;
-  const { downloads, quarantine } = await openDownloads(
+  const { downloads, quarantine, stop: stopRetention } = await openDownloads(
     db,
     config,
     audit,
@@ -162,6 +162,7 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
     clearInterval(clamdWatch);
     await sessions.close('shutdown');
     await downloads.idle();
+    await stopRetention();
     await app.close();
     await chromium.close();
     await denyAll.close();

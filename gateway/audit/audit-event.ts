@@ -21,6 +21,9 @@ export const AUDIT_EVENTS = [
   'quarantine-action',
   'session-terminated',
   'audit-export',
+  'quarantine-retention',
+  'egress-refused',
+  'settings-change',
 ] as const;
 /** Known event names; other names are accepted so a new feature need not wait for this list. */
 export type AuditEventName = (typeof AUDIT_EVENTS)[number] | (string & {});

@@ -65,7 +65,8 @@ export interface QuarantineStoreOptions {
   now?: () => Date;
 }
 
-interface Row {
+/** One row of the `quarantine` table (the security console's index reads it too). */
+export interface QuarantineRow {
   id: string;
   sha256: string;
   name: string;
@@ -79,6 +80,9 @@ interface Row {
   reason: string | null;
   signature: string | null;
   steps_json: string;
+}
+
+interface Row extends QuarantineRow {
   blob_path: string;
 }
 
@@ -176,7 +180,7 @@ export class QuarantineStore {
       throw new QuarantineIntegrityError(id, 'authentication tag mismatch');
     }
     if (createHash('sha256').update(bytes).digest('hex') !== row.sha256) throw new QuarantineIntegrityError(id, 'SHA-256 does not match the index');
-    return { record: toRecord(row), bytes };
+    return { record: toQuarantineRecord(row), bytes };
   }
 
   /** Records, newest first. */
@@ -196,7 +200,7 @@ export class QuarantineStore {
     add('created_at < ?', filter.until);
     const limit = Math.max(1, Math.min(filter.limit ?? 100, 10_000));
     const sql = `SELECT * FROM quarantine ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, rowid DESC LIMIT ${limit}`;
-    return (this.db.prepare(sql).all(...args) as Row[]).map(toRecord);
+    return (this.db.prepare(sql).all(...args) as Row[]).map(toQuarantineRecord);
   }
 
   /** Removes a record and its blob (release/delete by the security team, retention). */
@@ -210,7 +214,8 @@ export class QuarantineStore {
   }
 }
 
-function toRecord(r: Row): QuarantineRecord {
+/** The metadata of a quarantine row; a row with unreadable steps still yields a record. */
+export function toQuarantineRecord(r: QuarantineRow): QuarantineRecord {
   let steps: unknown[] = [];
   try {
     const parsed: unknown = JSON.parse(r.steps_json);

@@ -4,7 +4,7 @@
  * only (never the encrypted originals) from the table QuarantineStore writes.
  */
 import type Database from 'better-sqlite3';
-import type { QuarantineRecord } from '../downloads/quarantine-store.js';
+import { toQuarantineRecord, type QuarantineRecord, type QuarantineRow } from '../downloads/quarantine-store.js';
 
 export interface QuarantineSearch {
   /** Exact user name, case-insensitive (names are kept after an account is deleted). */
@@ -26,21 +26,6 @@ export interface QuarantinePage {
   total: number;
 }
 
-interface Row {
-  id: string;
-  sha256: string;
-  name: string;
-  size: number;
-  true_type: string | null;
-  source_url: string | null;
-  user_id: number | null;
-  user_name: string | null;
-  created_at: string;
-  verdict: 'sanitized' | 'blocked';
-  reason: string | null;
-  signature: string | null;
-  steps_json: string;
-}
 
 const like = (s: string): string => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
@@ -65,13 +50,13 @@ export class QuarantineIndex {
     const limit = Math.max(1, Math.min(page.limit ?? 50, 500));
     const offset = Math.max(0, page.offset ?? 0);
     const total = (this.db.prepare(`SELECT COUNT(*) AS n FROM quarantine ${filter}`).get(...args) as { n: number }).n;
-    const rows = this.db.prepare(`SELECT * FROM quarantine ${filter} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`).all(...args, limit, offset) as Row[];
-    return { records: rows.map(toRecord), total };
+    const rows = this.db.prepare(`SELECT * FROM quarantine ${filter} ORDER BY created_at DESC, rowid DESC LIMIT ? OFFSET ?`).all(...args, limit, offset) as QuarantineRow[];
+    return { records: rows.map(toQuarantineRecord), total };
   }
 
   get(id: string): QuarantineRecord | undefined {
-    const row = this.db.prepare('SELECT * FROM quarantine WHERE id = ?').get(id) as Row | undefined;
-    return row && toRecord(row);
+    const row = this.db.prepare('SELECT * FROM quarantine WHERE id = ?').get(id) as QuarantineRow | undefined;
+    return row && toQuarantineRecord(row);
   }
 
   /** Values present in the index, for the console's filter choices. */
@@ -84,27 +69,3 @@ export class QuarantineIndex {
   }
 }
 
-function toRecord(r: Row): QuarantineRecord {
-  let steps: unknown[] = [];
-  try {
-    const parsed: unknown = JSON.parse(r.steps_json);
-    if (Array.isArray(parsed)) steps = parsed;
-  } catch {
-    // the rest of the record is still worth showing
-  }
-  return {
-    id: r.id,
-    sha256: r.sha256,
-    name: r.name,
-    size: r.size,
-    trueType: r.true_type,
-    sourceUrl: r.source_url,
-    userId: r.user_id,
-    userName: r.user_name,
-    createdAt: r.created_at,
-    verdict: r.verdict,
-    reason: r.reason,
-    signature: r.signature,
-    steps,
-  };
-}
