@@ -39,7 +39,9 @@ describe('analysis ZIP in external tools', () => {
     const script = 'import sys,zipfile,hashlib\nz=zipfile.ZipFile(sys.argv[1])\nfor n in z.namelist():\n  print(n, hashlib.sha256(z.read(n, pwd=sys.argv[2].encode())).hexdigest())';
     const out = execFileSync('python3', ['-c', script, file, 'infected'], { encoding: 'utf8' });
     expect(out.trim().split('\n')).toEqual([`報告.txt ${sha(text)}`, `blob.bin ${sha(random)}`]);
-    expect(() => execFileSync('python3', ['-c', script, file, 'wrong'], { stdio: 'pipe' })).toThrow(/password|Bad/i);
+    // ZipCrypto's one-byte check lets about 1 wrong password in 256 past the header;
+    // such a password then fails at inflate or CRC instead — still refused.
+    expect(() => execFileSync('python3', ['-c', script, file, 'wrong'], { stdio: 'pipe' })).toThrow(/password|Bad|CRC|decompress|Error -3/i);
   });
 
   it.runIf(has('unzip', ['-v']))('Info-ZIP unzip tests it with "infected" and fails with "wrong"', async () => {
