@@ -53,6 +53,10 @@ const STRINGS = {
     recoveryTitle: '回復コード',
     recoveryPrompt: '認証アプリを使えないときのための回復コードです（各 1 回のみ使用可）。今すぐ安全な場所に控えてください。再表示できません。',
     continue: '続行',
+    account: 'アカウント設定',
+    enrolOptionalTitle: '二要素認証（任意）',
+    enrolOptionalPrompt: '認証アプリのコードをサインイン時に求めるようにできます。有効にすると、パスワードは 8 文字以上で構いません。',
+    enrolStart: '二要素認証を設定する',
   },
   en: {
     appTitle: 'kekkai secure browser',
@@ -104,6 +108,10 @@ const STRINGS = {
     recoveryTitle: 'Recovery codes',
     recoveryPrompt: 'Use these if you cannot use your authenticator app (each works once). Write them down somewhere safe now; they are not shown again.',
     continue: 'Continue',
+    account: 'Account settings',
+    enrolOptionalTitle: 'Second factor (optional)',
+    enrolOptionalPrompt: 'You can require a code from an authenticator app at sign-in. With it on, passwords may be 8 characters or more.',
+    enrolStart: 'Set up a second factor',
   },
 } as const;
 

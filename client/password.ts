@@ -1,6 +1,7 @@
 /** Change-password page, required after signing in with a one-time password. */
 import { h } from './dom-builder.js';
 import { localized, t } from './i18n.js';
+import { totpSection } from './totp-enrol.js';
 
 async function render(): Promise<void> {
   document.title = t('changePassword');
@@ -9,7 +10,12 @@ async function render(): Promise<void> {
     location.assign('/login');
     return;
   }
-  const { csrfToken, passwordMinLength } = (await me.json()) as { csrfToken: string; passwordMinLength?: number };
+  const { csrfToken, passwordMinLength, user, mustChangePassword } = (await me.json()) as {
+    csrfToken: string;
+    passwordMinLength?: number;
+    user: { role: string; totpEnabled?: boolean };
+    mustChangePassword?: boolean;
+  };
   const field = (id: string, label: string, autocomplete: string): [HTMLLabelElement, HTMLInputElement] => [
     h('label', { for: id }, [label]),
     h('input', { id, type: 'password', autocomplete, required: true }),
@@ -45,7 +51,9 @@ async function render(): Promise<void> {
       error.textContent = body?.message ? localized(body.message) : t('loginFailed');
     });
   });
-  document.body.replaceChildren(h('main', { class: 'login' }, [form]));
+  // Staff may add a second factor themselves (admin and security enrol at sign-in).
+  const optional = !mustChangePassword && user.role === 'staff' && !user.totpEnabled ? [totpSection(csrfToken)] : [];
+  document.body.replaceChildren(h('main', { class: 'login account-page' }, [form, ...optional]));
 }
 
 void render();

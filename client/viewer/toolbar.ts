@@ -18,7 +18,8 @@ export class Toolbar {
   private readonly reload = h('button', { type: 'button', class: 'icon', 'aria-label': t('reload'), title: t('reload') }, ['⟳']);
   private readonly address = h('input', { type: 'text', class: 'address', 'aria-label': t('address'), spellcheck: 'false', autocomplete: 'off' });
   private readonly title = h('span', { class: 'page-title', 'aria-live': 'polite' });
-  private readonly print = h('button', { type: 'button', class: 'icon', 'aria-label': t('print'), title: t('print') }, ['⎙']);
+  private readonly print = h('button', { type: 'button', class: 'icon', 'aria-label': t('print'), title: t('print') }, ['PDF']);
+  private readonly account = h('a', { class: 'icon account-link', href: document.documentElement.lang === 'en' ? '/password?lang=en' : '/password', 'aria-label': t('account'), title: t('account') }, ['⚙']);
   private readonly end = h('button', { type: 'button', class: 'end-session' }, [t('endSession')]);
   private readonly tabList = h('div', { class: 'tab-list', role: 'tablist', 'aria-label': t('tabs') });
   private readonly newTab = h('button', { type: 'button', class: 'icon new-tab', 'aria-label': t('newTab'), title: t('newTab') }, ['+']);
@@ -46,7 +47,7 @@ export class Toolbar {
     });
     this.element = h('header', { class: 'toolbar' }, [
       h('div', { class: 'tab-strip' }, [this.tabList, this.newTab]),
-      h('nav', { class: 'nav-row' }, [this.back, this.forward, this.reload, this.address, this.title, this.print, this.end]),
+      h('nav', { class: 'nav-row' }, [this.back, this.forward, this.reload, this.address, this.title, this.print, this.account, this.end]),
     ]);
   }
 
