@@ -88,7 +88,7 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
       if (context) await chromium.cancelDownload(guid, context);
     },
     (type, seconds) => metrics.sanitizerDuration(type, seconds),
-    () => filePolicies.currentFilePolicy(),
+    (role) => filePolicies.currentFilePolicy(role),
   );
   const sessions = new SessionManager(
     chromium,

@@ -18,36 +18,69 @@ export interface FilePolicyVersion {
 
 export type FilePolicySaveResult = { ok: true; version: FilePolicyVersion; policy: FilePolicy } | { ok: false; issues: string[] };
 
-/** Parses and validates file-policy YAML; issues name the bad key. */
-export function validateFilePolicyYaml(yaml: string): { ok: true; policy: FilePolicy } | { ok: false; issues: string[] } {
+const ROLE_NAMES = ['staff', 'admin', 'security'];
+
+/** Deep merge of plain objects; arrays and values of `over` replace those of `base`. */
+function merge(base: unknown, over: unknown): unknown {
+  if (typeof base !== 'object' || base === null || Array.isArray(base) || typeof over !== 'object' || over === null || Array.isArray(over)) return over;
+  const out: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(over)) out[k] = k in out ? merge(out[k], v) : v;
+  return out;
+}
+
+function parseOne(input: unknown, where: string): { ok: true; policy: FilePolicy } | { ok: false; issues: string[] } {
+  try {
+    return { ok: true, policy: parseFilePolicy((input ?? {}) as FilePolicyInput) };
+  } catch (err) {
+    if (err instanceof ZodError) return { ok: false, issues: err.issues.map((i) => `${[where, ...i.path].filter(Boolean).join('.') || '(document)'}: ${i.message}`) };
+    throw err;
+  }
+}
+
+/**
+ * Parses and validates file-policy YAML; issues name the bad key. An optional
+ * top-level `roles:` map holds per-role overrides (`roles: { admin: { ... } }`),
+ * merged over the rest of the document; each merged policy must be valid too.
+ */
+export function validateFilePolicyYaml(yaml: string): { ok: true; policy: FilePolicy; roles: Record<string, FilePolicy> } | { ok: false; issues: string[] } {
   let input: unknown;
   try {
     input = parseYaml(yaml);
   } catch (err) {
     return { ok: false, issues: [(err as Error).message.split('\n')[0] ?? 'invalid YAML'] };
   }
-  try {
-    return { ok: true, policy: parseFilePolicy((input ?? {}) as FilePolicyInput) };
-  } catch (err) {
-    if (err instanceof ZodError) return { ok: false, issues: err.issues.map((i) => `${i.path.join('.') || '(document)'}: ${i.message}`) };
-    throw err;
+  const { roles: overrides, ...base } = (input ?? {}) as Record<string, unknown>;
+  const parsed = parseOne(base, '');
+  if (!parsed.ok) return parsed;
+  const roles: Record<string, FilePolicy> = {};
+  if (overrides !== undefined) {
+    if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) return { ok: false, issues: ['roles: expected a map of role → overrides'] };
+    for (const [role, over] of Object.entries(overrides)) {
+      if (!ROLE_NAMES.includes(role)) return { ok: false, issues: [`roles.${role}: unknown role (staff, admin or security)`] };
+      const merged = parseOne(merge(base, over), `roles.${role}`);
+      if (!merged.ok) return merged;
+      roles[role] = merged.policy;
+    }
   }
+  return { ok: true, policy: parsed.policy, roles };
 }
 
 export class FilePolicyService {
-  private cache: { version: number; policy: FilePolicy } | undefined;
+  private cache: { version: number; policy: FilePolicy; roles: Record<string, FilePolicy> } | undefined;
 
   constructor(private readonly db: SqliteDb) {}
 
-  /** The policy downloads should apply now (the defaults before the first save). */
-  currentFilePolicy(): FilePolicy {
+  /** The policy downloads should apply now for a role (the defaults before the first save). */
+  currentFilePolicy(role: string | null = null): FilePolicy {
     const record = this.current();
     if (!record) return DEFAULT_FILE_POLICY;
     if (this.cache?.version !== record.version) {
       const parsed = validateFilePolicyYaml(record.yaml);
-      this.cache = { version: record.version, policy: parsed.ok ? parsed.policy : DEFAULT_FILE_POLICY };
+      this.cache = parsed.ok
+        ? { version: record.version, policy: parsed.policy, roles: parsed.roles }
+        : { version: record.version, policy: DEFAULT_FILE_POLICY, roles: {} };
     }
-    return this.cache.policy;
+    return (role && this.cache.roles[role]) || this.cache.policy;
   }
 
   current(): FilePolicyVersion | undefined {
@@ -69,7 +102,7 @@ export class FilePolicyService {
 
   save(yaml: string, meta: { authorName?: string | null; comment?: string | null } = {}): FilePolicySaveResult {
     const checked = validateFilePolicyYaml(yaml);
-    if (!checked.ok) return checked;
+    if (!checked.ok) return { ok: false, issues: checked.issues };
     const result = this.db
       .prepare('INSERT INTO file_policy_versions (yaml, created_at, author_name, comment) VALUES (?, ?, ?, ?)')
       .run(yaml, new Date().toISOString(), meta.authorName ?? null, meta.comment ?? null);

@@ -34,7 +34,7 @@ export class DownloadRouter {
   }
 
   /** Opens downloads for a session's context into its own directory. */
-  async attach(sessionId: string, context: BrowserContext, owner: { userId: number; userName: string }): Promise<void> {
+  async attach(sessionId: string, context: BrowserContext, owner: { userId: number; userName: string; role: string }): Promise<void> {
     const dir = this.downloads.downloadDir(sessionId, owner);
     this.dirs.set(path.resolve(dir), sessionId);
     await this.host.setDownloadDir(context, dir);

@@ -46,7 +46,7 @@ interface PooledContext {
 
 /** The download path's hooks into the session lifecycle (DownloadRouter implements them). */
 export interface SessionDownloads {
-  attach(sessionId: string, context: BrowserContext, owner: { userId: number; userName: string }): Promise<void>;
+  attach(sessionId: string, context: BrowserContext, owner: { userId: number; userName: string; role: string }): Promise<void>;
   detach(sessionId: string, context: BrowserContext): Promise<void>;
 }
 
@@ -136,7 +136,7 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
     if (egress) this.egresses.set(id, egress);
     const session = this.factory(id, user, context, this.options.policy?.guardFor(identity));
     try {
-      await this.options.downloads?.attach(id, context, { userId: user.id, userName: user.name });
+      await this.options.downloads?.attach(id, context, { userId: user.id, userName: user.name, role: user.role });
       await session.init();
     } catch (err) {
       this.egresses.delete(id);

@@ -85,6 +85,14 @@ export const ConfigSchema = z
         filePolicyFile: z.string().min(1).optional(),
         /** Print to PDF (through the sanitizer) from the toolbar or Ctrl+P. */
         print: bool.default(true),
+        /**
+         * Quarantine key (base64 of 32 bytes) from the environment instead of the key
+         * file <dataDir>/keys/quarantine.key; backups then do not contain it.
+         */
+        quarantineKey: z
+          .string()
+          .refine((v) => Buffer.from(v, 'base64').length === 32 && /^[A-Za-z0-9+/]+={0,2}$/.test(v), 'expected base64 of exactly 32 bytes')
+          .optional(),
         /** Days an original stays in the quarantine; older ones are deleted (audited) by a daily job. */
         quarantineRetentionDays: z.coerce.number().int().min(1).max(3650).default(90),
       })
@@ -156,6 +164,7 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string; secret?: b
   { env: 'KEKKAI_CLAMD', path: 'clamd', doc: 'clamd address: Unix socket path (default /run/clamav/clamd.ctl) or host:port.' },
   { env: 'KEKKAI_DOWNLOAD_MAX_BYTES', path: 'download.maxBytes', doc: 'Largest download accepted; larger ones are canceled and blocked.' },
   { env: 'KEKKAI_FILE_POLICY', path: 'download.filePolicyFile', doc: 'YAML file policy for downloads (types, actions, limits, DPI).' },
+  { env: 'KEKKAI_QUARANTINE_KEY', path: 'download.quarantineKey', secret: true, doc: 'Quarantine encryption key, base64 of 32 bytes (default: key file <dataDir>/keys/quarantine.key).' },
   { env: 'KEKKAI_PRINT_ENABLED', path: 'download.print', doc: 'Allow printing remote pages to PDF (sanitized like downloads).' },
   { env: 'KEKKAI_QUARANTINE_RETENTION_DAYS', path: 'download.quarantineRetentionDays', doc: 'Days quarantined originals are kept (1–3650, default 90); older ones are deleted daily, with an audit record.' },
   { env: 'KEKKAI_AUDIT_KEY_FILE', path: 'audit.keyFile', doc: 'HMAC key file of the audit chain (default <dataDir>/keys/audit.key); keep a copy offline.' },

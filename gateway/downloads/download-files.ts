@@ -24,6 +24,8 @@ export const ENDED_PREFIX = '.ended-';
 export interface DownloadOwner {
   userId: number | null;
   userName: string | null;
+  /** The user's role: file policies may differ per role. */
+  role?: string | null;
 }
 
 export interface JobSidecar {

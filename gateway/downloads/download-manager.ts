@@ -34,8 +34,8 @@ export interface DownloadLog {
 export interface DownloadManagerOptions {
   dataDir: string;
   sanitize: SanitizeFn;
-  /** The file policy in force; read per job so admin edits apply to the next download. */
-  filePolicy: () => FilePolicy;
+  /** The file policy in force for a role; read per job so admin edits apply to the next download. */
+  filePolicy: (role: string | null) => FilePolicy;
   quarantine: Pick<QuarantineStore, 'put'>;
   /** Largest download accepted; beyond it the download is canceled and blocked `too-large`. */
   maxBytes: number;
@@ -239,7 +239,7 @@ export class DownloadManager {
         return;
       }
       bytes = read.bytes;
-      const verdict = await this.o.sanitize({ name: job.name, bytes }, this.o.filePolicy(), (stage: JobStage) => {
+      const verdict = await this.o.sanitize({ name: job.name, bytes }, this.o.filePolicy(s.owner.role ?? null), (stage: JobStage) => {
         if (stage === 'sanitizing' && job.msg.state === 'scanning' && !s.ended) this.setState(s, job, 'sanitizing');
       });
       await this.o.quarantine.put(this.meta(s, job, verdict), bytes);

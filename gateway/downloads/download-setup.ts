@@ -76,10 +76,11 @@ export async function openDownloads(
   cancelDownload: (sessionId: string, guid: string) => Promise<void>,
   observeDuration: (type: string, seconds: number) => void,
   /** The admin console's file policy; KEKKAI_FILE_POLICY, when set, wins. */
-  adminFilePolicy: () => FilePolicy,
+  adminFilePolicy: (role: string | null) => FilePolicy,
 ): Promise<{ downloads: DownloadManager; quarantine: QuarantineStore; stop: () => Promise<void> }> {
   const fromFile = config.download.filePolicyFile ? loadFilePolicy(config.download.filePolicyFile) : null;
-  const quarantine = new QuarantineStore({ db, dataDir: config.dataDir });
+  const key = config.download.quarantineKey ? Buffer.from(config.download.quarantineKey, 'base64') : undefined;
+  const quarantine = new QuarantineStore({ db, dataDir: config.dataDir, ...(key ? { key } : {}) });
   const sanitize = timed(createSanitizeFn(await createDefaultDeps({ clamdAddress: config.clamd })), observeDuration);
   const downloads = new DownloadManager({
     dataDir: config.dataDir,

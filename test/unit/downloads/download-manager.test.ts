@@ -72,6 +72,22 @@ const last = (): DownloadMessage => updates.at(-1)!.msg;
 const tokenOf = (msg: DownloadMessage): string => msg.href!.split('/').pop()!;
 
 describe('DownloadManager', () => {
+  it('sanitizes with the file policy of the downloading user\'s role', async () => {
+    const roles: Array<string | null> = [];
+    let dpi = 0;
+    const seen: SanitizeFn = async (input, policy, onStage) => ((dpi = policy.pdfDpi), sanitizedPdf(input, policy, onStage));
+    const m = manager({ sanitize: seen, filePolicy: (role) => (roles.push(role), { ...DEFAULT_FILE_POLICY, pdfDpi: role === 'admin' ? 200 : 150 }) });
+    const dir = m.downloadDir(S2, { userId: 1, userName: 'sekinin', role: 'admin' });
+    m.onWillBegin(S2, { guid: GUID, url: 'https://mhlw.example/form.xlsx', suggestedFilename: '様式.xlsx' });
+    writeFileSync(path.join(dir, GUID), 'PK original');
+    m.onProgress(S2, { guid: GUID, receivedBytes: 11, totalBytes: 11, state: 'completed' });
+    await m.idle();
+    expect(roles).toEqual(['admin']);
+    expect(dpi).toBe(200);
+    expect(last().state).toBe('ready');
+  });
+
+
   it('reports downloading → scanning → sanitizing → ready and releases the sanitized output once', async () => {
     const m = manager();
     const dir = await download(m, S1, 'PK original');

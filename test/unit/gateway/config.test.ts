@@ -54,6 +54,12 @@ describe('configuration', () => {
     expect(() => loadConfig({ env: { KEKKAI_EGRESS_ALLOW_PRIVATE: 'intranet' } })).toThrow(/KEKKAI_EGRESS_ALLOW_PRIVATE/);
   });
 
+  it('takes the quarantine key from the environment only as base64 of 32 bytes', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    expect(loadConfig({ env: { KEKKAI_QUARANTINE_KEY: key } }).download.quarantineKey).toBe(key);
+    expect(() => loadConfig({ env: { KEKKAI_QUARANTINE_KEY: Buffer.alloc(16).toString('base64') } })).toThrow(/KEKKAI_QUARANTINE_KEY.*\(hidden\)/s);
+  });
+
   it('never echoes a secret value in its error', () => {
     let text = '';
     try {
