@@ -54,8 +54,8 @@ export async function runSanitize(args: string[], config: Readonly<Config>): Pro
 
 /** KEKKAI_FILE_POLICY when set, else the admin console's file policy, else the defaults. */
 function filePolicyFor(config: Readonly<Config>): FilePolicy {
-  if (config.download.filePolicyFile) return loadFilePolicy(config.download.filePolicyFile);
-  if (!existsSync(path.join(config.dataDir, 'kekkai.db'))) return loadFilePolicy(undefined);
+  if (config.download.filePolicyFile) return loadFilePolicy(config.download.filePolicyFile)(null);
+  if (!existsSync(path.join(config.dataDir, 'kekkai.db'))) return loadFilePolicy(undefined)(null);
   const db = openDatabase(config.dataDir);
   try {
     return new FilePolicyService(db).currentFilePolicy();

@@ -5,9 +5,8 @@
  * quarantine's retention timer (call `stop()` on shutdown, before closing the database).
  */
 import { readFileSync } from 'node:fs';
-import { parse as parseYaml } from 'yaml';
-import { ZodError } from 'zod';
-import { createDefaultDeps, DEFAULT_FILE_POLICY, parseFilePolicy, type FilePolicy, type FilePolicyInput } from '../../sanitizer/index.js';
+import { createDefaultDeps, DEFAULT_FILE_POLICY, type FilePolicy } from '../../sanitizer/index.js';
+import { validateFilePolicyYaml } from '../admin/file-policy-service.js';
 import type { Config } from '../config/config-schema.js';
 import type { SqliteDb } from '../store/sqlite-database.js';
 import type { DownloadMessage } from '../../protocol/index.js';
@@ -27,14 +26,15 @@ function timed(sanitize: SanitizeFn, observe: (type: string, seconds: number) =>
   };
 }
 
-export function loadFilePolicy(file: string | undefined): FilePolicy {
-  if (!file) return DEFAULT_FILE_POLICY;
-  try {
-    return parseFilePolicy(parseYaml(readFileSync(file, 'utf8')) as FilePolicyInput);
-  } catch (err) {
-    const detail = err instanceof ZodError ? err.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') : (err as Error).message;
-    throw new Error(`file policy ${file} (KEKKAI_FILE_POLICY) is invalid: ${detail}`);
-  }
+/**
+ * The file policy from a YAML file (KEKKAI_FILE_POLICY), with its per-role overrides,
+ * as a function of the role; the built-in defaults when no file is given.
+ */
+export function loadFilePolicy(file: string | undefined): (role: string | null) => FilePolicy {
+  if (!file) return () => DEFAULT_FILE_POLICY;
+  const checked = validateFilePolicyYaml(readFileSync(file, 'utf8'));
+  if (!checked.ok) throw new Error(`file policy ${file} (KEKKAI_FILE_POLICY) is invalid: ${checked.issues.join('; ')}`);
+  return (role) => (role && checked.roles[role]) || checked.policy;
 }
 
 /**
@@ -79,13 +79,14 @@ export async function openDownloads(
   adminFilePolicy: (role: string | null) => FilePolicy,
 ): Promise<{ downloads: DownloadManager; quarantine: QuarantineStore; stop: () => Promise<void> }> {
   const fromFile = config.download.filePolicyFile ? loadFilePolicy(config.download.filePolicyFile) : null;
+
   const key = config.download.quarantineKey ? Buffer.from(config.download.quarantineKey, 'base64') : undefined;
   const quarantine = new QuarantineStore({ db, dataDir: config.dataDir, ...(key ? { key } : {}) });
   const sanitize = timed(createSanitizeFn(await createDefaultDeps({ clamdAddress: config.clamd })), observeDuration);
   const downloads = new DownloadManager({
     dataDir: config.dataDir,
     sanitize,
-    filePolicy: fromFile ? () => fromFile : adminFilePolicy,
+    filePolicy: fromFile ?? adminFilePolicy,
     quarantine: auditedQuarantine(quarantine, audit),
     maxBytes: config.download.maxBytes,
     log,
