@@ -22,7 +22,9 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
     serializers: {
       req(req: { method: string; url: string; ip?: string }) {
         // Query strings can carry tokens; log the path only.
-        return { method: req.method, path: req.url.split('?')[0], ip: req.ip };
+        // One-time link tokens in paths are secrets too.
+        const path = req.url.split('?')[0]!.replace(/^\/api\/(downloads|released)\/[^/]+/, '/api/$1/[redacted]');
+        return { method: req.method, path, ip: req.ip };
       },
     },
   };

@@ -135,6 +135,14 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
         return undefined;
       },
       contextOf: (id) => sessions.get(id)?.browserContext,
+      allows: (id, url) => {
+        const user = sessions.get(id)?.user;
+        if (!user) return false;
+        // data: downloads are made by the page itself; the page's own policy decided on it.
+        if (url.startsWith('data:')) return true;
+        const verdict = urlPolicy.evaluate(url, { role: user.role, sourceIp: user.sourceIp, now: new Date(), allowPrivate: config.egress.allowPrivate });
+        return verdict.verdict !== 'block' && verdict.capabilities.download !== false;
+      },
     },
     logger.child({ component: 'downloads' }),
   );

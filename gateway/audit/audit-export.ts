@@ -15,7 +15,8 @@ const UTF8_BOM = '\uFEFF';
  * Cells starting with these make Excel evaluate a formula (CSV injection); full-width
  * forms are included because Japanese Excel treats them alike.
  */
-const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20]/;
+// U+2212 (−) becomes Shift_JIS 0x817C, which Excel reads back as a minus sign too.
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20\u2212]/;
 
 /** One CSV field: formula-neutralised with a leading apostrophe, quoted when needed. */
 export function csvField(value: string | number | null): string {

@@ -24,7 +24,8 @@ export class SecondFactor {
   /** Confirms enrolment with a first code; returns the new recovery codes, or null. */
   finish(user: UserRecord, code: string): string[] | null {
     if (!user.totpSecret) return null;
-    const step = checkTotp(this.vault.decrypt(user.totpSecret), code, 0);
+    // A code already used (e.g. to sign in) is not accepted again.
+    const step = checkTotp(this.vault.decrypt(user.totpSecret), code, user.totpLastStep);
     if (step === null) return null;
     const codes = newRecoveryCodes();
     this.users.setRecoveryCodes(user.id, codes.map(hashRecoveryCode));

@@ -16,6 +16,8 @@ export interface DownloadSessionLookup {
   /** The session and its context whose tab has this main frame, and whether downloads are allowed there. */
   byFrame(frameId: string): { sessionId: string; context: BrowserContext; allowed: boolean } | undefined;
   contextOf(sessionId: string): BrowserContext | undefined;
+  /** Whether URL policy lets this session's user download from `url` (capability `download`). */
+  allows(sessionId: string, url: string): boolean;
 }
 
 export class DownloadRouter {
@@ -68,7 +70,7 @@ export class DownloadRouter {
       }
       this.owners.set(event.guid, found.sessionId);
       this.downloads.onWillBegin(found.sessionId, { guid: event.guid, url: event.url, suggestedFilename: event.suggestedFilename });
-      if (!found.allowed) await this.host.cancelDownload(event.guid, found.context);
+      if (!found.allowed || !this.sessions.allows(found.sessionId, event.url)) await this.host.cancelDownload(event.guid, found.context);
       return;
     }
     let sessionId = this.owners.get(event.guid);
@@ -82,6 +84,12 @@ export class DownloadRouter {
       const begin = this.unattributed.get(event.guid);
       this.unattributed.delete(event.guid);
       this.downloads.onWillBegin(sessionId, { guid: event.guid, url: begin?.url ?? '', suggestedFilename: begin?.suggestedFilename ?? 'download' });
+      // An iframe's download is judged by its own URL (no main frame to take flags from).
+      if (!begin || !this.sessions.allows(sessionId, begin.url)) {
+        await rm(event.filePath, { force: true });
+        this.downloads.onProgress(sessionId, { guid: event.guid, receivedBytes: event.receivedBytes, totalBytes: event.totalBytes, state: 'canceled' });
+        return;
+      }
     }
     if (!sessionId) return;
     if (event.state !== 'inProgress') this.owners.delete(event.guid);

@@ -80,6 +80,7 @@ export async function readRegularFile(file: string, maxBytes: number): Promise<{
 
 /** Text for the UI and the index: bounded, no control characters. */
 export function displayName(raw: string): string {
-  const cleaned = raw.replace(/[\p{Cc}]/gu, '').trim();
+  // Control and format characters (bidi overrides such as U+202E) never reach the UI.
+  const cleaned = raw.replace(/[\p{Cc}\p{Cf}]/gu, '').trim();
   return (cleaned || 'download').slice(0, 1000);
 }

@@ -105,6 +105,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     requireCsrf(current, req);
     const body = parse(z.object({ code: z.string().min(1).max(40) }), req.body);
     if (!deps.auth.secondFactor) throw new HttpError(404, 'not-found');
+    // As /start: an active factor is only replaced through an admin reset.
+    if (current.user.totpEnabled) throw new HttpError(409, 'forbidden');
     const codes = deps.auth.secondFactor.finish(current.user, body.code);
     if (!codes) throw new HttpError(400, 'invalid-code');
     deps.audit.record({ ...who(current.user, req), event: 'account-change', outcome: 'success', details: { action: 'totp-enrol', before: { totpEnabled: current.user.totpEnabled }, after: { totpEnabled: true } } });
