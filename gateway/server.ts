@@ -4,6 +4,8 @@
  * everything gracefully on SIGTERM/SIGINT.
  */
 import { existsSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
@@ -16,6 +18,7 @@ import { openTotpVault } from './auth/totp-vault.js';
 import { ChromiumHost } from './browser/chromium-host.js';
 import { DownloadRouter } from './browser/download-router.js';
 import { openDownloads } from './downloads/download-setup.js';
+import { sessionUploadDir } from './http/upload.http.js';
 import { SessionManager } from './browser/session-manager.js';
 import { createSessionPolicy } from './browser/session-policy.js';
 import { startDenyAllProxy, type UrlPolicy } from './egress/context-egress.js';
@@ -104,6 +107,7 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
       clipboardFromClient: config.clipboard.fromClient,
       uploadEnabled: config.upload.enabled,
       metrics,
+      onEnded: (id) => rm(sessionUploadDir(path.join(config.dataDir, 'uploads'), id), { recursive: true, force: true }),
       downloads: {
         attach: (id, context, owner) => router!.attach(id, context, owner),
         detach: (id, context) => router!.detach(id, context),

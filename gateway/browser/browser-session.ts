@@ -43,6 +43,8 @@ export interface StreamMetrics {
 }
 
 export interface SessionOptions {
+  /** Called when the session ends itself (End session), so its owner releases the rest at once. */
+  onSelfEnded?: (sessionId: string) => void;
   metrics?: StreamMetrics;
   /** Receives a printed page (PDF) to pass through the download path; absent = printing off. */
   onPrint?: (sessionId: string, pdf: Uint8Array, title: string) => Promise<void>;
@@ -208,7 +210,9 @@ export class BrowserSession {
       case 'copy':
         return this.copySelection(msg.cut ?? false);
       case 'end-session':
-        return this.end('ended-by-user');
+        await this.end('ended-by-user');
+        this.options.onSelfEnded?.(this.id);
+        return;
       case 'print':
         return this.print();
       default:

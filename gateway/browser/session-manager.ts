@@ -53,6 +53,8 @@ export interface SessionDownloads {
 export interface SessionManagerOptions extends Omit<SessionOptions, 'guard'> {
   /** Absent: downloads stay denied (the context default). */
   downloads?: SessionDownloads;
+  /** Cleans up what a session left outside its browser context (its uploads). */
+  onEnded?: (sessionId: string) => Promise<void>;
   /** Absent only in unit tests: then contexts have no proxy of their own and no URL policy. */
   policy?: SessionPolicy;
   idleTimeoutMs: number;
@@ -86,7 +88,8 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
   ) {
     this.factory =
       factory ??
-      ((id, user, context, guard) => new BrowserSession(id, user, context, { ...options, ...(guard ? { guard } : {}) }, log) as unknown as S);
+      ((id, user, context, guard) =>
+        new BrowserSession(id, user, context, { ...options, ...(guard ? { guard } : {}), onSelfEnded: (sid) => void this.end(sid, 'ended-by-user') }, log) as unknown as S);
     this.reaper = setInterval(() => void this.reapIdle(), options.reapIntervalMs ?? 15_000);
     this.reaper.unref();
     host.onTargetInfo((info) => {
@@ -156,6 +159,7 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
     await this.options.downloads?.detach(id, session.browserContext).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'download cleanup failed'));
     await this.egresses.get(id)?.close();
     this.egresses.delete(id);
+    await this.options.onEnded?.(id).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'session cleanup failed'));
     return true;
   }
 

@@ -4,7 +4,7 @@
  * site, name, size, SHA-256), then set on the remote input that asked for it.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AuditSink } from '../audit/audit-setup.js';
@@ -20,6 +20,14 @@ export interface UploadRouteDeps {
   maxBytes: number;
   uploadDir: string;
   findSession(id: string): BrowserSession | undefined;
+}
+
+/**
+ * Uploads of one browser session live under one directory, removed when the session
+ * ends (Chromium reads the file only when the page submits it, so not earlier).
+ */
+export function sessionUploadDir(uploadRoot: string, sessionId: string): string {
+  return path.join(uploadRoot, createHash('sha256').update(sessionId).digest('hex').slice(0, 32));
 }
 
 /** A file name safe to create on disk; the remote page sees this name. */
@@ -49,12 +57,16 @@ export function registerUploadRoute(app: FastifyInstance, deps: UploadRouteDeps)
       const body = req.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpError(400, 'bad-request');
       const name = safeUploadName(String(req.headers['x-file-name'] ?? 'upload'));
-      const dir = path.join(deps.uploadDir, randomBytes(12).toString('hex'));
+      const dir = path.join(sessionUploadDir(deps.uploadDir, current.session.idHash), randomBytes(12).toString('hex'));
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const file = path.join(dir, name);
       await writeFile(file, body, { mode: 0o600 });
       const sha256 = createHash('sha256').update(body).digest('hex');
-      await session.completeUpload(chooserId, [file]);
+      if (!(await session.completeUpload(chooserId, [file]))) {
+        // The chooser was cancelled or its tab closed meanwhile: nothing was uploaded.
+        await rm(dir, { recursive: true, force: true });
+        throw new HttpError(404, 'not-found');
+      }
       deps.audit.record({
         userId: current.user.id,
         userName: current.user.name,

@@ -3,10 +3,12 @@
  * input (and are logged), clipboard directions switched off are refused, and the
  * tab cap is enforced with a clear message.
  */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
-import { browseTo, clickRemote, launchUserBrowser, login, newUserContext, startHarness, type Harness } from './support/gateway-harness.js';
+import { browseTo, clickRemote, launchUserBrowser, login, newUserContext, startHarness, waitUntil, type Harness } from './support/gateway-harness.js';
 
 let harness: Harness;
 let site: FixtureSite;
@@ -33,6 +35,12 @@ describe('configured options', () => {
     await dialog.getByRole('button', { name: 'アップロード', exact: true }).click();
     const report = await site.waitForReport((r) => r.kind === 'uploaded');
     expect(report).toMatchObject({ name: '紹介状.txt', size: 15, text: 'referral letter' });
+    // The uploaded copy lives on the gateway only while the session does.
+    const uploads = path.join(harness.dataDir, 'uploads');
+    expect(readdirSync(uploads).length).toBe(1);
+    page.once('dialog', (d) => void d.accept());
+    await page.getByRole('button', { name: 'セッション終了' }).click();
+    await waitUntil(async () => readdirSync(uploads).length === 0, 10_000, 'upload directory removed');
     await page.context().close();
   });
 
