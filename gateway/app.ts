@@ -36,6 +36,8 @@ export interface AppDeps {
   downloads: Pick<DownloadManager, 'take' | 'list'>;
   readiness: ReadinessChecks;
   metrics: Metrics;
+  /** How often open viewers' sign-ins are re-checked (tests shorten it). */
+  viewerRecheckMs?: number;
   /** Admin and security consoles; absent in tests that do not exercise them. */
   consoles?: ConsoleDeps;
   /** Browser sessions; the real SessionManager or a fake in integration tests. */
@@ -81,6 +83,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     auth: deps.auth,
     sessions: deps.sessions,
     initialMessages: (sessionId) => deps.downloads.list(sessionId),
+    ...(deps.viewerRecheckMs ? { recheckMs: deps.viewerRecheckMs } : {}),
     capabilities: {
       clipboardToClient: config.clipboard.toClient,
       clipboardFromClient: config.clipboard.fromClient,

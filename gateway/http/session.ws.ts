@@ -16,7 +16,7 @@ import {
 import type { AuthService, CurrentSession } from '../auth/auth-service.js';
 import type { Viewer } from '../browser/browser-session.js';
 import { message } from '../i18n/messages.js';
-import { currentSession, isSameOrigin } from './auth-guard.js';
+import { currentSession, isSameOrigin, SESSION_COOKIE } from './auth-guard.js';
 
 /** What the WebSocket needs of a browser session (BrowserSession implements it). */
 export interface ViewerSession {
@@ -26,6 +26,7 @@ export interface ViewerSession {
 }
 
 export interface ViewerSessions {
+  end?(id: string, reason: 'terminated'): Promise<boolean>;
   getOrCreate(id: string, user: { id: number; name: string; role: string; sourceIp: string }): Promise<{ session: ViewerSession; resumed: boolean }>;
 }
 
@@ -33,11 +34,14 @@ export interface ViewerRouteDeps {
   auth: AuthService;
   sessions: ViewerSessions;
   capabilities: { clipboardToClient: boolean; clipboardFromClient: boolean; upload: boolean };
+  /** How often an open viewer's sign-in is re-checked (default 30 s). */
+  recheckMs?: number;
   /** Messages a (re)attaching viewer needs first, e.g. the session's downloads. */
   initialMessages?: (sessionId: string) => ServerMessage[];
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
+const RECHECK_MS = 30_000;
 /** A hung page must not freeze the queue: later input goes on after this. */
 const INPUT_TIMEOUT_MS = 3_000;
 const BYPASS_QUEUE = new Set<ClientMessage['type']>(['ack', 'dialog-reply', 'end-session', 'file-chooser-cancel']);
@@ -65,7 +69,8 @@ export function registerViewerSocket(app: FastifyInstance, deps: ViewerRouteDeps
     (socket, req) => {
       const current = currentSession(deps.auth, req);
       if (!current) return socket.close(4401, 'unauthenticated');
-      new ViewerConnection(socket, current, deps, req.log, req.ip).start();
+      const token = req.cookies[SESSION_COOKIE] ?? '';
+      new ViewerConnection(socket, current, deps, req.log, req.ip, () => deps.auth.resolve(token, req.ip) !== undefined).start();
     },
   );
 }
@@ -81,10 +86,22 @@ class ViewerConnection implements Viewer {
     private readonly deps: ViewerRouteDeps,
     private readonly log: FastifyInstance['log'],
     private readonly sourceIp: string,
+    /** Re-checks the sign-in (expiry, account state, allowed source ranges). */
+    private readonly stillSignedIn: () => boolean,
   ) {}
 
   start(): void {
     this.helloTimer = setTimeout(() => this.socket.close(4408, 'no hello'), HELLO_TIMEOUT_MS);
+    // A sign-in that expires or loses its allowed source range ends the open viewer too.
+    const recheck = setInterval(() => {
+      if (this.stillSignedIn()) return;
+      clearInterval(recheck);
+      this.sendMessage({ type: 'session-ended', reason: 'terminated', message: message('terminated') });
+      void this.deps.sessions.end?.(this.current.session.idHash, 'terminated');
+      this.socket.close(4401, 'signed out');
+    }, this.deps.recheckMs ?? RECHECK_MS);
+    recheck.unref();
+    this.socket.on('close', () => clearInterval(recheck));
     this.socket.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     this.socket.on('close', () => {
       if (this.helloTimer) clearTimeout(this.helloTimer);

@@ -96,6 +96,8 @@ export interface TestAppOptions {
   /** Register the admin and security consoles (and turn on TOTP). */
   consoles?: boolean;
   throttle?: LoginThrottle;
+  /** Re-check interval of open viewers' sign-ins. */
+  viewerRecheckMs?: number;
 }
 
 export async function buildTestApp(overrides: Record<string, unknown> = {}, opts: TestAppOptions = {}): Promise<AppHarness> {
@@ -133,6 +135,7 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}, opts
   const app = await buildApp(config, {
     auth,
     ...(consoles ? { consoles } : {}),
+    ...(opts.viewerRecheckMs ? { viewerRecheckMs: opts.viewerRecheckMs } : {}),
     audit,
     downloads: { take: () => undefined, list: () => [] },
     readiness: { chromium: () => true, store: () => true, clamd: async () => true },

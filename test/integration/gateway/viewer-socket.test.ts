@@ -101,6 +101,25 @@ describe('viewer WebSocket', () => {
     ws.close();
   });
 
+  it('closes an open viewer once its sign-in is revoked', async () => {
+    await h.close();
+    h = await buildTestApp({}, { viewerRecheckMs: 100 });
+    await h.app.listen({ host: '127.0.0.1', port: 0 });
+    const { port } = h.app.server.address() as AddressInfo;
+    hostHeader = `127.0.0.1:${port}`;
+    base = `ws://${hostHeader}/ws`;
+    const { cookie } = await signIn(h.app, hostHeader);
+    const { ws, messages } = await connect({ origin: `http://${hostHeader}`, cookie });
+    ws.send(JSON.stringify(hello));
+    await until(() => messages.find((m) => m.type === 'welcome'));
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    const user = h.store.users.findByName('nurse')!;
+    h.store.authSessions.deleteForUser(user.id);
+    expect(await closed).toBe(4401);
+    expect(messages.find((m) => m.type === 'session-ended')).toMatchObject({ reason: 'terminated' });
+    expect(h.sessions.ended).toHaveLength(1);
+  });
+
   it('resumes the same browser session on reconnect', async () => {
     const { cookie } = await signIn(h.app, hostHeader);
     const first = await connect({ origin: `http://${hostHeader}`, cookie });
