@@ -187,11 +187,27 @@ export class AuthService {
   }
 
   /** Changes a password after checking the current one and the password rule. */
-  async changePassword(user: UserRecord, currentPassword: string, next: string): Promise<'changed' | 'wrong-password' | 'password-rule' | 'password-reused'> {
-    if (!(await verifyPassword(currentPassword, user.passwordHash))) return 'wrong-password';
+  /**
+   * Changes a password after checking the current one (throttled like sign-in) and
+   * the rule; every other sign-in session of the account ends, as after a suspected misuse.
+   */
+  async changePassword(
+    user: UserRecord,
+    currentPassword: string,
+    next: string,
+    from: { sourceIp: string; keepSession: string },
+  ): Promise<'changed' | 'wrong-password' | 'password-rule' | 'password-reused' | 'locked'> {
+    if (this.throttle.isLocked(user.name, from.sourceIp)) return 'locked';
+    if (!(await verifyPassword(currentPassword, user.passwordHash))) {
+      this.throttle.recordFailure(user.name, from.sourceIp);
+      return 'wrong-password';
+    }
     if (checkPasswordRule(next, passwordMinLength(user))) return 'password-rule';
     if (next === currentPassword) return 'password-reused';
     this.store.users.setPassword(user.id, await hashPassword(next), false);
+    const kept = this.store.authSessions.find(from.keepSession);
+    this.store.authSessions.deleteForUser(user.id);
+    if (kept) this.store.authSessions.create(kept);
     return 'changed';
   }
 

@@ -141,11 +141,11 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     const current = requireSession(deps.auth, req);
     requireCsrf(current, req);
     const body = parse(PasswordBody, req.body);
-    const outcome = await deps.auth.changePassword(current.user, body.current, body.next);
+    const outcome = await deps.auth.changePassword(current.user, body.current, body.next, { sourceIp: req.ip, keepSession: current.session.idHash });
     if (outcome !== 'changed') {
       deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'failure', details: { reason: outcome } });
       const code = outcome === 'password-rule' && current.user.totpEnabled ? 'password-rule-totp' : outcome;
-      throw new HttpError(outcome === 'wrong-password' ? 403 : 400, code);
+      throw new HttpError(outcome === 'wrong-password' ? 403 : outcome === 'locked' ? 429 : 400, code);
     }
     deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'success' });
     return { ok: true };

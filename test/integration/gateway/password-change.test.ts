@@ -44,3 +44,24 @@ describe('one-time password must be changed at first sign-in', () => {
     expect((await signInAdmin('New-admin-pass-2026')).res.json().mustChangePassword).toBe(false);
   });
 });
+
+describe('changing a password', () => {
+  it('ends the account\'s other sign-ins and keeps the current one', async () => {
+    const a = await signInAdmin();
+    await h.app.inject({ method: 'POST', url: '/api/password', headers: { host, cookie: a.cookie, 'x-kekkai-csrf': a.csrf }, payload: { current: ONE_TIME, next: 'New-admin-pass-2026' } });
+    const b = await signInAdmin('New-admin-pass-2026');
+    const c = await signInAdmin('New-admin-pass-2026');
+    const res = await h.app.inject({ method: 'POST', url: '/api/password', headers: { host, cookie: b.cookie, 'x-kekkai-csrf': b.csrf }, payload: { current: 'New-admin-pass-2026', next: 'Newer-admin-pass-2027' } });
+    expect(res.statusCode).toBe(200);
+    expect((await h.app.inject({ url: '/api/me', headers: { host, cookie: b.cookie } })).statusCode).toBe(200);
+    expect((await h.app.inject({ url: '/api/me', headers: { host, cookie: c.cookie } })).statusCode).toBe(401);
+  });
+
+  it('throttles guesses of the current password', async () => {
+    const a = await signInAdmin();
+    const guess = (current: string) =>
+      h.app.inject({ method: 'POST', url: '/api/password', headers: { host, cookie: a.cookie, 'x-kekkai-csrf': a.csrf }, payload: { current, next: 'New-admin-pass-2026' } });
+    for (let i = 0; i < 5; i++) expect((await guess(`wrong-${i}`)).statusCode).toBe(403);
+    expect((await guess(ONE_TIME)).statusCode).toBe(429);
+  });
+});
