@@ -61,6 +61,14 @@ interface PausedRequest {
 }
 
 const HTML = [{ name: 'Content-Type', value: 'text/html; charset=utf-8' }, { name: 'Cache-Control', value: 'no-store' }];
+/**
+ * Block and warning pages are served at the blocked URL's origin; a sandbox gives them
+ * an opaque origin so a same-origin parent page cannot read the warning's token.
+ */
+const SANDBOXED_HTML = [
+  ...HTML,
+  { name: 'Content-Security-Policy', value: `sandbox allow-forms; default-src 'none'; style-src 'unsafe-inline'; form-action https://${KEKKAI_INTERNAL_HOST}` },
+];
 
 export class NavigationGuard {
   constructor(
@@ -90,10 +98,10 @@ export class NavigationGuard {
       const ackKey = `${verdict.rule?.id ?? 'default'}|${hostOf(url)}`;
       const acknowledged = verdict.verdict === 'warn' && this.deps.acks.has(ackKey);
       this.deps.record({ url, mainFrame, verdict: acknowledged ? 'warn-acknowledged' : verdict.verdict, rule: verdict.rule, reason: verdict.reason });
-      if (verdict.verdict === 'block') return await this.fulfill(event, 403, blockPage(this.facts(url, verdict)));
+      if (verdict.verdict === 'block') return await this.fulfill(event, 403, blockPage(this.facts(url, verdict)), SANDBOXED_HTML);
       if (verdict.verdict === 'warn' && !acknowledged) {
         const token = this.deps.acks.issue(url, ackKey, verdict.rule);
-        return await this.fulfill(event, 200, warnPage(this.facts(url, verdict), token));
+        return await this.fulfill(event, 200, warnPage(this.facts(url, verdict), token), SANDBOXED_HTML);
       }
       if (mainFrame) this.onMainFrameVerdict(verdict);
       await this.cdp.send('Fetch.continueRequest', { requestId: event.requestId });
@@ -119,11 +127,11 @@ export class NavigationGuard {
     return { url: verdict.normalizedUrl ?? url, ruleId: verdict.rule?.id ?? null, ruleName: verdict.rule?.name ?? null, contact: this.deps.policy.contact() };
   }
 
-  private async fulfill(event: PausedRequest, status: number, html: string): Promise<void> {
+  private async fulfill(event: PausedRequest, status: number, html: string, headers = HTML): Promise<void> {
     await this.cdp.send('Fetch.fulfillRequest', {
       requestId: event.requestId,
       responseCode: status,
-      responseHeaders: HTML,
+      responseHeaders: headers,
       body: Buffer.from(html, 'utf8').toString('base64'),
     });
   }
