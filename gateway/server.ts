@@ -138,7 +138,6 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
         }
         return undefined;
       },
-      contextOf: (id) => sessions.get(id)?.browserContext,
       allows: (id, url) => {
         const user = sessions.get(id)?.user;
         if (!user) return false;

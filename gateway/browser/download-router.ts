@@ -15,7 +15,6 @@ import type { ChromiumHost, DownloadEvent } from './chromium-host.js';
 export interface DownloadSessionLookup {
   /** The session and its context whose tab has this main frame, and whether downloads are allowed there. */
   byFrame(frameId: string): { sessionId: string; context: BrowserContext; allowed: boolean } | undefined;
-  contextOf(sessionId: string): BrowserContext | undefined;
   /** Whether URL policy lets this session's user download from `url` (capability `download`). */
   allows(sessionId: string, url: string): boolean;
 }
