@@ -24,6 +24,9 @@ export default tseslint.config(
   { files: ['sanitizer/**'], rules: restrict(['**/gateway/**', '**/client/**']) },
   { files: ['gateway/**'], rules: restrict(['**/client/**']) },
   { files: ['client/**'], rules: restrict(['**/gateway/**', '**/policies/**', '**/sanitizer/**']) },
+  // Routes receive services from the composition root (gateway/gateway.ts): never the
+  // database handle, a SQLite repository or the root itself.
+  { files: ['gateway/http/**'], rules: restrict(['**/client/**', 'better-sqlite3', '**/store/sqlite-*', '**/*sqlite-*repository*', '**/gateway.js']) },
   {
     files: ['bin/**', 'scripts/**', '*.cjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', module: 'writable', require: 'readonly', __dirname: 'readonly' } },

@@ -14,7 +14,7 @@ import type { AuthService } from './auth/auth-service.js';
 import type { SessionManager } from './browser/session-manager.js';
 import type { DownloadManager } from './downloads/download-manager.js';
 import { registerAdminRoutes } from './http/admin-routes.js';
-import type { ConsoleDeps } from './http/console-deps.js';
+import type { ConsoleServices } from './http/console-deps.js';
 import { registerDownloadRoutes } from './http/downloads.http.js';
 import { registerSecurityRoutes } from './http/security-routes.js';
 import { registerHealthRoutes } from './http/health.http.js';
@@ -39,7 +39,7 @@ export interface AppDeps {
   /** How often open viewers' sign-ins are re-checked (tests shorten it). */
   viewerRecheckMs?: number;
   /** Admin and security consoles; absent in tests that do not exercise them. */
-  consoles?: ConsoleDeps;
+  consoles?: ConsoleServices;
   /** Browser sessions; the real SessionManager or a fake in integration tests. */
   sessions: ViewerSessions & Pick<SessionManager, 'get' | 'end'>;
   /** Directory with the built client (dist/public). */

@@ -61,6 +61,18 @@ export function complianceReport(store: Store, audit: Pick<AuditLog, 'count' | '
   ];
 }
 
+/** The compliance page's data, over the account store and the audit log. */
+export class ComplianceService {
+  constructor(
+    private readonly store: Store,
+    private readonly audit: Pick<AuditLog, 'count' | 'records' | 'verify'>,
+  ) {}
+
+  report(now = new Date()): ComplianceItem[] {
+    return complianceReport(this.store, this.audit, now);
+  }
+}
+
 function csvCell(value: unknown): string {
   const s = value === null || value === undefined ? '' : String(value);
   // Leading = + - @ would make Excel evaluate the cell.

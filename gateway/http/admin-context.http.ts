@@ -6,16 +6,14 @@ import type { FilePolicyService } from '../admin/file-policy-service.js';
 import type { SettingsService } from '../admin/settings-service.js';
 import type { AuditDetails, JsonValue } from '../audit/audit-event.js';
 import type { CurrentSession } from '../auth/auth-service.js';
-import type { PolicyRepository } from '../policy-store/policy-repository.js';
-import type { ConsoleDeps } from './console-deps.js';
+import type { ConsoleServices } from './console-deps.js';
 import { HttpError } from './errors.js';
 
 export interface AdminContext {
-  deps: ConsoleDeps;
+  deps: ConsoleServices;
   accounts: AccountService;
   filePolicy: FilePolicyService;
   settings: SettingsService;
-  policyRepo: PolicyRepository;
 }
 
 export type ChangeEvent = 'policy-change' | 'account-change' | 'settings-change' | 'session-terminated';

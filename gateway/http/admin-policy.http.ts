@@ -36,7 +36,7 @@ export function refusePolicy(reply: FastifyReply, issues: readonly PolicyIssue[]
 
 export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const { auth, policy } = ctx.deps;
-  const storeCategories = () => new Set(ctx.policyRepo.categories().map((c) => c.name));
+  const storeCategories = () => new Set(ctx.deps.policy.categories().map((c) => c.name));
   const documentOf = (yaml: string): Policy | null => {
     const parsed = parsePolicyDocument(yaml, storeCategories());
     return parsed.ok ? parsed.policy : null;
@@ -52,7 +52,7 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): v
   app.get('/api/admin/policy', async (req) => {
     requirePermission(auth, req, 'policy:read');
     const record = policy.currentRecord();
-    return { version: record.version, yaml: record.yaml, document: documentOf(record.yaml), categories: ctx.policyRepo.categories() };
+    return { version: record.version, yaml: record.yaml, document: documentOf(record.yaml), categories: ctx.deps.policy.categories() };
   });
 
   app.put('/api/admin/policy/document', async (req, reply) => {
@@ -93,13 +93,13 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): v
 
   app.get('/api/admin/policy/versions', async (req) => {
     requirePermission(auth, req, 'policy:read');
-    return { versions: ctx.policyRepo.list({ limit: 100 }) };
+    return { versions: ctx.deps.policy.history(100) };
   });
 
   app.get('/api/admin/policy/diff', async (req) => {
     requirePermission(auth, req, 'policy:read');
     const q = req.query as { from?: string; to?: string };
-    const diff = ctx.policyRepo.diff(Number(q.from), Number(q.to));
+    const diff = ctx.deps.policy.diff(Number(q.from), Number(q.to));
     if (!diff) throw new HttpError(404, 'not-found');
     return { diff };
   });
@@ -107,7 +107,7 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): v
   app.post('/api/admin/policy/rollback', async (req, reply) => {
     const current = requirePermission(auth, req, 'policy:write');
     const body = parseBody(RollbackBody, req.body);
-    if (!ctx.policyRepo.get(body.version)) throw new HttpError(404, 'not-found');
+    if (!ctx.deps.policy.version(body.version)) throw new HttpError(404, 'not-found');
     const before = policy.currentRecord();
     return saveAudited(reply, current, req, policy.rollback(body.version, meta(current, `rollback to v${body.version}`)), before, 'rollback');
   });
@@ -115,7 +115,7 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): v
   app.post('/api/admin/policy/categories', { bodyLimit: 24 * 1024 * 1024 }, async (req) => {
     const current = requirePermission(auth, req, 'policy:write');
     const body = parseBody(CategoryBody, req.body);
-    const before = ctx.policyRepo.categories().find((c) => c.name === body.name) ?? null;
+    const before = ctx.deps.policy.categories().find((c) => c.name === body.name) ?? null;
     const result = policy.importCategoryText(body.name, body.text, 'auto', 'admin console');
     auditChange(ctx, current, req, 'policy-change', { action: 'category-import', category: body.name, before: before ? { domains: before.domainCount } : null, after: { domains: result.domains, added: result.added, removed: result.removed } });
     return result;

@@ -37,7 +37,7 @@ export function registerSettingsRoutes(app: FastifyInstance, ctx: AdminContext):
     const beforeContact = contact();
     if (body.contact !== undefined && (body.contact || null) !== beforeContact) {
       const record = policy.currentRecord();
-      const parsed = parsePolicyDocument(record.yaml, new Set(ctx.policyRepo.categories().map((c) => c.name)));
+      const parsed = parsePolicyDocument(record.yaml, new Set(ctx.deps.policy.categories().map((c) => c.name)));
       if (!parsed.ok) return refusePolicy(reply, parsed.issues);
       const doc: Record<string, unknown> = { ...parsed.policy };
       if (body.contact) doc.contact = body.contact;

@@ -1,27 +1,45 @@
 /**
- * What the admin and security consoles' routes get from the composition root.
- * Each console builds its own services from these in its register function.
+ * The services the admin and security consoles' routes use. The composition root
+ * (gateway/gateway.ts) builds each of them exactly once; routes never see the
+ * database and never build a service of their own.
  */
+import type { AccountService } from '../admin/account-service.js';
+import type { ComplianceService } from '../admin/compliance-service.js';
+import type { FilePolicyService } from '../admin/file-policy-service.js';
+import type { SettingsService } from '../admin/settings-service.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { BrowserSession } from '../browser/browser-session.js';
 import type { Config } from '../config/config-schema.js';
 import type { DownloadManager } from '../downloads/download-manager.js';
-import type { QuarantineStore } from '../downloads/quarantine-store.js';
 import type { PolicyService } from '../policy-store/policy-service.js';
-import type { Store } from '../store/repositories.js';
-import type { SqliteDb } from '../store/sqlite-database.js';
+import type { QuarantineActions } from '../security/quarantine-actions.js';
+import type { QuarantineIndex } from '../security/quarantine-search.js';
+import type { ReleaseRepository } from '../security/release-repository.js';
 import type { SessionEndReason } from '../../protocol/index.js';
 
-export interface ConsoleDeps {
+/** Live browser sessions as the consoles see them (list, notify, terminate). */
+export interface ConsoleSessions {
+  list(): Array<Pick<BrowserSession, 'summary' | 'send'>>;
+  get(id: string): Pick<BrowserSession, 'summary' | 'send'> | undefined;
+  end(id: string, reason: SessionEndReason): Promise<boolean>;
+}
+
+export interface ConsoleServices {
+  /** Read-only settings the routes need (egress ranges for the URL test box, for example). */
   config: Readonly<Config>;
-  db: SqliteDb;
-  store: Store;
   auth: AuthService;
   audit: AuditLog;
   policy: PolicyService;
-  /** Live browser sessions (list for the console, end to terminate). */
-  sessions: { list(): Array<Pick<BrowserSession, 'summary' | 'send'>>; get(id: string): Pick<BrowserSession, 'summary' | 'send'> | undefined; end(id: string, reason: SessionEndReason): Promise<boolean> };
-  quarantine: QuarantineStore;
+  accounts: AccountService;
+  filePolicy: FilePolicyService;
+  settings: SettingsService;
+  compliance: ComplianceService;
+  sessions: ConsoleSessions;
   downloads: Pick<DownloadManager, 'list'>;
+  quarantineIndex: QuarantineIndex;
+  releases: ReleaseRepository;
+  quarantineActions: QuarantineActions;
+  /** `security.releaseNeedsSecondApproval`, read per request. */
+  needsSecondApproval(): boolean;
 }

@@ -163,6 +163,25 @@ export class PolicyService {
     return record;
   }
 
+  /** Stored versions, newest first (the admin console's history). */
+  history(limit = 100): ReturnType<PolicyRepository['list']> {
+    return this.repo.list({ limit });
+  }
+
+  version(version: number): PolicyVersionRecord | undefined {
+    return this.repo.get(version);
+  }
+
+  /** Line diff of two stored versions; undefined when either does not exist. */
+  diff(from: number, to: number): ReturnType<PolicyRepository['diff']> {
+    return this.repo.diff(from, to);
+  }
+
+  /** Imported category lists. */
+  categories(): ReturnType<PolicyRepository['categories']> {
+    return this.repo.categories();
+  }
+
   /** Parses a category list (hosts / plain) and replaces the category's domains. */
   importCategoryText(name: string, text: string, format: ListFormat = 'auto', source: string | null = null): CategoryImportResult & { invalid: number; invalidLines: number[] } {
     const list = parseCategoryList(text, format);

@@ -85,5 +85,7 @@ export interface Store {
   users: UserRepository;
   authSessions: AuthSessionRepository;
   settings: SettingsRepository;
+  /** Answers a trivial query (readiness); throws when the store is unusable. */
+  ping(): boolean;
   close(): void;
 }

@@ -183,6 +183,10 @@ export function createSqliteStore(db: SqliteDb): Store {
     users: new SqliteUserRepository(db),
     authSessions: new SqliteAuthSessionRepository(db),
     settings: new SqliteSettingsRepository(db),
+    ping: () => {
+      db.prepare('SELECT 1').get();
+      return true;
+    },
     close: () => db.close(),
   };
 }

@@ -3,22 +3,16 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../../gateway/app.js';
-import { Metrics } from '../../../gateway/ops/metrics.js';
 import type { AuditLog } from '../../../gateway/audit/audit-log.js';
-import { openAuditLog } from '../../../gateway/audit/audit-setup.js';
-import { AuthService } from '../../../gateway/auth/auth-service.js';
+import type { AuthService } from '../../../gateway/auth/auth-service.js';
 import type { LoginThrottle } from '../../../gateway/auth/login-throttle.js';
-import { openTotpVault } from '../../../gateway/auth/totp-vault.js';
-import { QuarantineStore } from '../../../gateway/downloads/quarantine-store.js';
-import type { ConsoleDeps } from '../../../gateway/http/console-deps.js';
-import { PolicyService } from '../../../gateway/policy-store/policy-service.js';
-import { SqlitePolicyRepository } from '../../../gateway/policy-store/sqlite-policy-repository.js';
+import type { PolicyService } from '../../../gateway/policy-store/policy-service.js';
+import type { BrowserLayer, BrowserLayerFactory } from '../../../gateway/browser/local-browser.js';
+import { createGateway } from '../../../gateway/gateway.js';
+import { openDatabase, type SqliteDb } from '../../../gateway/store/sqlite-database.js';
 import { hashPassword } from '../../../gateway/auth/passwords.js';
 import type { Viewer } from '../../../gateway/browser/browser-session.js';
 import { loadConfig } from '../../../gateway/config/load-config.js';
-import { openDatabase, type SqliteDb } from '../../../gateway/store/sqlite-database.js';
-import { createSqliteStore } from '../../../gateway/store/sqlite-repositories.js';
 import type { Store } from '../../../gateway/store/repositories.js';
 import type { ClientMessage, Viewport } from '../../../protocol/index.js';
 
@@ -82,10 +76,10 @@ export interface AppHarness {
   auth: AuthService;
   dataDir: string;
   db: SqliteDb;
-  /** Browser sessions the admin console sees (consoles only). */
+  /** Browser sessions the admin console sees. */
   live: FakeLiveSession[];
   consoleEnded: string[];
-  policy?: PolicyService;
+  policy: PolicyService;
   audit: AuditLog;
   store: Store;
   sessions: FakeSessions;
@@ -93,70 +87,74 @@ export interface AppHarness {
 }
 
 export interface TestAppOptions {
-  /** Register the admin and security consoles (and turn on TOTP). */
+  /** Kept for the tests' intent: the consoles are always registered, as in production. */
   consoles?: boolean;
   throttle?: LoginThrottle;
   /** Re-check interval of open viewers' sign-ins. */
   viewerRecheckMs?: number;
 }
 
-export async function buildTestApp(overrides: Record<string, unknown> = {}, opts: TestAppOptions = {}): Promise<AppHarness> {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-int-'));
-  const config = loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', insecureHttp: true, ...overrides } });
-  const db = openDatabase(dataDir);
-  const store = createSqliteStore(db);
-  const { audit } = openAuditLog(db, config, () => undefined);
-  store.users.create({ name: 'nurse', role: 'staff', passwordHash: await hashPassword(PASSWORD), mustChangePassword: false });
-  const sessions = new FakeSessions();
-  const auth = new AuthService(store, 3600_000, opts.throttle, opts.consoles ? { totpVault: openTotpVault(dataDir) } : {});
-  const live: FakeLiveSession[] = [];
-  const consoleEnded: string[] = [];
-  let consoles: ConsoleDeps | undefined;
-  let policy: PolicyService | undefined;
-  if (opts.consoles) {
-    policy = new PolicyService(new SqlitePolicyRepository(db));
-    consoles = {
-      config, db, store, auth, audit, policy,
-      sessions: {
-        list: () => live as never,
-        get: (id) => live.find((s) => s.summary().id === id) as never,
-        end: async (id) => {
-          const i = live.findIndex((s) => s.summary().id === id);
-          if (i < 0) return false;
+/** The browser layer as the gateway sees it, with fake viewer sessions and console-listed live sessions. */
+function fakeBrowserLayer(sessions: FakeSessions, live: FakeLiveSession[], consoleEnded: string[]): BrowserLayerFactory {
+  const layer = {
+    sessions: {
+      get size() {
+        return sessions.sessions.size;
+      },
+      get: (id: string) => sessions.get(id) ?? live.find((s) => s.summary().id === id),
+      list: () => live,
+      getOrCreate: (id: string) => sessions.getOrCreate(id),
+      end: async (id: string) => {
+        const i = live.findIndex((s) => s.summary().id === id);
+        if (i >= 0) {
           live.splice(i, 1);
           consoleEnded.push(id);
           return true;
-        },
+        }
+        return sessions.end(id);
       },
-      quarantine: new QuarantineStore({ db, dataDir }),
-      downloads: { list: () => [] },
-    };
-  }
-  const app = await buildApp(config, {
-    auth,
-    ...(consoles ? { consoles } : {}),
-    ...(opts.viewerRecheckMs ? { viewerRecheckMs: opts.viewerRecheckMs } : {}),
-    audit,
-    downloads: { take: () => undefined, list: () => [] },
-    readiness: { chromium: () => true, store: () => true, clamd: async () => true },
-    metrics: new Metrics({ processMetrics: false }),
-    sessions: sessions as never,
+    },
+    connected: () => true,
+    start: () => undefined,
+    cancelDownload: async () => undefined,
+    close: async () => undefined,
+  };
+  return async () => layer as unknown as BrowserLayer;
+}
+
+/** The gateway as createGateway builds it (real SQLite, audit, policies, consoles), with fake browser sessions. */
+export async function buildTestApp(overrides: Record<string, unknown> = {}, opts: TestAppOptions = {}): Promise<AppHarness> {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-int-'));
+  const config = loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', insecureHttp: true, ...overrides } });
+  const sessions = new FakeSessions();
+  const live: FakeLiveSession[] = [];
+  const consoleEnded: string[] = [];
+  const gateway = await createGateway(config, {
+    browser: fakeBrowserLayer(sessions, live, consoleEnded),
     publicDir: path.resolve('client/styles'),
+    readiness: { clamd: async () => true },
+    ...(opts.throttle ? { loginThrottle: opts.throttle } : {}),
+    ...(opts.viewerRecheckMs ? { viewerRecheckMs: opts.viewerRecheckMs } : {}),
   });
+  const { store, auth, audit, policy } = gateway.services;
+  store.users.create({ name: 'nurse', role: 'staff', passwordHash: await hashPassword(PASSWORD), mustChangePassword: false });
+  await gateway.app.ready();
+  // A second connection for tests that set up rows the API cannot (WAL allows both).
+  const db = openDatabase(dataDir);
   return {
-    app,
+    app: gateway.app,
     auth,
     dataDir,
     db,
     live,
     consoleEnded,
-    ...(policy ? { policy } : {}),
+    policy,
     audit,
     store,
     sessions,
     close: async () => {
-      await app.close();
-      store.close();
+      db.close();
+      await gateway.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -8,14 +8,15 @@ const ONE_TIME = 'OneTime-pass-0001';
 
 beforeEach(async () => {
   h = await buildTestApp();
-  h.store.users.create({ name: 'admin', role: 'admin', passwordHash: await hashPassword(ONE_TIME), mustChangePassword: true });
+  // A staff account created with a one-time password (admins also enrol a second factor first).
+  h.store.users.create({ name: 'clerk', role: 'staff', passwordHash: await hashPassword(ONE_TIME), mustChangePassword: true });
 });
 afterEach(async () => {
   await h.close();
 });
 
 async function signInAdmin(password = ONE_TIME) {
-  const res = await h.app.inject({ method: 'POST', url: '/api/login', headers: { host }, payload: { username: 'admin', password } });
+  const res = await h.app.inject({ method: 'POST', url: '/api/login', headers: { host }, payload: { username: 'clerk', password } });
   const cookie = String(res.headers['set-cookie']).split(';')[0]!;
   const me = await h.app.inject({ url: '/api/me', headers: { host, cookie } });
   return { res, cookie, csrf: (me.json() as { csrfToken: string }).csrfToken };

@@ -1,25 +1,20 @@
 /**
- * The security console's routes as gateway/app.ts registers them (real SQLite, real quarantine store
- * and audit log, fake browser sessions). Sessions are seeded straight into the store
+ * The gateway as createGateway builds it (real SQLite, real quarantine store and audit
+ * log, fake browser sessions), for the security console's routes. Sessions are seeded straight into the store
  * so these tests do not depend on the sign-in flow (TOTP enrolment etc.).
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import fastifyCookie from '@fastify/cookie';
-import Fastify, { type FastifyInstance, type LightMyRequestResponse } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { AuditLog } from '../../../gateway/audit/audit-log.js';
-import { openAuditLog } from '../../../gateway/audit/audit-setup.js';
-import { AuthService, hashToken } from '../../../gateway/auth/auth-service.js';
+import { hashToken } from '../../../gateway/auth/auth-service.js';
+import type { BrowserLayer } from '../../../gateway/browser/local-browser.js';
+import { createGateway } from '../../../gateway/gateway.js';
 import { loadConfig } from '../../../gateway/config/load-config.js';
-import { QuarantineStore, type QuarantineMeta, type QuarantineRecord } from '../../../gateway/downloads/quarantine-store.js';
-import type { ConsoleDeps } from '../../../gateway/http/console-deps.js';
-import { errorHandler } from '../../../gateway/http/errors.js';
-import { registerSecurityRoutes } from '../../../gateway/http/security-routes.js';
+import type { QuarantineStore, QuarantineMeta, QuarantineRecord } from '../../../gateway/downloads/quarantine-store.js';
 import type { Role, Store } from '../../../gateway/store/repositories.js';
-import { openDatabase } from '../../../gateway/store/sqlite-database.js';
-import { createSqliteStore } from '../../../gateway/store/sqlite-repositories.js';
 import type { ServerMessage } from '../../../protocol/index.js';
 
 export const HOST = 'kekkai.test';
@@ -55,28 +50,27 @@ export async function startSecurityHarness(opts: { secondApproval?: boolean } = 
     env: {},
     overrides: { dataDir, logLevel: 'silent', insecureHttp: true, 'security.releaseNeedsSecondApproval': opts.secondApproval ?? false },
   });
-  const db = openDatabase(dataDir);
-  const store = createSqliteStore(db);
-  const { audit } = openAuditLog(db, config, () => undefined);
-  const auth = new AuthService(store, 3600_000);
-  const quarantine = new QuarantineStore({ db, dataDir });
   const live: LiveSession[] = [];
-  const sessions: ConsoleDeps['sessions'] = {
-    list: () =>
-      live.map((s) => ({
-        summary: () => ({ id: `s${s.userId}`, user: { id: s.userId, name: '', role: 'staff' }, sourceIp: '127.0.0.1', url: '', title: '', tabs: 1, since: '', lastActivity: '', connected: true }),
-        send: (msg: ServerMessage) => void s.sent.push(msg),
-      })),
-    get: () => undefined,
-    end: async () => false,
+  const liveSessions = () =>
+    live.map((s) => ({
+      summary: () => ({ id: `s${s.userId}`, user: { id: s.userId, name: '', role: 'staff' }, sourceIp: '127.0.0.1', url: '', title: '', tabs: 1, since: '', lastActivity: '', connected: true }),
+      send: (msg: ServerMessage) => void s.sent.push(msg),
+    }));
+  const browser = {
+    sessions: { size: 0, get: () => undefined, list: liveSessions, getOrCreate: () => Promise.reject(new Error('no browser in these tests')), end: async () => false },
+    connected: () => true,
+    start: () => undefined,
+    cancelDownload: async () => undefined,
+    close: async () => undefined,
   };
-  const consoles = { config, db, store, auth, audit, policy: {} as never, sessions, quarantine, downloads: { list: () => [] } } as ConsoleDeps;
-  // Only what the security routes need, like gateway/app.ts sets it up; the whole app
-  // is covered by the permission walk, and this keeps these tests independent of other consoles.
-  const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
-  app.setErrorHandler(errorHandler);
-  await app.register(fastifyCookie);
-  registerSecurityRoutes(app, consoles);
+  // The whole gateway as createGateway builds it; only the browser sessions are fakes.
+  const gateway = await createGateway(config, {
+    browser: async () => browser as unknown as BrowserLayer,
+    publicDir: path.resolve('client/styles'),
+    readiness: { clamd: async () => true },
+  });
+  const { app, services } = gateway;
+  const { store, audit, quarantine } = services;
   await app.ready();
   const clients = new Map<string, Client>();
 
@@ -114,8 +108,7 @@ export async function startSecurityHarness(opts: { secondApproval?: boolean } = 
     get: (c, url) => app.inject({ method: 'GET', url, headers: headers(c) }),
     post: (c, url, body = {}, csrf) => app.inject({ method: 'POST', url, headers: headers(c, csrf), payload: body as Record<string, unknown> }),
     close: async () => {
-      await app.close();
-      store.close();
+      await gateway.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

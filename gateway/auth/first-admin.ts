@@ -3,7 +3,7 @@
  * from KEKKAI_ADMIN_PASSWORD or a generated one-time password that must be
  * changed at first sign-in. Never a built-in default password.
  */
-import { generatePassword, hashPassword } from '../auth/passwords.js';
+import { generatePassword, hashPassword } from './passwords.js';
 import type { UserRepository } from '../store/repositories.js';
 
 export async function ensureFirstAdmin(users: UserRepository, configured: string | undefined): Promise<{ name: string; password: string | null } | null> {

@@ -1,0 +1,226 @@
+/**
+ * The composition root: `createGateway(config)` builds every service of a gateway
+ * exactly once — store, audit log, policies, accounts, downloads and quarantine,
+ * security-console actions, the browser layer — and hands them to the Fastify app.
+ * It never listens: server.ts (the `kekkai serve` process) and the tests call
+ * `listen()`; `close()` releases everything in order.
+ */
+import { existsSync } from 'node:fs';
+import type { Server as HttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import pino from 'pino';
+import { ClamdScanner } from '../sanitizer/index.js';
+import { AccountService } from './admin/account-service.js';
+import { ComplianceService } from './admin/compliance-service.js';
+import { FilePolicyService } from './admin/file-policy-service.js';
+import { SettingsService } from './admin/settings-service.js';
+import { buildApp } from './app.js';
+import type { AuditLog } from './audit/audit-log.js';
+import { openAuditLog } from './audit/audit-setup.js';
+import { AuthService } from './auth/auth-service.js';
+import type { LoginThrottle } from './auth/login-throttle.js';
+import { openTotpVault } from './auth/totp-vault.js';
+import { startLocalBrowser, type BrowserLayer, type BrowserLayerFactory } from './browser/local-browser.js';
+import type { Config } from './config/config-schema.js';
+import type { DownloadManager } from './downloads/download-manager.js';
+import { openDownloads } from './downloads/download-setup.js';
+import type { QuarantineStore } from './downloads/quarantine-store.js';
+import type { UrlPolicy } from './egress/context-egress.js';
+import type { ConsoleServices } from './http/console-deps.js';
+import { sessionUploadDir } from './http/upload.http.js';
+import { loggerOptions } from './logging.js';
+import { Metrics } from './ops/metrics.js';
+import type { ReadinessChecks } from './ops/readiness.js';
+import { PUBLIC_DIR } from './paths.js';
+import { PolicyService } from './policy-store/policy-service.js';
+import { SqlitePolicyRepository } from './policy-store/sqlite-policy-repository.js';
+import { QuarantineActions } from './security/quarantine-actions.js';
+import { QuarantineIndex } from './security/quarantine-search.js';
+import { releaseNotifier } from './security/release-notifier.js';
+import { ReleaseRepository } from './security/release-repository.js';
+import type { Store } from './store/repositories.js';
+import { openDatabase } from './store/sqlite-database.js';
+import { createSqliteStore } from './store/sqlite-repositories.js';
+import { loadTlsMaterial, type TlsMaterial } from './tls/certificates.js';
+
+export interface GatewayOptions {
+  /** Builds the browser side; the default is one local Chromium (tests may pass a fake). */
+  browser?: BrowserLayerFactory;
+  /** Chromium went away: the default logs it; `kekkai serve` stops so its supervisor restarts it. */
+  onBrowserLost?: () => void;
+  /** Client build to serve (default dist/public). */
+  publicDir?: string;
+  /** How often open viewers' sign-ins are re-checked (tests shorten it). */
+  viewerRecheckMs?: number;
+  /** Sign-in throttling other than the default (tests use small limits). */
+  loginThrottle?: LoginThrottle;
+  /** Readiness probes to use instead of the real ones (tests without clamd). */
+  readiness?: Partial<ReadinessChecks>;
+}
+
+/** Every service the gateway is made of, each built once. */
+export interface GatewayServices extends ConsoleServices {
+  logger: pino.Logger;
+  store: Store;
+  audit: AuditLog;
+  urlPolicy: UrlPolicy;
+  metrics: Metrics;
+  downloads: DownloadManager;
+  quarantine: QuarantineStore;
+  browser: BrowserLayer;
+  readiness: ReadinessChecks;
+  tls: TlsMaterial | null;
+}
+
+export interface Gateway {
+  readonly app: FastifyInstance;
+  readonly services: GatewayServices;
+  /** Listens on config.host/port and starts the browser layer; returns the base URL. */
+  listen(): Promise<string>;
+  /** Re-reads the configured certificate and key (SIGHUP); the self-signed one never changes. */
+  reloadTls(): void;
+  close(): Promise<void>;
+}
+
+export async function createGateway(config: Readonly<Config>, options: GatewayOptions = {}): Promise<Gateway> {
+  const publicDir = options.publicDir ?? PUBLIC_DIR;
+  if (!existsSync(publicDir)) throw new Error(`client build missing at ${publicDir}: run "npm run build"`);
+  const logger = pino(loggerOptions(config.logLevel) as pino.LoggerOptions);
+  const db = openDatabase(config.dataDir);
+  const store = createSqliteStore(db);
+  const { audit, close: closeAudit } = openAuditLog(db, config, (msg) => logger.warn({ component: 'audit' }, msg));
+  const policy = new PolicyService(new SqlitePolicyRepository(db));
+  const urlPolicy: UrlPolicy = {
+    evaluate: (url, ctx) => policy.evaluate(url, ctx),
+    contact: () => policy.current().policy.contact ?? null,
+  };
+  const tls = config.insecureHttp ? null : loadTlsMaterial({ ...config.tls, dataDir: config.dataDir, host: config.host });
+  if (config.insecureHttp) logger.warn('serving plain HTTP (KEKKAI_INSECURE_HTTP): only for tests or behind a TLS-terminating proxy');
+
+  // Admin-console settings: the file policy and operator limits apply without a restart.
+  const filePolicy = new FilePolicyService(db);
+  const settings = new SettingsService(store.settings, { idleTimeoutSeconds: config.session.idleTimeoutSeconds, maxTabs: config.session.maxTabs });
+  const metrics = new Metrics();
+  // Downloads report to the user's browser session; the browser layer is built right after.
+  let browser: BrowserLayer | null = null;
+  const { downloads, quarantine, stop: stopRetention } = await openDownloads(
+    db,
+    config,
+    audit,
+    logger.child({ component: 'downloads' }),
+    (sessionId, msg) => {
+      if (msg.state === 'ready') metrics.download('sanitized', null);
+      else if (msg.state === 'blocked') metrics.download('blocked', msg.reason ?? null);
+      browser?.sessions.get(sessionId)?.send(msg);
+    },
+    async (sessionId, guid) => browser?.cancelDownload(sessionId, guid),
+    (type, seconds) => metrics.sanitizerDuration(type, seconds),
+    (role) => filePolicy.currentFilePolicy(role),
+  );
+  const uploadsDir = path.join(config.dataDir, 'uploads');
+  const onBrowserLost =
+    options.onBrowserLost ?? (() => logger.error({ component: 'chromium' }, 'Chromium exited unexpectedly; browser sessions are gone until kekkai restarts'));
+  browser = await (options.browser ?? startLocalBrowser)({
+    config,
+    log: logger,
+    audit,
+    urlPolicy,
+    metrics,
+    downloads,
+    limits: () => settings.get(),
+    sessionUploadDir: (id) => sessionUploadDir(uploadsDir, id),
+    onBrowserLost,
+  });
+  const sessions = browser.sessions;
+
+  const auth = new AuthService(store, config.session.maxAgeHours * 3600_000, options.loginThrottle, { totpVault: openTotpVault(config.dataDir) });
+  const clamd = new ClamdScanner({ address: config.clamd, timeoutMs: 2000 });
+  const readiness: ReadinessChecks = {
+    chromium: () => browser.connected(),
+    store: () => store.ping(),
+    clamd: () => clamd.ping(),
+    ...options.readiness,
+  };
+  // kekkai_clamd_up follows clamd even when nobody polls /readyz.
+  const clamdWatch = setInterval(() => void readiness.clamd().then((up) => metrics.clamdUp(up)), 30_000);
+  clamdWatch.unref();
+  void readiness.clamd().then((up) => metrics.clamdUp(up));
+
+  const needsSecondApproval = (): boolean => config.security.releaseNeedsSecondApproval;
+  const quarantineIndex = new QuarantineIndex(db);
+  const releases = new ReleaseRepository(db);
+  const services: GatewayServices = {
+    config,
+    logger,
+    store,
+    auth,
+    audit,
+    policy,
+    urlPolicy,
+    accounts: new AccountService(store),
+    filePolicy,
+    settings,
+    compliance: new ComplianceService(store, audit),
+    metrics,
+    sessions,
+    downloads,
+    quarantine,
+    quarantineIndex,
+    releases,
+    quarantineActions: new QuarantineActions({ quarantine, index: quarantineIndex, releases, audit, needsSecondApproval, notifyRecipient: releaseNotifier(sessions) }),
+    needsSecondApproval,
+    browser,
+    readiness,
+    tls,
+  };
+  const app = await buildApp(config, {
+    auth,
+    sessions,
+    audit,
+    downloads,
+    readiness,
+    metrics,
+    consoles: services,
+    publicDir,
+    https: tls,
+    logger,
+    ...(options.viewerRecheckMs ? { viewerRecheckMs: options.viewerRecheckMs } : {}),
+  });
+
+  let closing = false;
+  return {
+    app,
+    services,
+    listen: async () => {
+      await app.listen({ host: config.host, port: config.port });
+      const address = app.server.address() as AddressInfo;
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      browser.start([address.port]);
+      return `${tls ? 'https' : 'http'}://${host}:${address.port}`;
+    },
+    reloadTls: () => {
+      if (!tls || tls.selfSigned) return;
+      try {
+        const next = loadTlsMaterial({ ...config.tls, dataDir: config.dataDir, host: config.host });
+        (app.server as HttpsServer).setSecureContext({ key: next.key, cert: next.cert, minVersion: 'TLSv1.2' });
+        logger.info({ component: 'tls', fingerprint256: next.fingerprint256 }, 'TLS certificate reloaded');
+      } catch (err) {
+        // Keep serving with the old certificate rather than stopping.
+        logger.error({ component: 'tls', err: (err as Error).message }, 'TLS reload failed; the previous certificate stays in use');
+      }
+    },
+    close: async () => {
+      if (closing) return;
+      closing = true;
+      clearInterval(clamdWatch);
+      await browser.close();
+      await downloads.idle();
+      await stopRetention();
+      await app.close();
+      closeAudit();
+      store.close();
+    },
+  };
+}
