@@ -45,7 +45,7 @@ async function start(): Promise<void> {
       if (state === 'open') overlay.hide();
       else if (state === 'connecting') overlay.show(t('connecting'));
       else if (state === 'reconnecting') overlay.show(t('reconnecting'));
-      else overlay.show(t('reconnecting'), true);
+      else overlay.show(t('reconnecting'), 'sign-in');
     },
     protocolError: () => notices.show(t('protocolError'), 'error'),
   });
@@ -98,7 +98,8 @@ async function start(): Promise<void> {
       case 'session-ended':
         ended = true;
         connection.stop();
-        overlay.show(localized(msg.message), true);
+        // After a browser crash the sign-in still holds: a new session starts at once.
+        overlay.show(localized(msg.message), msg.reason === 'browser-crashed' ? 'new-session' : 'sign-in');
         return;
     }
   };

@@ -48,7 +48,7 @@ import { loadTlsMaterial, type TlsMaterial } from './tls/certificates.js';
 export interface GatewayOptions {
   /** Builds the browser side; the default is one local Chromium (tests may pass a fake). */
   browser?: BrowserLayerFactory;
-  /** Chromium went away: the default logs it; `kekkai serve` stops so its supervisor restarts it. */
+  /** Chromium went away (the browser layer restarts it and tells the affected users). */
   onBrowserLost?: () => void;
   /** Client build to serve (default dist/public). */
   publicDir?: string;
@@ -120,8 +120,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     (role) => filePolicy.currentFilePolicy(role),
   );
   const uploadsDir = path.join(config.dataDir, 'uploads');
-  const onBrowserLost =
-    options.onBrowserLost ?? (() => logger.error({ component: 'chromium' }, 'Chromium exited unexpectedly; browser sessions are gone until kekkai restarts'));
+  const onBrowserLost = options.onBrowserLost ?? (() => audit.record({ userId: null, userName: null, event: 'browser-crashed', outcome: 'error', details: {} }));
   browser = await (options.browser ?? startLocalBrowser)({
     config,
     log: logger,

@@ -102,9 +102,15 @@ export class NoticeView {
 export class Overlay {
   readonly element = h('div', { class: 'overlay', hidden: true, role: 'alert' });
 
-  show(text: string, withSignIn = false): void {
+  /** Shows `text`; `next` offers signing in again, or a new browser session (the sign-in is still valid). */
+  show(text: string, next: 'sign-in' | 'new-session' | null = null): void {
     const children: Array<Node | string> = [h('p', {}, [text])];
-    if (withSignIn) children.push(h('a', { href: document.documentElement.lang === 'en' ? '/login?lang=en' : '/login', class: 'button' }, [t('signInAgain')]));
+    if (next === 'sign-in') children.push(h('a', { href: document.documentElement.lang === 'en' ? '/login?lang=en' : '/login', class: 'button' }, [t('signInAgain')]));
+    if (next === 'new-session') {
+      const restart = h('button', { type: 'button', class: 'primary' }, [t('newSession')]);
+      restart.addEventListener('click', () => location.reload());
+      children.push(restart);
+    }
     this.element.replaceChildren(h('div', { class: 'overlay-box' }, children));
     this.element.hidden = false;
   }

@@ -24,6 +24,7 @@ export const AUDIT_EVENTS = [
   'quarantine-retention',
   'egress-refused',
   'settings-change',
+  'browser-crashed',
 ] as const;
 /** Known event names; other names are accepted so a new feature need not wait for this list. */
 export type AuditEventName = (typeof AUDIT_EVENTS)[number] | (string & {});

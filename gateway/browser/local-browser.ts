@@ -49,21 +49,137 @@ export interface BrowserLayerDeps {
   limits: () => { maxTabs: number; idleTimeoutSeconds: number };
   /** Removes what a session left outside its browser context (its uploads). */
   sessionUploadDir: (sessionId: string) => string;
-  /** Chromium went away while the gateway was not closing. */
+  /** Chromium went away while the gateway was not closing (a replacement is being started). */
   onBrowserLost: () => void;
 }
 
 export type BrowserLayerFactory = (deps: BrowserLayerDeps) => Promise<BrowserLayer>;
 
+/** One Chromium with the sessions in it; replaced as a whole when Chromium dies. */
+interface BrowserInstance {
+  chromium: ChromiumHost;
+  sessions: SessionManager;
+}
+
+/**
+ * Supervises the local Chromium: when it exits unexpectedly, the sessions it held
+ * end with 'browser-crashed' (their users are told and can start a new session at
+ * once), a new Chromium is launched, and the gateway keeps serving everyone else.
+ */
+class LocalBrowser implements BrowserLayer {
+  private current: BrowserInstance;
+  /** Resolves when a replacement Chromium is up; null while none is being started. */
+  private restarting: Promise<void> | null = null;
+  private ownPorts: readonly number[] = [];
+  private started = false;
+  private closing = false;
+
+  readonly sessions: GatewaySessions;
+
+  constructor(
+    first: BrowserInstance,
+    private readonly launch: (ownPorts: () => readonly number[]) => Promise<BrowserInstance>,
+    private readonly deps: BrowserLayerDeps,
+    private readonly denyAll: { close(): Promise<void> },
+  ) {
+    this.current = first;
+    this.watch(first);
+    const self = this;
+    this.sessions = {
+      get size() {
+        return self.current.sessions.size;
+      },
+      get: (id) => self.current.sessions.get(id),
+      list: () => self.current.sessions.list(),
+      getOrCreate: async (id, user) => {
+        if (self.restarting) await self.restarting;
+        return self.current.sessions.getOrCreate(id, user);
+      },
+      end: (id, reason) => self.current.sessions.end(id, reason),
+    };
+    deps.metrics.setActiveSessionsSource(() => this.current.sessions.size);
+  }
+
+  get ports(): readonly number[] {
+    return this.ownPorts;
+  }
+
+  connected(): boolean {
+    return !this.restarting && this.current.chromium.connected;
+  }
+
+  start(ownPorts: readonly number[]): void {
+    this.ownPorts = [...ownPorts];
+    this.started = true;
+    this.current.sessions.start();
+  }
+
+  async cancelDownload(sessionId: string, guid: string): Promise<void> {
+    const context = this.current.sessions.get(sessionId)?.browserContext;
+    if (context) await this.current.chromium.cancelDownload(guid, context);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.restarting?.catch(() => undefined);
+    await this.current.sessions.close('shutdown');
+    await this.current.chromium.close();
+    await this.denyAll.close();
+  }
+
+  private watch(instance: BrowserInstance): void {
+    instance.chromium.onDisconnected(() => {
+      if (this.closing || instance !== this.current || this.restarting) return;
+      this.restarting = this.replace(instance).finally(() => (this.restarting = null));
+    });
+  }
+
+  private async replace(lost: BrowserInstance): Promise<void> {
+    const affected = lost.sessions.size;
+    this.deps.log.warn({ component: 'chromium', sessions: affected }, 'Chromium exited unexpectedly; ending its sessions and starting a new one');
+    this.deps.onBrowserLost();
+    // Its contexts are gone with it: tell each viewer and release proxies and downloads.
+    await lost.sessions.close('browser-crashed').catch((err: unknown) => this.deps.log.warn({ err: (err as Error).message }, 'cleanup after the crash failed'));
+    for (let attempt = 1; !this.closing; attempt++) {
+      try {
+        const next = await this.launch(() => this.ownPorts);
+        if (this.closing) {
+          await next.sessions.close('shutdown');
+          await next.chromium.close();
+          return;
+        }
+        this.current = next;
+        this.watch(next);
+        if (this.started) next.sessions.start();
+        this.deps.metrics.browserRestarted();
+        this.deps.log.info({ component: 'chromium', attempt }, 'Chromium restarted');
+        return;
+      } catch (err) {
+        const waitMs = Math.min(30_000, 500 * 2 ** (attempt - 1));
+        this.deps.log.warn({ component: 'chromium', attempt, waitMs, err: (err as Error).message }, 'Chromium did not start; trying again');
+        await new Promise((resolve) => setTimeout(resolve, waitMs));
+      }
+    }
+  }
+}
+
 export const startLocalBrowser: BrowserLayerFactory = async (deps) => {
-  const { config, metrics, downloads } = deps;
-  let ownPorts: readonly number[] = [];
   // Chromium-wide traffic (outside any user's context) goes to a proxy that refuses everything.
   const denyAll = await startDenyAllProxy();
-  const chromium = await ChromiumHost.launch(
-    { executablePath: config.chromiumPath, maxDeviceScaleFactor: config.stream.maxDeviceScaleFactor, proxyServer: denyAll.proxyServer },
-    deps.log,
-  );
+  const launch = (ownPorts: () => readonly number[]) => launchInstance(deps, denyAll.proxyServer, ownPorts);
+  let layer: LocalBrowser | null = null;
+  try {
+    layer = new LocalBrowser(await launch(() => layer?.ports ?? []), launch, deps, denyAll);
+  } catch (err) {
+    await denyAll.close();
+    throw err;
+  }
+  return layer;
+};
+
+async function launchInstance(deps: BrowserLayerDeps, proxyServer: string, ownPorts: () => readonly number[]): Promise<BrowserInstance> {
+  const { config, metrics, downloads } = deps;
+  const chromium = await ChromiumHost.launch({ executablePath: config.chromiumPath, maxDeviceScaleFactor: config.stream.maxDeviceScaleFactor, proxyServer }, deps.log);
   // The router and the session manager need each other; the router is set right below.
   let router: DownloadRouter | null = null;
   const sessions = new SessionManager(
@@ -94,12 +210,11 @@ export const startLocalBrowser: BrowserLayerFactory = async (deps) => {
         audit: deps.audit,
         allowPrivate: config.egress.allowPrivate,
         allowedPorts: config.egress.allowedPorts,
-        ownPorts: () => ownPorts,
+        ownPorts,
       }),
     },
     deps.log.child({ component: 'sessions' }),
   );
-  metrics.setActiveSessionsSource(() => sessions.size);
   router = new DownloadRouter(
     chromium,
     downloads,
@@ -122,29 +237,5 @@ export const startLocalBrowser: BrowserLayerFactory = async (deps) => {
     },
     deps.log.child({ component: 'downloads' }),
   );
-
-  let closing = false;
-  chromium.onDisconnected(() => {
-    if (closing) return;
-    deps.onBrowserLost();
-  });
-
-  return {
-    sessions,
-    connected: () => chromium.connected,
-    start: (ports) => {
-      ownPorts = [...ports];
-      sessions.start();
-    },
-    cancelDownload: async (sessionId, guid) => {
-      const context = sessions.get(sessionId)?.browserContext;
-      if (context) await chromium.cancelDownload(guid, context);
-    },
-    close: async () => {
-      closing = true;
-      await sessions.close('shutdown');
-      await chromium.close();
-      await denyAll.close();
-    },
-  };
-};
+  return { chromium, sessions };
+}

@@ -45,21 +45,15 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve': {
         const { startGateway } = await import('../server.js');
-        let gateway: Awaited<ReturnType<typeof startGateway>> | null = null;
-        // One shared Chromium today: when it dies every session is gone, so stop and let
-        // the supervisor (systemd, compose) restart kekkai. Browser workers replace this.
-        const onBrowserLost = (): void => {
-          process.stderr.write('kekkai: Chromium exited unexpectedly; stopping so the supervisor restarts kekkai\n');
-          void (gateway?.close() ?? Promise.resolve()).finally(() => process.exit(70));
-        };
-        gateway = await startGateway(config(), undefined, { onBrowserLost });
+        // A Chromium that dies is restarted by the gateway itself (browser/local-browser.ts).
+        const gateway = await startGateway(config());
         const stop = (): void => {
-          void gateway!.close().then(() => process.exit(0));
+          void gateway.close().then(() => process.exit(0));
           setTimeout(() => process.exit(1), 15_000).unref();
         };
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
-        process.on('SIGHUP', () => gateway!.reloadTls());
+        process.on('SIGHUP', () => gateway.reloadTls());
         return await new Promise<number>(() => undefined);
       }
       case 'user':

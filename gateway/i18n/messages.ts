@@ -63,7 +63,10 @@ export const MESSAGES = {
   replaced: { ja: 'このセッションは別のウィンドウで開かれました。', en: 'This session was opened in another window.' },
   terminated: { ja: '管理者がセッションを終了しました。', en: 'An administrator ended your session.' },
   shutdown: { ja: 'ゲートウェイが停止します。', en: 'The gateway is shutting down.' },
-  'browser-crashed': { ja: 'リモートブラウザが停止しました。再度ログインしてください。', en: 'The remote browser stopped. Please sign in again.' },
+  'browser-crashed': {
+    ja: 'リモートブラウザが異常終了したため、このセッションは終了しました。「新しいセッションを開始」で続けられます（開いていたページは復元されません）。',
+    en: 'The remote browser stopped unexpectedly and this session ended. Choose "Start a new session" to continue (open pages are not restored).',
+  },
   'invalid-credentials': { ja: 'ユーザー名またはパスワードが正しくありません。', en: 'The user name or password is incorrect.' },
   locked: {
     ja: 'ログインの失敗が続いたため、一時的にロックされています。15 分後に再度お試しください。',

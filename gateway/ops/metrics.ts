@@ -31,6 +31,7 @@ export class Metrics {
   private readonly downloads: Counter<'verdict' | 'reason'>;
   private readonly sanitizerSeconds: Histogram<'type'>;
   private readonly policyRefusals: Counter<'kind'>;
+  private readonly browserRestarts: Counter;
   private readonly clamdUpGauge: Gauge;
 
   constructor(options: MetricsOptions = {}) {
@@ -63,6 +64,7 @@ export class Metrics {
       registers,
     });
     this.policyRefusals = new Counter({ name: 'kekkai_policy_refusals_total', help: 'Requests refused by policy, by kind', labelNames: ['kind'], registers });
+    this.browserRestarts = new Counter({ name: 'kekkai_browser_restarts_total', help: 'Chromium restarts after it exited unexpectedly', registers });
     this.clamdUpGauge = new Gauge({ name: 'kekkai_clamd_up', help: '1 when the last clamd check succeeded, else 0', registers });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
   }
@@ -96,6 +98,11 @@ export class Metrics {
   /** A request was refused by policy (`kind`: e.g. 'url', 'egress', 'upload', 'clipboard'). */
   policyRefusal(kind: string): void {
     this.policyRefusals.inc({ kind });
+  }
+
+  /** Chromium exited unexpectedly and was started again. */
+  browserRestarted(): void {
+    this.browserRestarts.inc();
   }
 
   /** Result of the latest clamd check. */
