@@ -84,18 +84,18 @@ class LocalBrowser implements BrowserLayer {
   ) {
     this.current = first;
     this.watch(first);
-    const self = this;
+    const current = (): SessionManager => this.current.sessions;
     this.sessions = {
       get size() {
-        return self.current.sessions.size;
+        return current().size;
       },
-      get: (id) => self.current.sessions.get(id),
-      list: () => self.current.sessions.list(),
+      get: (id) => current().get(id),
+      list: () => current().list(),
       getOrCreate: async (id, user) => {
-        if (self.restarting) await self.restarting;
-        return self.current.sessions.getOrCreate(id, user);
+        if (this.restarting) await this.restarting;
+        return current().getOrCreate(id, user);
       },
-      end: (id, reason) => self.current.sessions.end(id, reason),
+      end: (id, reason) => current().end(id, reason),
     };
     deps.metrics.setActiveSessionsSource(() => this.current.sessions.size);
   }
