@@ -39,7 +39,11 @@ export function chromiumArgs(options: ChromiumOptions, runningAsRoot: boolean): 
     '--disable-breakpad',
     '--disable-domain-reliability',
     '--disable-client-side-phishing-detection',
-    '--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication,InterestFeedContentSuggestions',
+    '--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication,InterestFeedContentSuggestions,BackForwardCache',
+    // A page restored from the back/forward cache loads without any request, so the
+    // navigation guard never sees it (a read-only page would take typing again, a
+    // page a newer policy blocks would come back): Back must load through the guard.
+    '--disable-back-forward-cache',
     '--metrics-recording-only',
     '--mute-audio',
     '--lang=ja-JP',

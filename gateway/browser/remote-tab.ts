@@ -6,9 +6,9 @@
 import type { CDPSession, Dialog, Page } from 'puppeteer';
 import type { ImeMessage, KeyMessage, PointerMessage, Viewport, WheelMessage } from '../../protocol/index.js';
 import type { SourceFrame } from './frame-flow.js';
-import type { Capabilities, Verdict } from '../../policies/index.js';
 import { keyToCdp, pointerToCdp, wheelToCdp } from './input-mapper.js';
 import { NavigationGuard, type GuardDeps } from './navigation-guard.js';
+import { PageRestrictions, type PagePolicy } from './page-restrictions.js';
 
 export interface TabState {
   url: string;
@@ -40,8 +40,7 @@ export class RemoteTab {
   private streaming = false;
   private viewport: Viewport | null = null;
   private closedFlag = false;
-  /** Verdict of the page in the main frame: read-only pages take no typing; flags limit copy, paste, upload. */
-  policy: { readOnly: boolean; capabilities: Capabilities | null } = { readOnly: false, capabilities: null };
+  private readonly restrictions = new PageRestrictions();
 
   private constructor(
     readonly id: number,
@@ -63,6 +62,11 @@ export class RemoteTab {
 
   get closed(): boolean {
     return this.closedFlag;
+  }
+
+  /** The strictest verdict of the documents on the page: read-only takes no typing; flags limit copy, paste, upload. */
+  get policy(): PagePolicy {
+    return this.restrictions.current;
   }
 
   private async init(): Promise<void> {
@@ -102,12 +106,8 @@ export class RemoteTab {
     cdp.on('Page.fileChooserOpened', (e) => {
       if (e.backendNodeId !== undefined) this.events.fileChooser(this, { backendNodeId: e.backendNodeId, multiple: e.mode === 'selectMultiple' });
     });
-    if (this.options.guard) {
-      const guard = new NavigationGuard(cdp, () => this.targetId, this.options.guard, (verdict: Verdict) => {
-        this.policy = { readOnly: verdict.verdict === 'read-only', capabilities: verdict.capabilities };
-      });
-      await guard.enable();
-    }
+    const guard = this.options.guard ? new NavigationGuard(cdp, () => this.targetId, this.options.guard, this.restrictions) : null;
+    await guard?.enable();
     page.on('dialog', (dialog) => this.events.dialog(this, dialog));
     page.on('close', () => this.markClosed());
     await Promise.all([
@@ -116,6 +116,8 @@ export class RemoteTab {
       cdp.send('Emulation.setLocaleOverride', { locale: this.options.locale }).catch(() => undefined),
       cdp.send('Emulation.setTimezoneOverride', { timezoneId: this.options.timezone }),
     ]);
+    // A popup's first document may have loaded before the guard was attached.
+    await guard?.checkCommitted();
     this.state.url = page.url();
   }
 

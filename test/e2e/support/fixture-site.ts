@@ -81,6 +81,23 @@ function bypassPage(targets: string[]): string {
 }</script></body></html>`;
 }
 
+/**
+ * Opens `to` in a new tab when (100, 60) is clicked: by window.open() from script
+ * (`how=script`) or by a target=_blank link, which opens without an opener (`how=link`).
+ */
+function openerPage(to: string, how: string): string {
+  const href = JSON.stringify(to).replace(/</g, '\\u003c');
+  const style = '<style>#o{position:absolute;left:40px;top:40px;width:240px;height:60px;font-size:24px}</style>';
+  return how === 'link'
+    ? `<title>Opener fixture</title>${style}<a id="o" target="_blank" href="${to.replace(/[&"<>]/g, '')}">Open</a>`
+    : `<title>Opener fixture</title>${style}<button id="o">Open</button><script>document.getElementById('o').addEventListener('click',()=>window.open(${href}));</script>`;
+}
+
+/** Embeds `src` in an <iframe> that covers the top left of the page, so its fields sit where they would alone. */
+function framePage(src: string): string {
+  return `<title>Frame fixture</title><style>body{margin:0}iframe{position:absolute;left:0;top:0;width:700px;height:400px;border:0}</style><iframe src="${src.replace(/[&"<>]/g, '')}"></iframe>`;
+}
+
 /** Links to the attachments, 60 px apart from (40, 40), so tests can click them by position. */
 function downloadsPage(paths: string[]): string {
   const links = paths.map((p, i) => `<a href="${p}" style="position:absolute;left:40px;top:${40 + i * 60}px;font-size:24px">${p}</a>`);
@@ -101,6 +118,11 @@ export async function startFixtureSite(host = '127.0.0.1', files: Record<string,
     }
     if (path === '/bypass') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(bypassPage(query.getAll('target')));
+      return;
+    }
+    if (path === '/open' || path === '/frame') {
+      const body = path === '/open' ? openerPage(query.get('to') ?? '/', query.get('how') ?? 'script') : framePage(query.get('src') ?? '/');
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="ja"><head><meta charset="utf-8">${body}</html>`);
       return;
     }
     if (req.method === 'POST' && path === '/report') {

@@ -28,4 +28,10 @@ describe('Chromium launch flags', () => {
     expect(args).toContain('--force-device-scale-factor=2');
     expect(args).toContain('--lang=ja-JP');
   });
+
+  it('turn the back/forward cache off, so Back loads through the navigation guard', () => {
+    const args = chromiumArgs(base, false);
+    expect(args).toContain('--disable-back-forward-cache');
+    expect(args.find((a) => a.startsWith('--disable-features='))?.split('=')[1]?.split(',')).toContain('BackForwardCache');
+  });
 });
