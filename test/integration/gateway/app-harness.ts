@@ -16,6 +16,7 @@ import { PolicyService } from '../../../gateway/policy-store/policy-service.js';
 import { SqlitePolicyRepository } from '../../../gateway/policy-store/sqlite-policy-repository.js';
 import { hashPassword } from '../../../gateway/auth/passwords.js';
 import type { Viewer } from '../../../gateway/browser/browser-session.js';
+import { InputQueueRegistry } from '../../../gateway/http/viewer-input-queue.js';
 import { loadConfig } from '../../../gateway/config/load-config.js';
 import { openDatabase, type SqliteDb } from '../../../gateway/store/sqlite-database.js';
 import { createSqliteStore } from '../../../gateway/store/sqlite-repositories.js';
@@ -28,6 +29,8 @@ export class FakeViewerSession {
   handled: ClientMessage[] = [];
   viewer: Viewer | null = null;
   viewport: Viewport | null = null;
+  /** When true, handle() never settles for input, like a tab whose page is hung. */
+  hung = false;
   async attach(viewer: Viewer, viewport: Viewport): Promise<void> {
     this.viewer = viewer;
     this.viewport = viewport;
@@ -38,6 +41,7 @@ export class FakeViewerSession {
   async handle(msg: ClientMessage): Promise<void> {
     if (msg.type === 'navigate' && msg.url === 'boom') throw new Error('remote failure');
     this.handled.push(msg);
+    if (this.hung && msg.type !== 'ack') await new Promise<never>(() => undefined);
   }
   uploadTarget(): null {
     return null;
@@ -89,6 +93,8 @@ export interface AppHarness {
   audit: AuditLog;
   store: Store;
   sessions: FakeSessions;
+  /** The open viewers' input queues (bounded; emptied on disconnect). */
+  inputQueues: InputQueueRegistry;
   close(): Promise<void>;
 }
 
@@ -108,6 +114,7 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}, opts
   const { audit } = openAuditLog(db, config, () => undefined);
   store.users.create({ name: 'nurse', role: 'staff', passwordHash: await hashPassword(PASSWORD), mustChangePassword: false });
   const sessions = new FakeSessions();
+  const inputQueues = new InputQueueRegistry();
   const auth = new AuthService(store, 3600_000, opts.throttle, opts.consoles ? { totpVault: openTotpVault(dataDir) } : {});
   const live: FakeLiveSession[] = [];
   const consoleEnded: string[] = [];
@@ -136,6 +143,7 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}, opts
     auth,
     ...(consoles ? { consoles } : {}),
     ...(opts.viewerRecheckMs ? { viewerRecheckMs: opts.viewerRecheckMs } : {}),
+    inputQueues,
     audit,
     downloads: { take: () => undefined, list: () => [] },
     readiness: { chromium: () => true, store: () => true, clamd: async () => true },
@@ -154,6 +162,7 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}, opts
     audit,
     store,
     sessions,
+    inputQueues,
     close: async () => {
       await app.close();
       store.close();
