@@ -172,7 +172,7 @@ class ViewerConnection implements Viewer {
   /** The session's input queue; made once the session is attached. */
   private openQueue(session: ViewerSession): ViewerInputQueue {
     let stall = stalledBySession.get(session);
-    if (!stall) stalledBySession.set(session, (stall = { count: 0 }));
+    if (!stall) stalledBySession.set(session, (stall = { count: 0, generation: 0 }));
     const queue = new ViewerInputQueue({
       run: (msg) => session.handle(msg),
       onError: (err) => this.failed(err),

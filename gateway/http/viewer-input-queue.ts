@@ -10,7 +10,8 @@
  * - a message that runs longer than `timeoutMs` (a hung page) no longer holds up
  *   the ones behind it; it is counted as stalled until it settles, and while a
  *   session has `maxStalled` such messages, further input to the page is dropped
- *   instead of piling up more calls on the hung renderer;
+ *   instead of piling up more calls on the hung renderer. Navigating or switching
+ *   tabs starts the count afresh: the next input goes to another page;
  * - `close()` drops everything queued; nothing here outlives the connection
  *   except the stalled calls themselves (Chromium answers or times them out).
  */
@@ -32,6 +33,8 @@ export const DEFAULT_INPUT_LIMITS: InputQueueLimits = { maxItems: 256, maxBytes:
 /** Shared by every connection of one browser session: its calls still running after their timeout. */
 export interface StallCounter {
   count: number;
+  /** Bumped when the count starts afresh, so calls stalled before do not count down again. */
+  generation: number;
 }
 
 export type DropReason = 'overflow' | 'stalled';
@@ -54,6 +57,8 @@ export interface InputQueueStats {
 
 /** Messages that act on the page's content; dropped while the page is not answering. */
 const PAGE_INPUT = new Set<ClientMessage['type']>(['pointer', 'wheel', 'key', 'ime', 'paste', 'copy']);
+/** Messages after which input goes to another page (or the same one reloaded). */
+const CHANGES_PAGE = new Set<ClientMessage['type']>(['navigate', 'history', 'tab']);
 const MAX_WHEEL_DELTA = 10_000;
 
 /**
@@ -131,9 +136,14 @@ export class ViewerInputQueue {
     try {
       for (let next = this.items.shift(); next && !this.closed; next = this.items.shift()) {
         this.bytes -= next.bytes;
-        if (this.options.stall.count >= this.limits.maxStalled && PAGE_INPUT.has(next.msg.type)) {
+        const { stall } = this.options;
+        if (stall.count >= this.limits.maxStalled && PAGE_INPUT.has(next.msg.type)) {
           this.drop('stalled');
           continue;
+        }
+        if (CHANGES_PAGE.has(next.msg.type)) {
+          stall.count = 0;
+          stall.generation++;
         }
         await this.runWithTimeout(next.msg);
       }
@@ -147,8 +157,10 @@ export class ViewerInputQueue {
     const { stall, onError } = this.options;
     return new Promise<void>((resolve) => {
       let timedOut = false;
+      let generation = stall.generation;
       const timer = setTimeout(() => {
         timedOut = true;
+        generation = stall.generation;
         stall.count++;
         resolve();
       }, this.limits.timeoutMs);
@@ -163,7 +175,7 @@ export class ViewerInputQueue {
           if (!timedOut) onError(err);
         })
         .finally(() => {
-          if (timedOut) stall.count--;
+          if (timedOut && generation === stall.generation) stall.count--;
           clearTimeout(timer);
           resolve();
         });

@@ -9,22 +9,23 @@ const paste = (n: number): ClientMessage => ({ type: 'paste', text: 'x'.repeat(n
 const key = (k: string): ClientMessage => ({ type: 'key', action: 'down', key: k, code: `Key${k.toUpperCase()}`, keyCode: 65, modifiers: 0 });
 
 /** A queue whose `run` blocks until the test releases it, recording what ran. */
-function blockedQueue(limits: Partial<InputQueueLimits> = {}, stall: StallCounter = { count: 0 }) {
+function blockedQueue(limits: Partial<InputQueueLimits> = {}, stall: StallCounter = { count: 0, generation: 0 }) {
   const ran: ClientMessage[] = [];
   const drops: DropReason[] = [];
   const errors: unknown[] = [];
-  let release: () => void = () => undefined;
+  const resolvers: Array<() => void> = [];
   const queue = new ViewerInputQueue({
     run: (msg) => {
       ran.push(msg);
-      return new Promise<void>((resolve) => (release = resolve));
+      return new Promise<void>((resolve) => resolvers.push(resolve));
     },
     onError: (err) => errors.push(err),
     onDrop: (reason) => drops.push(reason),
     stall,
     limits,
   });
-  return { queue, ran, drops, errors, stall, release: () => release() };
+  /** Lets the most recent call finish; `resolvers[i]` finishes the i-th. */
+  return { queue, ran, drops, errors, stall, resolvers, release: () => resolvers.at(-1)?.() };
 }
 
 afterEach(() => {
@@ -124,7 +125,7 @@ describe('viewer input queue', () => {
 
   it('drops page input while the session has too many stalled calls, but still runs navigation', async () => {
     vi.useFakeTimers();
-    const stall = { count: 2 };
+    const stall = { count: 2, generation: 0 };
     const q = blockedQueue({ maxStalled: 2 }, stall);
     q.queue.push(paste(10), 1000);
     q.queue.push(key('a'), 10);
@@ -132,6 +133,27 @@ describe('viewer input queue', () => {
     await vi.advanceTimersByTimeAsync(0);
     expect(q.ran).toEqual([{ type: 'navigate', url: 'https://example.jp/' }]);
     expect(q.drops).toEqual(['stalled', 'stalled']);
+    // The navigation starts the count afresh: input to the new page goes through.
+    expect(stall.count).toBe(0);
+    q.release();
+    q.queue.push(key('b'), 10);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(q.ran.at(-1)).toMatchObject({ type: 'key', key: 'b' });
+  });
+
+  it('stops counting a stalled call down once the count started afresh', async () => {
+    vi.useFakeTimers();
+    const q = blockedQueue({ timeoutMs: 100 });
+    q.queue.push(key('a'), 10);
+    await vi.advanceTimersByTimeAsync(100);
+    expect(q.stall.count).toBe(1);
+    q.queue.push({ type: 'tab', action: 'new' }, 30);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(q.ran).toHaveLength(2);
+    expect(q.stall.count).toBe(0);
+    q.resolvers[0]!();
+    await vi.advanceTimersByTimeAsync(0);
+    expect(q.stall.count).toBe(0);
   });
 
   it('reports errors of messages that fail in time, not of late ones', async () => {
@@ -140,7 +162,7 @@ describe('viewer input queue', () => {
       run: () => Promise.reject(new Error('boom')),
       onError: (err) => errors.push(err),
       onDrop: () => undefined,
-      stall: { count: 0 },
+      stall: { count: 0, generation: 0 },
     });
     queue.push(key('a'), 10);
     await vi.waitFor(() => expect(errors).toHaveLength(1));
