@@ -18,8 +18,8 @@ import type { AuthService, CurrentSession } from '../auth/auth-service.js';
 import type { Viewer } from '../browser/browser-session.js';
 import { message, type MessageCode } from '../i18n/messages.js';
 import { currentSession, isSameOrigin, SESSION_COOKIE } from './auth-guard.js';
-import { MessageRateLimit, type RateLimits } from './message-rate-limit.js';
-import { InputQueueRegistry, ViewerInputQueue, type InputQueueLimits, type StallCounter } from './viewer-input-queue.js';
+import { MessageRateLimit } from './message-rate-limit.js';
+import { InputQueueRegistry, ViewerInputQueue, type StallCounter } from './viewer-input-queue.js';
 
 /** What the WebSocket needs of a browser session (BrowserSession implements it). */
 export interface ViewerSession {
@@ -43,9 +43,6 @@ export interface ViewerRouteDeps {
   initialMessages?: (sessionId: string) => ServerMessage[];
   /** Where open connections register their input queues (stats); one is made if absent. */
   inputQueues?: InputQueueRegistry;
-  /** Tests shorten the queue and rate limits; production uses the defaults. */
-  inputLimits?: Partial<InputQueueLimits>;
-  rateLimits?: RateLimits;
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -98,7 +95,7 @@ class ViewerConnection implements Viewer {
     /** Re-checks the sign-in (expiry, account state, allowed source ranges). */
     private readonly stillSignedIn: () => boolean,
   ) {
-    this.rate = new MessageRateLimit(deps.rateLimits);
+    this.rate = new MessageRateLimit();
   }
 
   start(): void {
@@ -178,7 +175,6 @@ class ViewerConnection implements Viewer {
       onError: (err) => this.failed(err),
       onDrop: () => this.noticeThrottled('input-dropped'),
       stall,
-      ...(this.deps.inputLimits ? { limits: this.deps.inputLimits } : {}),
     });
     this.registry.add(queue);
     return queue;
