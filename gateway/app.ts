@@ -28,6 +28,7 @@ import { registerPageRoutes } from './http/pages.http.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerViewerSocket, type ViewerSessions } from './http/session.ws.js';
 import { registerUploadRoute } from './http/upload.http.js';
+import type { InputQueueRegistry } from './http/viewer-input-queue.js';
 import { loggerOptions } from './logging.js';
 
 export interface AppDeps {
@@ -38,6 +39,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** How often open viewers' sign-ins are re-checked (tests shorten it). */
   viewerRecheckMs?: number;
+  /** Open viewers' input queues (tests read their stats); made by the viewer socket if absent. */
+  inputQueues?: InputQueueRegistry;
   /** Admin and security consoles; absent in tests that do not exercise them. */
   consoles?: ConsoleServices;
   /** Browser sessions; the real SessionManager or a fake in integration tests. */
@@ -84,6 +87,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     sessions: deps.sessions,
     initialMessages: (sessionId) => deps.downloads.list(sessionId),
     ...(deps.viewerRecheckMs ? { recheckMs: deps.viewerRecheckMs } : {}),
+    ...(deps.inputQueues ? { inputQueues: deps.inputQueues } : {}),
     capabilities: {
       clipboardToClient: config.clipboard.toClient,
       clipboardFromClient: config.clipboard.fromClient,

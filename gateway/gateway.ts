@@ -30,6 +30,7 @@ import type { QuarantineStore } from './downloads/quarantine-store.js';
 import type { UrlPolicy } from './egress/context-egress.js';
 import type { ConsoleServices } from './http/console-deps.js';
 import { sessionUploadDir } from './http/upload.http.js';
+import { InputQueueRegistry } from './http/viewer-input-queue.js';
 import { loggerOptions } from './logging.js';
 import { Metrics } from './ops/metrics.js';
 import type { ReadinessChecks } from './ops/readiness.js';
@@ -72,6 +73,8 @@ export interface GatewayServices extends ConsoleServices {
   browser: BrowserLayer;
   readiness: ReadinessChecks;
   tls: TlsMaterial | null;
+  /** The open viewers' bounded input queues (what they hold, for tests and diagnostics). */
+  inputQueues: InputQueueRegistry;
 }
 
 export interface Gateway {
@@ -173,6 +176,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     browser,
     readiness,
     tls,
+    inputQueues: new InputQueueRegistry(),
   };
   const app = await buildApp(config, {
     auth,
@@ -182,6 +186,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     readiness,
     metrics,
     consoles: services,
+    inputQueues: services.inputQueues,
     publicDir,
     https: tls,
     logger,

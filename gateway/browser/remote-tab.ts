@@ -10,6 +10,11 @@ import { keyToCdp, pointerToCdp, wheelToCdp } from './input-mapper.js';
 import { NavigationGuard, type GuardDeps } from './navigation-guard.js';
 import { PageRestrictions, type PagePolicy } from './page-restrictions.js';
 
+/** Name of the isolated world the probes run in (page scripts cannot see or change it). */
+const PROBE_WORLD = 'kekkai-probes';
+/** A probe that has not answered by then (a hung page) yields null; the input goes on. */
+const PROBE_TIMEOUT_MS = 1_000;
+
 export interface TabState {
   url: string;
   title: string;
@@ -41,6 +46,8 @@ export class RemoteTab {
   private viewport: Viewport | null = null;
   private closedFlag = false;
   private readonly restrictions = new PageRestrictions();
+  /** Execution context of the probes' isolated world in the current document; made on first use. */
+  private probeWorld: Promise<number> | null = null;
 
   private constructor(
     readonly id: number,
@@ -95,6 +102,8 @@ export class RemoteTab {
     cdp.on('Page.domContentEventFired', () => void this.refreshInfo());
     cdp.on('Page.frameNavigated', (e) => {
       if (e.frame.parentId) return;
+      // A new document comes without our isolated world; make it again on the next probe.
+      this.probeWorld = null;
       this.state.url = e.frame.url + (e.frame.urlFragment ?? '');
       void this.refreshHistory();
     });
@@ -248,20 +257,44 @@ export class RemoteTab {
     if (entry) await this.cdp.send('Page.navigateToHistoryEntry', { entryId: entry.id });
   }
 
-  /** Evaluates one of page-probes.ts with JSON arguments; any failure yields null. */
+  /**
+   * Evaluates one of page-probes.ts with JSON arguments; any failure yields null.
+   * It runs in an isolated world, where the page's own scripts cannot replace the
+   * builtins it uses (getComputedStyle, String.prototype, getSelection…); the
+   * probes still cut their results down inside the page, and callers validate.
+   */
   async probe<T>(fnSource: string, ...args: Array<number | string>): Promise<T | null> {
-    try {
-      const result = await this.cdp.send('Runtime.evaluate', {
-        expression: `(${fnSource})(${args.map((a) => JSON.stringify(a)).join(',')})`,
-        returnByValue: true,
-        silent: true,
-        timeout: 500,
-      });
-      if (result.exceptionDetails) return null;
-      return (result.result.value ?? null) as T | null;
-    } catch {
-      return null;
-    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), PROBE_TIMEOUT_MS)));
+    const expression = `(${fnSource})(${args.map((a) => JSON.stringify(a)).join(',')})`;
+    const run = this.evaluateInProbeWorld<T>(expression).catch(() => this.evaluateInProbeWorld<T>(expression, true)).catch(() => null);
+    return Promise.race([run, late]).finally(() => clearTimeout(timer));
+  }
+
+  private async evaluateInProbeWorld<T>(expression: string, fresh = false): Promise<T | null> {
+    if (fresh) this.probeWorld = null;
+    const world = this.probeWorld ?? this.createProbeWorld();
+    this.probeWorld = world;
+    const result = await this.cdp.send('Runtime.evaluate', {
+      expression,
+      contextId: await world,
+      returnByValue: true,
+      silent: true,
+      timeout: 500,
+    });
+    if (result.exceptionDetails) return null;
+    return (result.result.value ?? null) as T | null;
+  }
+
+  private createProbeWorld(): Promise<number> {
+    const world = this.cdp
+      .send('Page.createIsolatedWorld', { frameId: this.targetId, worldName: PROBE_WORLD, grantUniveralAccess: false })
+      .then((r) => r.executionContextId);
+    // A failed attempt (the document was being replaced) is not cached.
+    world.catch(() => {
+      if (this.probeWorld === world) this.probeWorld = null;
+    });
+    return world;
   }
 
   /** The page as PDF, as Chromium prints it (A4, backgrounds on). */

@@ -50,6 +50,19 @@ export const MESSAGES = {
     ja: 'セッションの準備ができていません。',
     en: 'The session is not ready yet.',
   },
+  // Viewer input limits (issue 9): a flood or a hung page drops input instead of queueing it.
+  'input-dropped': {
+    ja: 'ページが応答しないか操作が多すぎるため、一部の入力（マウス・キー・貼り付け）を破棄しました。',
+    en: 'Some input (mouse, keys, paste) was discarded because the page is not responding or too much input arrived at once.',
+  },
+  'rate-limited': {
+    ja: '短時間に送られた操作が多すぎるため、一部を破棄しました。',
+    en: 'Too many messages were sent in a short time; some were discarded.',
+  },
+  'rate-limit-closed': {
+    ja: '短時間に大量の操作が送られ続けたため、接続を切断しました。',
+    en: 'The connection was closed because far too many messages kept arriving.',
+  },
   'internal-error': {
     ja: '内部エラーが発生しました。もう一度お試しください。',
     en: 'An internal error occurred. Please try again.',

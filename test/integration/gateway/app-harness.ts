@@ -12,6 +12,7 @@ import { createGateway } from '../../../gateway/gateway.js';
 import { openDatabase, type SqliteDb } from '../../../gateway/store/sqlite-database.js';
 import { hashPassword } from '../../../gateway/auth/passwords.js';
 import type { Viewer } from '../../../gateway/browser/browser-session.js';
+import type { InputQueueRegistry } from '../../../gateway/http/viewer-input-queue.js';
 import { loadConfig } from '../../../gateway/config/load-config.js';
 import type { Store } from '../../../gateway/store/repositories.js';
 import type { ClientMessage, Viewport } from '../../../protocol/index.js';
@@ -22,6 +23,8 @@ export class FakeViewerSession {
   handled: ClientMessage[] = [];
   viewer: Viewer | null = null;
   viewport: Viewport | null = null;
+  /** When true, handle() never settles for input, like a tab whose page is hung. */
+  hung = false;
   async attach(viewer: Viewer, viewport: Viewport): Promise<void> {
     this.viewer = viewer;
     this.viewport = viewport;
@@ -32,6 +35,7 @@ export class FakeViewerSession {
   async handle(msg: ClientMessage): Promise<void> {
     if (msg.type === 'navigate' && msg.url === 'boom') throw new Error('remote failure');
     this.handled.push(msg);
+    if (this.hung && msg.type !== 'ack') await new Promise<never>(() => undefined);
   }
   uploadTarget(): null {
     return null;
@@ -83,6 +87,8 @@ export interface AppHarness {
   audit: AuditLog;
   store: Store;
   sessions: FakeSessions;
+  /** The open viewers' input queues (bounded; emptied on disconnect). */
+  inputQueues: InputQueueRegistry;
   close(): Promise<void>;
 }
 
@@ -152,6 +158,7 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}, opts
     audit,
     store,
     sessions,
+    inputQueues: gateway.services.inputQueues,
     close: async () => {
       db.close();
       await gateway.close();
