@@ -12,6 +12,7 @@ import {
   type SessionEndReason,
   type Viewport,
 } from '../../protocol/index.js';
+import { plainText } from '../../protocol/plain-text.js';
 import { message } from '../i18n/messages.js';
 import { addressToUrl } from './address-input.js';
 import { DialogBroker } from './dialog-broker.js';
@@ -242,8 +243,8 @@ export class BrowserSession {
       id: this.id,
       user: { id: this.user.id, name: this.user.name, role: this.user.role },
       sourceIp: this.user.sourceIp,
-      url: tab?.state.url ?? '',
-      title: tab?.state.title ?? '',
+      url: plainText(tab?.state.url ?? '', 8192),
+      title: plainText(tab?.state.title ?? '', 2000),
       tabs: this.tabs.size,
       since: this.createdAt,
       lastActivity: new Date(this.lastActivity).toISOString(),
@@ -417,7 +418,8 @@ export class BrowserSession {
   private sendTabs(): void {
     this.viewer?.sendMessage({
       type: 'tabs',
-      tabs: [...this.tabs.values()].map((t) => ({ id: t.id, title: t.state.title.slice(0, 2000), url: t.state.url.slice(0, 8192), loading: t.state.loading })),
+      // Titles and URLs are the page's text: no bidi or other invisible characters (plain-text.ts).
+      tabs: [...this.tabs.values()].map((t) => ({ id: t.id, title: plainText(t.state.title, 2000), url: plainText(t.state.url, 8192), loading: t.state.loading })),
       activeTabId: this.activeTabId,
     });
   }
@@ -427,8 +429,8 @@ export class BrowserSession {
     this.viewer?.sendMessage({
       type: 'nav-state',
       tabId: tab.id,
-      url: s.url.slice(0, 8192),
-      title: s.title.slice(0, 2000),
+      url: plainText(s.url, 8192),
+      title: plainText(s.title, 2000),
       loading: s.loading,
       canGoBack: s.canGoBack,
       canGoForward: s.canGoForward,

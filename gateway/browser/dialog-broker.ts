@@ -6,6 +6,7 @@
  */
 import type { Dialog } from 'puppeteer';
 import type { ServerMessage } from '../../protocol/index.js';
+import { plainText } from '../../protocol/plain-text.js';
 
 type DialogMessage = Extract<ServerMessage, { type: 'dialog' }>;
 
@@ -36,8 +37,9 @@ export class DialogBroker {
       dialogId: this.nextId++,
       tabId,
       kind,
-      message: dialog.message().slice(0, 10_000),
-      defaultValue: dialog.defaultValue().slice(0, 10_000),
+      // The page's text, shown by the client: no bidi or other invisible characters.
+      message: plainText(dialog.message(), 10_000, { multiline: true }),
+      defaultValue: plainText(dialog.defaultValue(), 10_000),
       offerSuppress: times.length > BURST_COUNT,
     };
     this.pending.set(msg.dialogId, { tabId, dialog, msg });

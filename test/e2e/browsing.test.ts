@@ -144,6 +144,22 @@ describe('browsing through the gateway', () => {
     await page.context().close();
   });
 
+  it('page titles and dialog text reach the toolbar without bidi overrides; markup stays text', async () => {
+    const page = await signedInPage();
+    await browseTo(page, `${site.url}/bidi`, 'Bidi');
+    const shown = await page.locator('.page-title').textContent();
+    expect(shown).toBe('Bidi fdp.exe <b>bold</b>');
+    expect(await page.locator('.tab-title').first().textContent()).toBe('Bidi fdp.exe <b>bold</b>');
+    expect(await page.title()).not.toMatch(/[\u202E\u200B]/);
+    expect(await page.locator('.toolbar b').count()).toBe(0);
+    await clickRemote(page, 150, 80);
+    const dialog = page.locator('dialog.remote-dialog[open]');
+    await dialog.waitFor();
+    expect(await dialog.locator('.dialog-text').textContent()).toBe('line 1 gnp.exe\nline 2 <i>x</i>');
+    await dialog.getByRole('button', { name: 'OK' }).click();
+    await page.context().close();
+  });
+
   it('reconnecting returns to the same tab, and End session destroys it', async () => {
     const page = await signedInPage();
     await browseTo(page, `${site.url}/button`, 'Button fixture');
