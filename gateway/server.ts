@@ -39,6 +39,8 @@ export interface RunningGateway {
   close(): Promise<void>;
   /** Re-reads the configured certificate and key (SIGHUP); the self-signed one never changes. */
   reloadTls(): void;
+  /** The Chromium the gateway drives; for end-to-end tests that must act as Chromium would (crash a renderer). */
+  readonly chromium: Pick<ChromiumHost, 'browser'>;
 }
 
 export async function startGateway(config: Readonly<Config>, out: (line: string) => void = (l) => process.stdout.write(`${l}\n`)): Promise<RunningGateway> {
@@ -204,5 +206,5 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
       logger.error({ component: 'tls', err: (err as Error).message }, 'TLS reload failed; the previous certificate stays in use');
     }
   };
-  return { url, close, reloadTls };
+  return { url, close, reloadTls, chromium };
 }

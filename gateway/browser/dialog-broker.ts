@@ -60,6 +60,12 @@ export class DialogBroker {
     this.send({ type: 'dialog-closed', dialogId: answer.dialogId });
   }
 
+  /** True while a dialog of the tab waits for the user's answer. */
+  isWaiting(tabId: number): boolean {
+    for (const entry of this.pending.values()) if (entry.tabId === tabId) return true;
+    return false;
+  }
+
   /** Re-sends open dialogs to a viewer that (re)attached. */
   resend(): void {
     for (const { msg } of this.pending.values()) this.send(msg);

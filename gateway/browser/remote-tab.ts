@@ -9,6 +9,7 @@ import type { SourceFrame } from './frame-flow.js';
 import type { Capabilities, Verdict } from '../../policies/index.js';
 import { keyToCdp, pointerToCdp, wheelToCdp } from './input-mapper.js';
 import { NavigationGuard, type GuardDeps } from './navigation-guard.js';
+import { DEFAULT_TAB_HEALTH, TabHealth, type TabHealthOptions, type TabHealthState } from './tab-health.js';
 
 export interface TabState {
   url: string;
@@ -23,6 +24,8 @@ export interface TabEvents {
   stateChanged(tab: RemoteTab): void;
   dialog(tab: RemoteTab, dialog: Dialog): void;
   fileChooser(tab: RemoteTab, chooser: { backendNodeId: number; multiple: boolean }): void;
+  /** The page stopped answering, its renderer crashed, or it works again (tab-health.ts). */
+  healthChanged(tab: RemoteTab, state: TabHealthState): void;
   closed(tab: RemoteTab): void;
 }
 
@@ -33,7 +36,13 @@ export interface TabOptions {
   maxDeviceScaleFactor: number;
   locale: string;
   timezone: string;
+  /** True while a dialog of this tab waits for the user: the page is blocked, not hung. */
+  waitingForUser?: () => boolean;
+  health?: TabHealthOptions;
 }
+
+/** How long closing a tab may take before the tab is given up as closed. */
+const CLOSE_TIMEOUT_MS = 5000;
 
 export class RemoteTab {
   readonly state: TabState = { url: 'about:blank', title: '', loading: false, canGoBack: false, canGoForward: false };
@@ -42,6 +51,8 @@ export class RemoteTab {
   private closedFlag = false;
   /** Verdict of the page in the main frame: read-only pages take no typing; flags limit copy, paste, upload. */
   policy: { readOnly: boolean; capabilities: Capabilities | null } = { readOnly: false, capabilities: null };
+  /** Whether the page answers; probed while the tab streams. */
+  readonly health: TabHealth;
 
   private constructor(
     readonly id: number,
@@ -49,7 +60,14 @@ export class RemoteTab {
     private readonly cdp: CDPSession,
     private readonly events: TabEvents,
     private readonly options: TabOptions,
-  ) {}
+  ) {
+    this.health = new TabHealth(
+      () => cdp.send('Runtime.evaluate', { expression: '1', returnByValue: true, silent: true }),
+      () => options.waitingForUser?.() ?? false,
+      (state) => this.events.healthChanged(this, state),
+      options.health ?? DEFAULT_TAB_HEALTH,
+    );
+  }
 
   static async open(id: number, page: Page, events: TabEvents, options: TabOptions): Promise<RemoteTab> {
     const cdp = await page.createCDPSession();
@@ -89,8 +107,10 @@ export class RemoteTab {
       void this.refreshInfo();
     });
     cdp.on('Page.domContentEventFired', () => void this.refreshInfo());
+    cdp.on('Inspector.targetCrashed', () => this.health.crashed());
     cdp.on('Page.frameNavigated', (e) => {
       if (e.frame.parentId) return;
+      this.health.newDocument();
       this.state.url = e.frame.url + (e.frame.urlFragment ?? '');
       void this.refreshHistory();
     });
@@ -176,11 +196,13 @@ export class RemoteTab {
 
   async startStreaming(): Promise<void> {
     this.streaming = true;
+    this.health.start();
     await this.restartScreencast();
   }
 
   async stopStreaming(): Promise<void> {
     this.streaming = false;
+    this.health.stop();
     await this.cdp.send('Page.stopScreencast').catch(() => undefined);
   }
 
@@ -233,10 +255,7 @@ export class RemoteTab {
   }
 
   async history(action: 'back' | 'forward' | 'reload' | 'stop'): Promise<void> {
-    if (action === 'reload') {
-      await this.cdp.send('Page.reload', {});
-      return;
-    }
+    if (action === 'reload') return this.reload();
     if (action === 'stop') {
       await this.cdp.send('Page.stopLoading');
       return;
@@ -272,15 +291,44 @@ export class RemoteTab {
     await this.cdp.send('DOM.setFileInputFiles', { backendNodeId, files });
   }
 
+  /**
+   * Reloads the page, also a hung or crashed one: a script that never returns is
+   * stopped first (Runtime.terminateExecution interrupts it; only while a probe is
+   * unanswered, so it cannot hit the next page's first script), and a crashed tab
+   * whose reload fails is navigated to its URL again. Both go through the
+   * navigation guard like any navigation; the screencast resumes by itself.
+   */
+  private async reload(): Promise<void> {
+    const health = this.health.state;
+    if (health === 'unresponsive') await this.cdp.send('Runtime.terminateExecution').catch(() => undefined);
+    try {
+      await this.cdp.send('Page.reload', {});
+    } catch (err) {
+      if (health !== 'crashed' || !/^https?:/.test(this.state.url)) throw err;
+      await this.cdp.send('Page.navigate', { url: this.state.url });
+    }
+  }
+
+  /**
+   * Closes the tab without running beforeunload (puppeteer: Target.closeTarget),
+   * which also works while the page's script never returns. If Chromium takes
+   * too long, the script is stopped and the tab is given up as closed; it goes
+   * with its context at the latest.
+   */
   async close(): Promise<void> {
     this.streaming = false;
-    await this.page.close({ runBeforeUnload: false }).catch(() => undefined);
+    const closing = this.page.close({ runBeforeUnload: false }).then(() => true, () => true);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS)));
+    const closed = await Promise.race([closing, late]).finally(() => clearTimeout(timer));
+    if (!closed) await this.cdp.send('Runtime.terminateExecution').catch(() => undefined);
     this.markClosed();
   }
 
   private markClosed(): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
+    this.health.stop();
     this.events.closed(this);
   }
 }

@@ -160,6 +160,49 @@ describe('browsing through the gateway', () => {
     await page.context().close();
   });
 
+  it('a page stuck in while(true){} shows the unresponsive notice; its tab can be closed and browsing goes on', async () => {
+    const page = await signedInPage();
+    await browseTo(page, `${site.url}/hang`, 'Hang fixture');
+    await clickRemote(page, 150, 80);
+    const notice = page.locator('.tab-health[role=alert]');
+    await notice.filter({ hasText: 'このページは応答していません' }).waitFor({ timeout: 30_000 });
+    await notice.getByRole('button', { name: 'タブを閉じる' }).click();
+    // The only tab is gone; the gateway opens a fresh one and the notice leaves with the hung tab.
+    await notice.waitFor({ state: 'hidden', timeout: 15_000 });
+    await expect.poll(() => page.locator('.tab-title').allTextContents(), { timeout: 15_000 }).toEqual(['新しいタブ']);
+    await browseTo(page, `${site.url}/button`, 'Button fixture');
+    await clickRemote(page, 150, 80);
+    await site.waitForReport((r) => r.kind === 'clicked');
+    await page.context().close();
+  });
+
+  it('a crashed page shows the crash notice and Reload brings it back', async () => {
+    const page = await signedInPage();
+    const url = `${site.url}/button?crash`;
+    await browseTo(page, url, 'Button fixture');
+    const loadsBefore = site.requests.filter((p) => p === '/button').length;
+    // Crash the tab's renderer as an out-of-memory kill would (chrome://crash is not reachable by policy).
+    const target = harness.gateway.chromium.browser.targets().find((t) => t.url() === url);
+    expect(target, 'the remote tab').toBeDefined();
+    const cdp = await target!.createCDPSession();
+    void cdp.send('Page.crash').catch(() => undefined);
+    const notice = page.locator('.tab-health[role=alert]');
+    await notice.filter({ hasText: 'このページでエラーが発生し' }).waitFor({ timeout: 15_000 });
+    await cdp.detach().catch(() => undefined);
+    await notice.getByRole('button', { name: '再読み込み' }).click();
+    await notice.waitFor({ state: 'hidden', timeout: 15_000 });
+    expect(site.requests.filter((p) => p === '/button').length).toBeGreaterThan(loadsBefore);
+    await page.locator('.page-title', { hasText: 'Button fixture' }).waitFor();
+    // The page runs and streams again: a click turns it red on the user's screen.
+    await clickRemote(page, 150, 80);
+    await site.waitForReport((r) => r.kind === 'clicked');
+    await waitUntil(async () => {
+      const [r, g, b] = await canvasPixel(page, 600, 400);
+      return r > 200 && g < 60 && b < 60;
+    }, 10_000, 'red page on the canvas');
+    await page.context().close();
+  });
+
   it('reconnecting returns to the same tab, and End session destroys it', async () => {
     const page = await signedInPage();
     await browseTo(page, `${site.url}/button`, 'Button fixture');

@@ -25,3 +25,17 @@ describe('DialogBroker', () => {
     expect(msg.defaultValue).toBe('abcdef');
   });
 });
+
+describe('DialogBroker.isWaiting (a tab in a dialog is not hung)', () => {
+  it('is true only while a forwarded dialog of that tab waits for the user', async () => {
+    const broker = new DialogBroker(() => undefined);
+    broker.open(1, fakeDialog('alert', 'hello'));
+    expect(broker.isWaiting(1)).toBe(true);
+    expect(broker.isWaiting(2)).toBe(false);
+    await broker.reply({ dialogId: 1, accept: true, suppressFurther: true });
+    expect(broker.isWaiting(1)).toBe(false);
+    // Suppressed dialogs are answered at once and never wait for the user.
+    broker.open(1, fakeDialog('alert', 'again'));
+    expect(broker.isWaiting(1)).toBe(false);
+  });
+});
