@@ -160,11 +160,20 @@ describe('browsing through the gateway', () => {
     await page.context().close();
   });
 
-  it('a page stuck in while(true){} shows the unresponsive notice; its tab can be closed and browsing goes on', async () => {
+  it('a page stuck in while(true){} shows the unresponsive notice; Reload and Close tab work, and browsing goes on', async () => {
     const page = await signedInPage();
     await browseTo(page, `${site.url}/hang`, 'Hang fixture');
-    await clickRemote(page, 150, 80);
     const notice = page.locator('.tab-health[role=alert]');
+    // Reload stops the stuck script and loads the page again.
+    await clickRemote(page, 150, 80);
+    await notice.filter({ hasText: 'このページは応答していません' }).waitFor({ timeout: 30_000 });
+    const loadsBefore = site.requests.filter((p) => p === '/hang').length;
+    await notice.getByRole('button', { name: '再読み込み' }).click();
+    await notice.waitFor({ state: 'hidden', timeout: 15_000 });
+    await expect.poll(() => site.requests.filter((p) => p === '/hang').length, { timeout: 15_000 }).toBeGreaterThan(loadsBefore);
+    await page.locator('.page-title', { hasText: 'Hang fixture' }).waitFor();
+    // Close tab works on a page that hangs again.
+    await clickRemote(page, 150, 80);
     await notice.filter({ hasText: 'このページは応答していません' }).waitFor({ timeout: 30_000 });
     await notice.getByRole('button', { name: 'タブを閉じる' }).click();
     // The only tab is gone; the gateway opens a fresh one and the notice leaves with the hung tab.
