@@ -66,7 +66,7 @@ interface BrowserInstance {
  * end with 'browser-crashed' (their users are told and can start a new session at
  * once), a new Chromium is launched, and the gateway keeps serving everyone else.
  */
-class LocalBrowser implements BrowserLayer {
+export class LocalBrowser implements BrowserLayer {
   private current: BrowserInstance;
   /** Resolves when a replacement Chromium is up; null while none is being started. */
   private restarting: Promise<void> | null = null;
@@ -98,6 +98,11 @@ class LocalBrowser implements BrowserLayer {
       end: (id, reason) => current().end(id, reason),
     };
     deps.metrics.setActiveSessionsSource(() => this.current.sessions.size);
+  }
+
+  /** The Chromium in use now (diagnostics; end-to-end tests crash a renderer through it). */
+  get chromium(): ChromiumHost {
+    return this.current.chromium;
   }
 
   get ports(): readonly number[] {

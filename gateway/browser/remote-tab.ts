@@ -14,6 +14,7 @@ import { PageRestrictions, type PagePolicy } from './page-restrictions.js';
 const PROBE_WORLD = 'kekkai-probes';
 /** A probe that has not answered by then (a hung page) yields null; the input goes on. */
 const PROBE_TIMEOUT_MS = 1_000;
+import { DEFAULT_TAB_HEALTH, TabHealth, type TabHealthOptions, type TabHealthState } from './tab-health.js';
 
 export interface TabState {
   url: string;
@@ -28,6 +29,8 @@ export interface TabEvents {
   stateChanged(tab: RemoteTab): void;
   dialog(tab: RemoteTab, dialog: Dialog): void;
   fileChooser(tab: RemoteTab, chooser: { backendNodeId: number; multiple: boolean }): void;
+  /** The page stopped answering, its renderer crashed, or it works again (tab-health.ts). */
+  healthChanged(tab: RemoteTab, state: TabHealthState): void;
   closed(tab: RemoteTab): void;
 }
 
@@ -38,7 +41,13 @@ export interface TabOptions {
   maxDeviceScaleFactor: number;
   locale: string;
   timezone: string;
+  /** True while a dialog of this tab waits for the user: the page is blocked, not hung. */
+  waitingForUser?: () => boolean;
+  health?: TabHealthOptions;
 }
+
+/** How long closing a tab may take before the tab is given up as closed. */
+const CLOSE_TIMEOUT_MS = 5000;
 
 export class RemoteTab {
   readonly state: TabState = { url: 'about:blank', title: '', loading: false, canGoBack: false, canGoForward: false };
@@ -48,6 +57,8 @@ export class RemoteTab {
   private readonly restrictions = new PageRestrictions();
   /** Execution context of the probes' isolated world in the current document; made on first use. */
   private probeWorld: Promise<number> | null = null;
+  /** Whether the page answers; probed while the tab streams. */
+  readonly health: TabHealth;
 
   private constructor(
     readonly id: number,
@@ -55,7 +66,14 @@ export class RemoteTab {
     private readonly cdp: CDPSession,
     private readonly events: TabEvents,
     private readonly options: TabOptions,
-  ) {}
+  ) {
+    this.health = new TabHealth(
+      () => cdp.send('Runtime.evaluate', { expression: '1', returnByValue: true, silent: true }),
+      () => options.waitingForUser?.() ?? false,
+      (state) => this.events.healthChanged(this, state),
+      options.health ?? DEFAULT_TAB_HEALTH,
+    );
+  }
 
   static async open(id: number, page: Page, events: TabEvents, options: TabOptions): Promise<RemoteTab> {
     const cdp = await page.createCDPSession();
@@ -100,10 +118,12 @@ export class RemoteTab {
       void this.refreshInfo();
     });
     cdp.on('Page.domContentEventFired', () => void this.refreshInfo());
+    cdp.on('Inspector.targetCrashed', () => this.health.crashed());
     cdp.on('Page.frameNavigated', (e) => {
       if (e.frame.parentId) return;
       // A new document comes without our isolated world; make it again on the next probe.
       this.probeWorld = null;
+      this.health.newDocument();
       this.state.url = e.frame.url + (e.frame.urlFragment ?? '');
       void this.refreshHistory();
     });
@@ -187,11 +207,13 @@ export class RemoteTab {
 
   async startStreaming(): Promise<void> {
     this.streaming = true;
+    this.health.start();
     await this.restartScreencast();
   }
 
   async stopStreaming(): Promise<void> {
     this.streaming = false;
+    this.health.stop();
     await this.cdp.send('Page.stopScreencast').catch(() => undefined);
   }
 
@@ -244,10 +266,7 @@ export class RemoteTab {
   }
 
   async history(action: 'back' | 'forward' | 'reload' | 'stop'): Promise<void> {
-    if (action === 'reload') {
-      await this.cdp.send('Page.reload', {});
-      return;
-    }
+    if (action === 'reload') return this.reload();
     if (action === 'stop') {
       await this.cdp.send('Page.stopLoading');
       return;
@@ -307,15 +326,44 @@ export class RemoteTab {
     await this.cdp.send('DOM.setFileInputFiles', { backendNodeId, files });
   }
 
+  /**
+   * Reloads the page, also a hung or crashed one: a script that never returns is
+   * stopped first (Runtime.terminateExecution interrupts it; only while a probe is
+   * unanswered, so it cannot hit the next page's first script), and a crashed tab
+   * whose reload fails is navigated to its URL again. Both go through the
+   * navigation guard like any navigation; the screencast resumes by itself.
+   */
+  private async reload(): Promise<void> {
+    const health = this.health.state;
+    if (health === 'unresponsive') await this.cdp.send('Runtime.terminateExecution').catch(() => undefined);
+    try {
+      await this.cdp.send('Page.reload', {});
+    } catch (err) {
+      if (health !== 'crashed' || !/^https?:/.test(this.state.url)) throw err;
+      await this.cdp.send('Page.navigate', { url: this.state.url });
+    }
+  }
+
+  /**
+   * Closes the tab without running beforeunload (puppeteer: Target.closeTarget),
+   * which also works while the page's script never returns. If Chromium takes
+   * too long, the script is stopped and the tab is given up as closed; it goes
+   * with its context at the latest.
+   */
   async close(): Promise<void> {
     this.streaming = false;
-    await this.page.close({ runBeforeUnload: false }).catch(() => undefined);
+    const closing = this.page.close({ runBeforeUnload: false }).then(() => true, () => true);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS)));
+    const closed = await Promise.race([closing, late]).finally(() => clearTimeout(timer));
+    if (!closed) await this.cdp.send('Runtime.terminateExecution').catch(() => undefined);
     this.markClosed();
   }
 
   private markClosed(): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
+    this.health.stop();
     this.events.closed(this);
   }
 }

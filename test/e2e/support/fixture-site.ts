@@ -47,6 +47,16 @@ document.addEventListener('keyup',()=>send());</script>`,
 <button id="b">Start</button>
 <script>${REPORT_JS}
 document.getElementById('b').addEventListener('click',()=>{for(let i=0;i<50;i++){alert('loop '+i);} report({kind:'alerts-done'});document.body.style.background='#00ff00';});</script>`,
+  // Bidi override (U+202E), zero-width space and markup in the title and an alert (issue 9, item 14).
+  '/bidi': `<title>Bidi \u202Efdp.exe\u200B <b>bold</b></title>
+<style>#b{position:absolute;left:40px;top:40px;width:240px;height:80px}</style>
+<button id="b">Alert</button>
+<script>document.getElementById('b').addEventListener('click',()=>alert('line 1\u202E gnp.exe\\nline 2 <i>x</i>'));</script>`,
+  // A page whose script never returns once its button is pressed (issue 9, item 18).
+  '/hang': `<title>Hang fixture</title>
+<style>#b{position:absolute;left:40px;top:40px;width:240px;height:80px}</style>
+<button id="b">Hang</button>
+<script>document.getElementById('b').addEventListener('click',()=>{for(;;){}});</script>`,
   '/text': `<title>Text fixture</title>
 <style>body{margin:0;font-size:24px}p{position:absolute;left:40px;top:40px;margin:0}a{position:absolute;left:40px;top:140px}#i{position:absolute;left:40px;top:220px;width:400px;height:40px;font-size:20px}</style>
 <p id="p">コピーする文章 copy me</p><a href="/button">a link</a><input id="i">
