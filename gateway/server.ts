@@ -163,7 +163,7 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
     },
     clamd: () => clamd.ping(),
   };
-  const consoles = { config, db, store, auth, audit, policy: policyService, sessions, quarantine, downloads };
+  const consoles = { config, db, store, auth, audit, policy: policyService, sessions, quarantine, downloads, scanner: clamd };
   const app = await buildApp(config, { auth, sessions, audit, downloads, readiness, metrics, consoles, publicDir: PUBLIC_DIR, https: tls, logger });
 
   let closing = false;

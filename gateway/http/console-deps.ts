@@ -12,6 +12,7 @@ import type { PolicyService } from '../policy-store/policy-service.js';
 import type { Store } from '../store/repositories.js';
 import type { SqliteDb } from '../store/sqlite-database.js';
 import type { SessionEndReason } from '../../protocol/index.js';
+import type { Scanner } from '../../sanitizer/index.js';
 
 export interface ConsoleDeps {
   config: Readonly<Config>;
@@ -23,5 +24,7 @@ export interface ConsoleDeps {
   /** Live browser sessions (list for the console, end to terminate). */
   sessions: { list(): Array<Pick<BrowserSession, 'summary' | 'send'>>; get(id: string): Pick<BrowserSession, 'summary' | 'send'> | undefined; end(id: string, reason: SessionEndReason): Promise<boolean> };
   quarantine: QuarantineStore;
+  /** clamd: every release rescans the original with current signatures. */
+  scanner: Pick<Scanner, 'scan'>;
   downloads: Pick<DownloadManager, 'list'>;
 }

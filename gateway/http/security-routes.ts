@@ -46,6 +46,7 @@ export function registerSecurityRoutes(app: FastifyInstance, deps: ConsoleDeps):
     index,
     releases,
     audit: deps.audit,
+    scanner: deps.scanner,
     needsSecondApproval,
     notifyRecipient: notifier(deps.sessions),
   });

@@ -129,6 +129,8 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}, opts
         },
       },
       quarantine: new QuarantineStore({ db, dataDir }),
+      // No clamd here: a release through this harness fails closed (scanner unavailable).
+      scanner: { scan: async () => ({ status: 'unavailable', detail: 'no scanner in this harness' }) },
       downloads: { list: () => [] },
     };
   }

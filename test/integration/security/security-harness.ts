@@ -21,6 +21,7 @@ import type { Role, Store } from '../../../gateway/store/repositories.js';
 import { openDatabase } from '../../../gateway/store/sqlite-database.js';
 import { createSqliteStore } from '../../../gateway/store/sqlite-repositories.js';
 import type { ServerMessage } from '../../../protocol/index.js';
+import type { Scanner } from '../../../sanitizer/index.js';
 
 export const HOST = 'kekkai.test';
 
@@ -49,7 +50,10 @@ export interface SecurityHarness {
   close(): Promise<void>;
 }
 
-export async function startSecurityHarness(opts: { secondApproval?: boolean } = {}): Promise<SecurityHarness> {
+/** What releases scan with when a test gives no scanner: none answers, so releases fail closed. */
+const NO_SCANNER: Pick<Scanner, 'scan'> = { scan: async () => ({ status: 'unavailable', detail: 'no scanner in this test' }) };
+
+export async function startSecurityHarness(opts: { secondApproval?: boolean; scanner?: Pick<Scanner, 'scan'> } = {}): Promise<SecurityHarness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-sec-'));
   const config = loadConfig({
     env: {},
@@ -70,7 +74,7 @@ export async function startSecurityHarness(opts: { secondApproval?: boolean } = 
     get: () => undefined,
     end: async () => false,
   };
-  const consoles = { config, db, store, auth, audit, policy: {} as never, sessions, quarantine, downloads: { list: () => [] } } as ConsoleDeps;
+  const consoles = { config, db, store, auth, audit, policy: {} as never, sessions, quarantine, scanner: opts.scanner ?? NO_SCANNER, downloads: { list: () => [] } } as ConsoleDeps;
   // Only what the security routes need, like gateway/app.ts sets it up; the whole app
   // is covered by the permission walk, and this keeps these tests independent of other consoles.
   const app = Fastify({ logger: false, bodyLimit: 64 * 1024 });
