@@ -163,7 +163,9 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
     },
     clamd: () => clamd.ping(),
   };
-  const consoles = { config, db, store, auth, audit, policy: policyService, sessions, quarantine, downloads, scanner: clamd };
+  // Releases rescan whole originals: the download pipeline's deadline, not the 2 s ping's.
+  const releaseScanner = new ClamdScanner({ address: config.clamd, timeoutMs: 60_000 });
+  const consoles = { config, db, store, auth, audit, policy: policyService, sessions, quarantine, downloads, scanner: releaseScanner };
   const app = await buildApp(config, { auth, sessions, audit, downloads, readiness, metrics, consoles, publicDir: PUBLIC_DIR, https: tls, logger });
 
   let closing = false;

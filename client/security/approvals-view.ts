@@ -41,12 +41,14 @@ function row(r: Release, message: HTMLElement, reload: () => Promise<void>): HTM
     void post(`/api/security/releases/${encodeURIComponent(r.id)}/${verb}`, { justification: justification.value }).then(
       async (res) => {
         const body = (await res.json()) as { scan: Scan | null };
+        message.classList.remove('error');
         message.textContent = body.scan ? `${s('approved')} ${scanText(body.scan)}` : s('done');
         void reload();
       },
       (err: Error) => {
         const refused = scanOfError(err);
         if (refused) scan.show(refused);
+        message.classList.add('error');
         message.textContent = err.message;
       },
     );

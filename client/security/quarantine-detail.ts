@@ -113,13 +113,18 @@ function actions(body: DetailBody, scan: ScanBox, notice: string, changed: (outc
   const base = `/api/security/quarantine/${encodeURIComponent(body.record.id)}`;
   const run = (fn: () => Promise<string>): void => {
     message.textContent = '';
+    message.classList.remove('error');
     void fn().then(
       (text) => {
         message.textContent = text;
         justification.value = '';
         changed(text);
       },
-      (err: Error) => (message.textContent = err.message),
+      (err: Error) => {
+        // A refusal must not look like the green success line.
+        message.textContent = err.message;
+        message.classList.add('error');
+      },
     );
   };
   const release = button(body.releaseNeedsSecondApproval ? s('requestRelease') : s('release'), { class: 'primary' });
