@@ -64,7 +64,8 @@ export class QuarantineActions {
     const needsApproval = this.o.needsSecondApproval();
     const action = needsApproval ? 'release-requested' : 'release';
     const scanned = await this.scanOrRefuse(actor, quarantineId, action, why, { recipientId: record.userId, recipientName: record.userName });
-    // Checked again: another request may have been filed while the scan ran.
+    // Checked again: the record may have been deleted, or another request filed, while the scan ran.
+    this.record(quarantineId);
     if (this.o.releases.open(quarantineId)) throw new SecurityRefusal('release-already-open');
     const at = this.now().toISOString();
     const release: ReleaseRecord = {
