@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { ClamdScanner } from '../sanitizer/index.js';
+import { ClamdScanner, type Scanner } from '../sanitizer/index.js';
 import { AccountService } from './admin/account-service.js';
 import { ComplianceService } from './admin/compliance-service.js';
 import { FilePolicyService } from './admin/file-policy-service.js';
@@ -57,6 +57,8 @@ export interface GatewayOptions {
   viewerRecheckMs?: number;
   /** Sign-in throttling other than the default (tests use small limits). */
   loginThrottle?: LoginThrottle;
+  /** What releases rescan originals with (tests without clamd); default: clamd. */
+  releaseScanner?: Pick<Scanner, 'scan'>;
   /** Readiness probes to use instead of the real ones (tests without clamd). */
   readiness?: Partial<ReadinessChecks>;
 }
@@ -151,6 +153,8 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   void readiness.clamd().then((up) => metrics.clamdUp(up));
 
   const needsSecondApproval = (): boolean => config.security.releaseNeedsSecondApproval;
+  // Releases rescan whole originals: the download pipeline's deadline, not the 2 s ping's.
+  const releaseScanner = options.releaseScanner ?? new ClamdScanner({ address: config.clamd, timeoutMs: 60_000 });
   const quarantineIndex = new QuarantineIndex(db);
   const releases = new ReleaseRepository(db);
   const services: GatewayServices = {
@@ -171,7 +175,15 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     quarantine,
     quarantineIndex,
     releases,
-    quarantineActions: new QuarantineActions({ quarantine, index: quarantineIndex, releases, audit, needsSecondApproval, notifyRecipient: releaseNotifier(sessions) }),
+    quarantineActions: new QuarantineActions({
+      quarantine,
+      index: quarantineIndex,
+      releases,
+      audit,
+      scanner: releaseScanner,
+      needsSecondApproval,
+      notifyRecipient: releaseNotifier(sessions),
+    }),
     needsSecondApproval,
     browser,
     readiness,

@@ -132,6 +132,18 @@ export const MESSAGES = {
   'release-no-recipient': { ja: 'このファイルには受け取るユーザーが記録されていません。', en: 'No user is recorded for this file, so it cannot be released.' },
   'release-already-open': { ja: 'このファイルには処理中の解放申請があります。', en: 'A release of this file is already pending or waiting to be collected.' },
   'release-not-pending': { ja: 'この解放申請は承認待ちではありません。', en: 'This release request is no longer waiting for approval.' },
+  'release-infected': {
+    ja: '現在の定義でウイルス「{signature}」が検出されたため、原本は解放できません。解放の手段はありません（削除するか、解析用 ZIP で調査してください）。',
+    en: 'The current signatures detect "{signature}" in this original, so it cannot be released. There is no override (delete it, or take the analysis ZIP to investigate).',
+  },
+  'release-scan-limit': {
+    ja: 'ファイルがウイルス検査の上限を超えていて検査できないため、原本は解放できません。',
+    en: 'The original exceeds the virus scanner\'s limits and could not be scanned, so it cannot be released.',
+  },
+  'release-scan-unavailable': {
+    ja: 'ウイルス検査エンジンが応答しないため、原本は解放できません。検査エンジンの復旧後にもう一度お試しください。',
+    en: 'The virus scanner did not answer, so the original cannot be released. Try again once the scanner is back.',
+  },
   'self-approval': { ja: '自分が申請した解放は承認できません。別のセキュリティ担当者が承認してください。', en: 'You cannot approve your own release request; another security user must approve it.' },
   'released-not-found': {
     ja: 'このリンクは無効です（使用済み、期限切れ、または別のユーザーのものです）。',

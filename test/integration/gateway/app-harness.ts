@@ -139,6 +139,8 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}, opts
     browser: fakeBrowserLayer(sessions, live, consoleEnded),
     publicDir: path.resolve('client/styles'),
     readiness: { clamd: async () => true },
+    // No clamd here: a release through this harness fails closed (scanner unavailable).
+    releaseScanner: { scan: async () => ({ status: 'unavailable', detail: 'no scanner in this harness' }) },
     ...(opts.throttle ? { loginThrottle: opts.throttle } : {}),
     ...(opts.viewerRecheckMs ? { viewerRecheckMs: opts.viewerRecheckMs } : {}),
   });
