@@ -18,6 +18,7 @@ import {
   ENDED_PREFIX, GUID_RE, OWNER_FILE, displayName, downloadsRoot, jobSidecarPath, readRegularFile, sessionDirName, writeJson, type DownloadOwner,
 } from './download-files.js';
 import { recoverDownloads, type RecoveryResult } from './download-recovery.js';
+import { SanitizeScheduler } from './sanitize-scheduler.js';
 import type { QuarantineMeta, QuarantineStore } from './quarantine-store.js';
 import type { JobStage, SanitizeFn } from './stage-reporting.js';
 
@@ -47,9 +48,12 @@ export interface DownloadManagerOptions {
   tokenTtlMs?: number;
   /**
    * Concurrent sanitizer jobs across all sessions (default: os.availableParallelism()).
-   * Completed downloads beyond it wait in a FIFO queue, shown as 'queued' with their position.
+   * Completed downloads beyond it wait in per-session queues served round-robin
+   * (sanitize-scheduler.ts), shown as 'queued' with their position.
    */
   concurrency?: number;
+  /** Jobs one session may run at once (default: concurrency − 1, at least 1). */
+  perSessionConcurrency?: number;
   /** Minimum interval between 'downloading' progress updates (default 250 ms). */
   progressIntervalMs?: number;
   now?: () => number;
@@ -69,13 +73,6 @@ interface Job {
   token?: string;
 }
 
-/** A completed download waiting for a sanitizer slot. */
-interface Waiter {
-  s: SessionState;
-  job: Job;
-  resume: () => void;
-}
-
 interface SessionState {
   id: string;
   dir: string;
@@ -91,13 +88,14 @@ export class DownloadManager {
   private readonly sessions = new Map<string, SessionState>();
   private readonly tokens: DownloadTokens;
   private readonly now: () => number;
-  private readonly waiting: Waiter[] = [];
-  private readonly concurrency: number;
-  private active = 0;
+  private readonly scheduler: SanitizeScheduler;
 
   constructor(private readonly o: DownloadManagerOptions) {
     this.now = o.now ?? Date.now;
-    this.concurrency = Math.max(1, Math.trunc(o.concurrency ?? os.availableParallelism()));
+    this.scheduler = new SanitizeScheduler({
+      concurrency: o.concurrency ?? os.availableParallelism(),
+      ...(o.perSessionConcurrency !== undefined ? { perSession: o.perSessionConcurrency } : {}),
+    });
     this.tokens = new DownloadTokens(o.tokenTtlMs ?? 10 * 60_000, this.now);
   }
 
@@ -222,7 +220,7 @@ export class DownloadManager {
   private async runJob(s: SessionState, job: Job): Promise<void> {
     let bytes: Buffer | undefined;
     let recorded = false;
-    await this.acquire(s, job);
+    const releaseSlot = await this.scheduler.acquire(s.id, (position) => this.setQueued(s, job, position));
     try {
       if (s.ended) {
         const r = await readRegularFile(path.join(s.dir, job.id), this.o.maxBytes).catch(() => undefined);
@@ -254,7 +252,7 @@ export class DownloadManager {
         );
       }
     } finally {
-      this.releaseSlot();
+      releaseSlot();
       await rm(path.join(s.dir, job.id), { force: true }).catch(() => undefined);
       await rm(jobSidecarPath(s.dir, job.id), { force: true }).catch(() => undefined);
     }
@@ -367,27 +365,5 @@ export class DownloadManager {
       if (s.jobs.size <= MAX_JOBS_KEPT) return;
       if (job.msg.state === 'ready' || job.msg.state === 'blocked') s.jobs.delete(id);
     }
-  }
-
-  private acquire(s: SessionState, job: Job): Promise<void> {
-    if (this.active < this.concurrency) {
-      this.active++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      this.waiting.push({ s, job, resume: resolve });
-      this.setQueued(s, job, this.waiting.length);
-    });
-  }
-
-  /** Hands the slot to the first waiter (FIFO) and moves everyone behind it up one place. */
-  private releaseSlot(): void {
-    const next = this.waiting.shift();
-    if (!next) {
-      this.active--;
-      return;
-    }
-    next.resume();
-    this.waiting.forEach((w, i) => this.setQueued(w.s, w.job, i + 1));
   }
 }
