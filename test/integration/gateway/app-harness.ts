@@ -137,7 +137,7 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}, opts
     ...(consoles ? { consoles } : {}),
     ...(opts.viewerRecheckMs ? { viewerRecheckMs: opts.viewerRecheckMs } : {}),
     audit,
-    downloads: { take: () => undefined, list: () => [] },
+    downloads: { take: async () => undefined, list: () => [] },
     readiness: { chromium: () => true, store: () => true, clamd: async () => true },
     metrics: new Metrics({ processMetrics: false }),
     sessions: sessions as never,
