@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { describeView, privateViewPrefix } from './private-view.js';
 
 /**
  * Run a parser of hostile bytes (pdftoppm, LibreOffice, …) as a separate process with
@@ -17,6 +18,11 @@ export interface LimitedRunOptions {
   memoryBytes: number;
   /** Largest file the child may write (RLIMIT_FSIZE). */
   maxFileBytes?: number;
+  /**
+   * Run where only `cwd` and read-only system files are visible (private-view.ts); this
+   * also cuts the network. Falls back to network isolation where the host refuses it.
+   */
+  privateView?: boolean;
 }
 
 /** Outcome of {@link runLimited}; never throws. */
@@ -50,16 +56,18 @@ let prlimitProbe: Promise<boolean> | undefined;
 
 /** Run a command under the limits above. */
 export async function runLimited(opts: LimitedRunOptions): Promise<LimitedRunResult> {
-  const net = await networkIsolationPrefix();
+  const view = opts.privateView ? await privateViewPrefix(opts.cwd) : null;
+  const net = view ? null : await networkIsolationPrefix();
   prlimitProbe ??= probe('prlimit', ['--version']);
   const cpuSeconds = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
   const limits = [`--as=${opts.memoryBytes}`, '--core=0', `--cpu=${cpuSeconds}`];
   if (opts.maxFileBytes) limits.push(`--fsize=${opts.maxFileBytes}`);
-  const inner = [...(net ?? []), opts.command, ...opts.args];
+  const inner = [...(view ?? net ?? []), opts.command, ...opts.args];
   const argv = (await prlimitProbe)
     ? ['prlimit', ...limits, '--', ...inner]
     : ['sh', '-c', `ulimit -v ${Math.floor(opts.memoryBytes / 1024)}; ulimit -c 0; exec "$@"`, 'sh', ...inner];
-  const isolation = `${net ? net.join(' ').replace(/ --$/, '') : 'no network namespace (unshare unavailable)'}; ${
+  const netText = net ? net.join(' ').replace(/ --$/, '') : 'no network namespace (unshare unavailable)';
+  const isolation = `${view ? describeView(view) : opts.privateView ? `${describeView(null)}; ${netText}` : netText}; ${
     (await prlimitProbe) ? 'prlimit' : 'ulimit'
   } as=${Math.round(opts.memoryBytes / 1048576)}MiB; timeout ${opts.timeoutMs}ms`;
   return new Promise((resolve) => {

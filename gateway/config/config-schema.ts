@@ -95,6 +95,9 @@ export const ConfigSchema = z
           .optional(),
         /** Days an original stays in the quarantine; older ones are deleted (audited) by a daily job. */
         quarantineRetentionDays: z.coerce.number().int().min(1).max(3650).default(90),
+        /** Bytes of sanitized files waiting on disk to be fetched, per session and per gateway. */
+        maxPendingBytesPerSession: z.coerce.number().int().min(1024 * 1024).max(64 * 1024 ** 3).default(1024 ** 3),
+        maxPendingBytes: z.coerce.number().int().min(1024 * 1024).max(1024 ** 4).default(8 * 1024 ** 3),
       })
       .strict()
       .default({}),
@@ -167,6 +170,8 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string; secret?: b
   { env: 'KEKKAI_QUARANTINE_KEY', path: 'download.quarantineKey', secret: true, doc: 'Quarantine encryption key, base64 of 32 bytes (default: key file <dataDir>/keys/quarantine.key).' },
   { env: 'KEKKAI_PRINT_ENABLED', path: 'download.print', doc: 'Allow printing remote pages to PDF (sanitized like downloads).' },
   { env: 'KEKKAI_QUARANTINE_RETENTION_DAYS', path: 'download.quarantineRetentionDays', doc: 'Days quarantined originals are kept (1–3650, default 90); older ones are deleted daily, with an audit record.' },
+  { env: 'KEKKAI_DOWNLOAD_PENDING_MAX_BYTES_PER_SESSION', path: 'download.maxPendingBytesPerSession', doc: 'Bytes of sanitized files waiting to be fetched, per session (default 1 GiB); beyond it a download is blocked session-output-quota.' },
+  { env: 'KEKKAI_DOWNLOAD_PENDING_MAX_BYTES', path: 'download.maxPendingBytes', doc: 'Bytes of sanitized files waiting to be fetched on the gateway (default 8 GiB); beyond it a download is blocked gateway-output-quota.' },
   { env: 'KEKKAI_AUDIT_KEY_FILE', path: 'audit.keyFile', doc: 'HMAC key file of the audit chain (default <dataDir>/keys/audit.key); keep a copy offline.' },
   { env: 'KEKKAI_AUDIT_SYSLOG_HOST', path: 'audit.syslog.host', doc: 'Syslog collector for audit records (RFC 5424); empty = no forwarding.' },
   { env: 'KEKKAI_AUDIT_SYSLOG_PORT', path: 'audit.syslog.port', doc: 'Syslog collector port.' },

@@ -89,6 +89,8 @@ export async function openDownloads(
     filePolicy: fromFile ?? adminFilePolicy,
     quarantine: auditedQuarantine(quarantine, audit),
     maxBytes: config.download.maxBytes,
+    maxPendingBytesPerSession: config.download.maxPendingBytesPerSession,
+    maxPendingBytes: config.download.maxPendingBytes,
     log,
     onUpdate,
     cancelDownload,
@@ -105,5 +107,9 @@ export async function openDownloads(
     undefined,
     (err) => log.error({ err }, 'quarantine retention run failed'),
   );
-  return { downloads, quarantine, stop: () => retention.stop() };
+  const stop = async (): Promise<void> => {
+    await retention.stop();
+    await downloads.close();
+  };
+  return { downloads, quarantine, stop };
 }
