@@ -62,7 +62,7 @@ describe.skipIf(!soffice)('Office documents through LibreOffice', () => {
         ? new TextDecoder().decode(r.value).replace('wordprocessingml.document.main+xml', 'ms-word.document.macroEnabled.main+xml')
         : r.value;
     }
-    const docm = zipOf(files);
+    const docm = await zipOf(files);
     expect((await detectTrueType(docm)).type).toBe('docm');
     expect(await sanitize({ name: 'm.docm', bytes: docm }, parseFilePolicy({}), deps)).toMatchObject({ verdict: 'blocked', reason: 'macro-document' });
     const v = await sanitize({ name: 'letter.docm', bytes: docm }, parseFilePolicy({ macroOffice: 'convert-to-pdf' }), deps);
@@ -70,7 +70,7 @@ describe.skipIf(!soffice)('Office documents through LibreOffice', () => {
   }, 120_000);
 
   it('blocks a document LibreOffice cannot open', async () => {
-    const junk = zipOf({
+    const junk = await zipOf({
       '[Content_Types].xml': '<Types><Override ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
       'word/document.xml': '<not-xml',
     });
