@@ -95,7 +95,7 @@ describe('backup archive', () => {
     writeFileSync(path.join(dir, 'short.tar'), bytes.subarray(0, 2000));
     expect(() => readArchive(path.join(dir, 'short.tar'))).toThrow(/damaged.*Truncated/);
     const damaged = Buffer.from(bytes);
-    damaged[3] ^= 0x01; // in the member's name: the header checksum no longer matches
+    damaged.writeUInt8(damaged.readUInt8(3) ^ 0x01, 3); // in the member's name: the header checksum no longer matches
     writeFileSync(path.join(dir, 'damaged.tar'), damaged);
     expect(() => readArchive(path.join(dir, 'damaged.tar'))).toThrow(ArchiveError);
     writeFileSync(path.join(dir, 'garbage.tar'), Buffer.from('not a tar file '.repeat(100)));
