@@ -3,8 +3,8 @@ import type { FilePolicy } from './file-policy.js';
 import type { TrueType } from './type-table.js';
 import type { Outcome } from './verdict.js';
 import { pass, refuse } from './verdict.js';
-import { writeZip } from './zip-writer.js';
 import { listZip, readZipEntry } from './zip-reader.js';
+import { packZip } from './zip-sanitizer.js';
 
 /**
  * Removes links to anything outside the document from ODF and OOXML files before
@@ -121,7 +121,7 @@ function utf8(data: Uint8Array): string | null {
  * The document without external links, or the input unchanged when it has none or is
  * not an ODF/OOXML type. Refuses what cannot be read within the archive limits.
  */
-export function stripExternalLinks(bytes: Uint8Array, type: TrueType, policy: Pick<FilePolicy, 'archive'>): Outcome<LinkStripResult> {
+export async function stripExternalLinks(bytes: Uint8Array, type: TrueType, policy: Pick<FilePolicy, 'archive'>): Promise<Outcome<LinkStripResult>> {
   const odf = ODF.has(type);
   if (!odf && !OOXML.has(type)) return pass({ bytes, removed: 0 });
   const listed = listZip(bytes, Math.max(policy.archive.maxMembers, 10_000));
@@ -150,6 +150,6 @@ export function stripExternalLinks(bytes: Uint8Array, type: TrueType, policy: Pi
     members.push({ name: e.name, bytes: data });
   }
   if (removed === 0) return pass({ bytes, removed: 0 });
-  // ODF wants `mimetype` first; writeZip keeps the order given.
-  return pass({ bytes: writeZip(members), removed });
+  // ODF wants `mimetype` first; packZip keeps the order given.
+  return pass({ bytes: await packZip(members), removed });
 }

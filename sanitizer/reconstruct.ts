@@ -76,7 +76,7 @@ async function convertOffice(bytes: Uint8Array, det: Detection, policy: FilePoli
   if (!deps.officeConverter) return refuse('converter-unavailable', `${det.type}: LibreOffice is not installed`);
   const converter = deps.officeConverter;
   // Links to local files must not be followed by LibreOffice (see office-links.ts).
-  const unlinked = stripExternalLinks(bytes, det.type, policy);
+  const unlinked = await stripExternalLinks(bytes, det.type, policy);
   if (!unlinked.ok) return unlinked;
   const converted = await withWorkDir(deps, (workDir) =>
     converter.convert(unlinked.value.bytes, det.type, { workDir, timeoutMs: policy.timeouts.convertMs, memoryBytes: policy.workerMemoryMb * 1024 * 1024 }),

@@ -11,11 +11,11 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { QuarantineRecord, QuarantineStore } from '../downloads/quarantine-store.js';
 import type { Scanner } from '../../sanitizer/index.js';
 import type { Role } from '../store/repositories.js';
+import { writeAnalysisZip } from './analysis-zip.js';
 import type { QuarantineIndex } from './quarantine-search.js';
 import type { ReleaseRecord, ReleaseRepository } from './release-repository.js';
 import { auditScan, scanOriginal, scanRefusal, type ReleaseScan, type ScanOutcome } from './release-scan.js';
 import { checkJustification, SecurityRefusal } from './security-errors.js';
-import { encryptedZip } from './zip-crypto.js';
 
 export interface Actor {
   id: number;
@@ -30,7 +30,6 @@ export interface ReleaseOutcome {
   scan: ReleaseScan | null;
 }
 
-export const ANALYSIS_PASSWORD = 'infected';
 /** How long a released original waits for its user. */
 const RELEASE_TTL_MS = 7 * 24 * 3600_000;
 
@@ -133,7 +132,7 @@ export class QuarantineActions {
     const why = checkJustification(justification);
     const stored = await this.read(quarantineId);
     const entryName = safeEntryName(stored.record.name, stored.record.sha256);
-    const zip = await encryptedZip([{ name: entryName, data: stored.bytes, modified: new Date(stored.record.createdAt) }], ANALYSIS_PASSWORD);
+    const zip = await writeAnalysisZip(entryName, stored.bytes, new Date(stored.record.createdAt));
     this.audit(actor, 'success', 'analysis-download', stored.record, why, { entryName });
     return { fileName: `${stored.record.sha256.slice(0, 16)}.zip`, zip };
   }

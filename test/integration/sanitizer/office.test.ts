@@ -65,7 +65,7 @@ describe.skipIf(!soffice)('Office documents through LibreOffice', () => {
         ? new TextDecoder().decode(r.value).replace('wordprocessingml.document.main+xml', 'ms-word.document.macroEnabled.main+xml')
         : r.value;
     }
-    const docm = zipOf(files);
+    const docm = await zipOf(files);
     expect((await detectTrueType(docm)).type).toBe('docm');
     expect(await sanitize({ name: 'm.docm', bytes: docm }, parseFilePolicy({}), deps)).toMatchObject({ verdict: 'blocked', reason: 'macro-document' });
     const v = await sanitize({ name: 'letter.docm', bytes: docm }, parseFilePolicy({ macroOffice: 'convert-to-pdf' }), deps);
@@ -73,7 +73,7 @@ describe.skipIf(!soffice)('Office documents through LibreOffice', () => {
   }, 120_000);
 
   it('blocks a document LibreOffice cannot open', async () => {
-    const junk = zipOf({
+    const junk = await zipOf({
       '[Content_Types].xml': '<Types><Override ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
       'word/document.xml': '<not-xml',
     });
@@ -83,7 +83,7 @@ describe.skipIf(!soffice)('Office documents through LibreOffice', () => {
 
   describe('links to local files (issue 9, item 13)', () => {
     /** An .odt whose only content is a 15 cm frame showing the image at `href`, linked, not embedded. */
-    function linkedImageOdt(href: string): Uint8Array {
+    function linkedImageOdt(href: string): Promise<Uint8Array> {
       const content = [
         '<?xml version="1.0" encoding="UTF-8"?>',
         '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"',
@@ -111,7 +111,7 @@ describe.skipIf(!soffice)('Office documents through LibreOffice', () => {
       await withTmp(async (dir) => {
         const image = await blackImage(dir);
         for (const href of [`file://${image}`, image]) {
-          const odt = linkedImageOdt(href);
+          const odt = await linkedImageOdt(href);
           expect((await detectTrueType(odt)).type).toBe('odt');
           const v = await sanitize({ name: 'letter.odt', bytes: odt }, parseFilePolicy({}), deps);
           expect(v.verdict === 'blocked' ? v.detail : v.output.name).toBe('letter.pdf');
@@ -127,7 +127,8 @@ describe.skipIf(!soffice)('Office documents through LibreOffice', () => {
       await withTmp(async (dir) => {
         const image = await blackImage(dir);
         // Straight to the converter, links left in: only the private view stands in the way.
-        const converted = await withTmp((workDir) => deps.officeConverter!.convert(linkedImageOdt(`file://${image}`), 'odt', { workDir, timeoutMs: 120_000, memoryBytes: 2048 * 1024 * 1024 }));
+        const linked = await linkedImageOdt(`file://${image}`);
+        const converted = await withTmp((workDir) => deps.officeConverter!.convert(linked, 'odt', { workDir, timeoutMs: 120_000, memoryBytes: 2048 * 1024 * 1024 }));
         expect(converted.ok).toBe(true);
         if (!converted.ok) return;
         expect(converted.value.isolation).toMatch(/private root \(work directory only\)/);
