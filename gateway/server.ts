@@ -24,6 +24,8 @@ import { createSessionPolicy } from './browser/session-policy.js';
 import { startDenyAllProxy, type UrlPolicy } from './egress/context-egress.js';
 import { PolicyService } from './policy-store/policy-service.js';
 import { Metrics } from './ops/metrics.js';
+import { prepareRunDir } from './ops/run-dir.js';
+import { settleWithin } from './ops/shutdown.js';
 import { ClamdScanner } from '../sanitizer/index.js';
 import { SqlitePolicyRepository } from './policy-store/sqlite-policy-repository.js';
 import { ensureFirstAdmin } from './cli/first-admin.js';
@@ -33,6 +35,9 @@ import { PUBLIC_DIR } from './paths.js';
 import { openDatabase } from './store/sqlite-database.js';
 import { createSqliteStore } from './store/sqlite-repositories.js';
 import { loadTlsMaterial } from './tls/certificates.js';
+
+/** How long a stop waits for sessions, downloads and open requests (each). */
+const SHUTDOWN_GRACE_MS = 5000;
 
 export interface RunningGateway {
   url: string;
@@ -63,10 +68,18 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
   if (tls?.selfSigned) out(`TLS: self-signed certificate, SHA-256 fingerprint ${tls.fingerprint256}`);
   if (config.insecureHttp) logger.warn('serving plain HTTP (KEKKAI_INSECURE_HTTP): only for tests or behind a TLS-terminating proxy');
 
+  // Chromium's profile and the sanitizer's work directories: under the data directory,
+  // emptied now (a killed run's left-overs) and removed at stop.
+  const runDir = prepareRunDir(config.dataDir);
   // Chromium-wide traffic (outside any user's context) goes to a proxy that refuses everything.
   const denyAll = await startDenyAllProxy();
   const chromium = await ChromiumHost.launch(
-    { executablePath: config.chromiumPath, maxDeviceScaleFactor: config.stream.maxDeviceScaleFactor, proxyServer: denyAll.proxyServer },
+    {
+      executablePath: config.chromiumPath,
+      maxDeviceScaleFactor: config.stream.maxDeviceScaleFactor,
+      proxyServer: denyAll.proxyServer,
+      runDir: { profile: runDir.chromiumProfile, home: runDir.chromiumHome },
+    },
     logger,
   );
   let ownPorts: number[] = [];
@@ -92,6 +105,7 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
     },
     (type, seconds) => metrics.sanitizerDuration(type, seconds),
     (role) => filePolicies.currentFilePolicy(role),
+    runDir.sanitizer,
   );
   const sessions = new SessionManager(
     chromium,
@@ -171,14 +185,18 @@ export async function startGateway(config: Readonly<Config>, out: (line: string)
     if (closing) return;
     closing = true;
     clearInterval(clamdWatch);
-    await sessions.close('shutdown');
-    await downloads.idle();
+    // Each step is bounded (ops/shutdown.ts): sanitizer jobs still running after the
+    // grace are interrupted and blocked at the next start.
+    await settleWithin(sessions.close('shutdown').then(() => downloads.idle()), SHUTDOWN_GRACE_MS, () =>
+      logger.warn({ component: 'shutdown' }, 'sessions or downloads still busy; stopping without them'),
+    );
     await stopRetention();
-    await app.close();
+    await settleWithin(app.close(), SHUTDOWN_GRACE_MS);
     await chromium.close();
     await denyAll.close();
     closeAudit();
     store.close();
+    runDir.remove();
   };
   chromium.onDisconnected(() => {
     if (closing) return;
