@@ -34,6 +34,8 @@ import { InputQueueRegistry } from './http/viewer-input-queue.js';
 import { loggerOptions } from './logging.js';
 import { Metrics } from './ops/metrics.js';
 import type { ReadinessChecks } from './ops/readiness.js';
+import { prepareRunDir } from './ops/run-dir.js';
+import { settleWithin } from './ops/shutdown.js';
 import { PUBLIC_DIR } from './paths.js';
 import { PolicyService } from './policy-store/policy-service.js';
 import { SqlitePolicyRepository } from './policy-store/sqlite-policy-repository.js';
@@ -45,6 +47,9 @@ import type { Store } from './store/repositories.js';
 import { openDatabase } from './store/sqlite-database.js';
 import { createSqliteStore } from './store/sqlite-repositories.js';
 import { loadTlsMaterial, type TlsMaterial } from './tls/certificates.js';
+
+/** How long a stop waits for sessions, downloads and open requests (each). */
+const SHUTDOWN_GRACE_MS = 5000;
 
 export interface GatewayOptions {
   /** Builds the browser side; the default is one local Chromium (tests may pass a fake). */
@@ -104,6 +109,9 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   const tls = config.insecureHttp ? null : loadTlsMaterial({ ...config.tls, dataDir: config.dataDir, host: config.host });
   if (config.insecureHttp) logger.warn('serving plain HTTP (KEKKAI_INSECURE_HTTP): only for tests or behind a TLS-terminating proxy');
 
+  // Chromium's profile and the sanitizer's work directories: under the data directory,
+  // emptied now (a killed run's left-overs) and removed at stop.
+  const runDir = prepareRunDir(config.dataDir);
   // Admin-console settings: the file policy and operator limits apply without a restart.
   const filePolicy = new FilePolicyService(db);
   const settings = new SettingsService(store.settings, { idleTimeoutSeconds: config.session.idleTimeoutSeconds, maxTabs: config.session.maxTabs });
@@ -123,6 +131,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     async (sessionId, guid) => browser?.cancelDownload(sessionId, guid),
     (type, seconds) => metrics.sanitizerDuration(type, seconds),
     (role) => filePolicy.currentFilePolicy(role),
+    runDir.sanitizer,
   );
   const uploadsDir = path.join(config.dataDir, 'uploads');
   const onBrowserLost = options.onBrowserLost ?? (() => audit.record({ userId: null, userName: null, event: 'browser-crashed', outcome: 'error', details: {} }));
@@ -135,6 +144,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     downloads,
     limits: () => settings.get(),
     sessionUploadDir: (id) => sessionUploadDir(uploadsDir, id),
+    chromiumDirs: { profile: runDir.chromiumProfile, home: runDir.chromiumHome },
     onBrowserLost,
   });
   const sessions = browser.sessions;
@@ -231,12 +241,16 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
       if (closing) return;
       closing = true;
       clearInterval(clamdWatch);
-      await browser.close();
-      await downloads.idle();
+      // Each step is bounded (ops/shutdown.ts): sanitizer jobs still running after the
+      // grace are interrupted and blocked at the next start.
+      await settleWithin(browser.close().then(() => downloads.idle()), SHUTDOWN_GRACE_MS, () =>
+        logger.warn({ component: 'shutdown' }, 'sessions or downloads still busy; stopping without them'),
+      );
       await stopRetention();
-      await app.close();
+      await settleWithin(app.close(), SHUTDOWN_GRACE_MS);
       closeAudit();
       store.close();
+      runDir.remove();
     },
   };
 }

@@ -6,6 +6,12 @@ import { describeView, privateViewPrefix } from './private-view.js';
  * a wall-clock limit, an address-space limit (prlimit --as), no core dumps, a CPU-time
  * limit, a minimal environment and — where the kernel allows it — no network (a fresh
  * network namespace via `unshare -n`, or `unshare -rn` for unprivileged users).
+ *
+ * Workers die with the gateway, even when it is killed with SIGKILL and cannot clean
+ * up: `setpriv --pdeathsig KILL` kills the worker when the gateway dies, and where
+ * the kernel allows it the worker is PID 1 of its own PID namespace
+ * (`unshare --pid --fork --kill-child`), so its own children (LibreOffice's
+ * soffice.bin under oosplash) die with it.
  */
 
 /** Options for {@link runLimited}. */
@@ -42,14 +48,28 @@ function probe(cmd: string, args: string[]): Promise<boolean> {
   });
 }
 
-/** The command prefix that cuts the network, or null when none works on this host. */
+const PID_NAMESPACE = ['--pid', '--fork', '--kill-child'];
+
+/**
+ * The command prefix that cuts the network (and, where possible, puts the worker in
+ * its own PID namespace), or null when none works on this host.
+ */
 export function networkIsolationPrefix(): Promise<string[] | null> {
   isolationProbe ??= (async () => {
-    if (await probe('unshare', ['-n', '--', 'true'])) return ['unshare', '-n', '--'];
-    if (await probe('unshare', ['-rn', '--', 'true'])) return ['unshare', '-rn', '--'];
+    for (const flags of [['-n', ...PID_NAMESPACE], ['-rn', ...PID_NAMESPACE], ['-n'], ['-rn']]) {
+      if (await probe('unshare', [...flags, '--', 'true'])) return ['unshare', ...flags, '--'];
+    }
     return null;
   })();
   return isolationProbe;
+}
+
+let deathSignalProbe: Promise<string[]> | undefined;
+
+/** `setpriv --pdeathsig KILL --` where util-linux has it (2.33+), else nothing. */
+function deathSignalPrefix(): Promise<string[]> {
+  deathSignalProbe ??= probe('setpriv', ['--pdeathsig', 'KILL', '--', 'true']).then((ok) => (ok ? ['setpriv', '--pdeathsig', 'KILL', '--'] : []));
+  return deathSignalProbe;
 }
 
 let prlimitProbe: Promise<boolean> | undefined;
@@ -62,14 +82,19 @@ export async function runLimited(opts: LimitedRunOptions): Promise<LimitedRunRes
   const cpuSeconds = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
   const limits = [`--as=${opts.memoryBytes}`, '--core=0', `--cpu=${cpuSeconds}`];
   if (opts.maxFileBytes) limits.push(`--fsize=${opts.maxFileBytes}`);
-  const inner = [...(view ?? net ?? []), opts.command, ...opts.args];
+  // setpriv goes right before unshare: the process it marks is the one that stays
+  // the gateway's child (unshare --fork waits for the worker it forks).
+  const deathSignal = await deathSignalPrefix();
+  const inner = [...deathSignal, ...(view ?? net ?? []), opts.command, ...opts.args];
   const argv = (await prlimitProbe)
     ? ['prlimit', ...limits, '--', ...inner]
     : ['sh', '-c', `ulimit -v ${Math.floor(opts.memoryBytes / 1024)}; ulimit -c 0; exec "$@"`, 'sh', ...inner];
-  const netText = net ? net.join(' ').replace(/ --$/, '') : 'no network namespace (unshare unavailable)';
+  const netText = net ? net.slice(0, 2).join(' ') : 'no network namespace (unshare unavailable)';
   const isolation = `${view ? describeView(view) : opts.privateView ? `${describeView(null)}; ${netText}` : netText}; ${
     (await prlimitProbe) ? 'prlimit' : 'ulimit'
-  } as=${Math.round(opts.memoryBytes / 1048576)}MiB; timeout ${opts.timeoutMs}ms`;
+  } as=${Math.round(opts.memoryBytes / 1048576)}MiB; timeout ${opts.timeoutMs}ms${net?.includes('--pid') ? '; own PID namespace' : ''}${
+    deathSignal.length ? '; dies with the gateway' : ''
+  }`;
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';

@@ -49,6 +49,8 @@ export interface BrowserLayerDeps {
   limits: () => { maxTabs: number; idleTimeoutSeconds: number };
   /** Removes what a session left outside its browser context (its uploads). */
   sessionUploadDir: (sessionId: string) => string;
+  /** Where Chromium keeps its profile and temporary files (under `<dataDir>/run/`). */
+  chromiumDirs?: { profile: string; home: string };
   /** Chromium went away while the gateway was not closing (a replacement is being started). */
   onBrowserLost: () => void;
 }
@@ -171,7 +173,9 @@ export class LocalBrowser implements BrowserLayer {
 export const startLocalBrowser: BrowserLayerFactory = async (deps) => {
   // Chromium-wide traffic (outside any user's context) goes to a proxy that refuses everything.
   const denyAll = await startDenyAllProxy();
-  const launch = (ownPorts: () => readonly number[]) => launchInstance(deps, denyAll.proxyServer, ownPorts);
+  let launches = 0;
+  // A fresh profile per launch: a killed Chromium leaves its profile locked.
+  const launch = (ownPorts: () => readonly number[]) => launchInstance(deps, denyAll.proxyServer, ownPorts, ++launches);
   let layer: LocalBrowser | null = null;
   try {
     layer = new LocalBrowser(await launch(() => layer?.ports ?? []), launch, deps, denyAll);
@@ -182,9 +186,13 @@ export const startLocalBrowser: BrowserLayerFactory = async (deps) => {
   return layer;
 };
 
-async function launchInstance(deps: BrowserLayerDeps, proxyServer: string, ownPorts: () => readonly number[]): Promise<BrowserInstance> {
+async function launchInstance(deps: BrowserLayerDeps, proxyServer: string, ownPorts: () => readonly number[], launch: number): Promise<BrowserInstance> {
   const { config, metrics, downloads } = deps;
-  const chromium = await ChromiumHost.launch({ executablePath: config.chromiumPath, maxDeviceScaleFactor: config.stream.maxDeviceScaleFactor, proxyServer }, deps.log);
+  const runDir = deps.chromiumDirs ? { runDir: { profile: `${deps.chromiumDirs.profile}-${launch}`, home: deps.chromiumDirs.home } } : {};
+  const chromium = await ChromiumHost.launch(
+    { executablePath: config.chromiumPath, maxDeviceScaleFactor: config.stream.maxDeviceScaleFactor, proxyServer, ...runDir },
+    deps.log,
+  );
   // The router and the session manager need each other; the router is set right below.
   let router: DownloadRouter | null = null;
   const sessions = new SessionManager(

@@ -77,12 +77,14 @@ export async function openDownloads(
   observeDuration: (type: string, seconds: number) => void,
   /** The admin console's file policy; KEKKAI_FILE_POLICY, when set, wins. */
   adminFilePolicy: (role: string | null) => FilePolicy,
+  /** Parent of the sanitizer's work directories (the gateway's run directory). */
+  workDir?: string,
 ): Promise<{ downloads: DownloadManager; quarantine: QuarantineStore; stop: () => Promise<void> }> {
   const fromFile = config.download.filePolicyFile ? loadFilePolicy(config.download.filePolicyFile) : null;
 
   const key = config.download.quarantineKey ? Buffer.from(config.download.quarantineKey, 'base64') : undefined;
   const quarantine = new QuarantineStore({ db, dataDir: config.dataDir, ...(key ? { key } : {}) });
-  const sanitize = timed(createSanitizeFn(await createDefaultDeps({ clamdAddress: config.clamd })), observeDuration);
+  const sanitize = timed(createSanitizeFn(await createDefaultDeps({ clamdAddress: config.clamd, ...(workDir ? { tmpDir: workDir } : {}) })), observeDuration);
   const downloads = new DownloadManager({
     dataDir: config.dataDir,
     sanitize,
