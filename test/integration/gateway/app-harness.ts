@@ -17,6 +17,7 @@ import { SqlitePolicyRepository } from '../../../gateway/policy-store/sqlite-pol
 import { hashPassword } from '../../../gateway/auth/passwords.js';
 import type { Viewer } from '../../../gateway/browser/browser-session.js';
 import { loadConfig } from '../../../gateway/config/load-config.js';
+import { loadTlsMaterial } from '../../../gateway/tls/certificates.js';
 import { openDatabase, type SqliteDb } from '../../../gateway/store/sqlite-database.js';
 import { createSqliteStore } from '../../../gateway/store/sqlite-repositories.js';
 import type { Store } from '../../../gateway/store/repositories.js';
@@ -98,6 +99,8 @@ export interface TestAppOptions {
   throttle?: LoginThrottle;
   /** Re-check interval of open viewers' sign-ins. */
   viewerRecheckMs?: number;
+  /** Serve HTTPS with a self-signed certificate made in the data directory. */
+  https?: boolean;
 }
 
 export async function buildTestApp(overrides: Record<string, unknown> = {}, opts: TestAppOptions = {}): Promise<AppHarness> {
@@ -142,6 +145,7 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}, opts
     metrics: new Metrics({ processMetrics: false }),
     sessions: sessions as never,
     publicDir: path.resolve('client/styles'),
+    ...(opts.https ? { https: loadTlsMaterial({ dataDir, host: '127.0.0.1' }) } : {}),
   });
   return {
     app,
