@@ -23,6 +23,7 @@ import { registerMetricsRoute } from './http/metrics.http.js';
 import type { Metrics } from './ops/metrics.js';
 import type { ReadinessChecks } from './ops/readiness.js';
 import { registerAuthRoutes } from './http/auth.http.js';
+import { registerPublicOrigin } from './http/auth-guard.js';
 import { errorHandler } from './http/errors.js';
 import { registerPageRoutes } from './http/pages.http.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
@@ -56,10 +57,12 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config.logLevel) }),
     ...(deps.https ? { https: { ...deps.https, minVersion: 'TLSv1.2' as const } } : {}),
-    trustProxy: false,
+    // X-Forwarded-For is believed only from the configured reverse proxies (fail closed).
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     bodyLimit: 64 * 1024,
   });
   app.setErrorHandler(errorHandler);
+  registerPublicOrigin(app, config.publicUrl);
   await registerOpenApi(app);
   registerSecurityHeaders(app, Boolean(deps.https));
   await app.register(fastifyCookie);

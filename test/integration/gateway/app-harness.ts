@@ -98,6 +98,8 @@ export interface TestAppOptions {
   throttle?: LoginThrottle;
   /** Re-check interval of open viewers' sign-ins. */
   viewerRecheckMs?: number;
+  /** Serve HTTPS with a self-signed certificate made in the data directory. */
+  https?: boolean;
 }
 
 /** The browser layer as the gateway sees it, with fake viewer sessions and console-listed live sessions. */
@@ -131,7 +133,8 @@ function fakeBrowserLayer(sessions: FakeSessions, live: FakeLiveSession[], conso
 /** The gateway as createGateway builds it (real SQLite, audit, policies, consoles), with fake browser sessions. */
 export async function buildTestApp(overrides: Record<string, unknown> = {}, opts: TestAppOptions = {}): Promise<AppHarness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-int-'));
-  const config = loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', insecureHttp: true, ...overrides } });
+  // HTTPS (a self-signed certificate made in the data directory) only when a test asks for it.
+  const config = loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', insecureHttp: !opts.https, ...(opts.https ? { host: '127.0.0.1' } : {}), ...overrides } });
   const sessions = new FakeSessions();
   const live: FakeLiveSession[] = [];
   const consoleEnded: string[] = [];

@@ -46,7 +46,7 @@ const hello = { type: 'hello', version: PROTOCOL_VERSION, viewport: { width: 102
 
 describe('viewer WebSocket', () => {
   it('refuses connections without a session or from another origin', async () => {
-    await expect(connect({ origin: `http://${hostHeader}` })).rejects.toThrow('HTTP 401');
+    await expect(connect({ origin: `https://${hostHeader}` })).rejects.toThrow('HTTP 401');
     const { cookie } = await signIn(h.app, hostHeader);
     await expect(connect({ origin: 'https://evil.test', cookie })).rejects.toThrow('HTTP 403');
     await expect(connect({ cookie })).rejects.toThrow('HTTP 403');
@@ -54,7 +54,7 @@ describe('viewer WebSocket', () => {
 
   it('welcomes after hello and attaches the session with the client viewport', async () => {
     const { cookie } = await signIn(h.app, hostHeader);
-    const { ws, messages } = await connect({ origin: `http://${hostHeader}`, cookie });
+    const { ws, messages } = await connect({ origin: `https://${hostHeader}`, cookie });
     ws.send(JSON.stringify(hello));
     const welcome = await until(() => messages.find((m) => m.type === 'welcome'));
     expect(welcome).toMatchObject({ resumed: false, user: { name: 'nurse', role: 'staff' }, capabilities: { upload: false } });
@@ -65,7 +65,7 @@ describe('viewer WebSocket', () => {
 
   it('answers malformed, unknown, oversized and binary messages with an error and stays up', async () => {
     const { cookie } = await signIn(h.app, hostHeader);
-    const { ws, messages } = await connect({ origin: `http://${hostHeader}`, cookie });
+    const { ws, messages } = await connect({ origin: `https://${hostHeader}`, cookie });
     ws.send(JSON.stringify(hello));
     await until(() => messages.find((m) => m.type === 'welcome'));
     ws.send('{not json');
@@ -87,7 +87,7 @@ describe('viewer WebSocket', () => {
 
   it('closes a connection whose message exceeds the size limit', async () => {
     const { cookie } = await signIn(h.app, hostHeader);
-    const { ws } = await connect({ origin: `http://${hostHeader}`, cookie });
+    const { ws } = await connect({ origin: `https://${hostHeader}`, cookie });
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
     ws.send(JSON.stringify({ type: 'paste', text: 'x'.repeat(300 * 1024) }));
     expect(await closed).toBe(1009);
@@ -95,7 +95,7 @@ describe('viewer WebSocket', () => {
 
   it('refuses input before hello', async () => {
     const { cookie } = await signIn(h.app, hostHeader);
-    const { ws, messages } = await connect({ origin: `http://${hostHeader}`, cookie });
+    const { ws, messages } = await connect({ origin: `https://${hostHeader}`, cookie });
     ws.send(JSON.stringify({ type: 'navigate', url: 'example.jp' }));
     await until(() => messages.find((m) => m.code === 'not-ready'));
     ws.close();
@@ -109,7 +109,7 @@ describe('viewer WebSocket', () => {
     hostHeader = `127.0.0.1:${port}`;
     base = `ws://${hostHeader}/ws`;
     const { cookie } = await signIn(h.app, hostHeader);
-    const { ws, messages } = await connect({ origin: `http://${hostHeader}`, cookie });
+    const { ws, messages } = await connect({ origin: `https://${hostHeader}`, cookie });
     ws.send(JSON.stringify(hello));
     await until(() => messages.find((m) => m.type === 'welcome'));
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
@@ -122,11 +122,11 @@ describe('viewer WebSocket', () => {
 
   it('resumes the same browser session on reconnect', async () => {
     const { cookie } = await signIn(h.app, hostHeader);
-    const first = await connect({ origin: `http://${hostHeader}`, cookie });
+    const first = await connect({ origin: `https://${hostHeader}`, cookie });
     first.ws.send(JSON.stringify(hello));
     await until(() => first.messages.find((m) => m.type === 'welcome'));
     first.ws.close();
-    const second = await connect({ origin: `http://${hostHeader}`, cookie });
+    const second = await connect({ origin: `https://${hostHeader}`, cookie });
     second.ws.send(JSON.stringify(hello));
     const welcome = await until(() => second.messages.find((m) => m.type === 'welcome'));
     expect(welcome.resumed).toBe(true);
