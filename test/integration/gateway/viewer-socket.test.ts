@@ -136,7 +136,7 @@ describe('viewer WebSocket', () => {
 
   it('bounds what a flood of pastes to a hung page holds, says so once, and frees it on close', async () => {
     const { cookie } = await signIn(h.app, hostHeader);
-    const { ws, messages } = await connect({ origin: `http://${hostHeader}`, cookie });
+    const { ws, messages } = await connect({ origin: `https://${hostHeader}`, cookie });
     ws.send(JSON.stringify(hello));
     await until(() => messages.find((m) => m.type === 'welcome'));
     const session = [...h.sessions.sessions.values()][0]!;
@@ -178,7 +178,7 @@ describe('viewer WebSocket', () => {
 
   it('drops a message flood with a notice and closes the socket when it goes on', async () => {
     const { cookie } = await signIn(h.app, hostHeader);
-    const { ws, messages } = await connect({ origin: `http://${hostHeader}`, cookie });
+    const { ws, messages } = await connect({ origin: `https://${hostHeader}`, cookie });
     ws.send(JSON.stringify(hello));
     await until(() => messages.find((m) => m.type === 'welcome'));
     const session = [...h.sessions.sessions.values()][0]!;
