@@ -108,7 +108,12 @@ export class BrowserSession {
     this.probes = new InputProbes((msg) => this.viewer?.sendMessage(msg));
     context.on('targetcreated', (target) => {
       if (target.type() !== 'page') return;
-      void target.page().then((page) => page && this.adoptPage(page));
+      // A popup that cannot be adopted (it closed during set-up, a CDP call failed) is
+      // logged: swallowed, it would only show as a tab that never appeared.
+      target
+        .page()
+        .then((page) => page && this.adoptPage(page))
+        .catch((err: unknown) => this.log.warn({ sessionId: this.id, url: target.url().slice(0, 200), err: String(err) }, 'new tab could not be adopted'));
     });
   }
 
@@ -317,14 +322,22 @@ export class BrowserSession {
     }
     const id = this.nextTabId++;
     this.pages.set(page, id);
-    const tab = await RemoteTab.open(id, page, this.tabEvents, {
-      ...(this.options.guard ? { guard: this.options.guard } : {}),
-      jpegQuality: this.options.jpegQuality,
-      maxDeviceScaleFactor: this.options.maxDeviceScaleFactor,
-      locale: 'ja-JP',
-      timezone: 'Asia/Tokyo',
-      waitingForUser: () => this.dialogs.isWaiting(id),
-    });
+    let tab: RemoteTab;
+    try {
+      tab = await RemoteTab.open(id, page, this.tabEvents, {
+        ...(this.options.guard ? { guard: this.options.guard } : {}),
+        jpegQuality: this.options.jpegQuality,
+        maxDeviceScaleFactor: this.options.maxDeviceScaleFactor,
+        locale: 'ja-JP',
+        timezone: 'Asia/Tokyo',
+        waitingForUser: () => this.dialogs.isWaiting(id),
+      });
+    } catch (err) {
+      // A page without its guard must not stay open unseen in the context.
+      this.pages.delete(page);
+      await page.close().catch(() => undefined);
+      throw err;
+    }
     if (tab.closed) return undefined;
     this.tabs.set(id, tab);
     // A popup or new tab becomes the active one, as in a desktop browser.

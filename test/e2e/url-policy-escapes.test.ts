@@ -77,8 +77,13 @@ async function expectTypingRefused(page: Page): Promise<void> {
   expect(site.reports.filter((r) => r.kind === 'form' && (r.i || r.t || r.c))).toEqual([]);
 }
 
+/**
+ * Opens `to` from an opener page. The wait names `to`: after the first popup closes, the
+ * tab still shows the opener for the previous target, and a click sent before the new
+ * opener has loaded lands in the old document as it is replaced (no popup).
+ */
 async function openPopup(page: Page, how: 'script' | 'link', to: string): Promise<void> {
-  await browseTo(page, `${site.url}/open?how=${how}&to=${encodeURIComponent(to)}`, 'Opener fixture');
+  await browseTo(page, `${site.url}/open?how=${how}&to=${encodeURIComponent(to)}`, `Opener fixture ${to}`);
   await clickRemote(page, 100, 60);
   await expect.poll(() => page.getByRole('tab').count(), { timeout: 15_000 }).toBe(2);
 }

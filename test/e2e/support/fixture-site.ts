@@ -94,13 +94,17 @@ function bypassPage(targets: string[]): string {
 /**
  * Opens `to` in a new tab when (100, 60) is clicked: by window.open() from script
  * (`how=script`) or by a target=_blank link, which opens without an opener (`how=link`).
+ * Its title is `Opener fixture <to>`.
  */
 function openerPage(to: string, how: string): string {
   const href = JSON.stringify(to).replace(/</g, '\\u003c');
+  // The title names the target, so a test waiting for this page is not satisfied by
+  // an opener page for another target that the tab still shows.
+  const title = `<title>Opener fixture ${to.replace(/[&"<>]/g, '')}</title>`;
   const style = '<style>#o{position:absolute;left:40px;top:40px;width:240px;height:60px;font-size:24px}</style>';
   return how === 'link'
-    ? `<title>Opener fixture</title>${style}<a id="o" target="_blank" href="${to.replace(/[&"<>]/g, '')}">Open</a>`
-    : `<title>Opener fixture</title>${style}<button id="o">Open</button><script>document.getElementById('o').addEventListener('click',()=>window.open(${href}));</script>`;
+    ? `${title}${style}<a id="o" target="_blank" href="${to.replace(/[&"<>]/g, '')}">Open</a>`
+    : `${title}${style}<button id="o">Open</button><script>document.getElementById('o').addEventListener('click',()=>window.open(${href}));</script>`;
 }
 
 /** Embeds `src` in an <iframe> that covers the top left of the page, so its fields sit where they would alone. */

@@ -164,7 +164,11 @@ export async function framesDrawn(page: Page): Promise<number> {
   return page.evaluate(() => Number(document.querySelector('canvas.remote-canvas')?.getAttribute('data-frames') ?? 0));
 }
 
-/** Navigates the remote browser through the address bar and waits for the page title. */
+/**
+ * Navigates the remote browser through the address bar and waits for the page title to
+ * contain `title`. A title the tab shows already passes at once, before the new page has
+ * loaded (a click then lands in the old document): give each page its own title.
+ */
 export async function browseTo(page: Page, url: string, title: string): Promise<void> {
   const address = page.getByRole('textbox', { name: /アドレス|Address/ });
   await address.fill(url);
