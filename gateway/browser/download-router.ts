@@ -12,6 +12,9 @@ import type { BrowserContext } from 'puppeteer';
 import type { DownloadManager } from '../downloads/download-manager.js';
 import type { ChromiumHost, DownloadEvent } from './chromium-host.js';
 
+/** Where downloads go: the download manager, or in a browser worker, the channel to the control plane. */
+export type DownloadSink = Pick<DownloadManager, 'downloadDir' | 'onWillBegin' | 'onProgress' | 'endSession'>;
+
 export interface DownloadSessionLookup {
   /** The session and its context whose tab has this main frame, and whether downloads are allowed there. */
   byFrame(frameId: string): { sessionId: string; context: BrowserContext; allowed: boolean } | undefined;
@@ -27,7 +30,7 @@ export class DownloadRouter {
 
   constructor(
     private readonly host: ChromiumHost,
-    private readonly downloads: DownloadManager,
+    private readonly downloads: DownloadSink,
     private readonly sessions: DownloadSessionLookup,
     private readonly log: { warn(obj: object, msg: string): void },
   ) {

@@ -11,10 +11,9 @@ import type { Config } from '../config/config-schema.js';
 import type { DownloadManager } from '../downloads/download-manager.js';
 import { startDenyAllProxy, type UrlPolicy } from '../egress/context-egress.js';
 import type { Metrics } from '../ops/metrics.js';
-import { ChromiumHost, type HostLog } from './chromium-host.js';
-import { DownloadRouter } from './download-router.js';
-import { SessionManager, type SessionUser } from './session-manager.js';
-import { createSessionPolicy } from './session-policy.js';
+import { launchBrowserInstance, type BrowserInstance } from './browser-instance.js';
+import type { HostLog } from './chromium-host.js';
+import type { SessionManager, SessionUser } from './session-manager.js';
 import type { BrowserSession } from './browser-session.js';
 import type { SessionEndReason } from '../../protocol/index.js';
 
@@ -54,12 +53,6 @@ export interface BrowserLayerDeps {
 }
 
 export type BrowserLayerFactory = (deps: BrowserLayerDeps) => Promise<BrowserLayer>;
-
-/** One Chromium with the sessions in it; replaced as a whole when Chromium dies. */
-interface BrowserInstance {
-  chromium: ChromiumHost;
-  sessions: SessionManager;
-}
 
 /**
  * Supervises the local Chromium: when it exits unexpectedly, the sessions it held
@@ -166,7 +159,26 @@ class LocalBrowser implements BrowserLayer {
 export const startLocalBrowser: BrowserLayerFactory = async (deps) => {
   // Chromium-wide traffic (outside any user's context) goes to a proxy that refuses everything.
   const denyAll = await startDenyAllProxy();
-  const launch = (ownPorts: () => readonly number[]) => launchInstance(deps, denyAll.proxyServer, ownPorts);
+  const { config } = deps;
+  const launch = (ownPorts: () => readonly number[]) =>
+    launchBrowserInstance({
+      chromiumPath: config.chromiumPath,
+      proxyServer: denyAll.proxyServer,
+      ownPorts,
+      session: config.session,
+      stream: config.stream,
+      clipboard: config.clipboard,
+      uploadEnabled: config.upload.enabled,
+      print: config.download.print,
+      egress: config.egress,
+      limits: deps.limits,
+      log: deps.log,
+      audit: deps.audit,
+      urlPolicy: deps.urlPolicy,
+      metrics: deps.metrics,
+      downloads: deps.downloads,
+      onSessionEnded: (id) => rm(deps.sessionUploadDir(id), { recursive: true, force: true }),
+    });
   let layer: LocalBrowser | null = null;
   try {
     layer = new LocalBrowser(await launch(() => layer?.ports ?? []), launch, deps, denyAll);
@@ -177,65 +189,3 @@ export const startLocalBrowser: BrowserLayerFactory = async (deps) => {
   return layer;
 };
 
-async function launchInstance(deps: BrowserLayerDeps, proxyServer: string, ownPorts: () => readonly number[]): Promise<BrowserInstance> {
-  const { config, metrics, downloads } = deps;
-  const chromium = await ChromiumHost.launch({ executablePath: config.chromiumPath, maxDeviceScaleFactor: config.stream.maxDeviceScaleFactor, proxyServer }, deps.log);
-  // The router and the session manager need each other; the router is set right below.
-  let router: DownloadRouter | null = null;
-  const sessions = new SessionManager(
-    chromium,
-    {
-      idleTimeoutMs: config.session.idleTimeoutSeconds * 1000,
-      warmPool: config.session.warmPool,
-      maxSessions: config.session.maxSessions,
-      maxTabs: () => deps.limits().maxTabs,
-      idleTimeout: () => deps.limits().idleTimeoutSeconds * 1000,
-      jpegQuality: config.stream.jpegQuality,
-      maxDeviceScaleFactor: config.stream.maxDeviceScaleFactor,
-      clipboardToClient: config.clipboard.toClient,
-      clipboardFromClient: config.clipboard.fromClient,
-      uploadEnabled: config.upload.enabled,
-      metrics,
-      onEnded: (id) => rm(deps.sessionUploadDir(id), { recursive: true, force: true }),
-      downloads: {
-        attach: (id, context, owner) => router!.attach(id, context, owner),
-        detach: (id, context) => router!.detach(id, context),
-      },
-      ...(config.download.print
-        ? { onPrint: (id: string, pdf: Uint8Array, title: string) => router!.inject(id, `${title.slice(0, 80)}.pdf`, pdf, 'print:') }
-        : {}),
-      policy: createSessionPolicy({
-        policy: deps.urlPolicy,
-        onRefusal: (kind) => metrics.policyRefusal(kind),
-        audit: deps.audit,
-        allowPrivate: config.egress.allowPrivate,
-        allowedPorts: config.egress.allowedPorts,
-        ownPorts,
-      }),
-    },
-    deps.log.child({ component: 'sessions' }),
-  );
-  router = new DownloadRouter(
-    chromium,
-    downloads,
-    {
-      byFrame: (frameId) => {
-        for (const session of sessions.list()) {
-          const tab = session.findTabByFrame(frameId);
-          if (tab) return { sessionId: session.id, context: session.browserContext, allowed: tab.policy.capabilities?.download !== false };
-        }
-        return undefined;
-      },
-      allows: (id, url) => {
-        const user = sessions.get(id)?.user;
-        if (!user) return false;
-        // data: downloads are made by the page itself; the page's own policy decided on it.
-        if (url.startsWith('data:')) return true;
-        const verdict = deps.urlPolicy.evaluate(url, { role: user.role, sourceIp: user.sourceIp, now: new Date(), allowPrivate: config.egress.allowPrivate });
-        return verdict.verdict !== 'block' && verdict.capabilities.download !== false;
-      },
-    },
-    deps.log.child({ component: 'downloads' }),
-  );
-  return { chromium, sessions };
-}
