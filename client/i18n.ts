@@ -58,6 +58,8 @@ const STRINGS = {
     enrolOptionalTitle: '二要素認証（任意）',
     enrolOptionalPrompt: '認証アプリのコードをサインイン時に求めるようにできます。有効にすると、パスワードは 8 文字以上で構いません。',
     enrolStart: '二要素認証を設定する',
+    tabUnresponsive: 'このページは応答していません。しばらく待つか、再読み込みするかタブを閉じてください。',
+    tabCrashed: 'このページでエラーが発生し、表示できなくなりました。再読み込みするかタブを閉じてください。',
   },
   en: {
     appTitle: 'kekkai secure browser',
@@ -114,6 +116,8 @@ const STRINGS = {
     enrolOptionalTitle: 'Second factor (optional)',
     enrolOptionalPrompt: 'You can require a code from an authenticator app at sign-in. With it on, passwords may be 8 characters or more.',
     enrolStart: 'Set up a second factor',
+    tabUnresponsive: 'This page is not responding. Wait, reload it, or close the tab.',
+    tabCrashed: 'This page stopped working and cannot be shown. Reload it or close the tab.',
   },
 } as const;
 

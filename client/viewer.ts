@@ -10,6 +10,7 @@ import { DialogView, NoticeView, Overlay } from './viewer/dialogs.js';
 import { DownloadPanel } from './viewer/download-panel.js';
 import { FrameRenderer } from './viewer/frame-renderer.js';
 import { InputCapture } from './viewer/input-capture.js';
+import { TabHealthBanner } from './viewer/tab-health-banner.js';
 import { Toolbar } from './viewer/toolbar.js';
 
 interface Me {
@@ -63,13 +64,18 @@ async function start(): Promise<void> {
   });
   const dialogs = new DialogView(document.body, send, () => input.focus());
   const downloads = new DownloadPanel();
+  const health = new TabHealthBanner(send);
+  stage.append(health.element);
 
   const onMessage = (msg: ServerMessage): void => {
     switch (msg.type) {
       case 'welcome':
-        return;
+        return health.reset();
       case 'tabs':
+        health.setTabs(msg.tabs.map((tab) => tab.id), msg.activeTabId);
         return toolbar.setTabs(msg.tabs, msg.activeTabId);
+      case 'tab-health':
+        return health.update(msg);
       case 'nav-state':
         return toolbar.setNavState(msg);
       case 'cursor':

@@ -23,11 +23,13 @@ import { registerMetricsRoute } from './http/metrics.http.js';
 import type { Metrics } from './ops/metrics.js';
 import type { ReadinessChecks } from './ops/readiness.js';
 import { registerAuthRoutes } from './http/auth.http.js';
+import { registerPublicOrigin } from './http/auth-guard.js';
 import { errorHandler } from './http/errors.js';
 import { registerPageRoutes } from './http/pages.http.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
 import { registerViewerSocket, type ViewerSessions } from './http/session.ws.js';
 import { registerUploadRoute } from './http/upload.http.js';
+import type { InputQueueRegistry } from './http/viewer-input-queue.js';
 import { loggerOptions } from './logging.js';
 
 export interface AppDeps {
@@ -38,6 +40,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** How often open viewers' sign-ins are re-checked (tests shorten it). */
   viewerRecheckMs?: number;
+  /** Open viewers' input queues (tests read their stats); made by the viewer socket if absent. */
+  inputQueues?: InputQueueRegistry;
   /** Admin and security consoles; absent in tests that do not exercise them. */
   consoles?: ConsoleServices;
   /** Browser sessions; the real SessionManager or a fake in integration tests. */
@@ -53,10 +57,12 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   const app = Fastify({
     ...(deps.logger ? { loggerInstance: deps.logger } : { logger: loggerOptions(config.logLevel) }),
     ...(deps.https ? { https: { ...deps.https, minVersion: 'TLSv1.2' as const } } : {}),
-    trustProxy: false,
+    // X-Forwarded-For is believed only from the configured reverse proxies (fail closed).
+    trustProxy: config.trustedProxies.length > 0 ? [...config.trustedProxies] : false,
     bodyLimit: 64 * 1024,
   });
   app.setErrorHandler(errorHandler);
+  registerPublicOrigin(app, config.publicUrl);
   await registerOpenApi(app);
   registerSecurityHeaders(app, Boolean(deps.https));
   await app.register(fastifyCookie);
@@ -84,6 +90,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     sessions: deps.sessions,
     initialMessages: (sessionId) => deps.downloads.list(sessionId),
     ...(deps.viewerRecheckMs ? { recheckMs: deps.viewerRecheckMs } : {}),
+    ...(deps.inputQueues ? { inputQueues: deps.inputQueues } : {}),
     capabilities: {
       clipboardToClient: config.clipboard.toClient,
       clipboardFromClient: config.clipboard.fromClient,

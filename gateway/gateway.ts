@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
-import { ClamdScanner } from '../sanitizer/index.js';
+import { ClamdScanner, type Scanner } from '../sanitizer/index.js';
 import { AccountService } from './admin/account-service.js';
 import { ComplianceService } from './admin/compliance-service.js';
 import { FilePolicyService } from './admin/file-policy-service.js';
@@ -30,9 +30,12 @@ import type { QuarantineStore } from './downloads/quarantine-store.js';
 import type { UrlPolicy } from './egress/context-egress.js';
 import type { ConsoleServices } from './http/console-deps.js';
 import { sessionUploadDir } from './http/upload.http.js';
+import { InputQueueRegistry } from './http/viewer-input-queue.js';
 import { loggerOptions } from './logging.js';
 import { Metrics } from './ops/metrics.js';
 import type { ReadinessChecks } from './ops/readiness.js';
+import { prepareRunDir } from './ops/run-dir.js';
+import { settleWithin } from './ops/shutdown.js';
 import { PUBLIC_DIR } from './paths.js';
 import { PolicyService } from './policy-store/policy-service.js';
 import { SqlitePolicyRepository } from './policy-store/sqlite-policy-repository.js';
@@ -45,6 +48,9 @@ import { openDatabase } from './store/sqlite-database.js';
 import { createSqliteStore } from './store/sqlite-repositories.js';
 import { loadTlsMaterial, type TlsMaterial } from './tls/certificates.js';
 
+/** How long a stop waits for sessions, downloads and open requests (each). */
+const SHUTDOWN_GRACE_MS = 5000;
+
 export interface GatewayOptions {
   /** Builds the browser side; the default is one local Chromium (tests may pass a fake). */
   browser?: BrowserLayerFactory;
@@ -56,6 +62,8 @@ export interface GatewayOptions {
   viewerRecheckMs?: number;
   /** Sign-in throttling other than the default (tests use small limits). */
   loginThrottle?: LoginThrottle;
+  /** What releases rescan originals with (tests without clamd); default: clamd. */
+  releaseScanner?: Pick<Scanner, 'scan'>;
   /** Readiness probes to use instead of the real ones (tests without clamd). */
   readiness?: Partial<ReadinessChecks>;
 }
@@ -72,6 +80,8 @@ export interface GatewayServices extends ConsoleServices {
   browser: BrowserLayer;
   readiness: ReadinessChecks;
   tls: TlsMaterial | null;
+  /** The open viewers' bounded input queues (what they hold, for tests and diagnostics). */
+  inputQueues: InputQueueRegistry;
 }
 
 export interface Gateway {
@@ -99,6 +109,9 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   const tls = config.insecureHttp ? null : loadTlsMaterial({ ...config.tls, dataDir: config.dataDir, host: config.host });
   if (config.insecureHttp) logger.warn('serving plain HTTP (KEKKAI_INSECURE_HTTP): only for tests or behind a TLS-terminating proxy');
 
+  // Chromium's profile and the sanitizer's work directories: under the data directory,
+  // emptied now (a killed run's left-overs) and removed at stop.
+  const runDir = prepareRunDir(config.dataDir);
   // Admin-console settings: the file policy and operator limits apply without a restart.
   const filePolicy = new FilePolicyService(db);
   const settings = new SettingsService(store.settings, { idleTimeoutSeconds: config.session.idleTimeoutSeconds, maxTabs: config.session.maxTabs });
@@ -118,6 +131,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     async (sessionId, guid) => browser?.cancelDownload(sessionId, guid),
     (type, seconds) => metrics.sanitizerDuration(type, seconds),
     (role) => filePolicy.currentFilePolicy(role),
+    runDir.sanitizer,
   );
   const uploadsDir = path.join(config.dataDir, 'uploads');
   const onBrowserLost = options.onBrowserLost ?? (() => audit.record({ userId: null, userName: null, event: 'browser-crashed', outcome: 'error', details: {} }));
@@ -130,6 +144,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     downloads,
     limits: () => settings.get(),
     sessionUploadDir: (id) => sessionUploadDir(uploadsDir, id),
+    chromiumDirs: { profile: runDir.chromiumProfile, home: runDir.chromiumHome },
     onBrowserLost,
   });
   const sessions = browser.sessions;
@@ -148,6 +163,8 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   void readiness.clamd().then((up) => metrics.clamdUp(up));
 
   const needsSecondApproval = (): boolean => config.security.releaseNeedsSecondApproval;
+  // Releases rescan whole originals: the download pipeline's deadline, not the 2 s ping's.
+  const releaseScanner = options.releaseScanner ?? new ClamdScanner({ address: config.clamd, timeoutMs: 60_000 });
   const quarantineIndex = new QuarantineIndex(db);
   const releases = new ReleaseRepository(db);
   const services: GatewayServices = {
@@ -168,11 +185,20 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     quarantine,
     quarantineIndex,
     releases,
-    quarantineActions: new QuarantineActions({ quarantine, index: quarantineIndex, releases, audit, needsSecondApproval, notifyRecipient: releaseNotifier(sessions) }),
+    quarantineActions: new QuarantineActions({
+      quarantine,
+      index: quarantineIndex,
+      releases,
+      audit,
+      scanner: releaseScanner,
+      needsSecondApproval,
+      notifyRecipient: releaseNotifier(sessions),
+    }),
     needsSecondApproval,
     browser,
     readiness,
     tls,
+    inputQueues: new InputQueueRegistry(),
   };
   const app = await buildApp(config, {
     auth,
@@ -182,6 +208,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     readiness,
     metrics,
     consoles: services,
+    inputQueues: services.inputQueues,
     publicDir,
     https: tls,
     logger,
@@ -214,12 +241,16 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
       if (closing) return;
       closing = true;
       clearInterval(clamdWatch);
-      await browser.close();
-      await downloads.idle();
+      // Each step is bounded (ops/shutdown.ts): sanitizer jobs still running after the
+      // grace are interrupted and blocked at the next start.
+      await settleWithin(browser.close().then(() => downloads.idle()), SHUTDOWN_GRACE_MS, () =>
+        logger.warn({ component: 'shutdown' }, 'sessions or downloads still busy; stopping without them'),
+      );
       await stopRetention();
-      await app.close();
+      await settleWithin(app.close(), SHUTDOWN_GRACE_MS);
       closeAudit();
       store.close();
+      runDir.remove();
     },
   };
 }

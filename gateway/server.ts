@@ -5,13 +5,15 @@
  */
 import { ensureFirstAdmin } from './auth/first-admin.js';
 import type { Config } from './config/config-schema.js';
-import { createGateway, type GatewayOptions } from './gateway.js';
+import { createGateway, type GatewayOptions, type GatewayServices } from './gateway.js';
 
 export interface RunningGateway {
   url: string;
   close(): Promise<void>;
   /** Re-reads the configured certificate and key (SIGHUP); the self-signed one never changes. */
   reloadTls(): void;
+  /** Every service of the running gateway (end-to-end tests look inside, e.g. at the browser layer). */
+  readonly services: GatewayServices;
 }
 
 export async function startGateway(
@@ -32,7 +34,7 @@ export async function startGateway(
     if (tls?.selfSigned) out(`TLS: self-signed certificate, SHA-256 fingerprint ${tls.fingerprint256}`);
     const url = await gateway.listen();
     out(`kekkai listening on ${url}`);
-    return { url, close: () => gateway.close(), reloadTls: () => gateway.reloadTls() };
+    return { url, close: () => gateway.close(), reloadTls: () => gateway.reloadTls(), services: gateway.services };
   } catch (err) {
     await gateway.close();
     throw err;

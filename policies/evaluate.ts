@@ -4,6 +4,7 @@
  */
 import { cidrContains, classifyAddress, formatIp, canonicalize, isDeniedByDefault, parseCidr, parseIp, type Cidr, type IpAddress } from './address-ranges.js';
 import type { Capabilities, Policy, RuleAction } from './policy-schema.js';
+import { MAX_REGEX_INPUT } from './regex-safety.js';
 import { compilePolicy } from './rule-match.js';
 import { normalizeUrl } from './url-normalize.js';
 
@@ -50,6 +51,7 @@ export const SYSTEM_RULES = {
   scheme: { id: 'system:scheme', name: 'Only web addresses may be opened' },
   address: { id: 'system:address', name: 'Internal and reserved addresses are not reachable' },
   aboutBlank: { id: 'system:about-blank', name: 'about:blank is always allowed' },
+  regexInput: { id: 'system:regex-input', name: 'URLs too long for a regex rule are refused' },
 } as const satisfies Record<string, RuleRef>;
 
 function capabilitiesFor(action: RuleAction, policyCaps: Partial<Capabilities>, ruleCaps: Partial<Capabilities>): Capabilities {
@@ -113,6 +115,9 @@ export function evaluate(policy: Policy, url: string, ctx: EvaluationContext): V
     const c = compiled.rules[position];
     if (!c || !c.inScope(ctx) || !c.matches(input)) continue;
     const { rule } = c;
+    if (c.regexUndecided(input)) {
+      return system(SYSTEM_RULES.regexInput, 'block', u.href, `the URL is longer than ${MAX_REGEX_INPUT} characters, too long to check against the regex of rule "${rule.id}"`);
+    }
     const by = c.keys.length > 0 ? `matched by ${c.keys.join(', ')}` : 'matches every URL';
     return {
       verdict: rule.action,

@@ -46,6 +46,7 @@ export { formatPath, validatePolicy, type PolicyIssue, type PolicyResult } from 
 export { formatIssues, parsePolicyYaml, policyToYaml } from './policy-yaml.js';
 export { inSchedule, tokyoTime } from './schedule.js';
 export { compilePolicy, type CompiledPolicy } from './rule-match.js';
+export { MAX_REGEX_INPUT, regexSafetyProblem, type RegexProblem } from './regex-safety.js';
 export { DEFAULT_CAPABILITIES, SYSTEM_RULES, evaluate, type EvaluationContext, type RuleRef, type Verdict } from './evaluate.js';
 export { explainShadowing, findShadowingRules, type Shadowing, type ShadowingOptions } from './shadowing.js';
 export {

@@ -9,6 +9,7 @@
 import { domainToASCII } from 'node:url';
 import { z } from 'zod';
 import { parseCidr } from './address-ranges.js';
+import { regexSafetyProblem } from './regex-safety.js';
 import { normalizeHost, normalizePath, type WebScheme } from './url-normalize.js';
 
 /** What a matching rule does. */
@@ -116,6 +117,26 @@ const regexValue = z.string().min(1).superRefine((s, ctx) => {
   }
 });
 
+/**
+ * The bilingual refusal of a regex that could backtrack catastrophically (regex-safety.ts),
+ * naming the rule; null when it is safe or does not compile (reported on its own).
+ */
+function unsafeRegexMessage(ruleId: string, source: string): string | null {
+  try {
+    new RegExp(`^(?:${source})$`);
+  } catch {
+    return null;
+  }
+  const problem = regexSafetyProblem(source);
+  if (!problem) return null;
+  return (
+    `rule "${ruleId}": regular expression ${JSON.stringify(source)} refused: ${problem.en}. ` +
+    'Write it without nested repeats or alternatives that start alike (e.g. [a-z0-9.-]+ instead of ([a-z0-9]+\\.)+), or use the domain, wildcard and path keys. / ' +
+    `規則「${ruleId}」の正規表現は受け付けられません: ${problem.ja}。` +
+    '入れ子の繰り返しや同じ文字で始まる選択肢を使わずに書く（例: ([a-z0-9]+\\.)+ ではなく [a-z0-9.-]+）か、domain・wildcard・path を使ってください。'
+  );
+}
+
 const schemeValue = z.preprocess((v) => (typeof v === 'string' ? v.toLowerCase() : v), z.enum(['http', 'https', 'ws', 'wss']));
 const portValue = z.number().int().min(1).max(65535);
 
@@ -204,6 +225,10 @@ export const policySchema: z.ZodType<Policy, z.ZodTypeDef, unknown> = z
     p.rules.forEach((rule, i) => {
       if (seen.has(rule.id)) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['rules', i, 'id'], message: `duplicate rule id "${rule.id}"` });
       seen.add(rule.id);
+      (rule.match.regex ?? []).forEach((source, j) => {
+        const message = unsafeRegexMessage(rule.id, source);
+        if (message) ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['rules', i, 'match', 'regex', j], message });
+      });
       for (const name of rule.match.category ?? []) {
         if (!(name in p.categories)) {
           ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['rules', i, 'match', 'category'], message: `unknown category "${name}"` });

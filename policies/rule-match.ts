@@ -4,6 +4,7 @@
  */
 import { cidrContains, parseCidr, parseIp, type Cidr, type IpAddress } from './address-ranges.js';
 import type { Policy, PolicyMatch, PolicyRule, PolicyScope } from './policy-schema.js';
+import { MAX_REGEX_INPUT } from './regex-safety.js';
 import { buildRuleIndex, type RuleIndex } from './rule-index.js';
 import { inSchedule } from './schedule.js';
 import type { NormalizedUrl } from './url-normalize.js';
@@ -31,6 +32,8 @@ export interface CompiledRule {
   readonly keys: ReadonlyArray<keyof PolicyMatch>;
   matches(input: MatchInput): boolean;
   inScope(input: ScopeInput): boolean;
+  /** True when the rule has a regex and the URL is too long to run it on (fail closed). */
+  regexUndecided(input: MatchInput): boolean;
 }
 
 /** Host equals `domain` or is a subdomain of it. */
@@ -85,7 +88,9 @@ function compileMatch(match: PolicyMatch, categories: ReadonlyMap<string, Readon
   }
   if (match.regex) {
     const res = match.regex.map((r) => new RegExp(`^(?:${r})$`));
-    add('regex', ({ url }) => res.some((re) => re.test(url.href)));
+    // Never run on more than MAX_REGEX_INPUT characters: a longer URL counts as matching
+    // here and evaluate() refuses it (regexUndecided), so length cannot bypass a rule.
+    add('regex', ({ url }) => url.href.length > MAX_REGEX_INPUT || res.some((re) => re.test(url.href)));
   }
   if (match.path) {
     const prefixes = match.path;
@@ -134,6 +139,7 @@ export function compileRule(rule: PolicyRule, categories: ReadonlyMap<string, Re
     keys: tests.map(([key]) => key),
     matches: (input) => tests.every(([, test]) => test(input)),
     inScope,
+    regexUndecided: ({ url }) => rule.match.regex !== undefined && url.href.length > MAX_REGEX_INPUT,
   };
 }
 

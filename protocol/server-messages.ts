@@ -93,6 +93,17 @@ const Download = z.object({
 });
 export type DownloadMessage = z.infer<typeof Download>;
 
+/**
+ * A tab whose page stopped answering (`unresponsive`) or whose renderer crashed
+ * (`crashed`), or that works again (`ok`). The client offers Reload and Close.
+ */
+const TabHealth = z.object({
+  type: z.literal('tab-health'),
+  tabId: z.number().int(),
+  state: z.enum(['ok', 'unresponsive', 'crashed']),
+});
+export type TabHealthMessage = z.infer<typeof TabHealth>;
+
 const SessionEnded = z.object({
   type: z.literal('session-ended'),
   reason: z.enum(['ended-by-user', 'idle', 'replaced', 'terminated', 'shutdown', 'browser-crashed']),
@@ -114,6 +125,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   FileChooser,
   Download,
   SessionEnded,
+  TabHealth,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type SessionEndReason = z.infer<typeof SessionEnded>['reason'];

@@ -2,12 +2,26 @@
  * CSV parsing and writing just strict enough to neutralise formula injection: every
  * cell that a spreadsheet would take as a formula (`=`, `+`, `-`, `@`, tab, CR, and
  * their full-width forms) is prefixed with an apostrophe and quoted, as OWASP
- * recommends. Plain signed numbers ("-5", "+1.5") are left alone: Excel reads them as
- * numbers, not formulas, and lab values need their sign.
+ * recommends. Plain signed numbers ("-5", "+1.5") are left alone where that is safe:
+ * Excel reads them as numbers, not formulas, and lab values need their sign.
+ *
+ * The separator is a guess, and the spreadsheet may guess differently: Excel opens a
+ * `.csv` with the list separator of the PC (comma in Japan, semicolon in much of
+ * Europe), whatever the file's first line suggests. So a cell must be safe under
+ * every separator a spreadsheet may use, not only under ours: wherever a comma,
+ * semicolon, tab or line break inside a cell could start a field for some reader,
+ * the character that follows must not start a formula.
  */
 
 const FORMULA_START = /^[=+\-@\t\r\uff1d\uff0b\uff0d\uff20]/;
 const SIGNED_NUMBER = /^[+-]?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
+
+/** Separators a spreadsheet may split a CSV/TSV file on. */
+export const PLAUSIBLE_SEPARATORS = [',', ';', '\t'] as const;
+
+/** Characters after which some reader may start a new field (or a quoted one). */
+const FIELD_BOUNDARY = /[,;\t\r\n"]/;
+const FORMULA_CHAR = /[=+\-@\uff1d\uff0b\uff0d\uff20]/;
 
 /** Parse CSV text into rows of cells (RFC 4180 quoting; LF or CRLF rows). */
 export function parseCsv(text: string, sep: string): string[][] {
@@ -58,27 +72,80 @@ export function neutralizeCell(cell: string): string {
   return isFormulaLike(cell) ? `'${cell}` : cell;
 }
 
-function quote(cell: string, sep: string, force: boolean): string {
-  if (force || cell.includes(sep) || /["\r\n]/.test(cell)) return `"${cell.replace(/"/g, '""')}"`;
+/** What a reader that skips leading blanks (tabs, spaces, line breaks) sees first. */
+function afterBlanks(text: string): string {
+  return text.replace(/^[\s\u3000]+/, '');
+}
+
+/**
+ * Whether a signed number in this cell could be read as the start of a longer formula:
+ * a reader that splits on another separator runs "-5" on into the next cells
+ * ("-5,1+cmd|…" for a semicolon reader). That happens where such a reader starts a
+ * field at the cell: at the start of a row, and — with tabs, which are blanks — after a
+ * blank cell or a cell that ends in a separator or quote.
+ */
+function signedNumberAtRisk(row: string[], i: number, sep: string): boolean {
+  if (i === 0) return row.length > 1;
+  if (sep !== '\t') return false;
+  const prev = row[i - 1]!;
+  return afterBlanks(prev) === '' || /[,;\t\r\n"]$/.test(prev);
+}
+
+/** Neutralise a cell for every reader: at its start and after every field boundary inside it. */
+function neutralizeEverywhere(cell: string, signedAtRisk: boolean): string {
+  const lead = afterBlanks(cell);
+  const risky = isFormulaLike(cell) || (FORMULA_CHAR.test(lead[0] ?? '') && (signedAtRisk || !SIGNED_NUMBER.test(lead)));
+  let out = risky ? "'" : '';
+  for (let i = 0; i < cell.length; i++) {
+    const c = cell[i]!;
+    out += c;
+    if (FIELD_BOUNDARY.test(c) && FORMULA_CHAR.test(afterBlanks(cell.slice(i + 1))[0] ?? '')) out += "'";
+  }
+  return out;
+}
+
+/** Quote cells that hold a separator of any reader, a quote or a line break. */
+function quote(cell: string, force: boolean): string {
+  if (force || /[,;\t"\r\n]/.test(cell)) return `"${cell.replace(/"/g, '""')}"`;
   return cell;
 }
 
-/** Neutralise all cells and write the rows back (CRLF line ends, as Excel writes). */
-export function neutralizeCsv(text: string, sep: string): { text: string; neutralized: number } {
+/**
+ * Whether any reader (comma, semicolon or tab) would find a formula in the text, also
+ * after skipping leading blanks (the reason OWASP lists a leading tab or CR: readers
+ * that drop them see what follows).
+ */
+export function hasFormulaUnderAnySeparator(text: string): boolean {
+  return PLAUSIBLE_SEPARATORS.some((sep) => parseCsv(text, sep).some((row) => row.some((f) => isFormulaLike(afterBlanks(f)))));
+}
+
+/**
+ * Neutralise all cells and write the rows back with `sep` (CRLF line ends, as Excel
+ * writes). Throws if the result would still hold a formula for some reader: the
+ * construction above rules it out, and the check keeps it that way.
+ * @param readSep the separator the input is parsed with (see {@link guessSeparator}).
+ */
+export function neutralizeCsv(text: string, sep: string, readSep = sep): { text: string; neutralized: number } {
   let neutralized = 0;
-  const out = parseCsv(text, sep).map((row) =>
+  const out = parseCsv(text, readSep).map((row) =>
     row
-      .map((cell) => {
-        const safe = neutralizeCell(cell);
+      .map((cell, i) => {
+        const safe = neutralizeEverywhere(cell, signedNumberAtRisk(row, i, sep));
         if (safe !== cell) neutralized++;
-        return quote(safe, sep, safe !== cell);
+        return quote(safe, safe !== cell);
       })
       .join(sep),
   );
-  return { text: out.length ? `${out.join('\r\n')}\r\n` : '', neutralized };
+  const result = out.length ? `${out.join('\r\n')}\r\n` : '';
+  if (hasFormulaUnderAnySeparator(result)) throw new Error('csv: a formula survived neutralisation');
+  return { text: result, neutralized };
 }
 
-/** Guess the separator: tab for .tsv or when the first line has tabs and no commas. */
+/**
+ * The separator to read the input with: tab for .tsv or when the first line has tabs
+ * and no commas. Output is written with commas for a .csv (what Excel expects when it
+ * opens one) and tabs for a .tsv.
+ */
 export function guessSeparator(text: string, ext: string): string {
   if (ext === 'tsv') return '\t';
   const nl = text.indexOf('\n');

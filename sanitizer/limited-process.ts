@@ -1,10 +1,17 @@
 import { spawn } from 'node:child_process';
+import { describeView, privateViewPrefix } from './private-view.js';
 
 /**
  * Run a parser of hostile bytes (pdftoppm, LibreOffice, …) as a separate process with
  * a wall-clock limit, an address-space limit (prlimit --as), no core dumps, a CPU-time
  * limit, a minimal environment and — where the kernel allows it — no network (a fresh
  * network namespace via `unshare -n`, or `unshare -rn` for unprivileged users).
+ *
+ * Workers die with the gateway, even when it is killed with SIGKILL and cannot clean
+ * up: `setpriv --pdeathsig KILL` kills the worker when the gateway dies, and where
+ * the kernel allows it the worker is PID 1 of its own PID namespace
+ * (`unshare --pid --fork --kill-child`), so its own children (LibreOffice's
+ * soffice.bin under oosplash) die with it.
  */
 
 /** Options for {@link runLimited}. */
@@ -17,6 +24,11 @@ export interface LimitedRunOptions {
   memoryBytes: number;
   /** Largest file the child may write (RLIMIT_FSIZE). */
   maxFileBytes?: number;
+  /**
+   * Run where only `cwd` and read-only system files are visible (private-view.ts); this
+   * also cuts the network. Falls back to network isolation where the host refuses it.
+   */
+  privateView?: boolean;
 }
 
 /** Outcome of {@link runLimited}; never throws. */
@@ -36,32 +48,53 @@ function probe(cmd: string, args: string[]): Promise<boolean> {
   });
 }
 
-/** The command prefix that cuts the network, or null when none works on this host. */
+const PID_NAMESPACE = ['--pid', '--fork', '--kill-child'];
+
+/**
+ * The command prefix that cuts the network (and, where possible, puts the worker in
+ * its own PID namespace), or null when none works on this host.
+ */
 export function networkIsolationPrefix(): Promise<string[] | null> {
   isolationProbe ??= (async () => {
-    if (await probe('unshare', ['-n', '--', 'true'])) return ['unshare', '-n', '--'];
-    if (await probe('unshare', ['-rn', '--', 'true'])) return ['unshare', '-rn', '--'];
+    for (const flags of [['-n', ...PID_NAMESPACE], ['-rn', ...PID_NAMESPACE], ['-n'], ['-rn']]) {
+      if (await probe('unshare', [...flags, '--', 'true'])) return ['unshare', ...flags, '--'];
+    }
     return null;
   })();
   return isolationProbe;
+}
+
+let deathSignalProbe: Promise<string[]> | undefined;
+
+/** `setpriv --pdeathsig KILL --` where util-linux has it (2.33+), else nothing. */
+function deathSignalPrefix(): Promise<string[]> {
+  deathSignalProbe ??= probe('setpriv', ['--pdeathsig', 'KILL', '--', 'true']).then((ok) => (ok ? ['setpriv', '--pdeathsig', 'KILL', '--'] : []));
+  return deathSignalProbe;
 }
 
 let prlimitProbe: Promise<boolean> | undefined;
 
 /** Run a command under the limits above. */
 export async function runLimited(opts: LimitedRunOptions): Promise<LimitedRunResult> {
-  const net = await networkIsolationPrefix();
+  const view = opts.privateView ? await privateViewPrefix(opts.cwd) : null;
+  const net = view ? null : await networkIsolationPrefix();
   prlimitProbe ??= probe('prlimit', ['--version']);
   const cpuSeconds = Math.max(1, Math.ceil(opts.timeoutMs / 1000));
   const limits = [`--as=${opts.memoryBytes}`, '--core=0', `--cpu=${cpuSeconds}`];
   if (opts.maxFileBytes) limits.push(`--fsize=${opts.maxFileBytes}`);
-  const inner = [...(net ?? []), opts.command, ...opts.args];
+  // setpriv goes right before unshare: the process it marks is the one that stays
+  // the gateway's child (unshare --fork waits for the worker it forks).
+  const deathSignal = await deathSignalPrefix();
+  const inner = [...deathSignal, ...(view ?? net ?? []), opts.command, ...opts.args];
   const argv = (await prlimitProbe)
     ? ['prlimit', ...limits, '--', ...inner]
     : ['sh', '-c', `ulimit -v ${Math.floor(opts.memoryBytes / 1024)}; ulimit -c 0; exec "$@"`, 'sh', ...inner];
-  const isolation = `${net ? net.join(' ').replace(/ --$/, '') : 'no network namespace (unshare unavailable)'}; ${
+  const netText = net ? net.slice(0, 2).join(' ') : 'no network namespace (unshare unavailable)';
+  const isolation = `${view ? describeView(view) : opts.privateView ? `${describeView(null)}; ${netText}` : netText}; ${
     (await prlimitProbe) ? 'prlimit' : 'ulimit'
-  } as=${Math.round(opts.memoryBytes / 1048576)}MiB; timeout ${opts.timeoutMs}ms`;
+  } as=${Math.round(opts.memoryBytes / 1048576)}MiB; timeout ${opts.timeoutMs}ms${net?.includes('--pid') ? '; own PID namespace' : ''}${
+    deathSignal.length ? '; dies with the gateway' : ''
+  }`;
   return new Promise((resolve) => {
     let stdout = '';
     let stderr = '';

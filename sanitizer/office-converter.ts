@@ -71,6 +71,8 @@ export class LibreOfficeConverter implements OfficeConverter {
       timeoutMs: o.timeoutMs,
       memoryBytes: o.memoryBytes,
       maxFileBytes: 512 * 1024 * 1024,
+      // Links in the document to local files must find nothing (issue 9): only the work directory is visible.
+      privateView: true,
     });
     if (!r.ok) {
       if (r.kind === 'timeout') return refuse('timeout', `libreoffice: ${r.detail}`);

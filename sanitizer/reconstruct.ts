@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { FilePolicy } from './file-policy.js';
 import { rasterizeSvg, rebuildImage } from './image-sanitizer.js';
 import type { OfficeConverter } from './office-converter.js';
+import { stripExternalLinks } from './office-links.js';
 import type { PdfRasterizer } from './pdf-rasterizer.js';
 import { PdfBuilder } from './pdf-rebuilder.js';
 import { rebuildCsv, rebuildText } from './text-sanitizer.js';
@@ -74,13 +75,17 @@ async function convertOffice(bytes: Uint8Array, det: Detection, policy: FilePoli
   if (action === 'block') return refuse(macro ? 'macro-document' : 'blocked-by-policy', `${det.type}: policy action is block`);
   if (!deps.officeConverter) return refuse('converter-unavailable', `${det.type}: LibreOffice is not installed`);
   const converter = deps.officeConverter;
+  // Links to local files must not be followed by LibreOffice (see office-links.ts).
+  const unlinked = await stripExternalLinks(bytes, det.type, policy);
+  if (!unlinked.ok) return unlinked;
   const converted = await withWorkDir(deps, (workDir) =>
-    converter.convert(bytes, det.type, { workDir, timeoutMs: policy.timeouts.convertMs, memoryBytes: policy.workerMemoryMb * 1024 * 1024 }),
+    converter.convert(unlinked.value.bytes, det.type, { workDir, timeoutMs: policy.timeouts.convertMs, memoryBytes: policy.workerMemoryMb * 1024 * 1024 }),
   );
   if (!converted.ok) return converted;
   const pdf = await rebuildPdf(converted.value.pdf, policy, deps);
   if (!pdf.ok) return pdf;
-  return pass({ ...pdf.value, detail: `${det.type} converted to PDF by LibreOffice [${converted.value.isolation}]; ${pdf.value.detail}` });
+  const links = unlinked.value.removed ? `${unlinked.value.removed} external link(s) removed, ` : '';
+  return pass({ ...pdf.value, detail: `${det.type} ${links}converted to PDF by LibreOffice [${converted.value.isolation}]; ${pdf.value.detail}` });
 }
 
 /**

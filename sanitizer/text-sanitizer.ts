@@ -27,8 +27,16 @@ export function rebuildCsv(bytes: Uint8Array, ext: string): Outcome<RebuiltText>
   const decoded = decodeText(bytes);
   if (!decoded) return refuse('malformed', 'csv: not decodable as UTF-8, Shift_JIS or UTF-16');
   const clean = stripControls(decoded.text.replace(/^\uFEFF/, ''));
-  const sep = guessSeparator(clean, ext);
-  const { text, neutralized } = neutralizeCsv(clean, sep);
+  // Read with the guessed separator; write commas for .csv (as Excel reads it) and tabs
+  // for .tsv. Neutralisation holds for every separator a reader may choose.
+  const readSep = guessSeparator(clean, ext);
+  let neutral: { text: string; neutralized: number };
+  try {
+    neutral = neutralizeCsv(clean, ext === 'tsv' ? '\t' : ',', readSep);
+  } catch (err) {
+    return refuse('recheck-failed', String((err as Error).message));
+  }
+  const { text, neutralized } = neutral;
   const body = new TextEncoder().encode(text);
   const out = new Uint8Array(BOM.length + body.length);
   out.set(BOM, 0);

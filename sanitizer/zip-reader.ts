@@ -1,14 +1,14 @@
+/**
+ * A minimal, bounds-checked ZIP central-directory reader, hand-written on purpose: it
+ * reads downloaded (hostile) archives, where a general ZIP library would widen the attack
+ * surface. Every field is distrusted: declared sizes are checked against the archive size
+ * before anything is inflated, inflation is capped at the declared size, CRCs are
+ * verified, and ZIP64, spanning, encryption and exotic compression methods are refused
+ * rather than half-supported. ZIPs kekkai *writes* come from zip.js (zip-sanitizer.ts).
+ */
 import { crc32, inflateRawSync } from 'node:zlib';
 import type { Outcome } from './verdict.js';
 import { pass, refuse } from './verdict.js';
-
-/**
- * A minimal, bounds-checked ZIP central-directory reader. We read ZIPs ourselves rather
- * than with a general library because every field is hostile here: declared sizes are
- * checked against the archive size before anything is inflated, inflation is capped at
- * the declared size, CRCs are verified, and ZIP64, spanning, encryption and exotic
- * compression methods are refused rather than half-supported.
- */
 
 /** One member as listed in the central directory. */
 export interface ZipEntry {

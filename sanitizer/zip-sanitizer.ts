@@ -1,9 +1,8 @@
+import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import type { FilePolicy } from './file-policy.js';
 import type { Outcome } from './verdict.js';
 import { pass, refuse } from './verdict.js';
 import { listZip, readZipEntry } from './zip-reader.js';
-import type { ZipMember } from './zip-writer.js';
-import { writeZip } from './zip-writer.js';
 
 /** Sanitize one member; supplied by the pipeline (members go through the whole pipeline). */
 export type MemberSanitizer = (name: string, bytes: Uint8Array, depth: number) => Promise<Outcome<{ name: string; bytes: Uint8Array }>>;
@@ -45,7 +44,7 @@ export async function rebuildZip(bytes: Uint8Array, policy: FilePolicy, depth: n
   if (total > lim.maxTotalBytes) return refuse('too-large', `zip expands to ${total} bytes > ${lim.maxTotalBytes}`);
   const ratio = total / Math.max(1, bytes.length);
   if (ratio > lim.maxExpansionRatio) return refuse('expansion-ratio', `zip expands ${ratio.toFixed(0)}x > ${lim.maxExpansionRatio}x`);
-  const out: ZipMember[] = [];
+  const out: Array<{ name: string; bytes: Uint8Array }> = [];
   const taken = new Set<string>();
   for (const entry of files) {
     if (unsafePath(entry.name)) return refuse('deceptive-name', `zip member path ${JSON.stringify(entry.name)} escapes the archive`);
@@ -56,5 +55,18 @@ export async function rebuildZip(bytes: Uint8Array, policy: FilePolicy, depth: n
     const dir = entry.name.replace(/\\/g, '/').split('/').slice(0, -1).join('/');
     out.push({ name: uniqueName(dir ? `${dir}/${r.value.name}` : r.value.name, taken), bytes: r.value.bytes });
   }
-  return pass({ bytes: writeZip(out), members: out.length });
+  return pass({ bytes: await packZip(out), members: out.length });
+}
+
+/**
+ * The new ZIP, written with zip.js (the input is ours by now: sanitized members with
+ * sizes bounded by the policy). Deflate, UTF-8 names, sizes in the local headers, and a
+ * fixed 1980-01-01 date without extended-timestamp fields, so the output carries no
+ * trace of when or where it was built. Members keep the order given (ODF wants
+ * `mimetype` first).
+ */
+export async function packZip(members: ReadonlyArray<{ name: string; bytes: Uint8Array }>): Promise<Uint8Array> {
+  const zip = new ZipWriter(new Uint8ArrayWriter(), { useWebWorkers: false, lastModDate: new Date(1980, 0, 1), extendedTimestamp: false, dataDescriptor: false });
+  for (const m of members) await zip.add(m.name, new Uint8ArrayReader(m.bytes));
+  return zip.close();
 }

@@ -11,6 +11,8 @@ export class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    /** The reply's JSON body (a refused release carries its scan). */
+    readonly body: unknown = null,
   ) {
     super(message);
   }
@@ -18,7 +20,7 @@ export class ApiError extends Error {
 
 async function fail(res: Response): Promise<never> {
   const body = (await res.json().catch(() => null)) as { message?: { ja: string; en: string } } | null;
-  throw new ApiError(res.status, body?.message ? body.message[lang] : s('failed'));
+  throw new ApiError(res.status, body?.message ? body.message[lang] : s('failed'), body);
 }
 
 export async function getJson<T>(url: string): Promise<T> {

@@ -1,11 +1,13 @@
 /** Releases waiting for a second security user's approval. */
 import { h } from '../dom-builder.js';
 import { getJson, post } from './api.js';
+import { scanBox, scanOfError, scanText, type Scan } from './scan-view.js';
 import { formatTime, s } from './strings.js';
 import { button, field, status, table } from './widgets.js';
 
 interface Release {
   id: string;
+  quarantineId: string;
   name: string;
   sha256: string;
   recipientName: string | null;
@@ -21,7 +23,7 @@ export function approvalsView(root: HTMLElement): void {
   const load = async (): Promise<void> => {
     try {
       const { releases } = await getJson<{ releases: Release[] }>('/api/security/releases?state=pending');
-      list.replaceChildren(releases.length ? table(['time', 'name', 'recipient', 'requestedBy', 'justification', 'state'], releases.map((r) => row(r, message, load))) : h('p', {}, [s('noPending')]));
+      list.replaceChildren(releases.length ? table(['time', 'name', 'recipient', 'requestedBy', 'justification', 'scan', 'state'], releases.map((r) => row(r, message, load))) : h('p', {}, [s('noPending')]));
     } catch (err) {
       message.textContent = (err as Error).message;
     }
@@ -31,13 +33,24 @@ export function approvalsView(root: HTMLElement): void {
 
 function row(r: Release, message: HTMLElement, reload: () => Promise<void>): HTMLTableRowElement {
   const justification = h('textarea', { name: 'justification', maxlength: '1000', rows: '2' });
+  // The approver decides on today's scan, not the requester's: scan now, and the
+  // approval itself scans once more.
+  const scan = scanBox(r.quarantineId);
+  void scan.run();
   const decide = (verb: 'approve' | 'reject'): void => {
     void post(`/api/security/releases/${encodeURIComponent(r.id)}/${verb}`, { justification: justification.value }).then(
-      () => {
-        message.textContent = s('done');
+      async (res) => {
+        const body = (await res.json()) as { scan: Scan | null };
+        message.classList.remove('error');
+        message.textContent = body.scan ? `${s('approved')} ${scanText(body.scan)}` : s('done');
         void reload();
       },
-      (err: Error) => (message.textContent = err.message),
+      (err: Error) => {
+        const refused = scanOfError(err);
+        if (refused) scan.show(refused);
+        message.classList.add('error');
+        message.textContent = err.message;
+      },
     );
   };
   const approve = button(s('approve'), { class: 'primary' });
@@ -50,6 +63,7 @@ function row(r: Release, message: HTMLElement, reload: () => Promise<void>): HTM
     h('td', {}, [r.recipientName ?? '']),
     h('td', {}, [r.requestedByName ?? '']),
     h('td', {}, [r.requestJustification]),
+    h('td', {}, [scan.element]),
     h('td', {}, [field(s('justification'), justification), approve, reject]),
   ]);
 }

@@ -1,6 +1,7 @@
 /** Detail of one quarantined file and the actions on it, each with a written justification. */
 import { h } from '../dom-builder.js';
 import { getJson, post, saveResponse } from './api.js';
+import { scanBox, scanOfError, type ScanBox } from './scan-view.js';
 import { formatSize, formatTime, s, stateName, type SecurityStringKey } from './strings.js';
 import { button, field, status } from './widgets.js';
 
@@ -40,14 +41,21 @@ export async function showDetail(panel: HTMLElement, id: string, onChange: () =>
   const body = await getJson<DetailBody>(`/api/security/quarantine/${encodeURIComponent(id)}`);
   const closeButton = button(s('close'));
   closeButton.addEventListener('click', () => (panel.hidden = true));
+  // The record's signature is from the download (often "—": blocked before the scan);
+  // what decides a release is this fresh scan with today's signatures.
+  const scan = scanBox(id);
+  void scan.run();
   panel.replaceChildren(
     h('h2', { id: 'detail-title' }, [s('detail')]),
     facts(body.record),
     h('h3', {}, [s('steps')]),
     steps(body.record.steps),
     ...(body.releases.length ? [h('h3', {}, [s('releases')]), releases(body.releases)] : []),
+    h('h3', {}, [s('scan')]),
+    h('p', { class: 'scan-note' }, [s('scanNote')]),
+    scan.element,
     // The outcome of an action is shown again after the detail re-renders.
-    actions(body, notice, (outcome) => {
+    actions(body, scan, notice, (outcome) => {
       onChange();
       void showDetail(panel, id, onChange, outcome);
     }),
@@ -98,26 +106,36 @@ function releases(list: Release[]): HTMLElement {
   );
 }
 
-function actions(body: DetailBody, notice: string, changed: (outcome: string) => void): HTMLElement {
+function actions(body: DetailBody, scan: ScanBox, notice: string, changed: (outcome: string) => void): HTMLElement {
   const justification = h('textarea', { name: 'justification', maxlength: '1000', rows: '3', required: true });
   const message = status();
   message.textContent = notice;
   const base = `/api/security/quarantine/${encodeURIComponent(body.record.id)}`;
   const run = (fn: () => Promise<string>): void => {
     message.textContent = '';
+    message.classList.remove('error');
     void fn().then(
       (text) => {
         message.textContent = text;
         justification.value = '';
         changed(text);
       },
-      (err: Error) => (message.textContent = err.message),
+      (err: Error) => {
+        // A refusal must not look like the green success line.
+        message.textContent = err.message;
+        message.classList.add('error');
+      },
     );
   };
   const release = button(body.releaseNeedsSecondApproval ? s('requestRelease') : s('release'), { class: 'primary' });
   release.addEventListener('click', () =>
     run(async () => {
-      const res = await post(`${base}/release`, { justification: justification.value });
+      // The gateway scans before it releases; a refusal carries that scan's result.
+      const res = await post(`${base}/release`, { justification: justification.value }).catch((err: unknown) => {
+        const refused = scanOfError(err);
+        if (refused) scan.show(refused);
+        throw err;
+      });
       const { release: r } = (await res.json()) as { release: { state: string } };
       return r.state === 'pending' ? s('pending') : s('released');
     }),

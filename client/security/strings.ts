@@ -28,7 +28,7 @@ const JA = {
   sha256: 'SHA-256',
   trueType: '実際の形式',
   sourceUrl: '取得元 URL',
-  signature: 'ウイルス名',
+  signature: 'ウイルス名（ダウンロード時）',
   steps: '無害化処理の内容',
   releases: '解放の履歴',
   open: '詳細',
@@ -67,6 +67,15 @@ const JA = {
   failed: 'エラーが発生しました。',
   logout: 'ログアウト',
   stateNames: 'pending=承認待ち,released=受取待ち,delivered=受取済み,rejected=却下,cancelled=取消',
+  scan: '現在の定義でのウイルス検査',
+  scanNote: 'ダウンロード時の判定に関係なく、解放・承認・受け取りのたびに現在の定義で検査します。ウイルスが検出された原本や検査できない原本は解放できません。',
+  scanRunning: '検査中…',
+  scanClean: '検出なし（{time} に検査）',
+  scanInfected: 'ウイルスを検出: {signature}（{time} に検査）— 解放できません',
+  scanLimit: '検査できません: 検査の上限を超えています（{time}）— 解放できません',
+  scanUnavailable: '検査できません: 検査エンジンが応答しません（{time}）— 解放できません',
+  rescan: '再検査',
+  approved: '承認しました。ユーザーは一度だけ原本を受け取れます。',
 };
 
 const EN: typeof JA = {
@@ -98,7 +107,7 @@ const EN: typeof JA = {
   sha256: 'SHA-256',
   trueType: 'True type',
   sourceUrl: 'Source URL',
-  signature: 'Malware signature',
+  signature: 'Malware signature (at download)',
   steps: 'What the sanitizer did',
   releases: 'Release history',
   open: 'Details',
@@ -137,6 +146,15 @@ const EN: typeof JA = {
   failed: 'Something went wrong.',
   logout: 'Sign out',
   stateNames: 'pending=Awaiting approval,released=Waiting for the user,delivered=Collected,rejected=Rejected,cancelled=Cancelled',
+  scan: 'Virus scan with current signatures',
+  scanNote: 'Whatever the download verdict was, the original is scanned with current signatures at every release, approval and collection. An infected original, or one that cannot be scanned, cannot be released.',
+  scanRunning: 'Scanning…',
+  scanClean: 'Nothing found (scanned {time})',
+  scanInfected: 'Malware found: {signature} (scanned {time}) — cannot be released',
+  scanLimit: 'Cannot scan: over the scanner\'s limits ({time}) — cannot be released',
+  scanUnavailable: 'Cannot scan: the virus scanner does not answer ({time}) — cannot be released',
+  rescan: 'Scan again',
+  approved: 'Approved. The user can collect the original once.',
 };
 
 export type SecurityStringKey = keyof typeof JA;

@@ -7,6 +7,7 @@ import { PERMISSIONS } from '../http/permissions.js';
 import { ROLES, type Store } from '../store/repositories.js';
 import { roleSourceRanges } from '../auth/source-ranges.js';
 import { TOTP_REQUIRED_ROLES } from '../auth/auth-service.js';
+import { csvDocument } from '../export/csv-writer.js';
 import { AccountService, DEFAULT_UNUSED_DAYS } from './account-service.js';
 
 export interface ComplianceItem {
@@ -73,17 +74,11 @@ export class ComplianceService {
   }
 }
 
-function csvCell(value: unknown): string {
-  const s = value === null || value === undefined ? '' : String(value);
-  // Leading = + - @ would make Excel evaluate the cell.
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
+/** The figures as CSV rows, UTF-8 with a BOM so Excel opens it. */
 export function complianceCsv(items: readonly ComplianceItem[]): string {
-  const rows = [['item', '項目', 'title', 'figure', 'value', 'ok']];
+  const rows: string[][] = [['item', '項目', 'title', 'figure', 'value', 'ok']];
   for (const item of items) {
     for (const [key, value] of Object.entries(item.figures)) rows.push([item.id, item.title.ja, item.title.en, key, String(value ?? ''), item.ok ? 'yes' : 'no']);
   }
-  return `\uFEFF${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+  return csvDocument(rows);
 }

@@ -3,63 +3,27 @@
  * JSON lines (complete records with MACs, verifiable with verifyChain), and RFC 5424
  * syslog lines for the forwarder.
  */
+import { csvLine, encodeCsv, type CsvCell, type CsvEncoding } from '../export/csv-writer.js';
 import type { AuditRecord } from './audit-event.js';
-import { encodeShiftJis } from './shift-jis.js';
 
 // ---------------------------------------------------------------- CSV
 
 export const CSV_COLUMNS = ['seq', 'time', 'user_id', 'user_name', 'role', 'source_ip', 'event', 'outcome', 'url', 'details', 'mac'] as const;
 
-const UTF8_BOM = '\uFEFF';
-/**
- * Cells starting with these make Excel evaluate a formula (CSV injection); full-width
- * forms are included because Japanese Excel treats them alike.
- */
-// U+2212 (−) becomes Shift_JIS 0x817C, which Excel reads back as a minus sign too.
-const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20\u2212]/;
-
-/** One CSV field: formula-neutralised with a leading apostrophe, quoted when needed. */
-export function csvField(value: string | number | null): string {
-  if (value === null) return '';
-  if (typeof value === 'number') return String(value);
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
-}
-
-export function csvRow(record: AuditRecord): string {
+function csvCells(record: AuditRecord): CsvCell[] {
   const url = typeof record.details.url === 'string' ? record.details.url : null;
-  const cells = [
-    record.seq,
-    record.time,
-    record.userId,
-    record.userName,
-    record.role,
-    record.sourceIp,
-    record.event,
-    record.outcome,
-    url,
-    JSON.stringify(record.details),
-    record.mac,
-  ];
-  return cells.map(csvField).join(',');
+  return [record.seq, record.time, record.userId, record.userName, record.role, record.sourceIp, record.event, record.outcome, url, JSON.stringify(record.details), record.mac];
 }
 
-/** CSV text lines with CRLF endings, header first (RFC 4180). */
-export function* csvLines(records: Iterable<AuditRecord>): Generator<string> {
-  yield `${CSV_COLUMNS.join(',')}\r\n`;
-  for (const record of records) yield `${csvRow(record)}\r\n`;
+/** CSV lines with CRLF endings, header first (RFC 4180). */
+function* csvLines(records: Iterable<AuditRecord>): Generator<string> {
+  yield csvLine(CSV_COLUMNS);
+  for (const record of records) yield csvLine(csvCells(record));
 }
 
-export type CsvEncoding = 'utf8-bom' | 'shift_jis';
-
-/** Encoded CSV chunks; UTF-8 starts with a BOM so Excel does not guess the encoding. */
-export function* csvChunks(records: Iterable<AuditRecord>, encoding: CsvEncoding): Generator<Buffer> {
-  let first = true;
-  for (const line of csvLines(records)) {
-    if (encoding === 'shift_jis') yield encodeShiftJis(line);
-    else yield Buffer.from(first ? UTF8_BOM + line : line, 'utf8');
-    first = false;
-  }
+/** Encoded CSV chunks for Excel: UTF-8 with a BOM, or Shift_JIS. */
+export function csvChunks(records: Iterable<AuditRecord>, encoding: CsvEncoding): Generator<Buffer> {
+  return encodeCsv(csvLines(records), encoding);
 }
 
 // ---------------------------------------------------------------- JSON lines

@@ -114,7 +114,7 @@ export class AuthService {
     const entry = this.pending.get(pendingToken, sourceIp);
     const user = entry?.kind === 'totp' ? this.store.users.findById(entry.userId) : undefined;
     if (!entry || !user || !this.secondFactor) return { failure: 'sign-in-expired' };
-    if (this.throttle.isLocked(user.name, sourceIp)) return { failure: 'locked', user };
+    if (this.throttle.isLocked(user.name, sourceIp, 'after-password')) return { failure: 'locked', user };
     if (!this.secondFactor.check(user, code)) {
       this.throttle.recordFailure(user.name, sourceIp);
       return { failure: 'invalid-code', user };
@@ -136,7 +136,7 @@ export class AuthService {
     const entry = this.pending.get(pendingToken, sourceIp);
     const user = entry?.kind === 'enrol' ? this.store.users.findById(entry.userId) : undefined;
     if (!entry || !user || !this.secondFactor) return { failure: 'sign-in-expired' };
-    if (this.throttle.isLocked(user.name, sourceIp)) return { failure: 'locked', user };
+    if (this.throttle.isLocked(user.name, sourceIp, 'after-password')) return { failure: 'locked', user };
     const recoveryCodes = this.secondFactor.finish(user, code);
     if (!recoveryCodes) {
       this.throttle.recordFailure(user.name, sourceIp);
@@ -147,7 +147,7 @@ export class AuthService {
   }
 
   private startSession(user: UserRecord, sourceIp: string): SignedIn {
-    this.throttle.recordSuccess(user.name);
+    this.throttle.recordSuccess(user.name, sourceIp);
     const token = randomBytes(32).toString('base64url');
     const now = new Date();
     const session: AuthSessionRecord = {
@@ -197,7 +197,7 @@ export class AuthService {
     next: string,
     from: { sourceIp: string; keepSession: string },
   ): Promise<'changed' | 'wrong-password' | 'password-rule' | 'password-reused' | 'locked'> {
-    if (this.throttle.isLocked(user.name, from.sourceIp)) return 'locked';
+    if (this.throttle.isLocked(user.name, from.sourceIp, 'after-password')) return 'locked';
     if (!(await verifyPassword(currentPassword, user.passwordHash))) {
       this.throttle.recordFailure(user.name, from.sourceIp);
       return 'wrong-password';

@@ -1,47 +1,103 @@
 /**
- * Failed-login throttling, per account name and per source address, so guessing
- * is slowed whichever one an attacker varies. In memory: a restart clears it,
- * which is acceptable because a restart is itself rare and logged.
+ * Failed-sign-in throttling. The policy (docs/architecture.md, "Sign-in throttling"):
+ *
+ * 1. **Name at address** — `maxPerNameAtAddress` failures for one name from one address
+ *    lock that name from that address. One user mistyping locks only themselves, not the
+ *    colleagues at the same terminal or behind the same proxy.
+ * 2. **Name anywhere** — `maxPerName` failures for one name from all addresses together
+ *    lock that name everywhere (guessing one password from many machines). Because rule 1
+ *    stops each address first, this takes several addresses.
+ * 3. **Address** — `maxPerAddress` failures from one address, whatever the names
+ *    (password spraying: one guess for each of many names), lock that address for every
+ *    name *that has not signed in successfully from it* within `recognizedMs`. Staff who
+ *    work at that terminal keep signing in; new names from it wait.
+ *
+ * Every rule counts made-up and real names alike and answers "locked" alike, so the
+ * answers never tell which names exist. Failures are not counted while locked. In
+ * memory: a restart clears it, which is acceptable because a restart is itself rare
+ * and logged.
  */
 export interface ThrottleOptions {
-  maxPerAccount: number;
+  maxPerNameAtAddress: number;
+  maxPerName: number;
   maxPerAddress: number;
   windowMs: number;
   lockMs: number;
+  /** How long a successful sign-in keeps its name recognized at that address. */
+  recognizedMs: number;
 }
 
-const DEFAULTS: ThrottleOptions = { maxPerAccount: 5, maxPerAddress: 20, windowMs: 15 * 60_000, lockMs: 15 * 60_000 };
+const DEFAULTS: ThrottleOptions = {
+  maxPerNameAtAddress: 5,
+  maxPerName: 20,
+  maxPerAddress: 50,
+  windowMs: 15 * 60_000,
+  lockMs: 15 * 60_000,
+  recognizedMs: 30 * 24 * 3600_000,
+};
+
+/** Bound on remembered entries; beyond it expired ones go, then the oldest. */
+const MAX_ENTRIES = 100_000;
 
 interface Entry {
   failures: number[];
   lockedUntil: number;
 }
 
+/** Which checks a step needs: the password step also obeys the per-address lock. */
+export type ThrottleStep = 'password' | 'after-password';
+
 export class LoginThrottle {
   private readonly entries = new Map<string, Entry>();
+  /** `name@address` → time of the last successful sign-in. */
+  private readonly recognized = new Map<string, number>();
   private readonly opts: ThrottleOptions;
 
   constructor(opts: Partial<ThrottleOptions> = {}, private readonly now: () => number = Date.now) {
     this.opts = { ...DEFAULTS, ...opts };
   }
 
-  /** True when either the account or the address is locked right now. */
-  isLocked(account: string, address: string): boolean {
+  /**
+   * True when this name may not try now from this address. `after-password` (codes, a
+   * password change) skips the per-address lock: that person already knew the password.
+   */
+  isLocked(name: string, address: string, step: ThrottleStep = 'password'): boolean {
     const t = this.now();
-    return [this.key('a', account), this.key('s', address)].some((k) => (this.entries.get(k)?.lockedUntil ?? 0) > t);
+    const locked = (key: string) => (this.entries.get(key)?.lockedUntil ?? 0) > t;
+    if (locked(this.pairKey(name, address)) || locked(this.nameKey(name))) return true;
+    return step === 'password' && locked(this.addressKey(address)) && !this.isRecognized(name, address, t);
   }
 
-  recordFailure(account: string, address: string): void {
-    this.bump(this.key('a', account), this.opts.maxPerAccount);
-    this.bump(this.key('s', address), this.opts.maxPerAddress);
+  recordFailure(name: string, address: string): void {
+    this.bump(this.pairKey(name, address), this.opts.maxPerNameAtAddress);
+    this.bump(this.nameKey(name), this.opts.maxPerName);
+    this.bump(this.addressKey(address), this.opts.maxPerAddress);
   }
 
-  recordSuccess(account: string): void {
-    this.entries.delete(this.key('a', account));
+  /** A completed sign-in: clears this name's count at this address and recognizes the pair. */
+  recordSuccess(name: string, address: string): void {
+    const key = this.pairKey(name, address);
+    this.entries.delete(key);
+    this.recognized.delete(key);
+    this.recognized.set(key, this.now());
+    if (this.recognized.size > MAX_ENTRIES) this.pruneRecognized(this.now());
   }
 
-  private key(kind: string, value: string): string {
-    return `${kind}:${value.toLowerCase()}`;
+  private isRecognized(name: string, address: string, t: number): boolean {
+    const at = this.recognized.get(this.pairKey(name, address));
+    return at !== undefined && t - at < this.opts.recognizedMs;
+  }
+
+  private pairKey(name: string, address: string): string {
+    return `p:${name.toLowerCase()}@${address}`;
+  }
+
+  private nameKey(name: string): string {
+    return `n:${name.toLowerCase()}`;
+  }
+
+  private addressKey(address: string): string {
+    return `a:${address}`;
   }
 
   private bump(key: string, max: number): void {
@@ -54,12 +110,18 @@ export class LoginThrottle {
       entry.failures = [];
     }
     this.entries.set(key, entry);
-    if (this.entries.size > 100_000) this.prune(t);
+    if (this.entries.size > MAX_ENTRIES) this.prune(t);
   }
 
   private prune(t: number): void {
     for (const [key, entry] of this.entries) {
       if (entry.lockedUntil < t && entry.failures.every((at) => t - at >= this.opts.windowMs)) this.entries.delete(key);
+    }
+  }
+
+  private pruneRecognized(t: number): void {
+    for (const [key, at] of this.recognized) {
+      if (t - at >= this.opts.recognizedMs || this.recognized.size > MAX_ENTRIES) this.recognized.delete(key);
     }
   }
 }

@@ -19,6 +19,8 @@ export interface BrowserInstance {
 
 export interface BrowserInstanceOptions {
   chromiumPath: string;
+  /** Profile and temporary files (default: puppeteer's temporary profile). */
+  runDir?: { profile: string; home: string };
   /** Chromium-wide traffic (outside every user's context) goes here: a deny-all proxy. */
   proxyServer: string;
   /** The gateway's own ports; the egress proxies refuse them. */
@@ -41,7 +43,10 @@ export interface BrowserInstanceOptions {
 }
 
 export async function launchBrowserInstance(o: BrowserInstanceOptions): Promise<BrowserInstance> {
-  const chromium = await ChromiumHost.launch({ executablePath: o.chromiumPath, maxDeviceScaleFactor: o.stream.maxDeviceScaleFactor, proxyServer: o.proxyServer }, o.log);
+  const chromium = await ChromiumHost.launch(
+    { executablePath: o.chromiumPath, maxDeviceScaleFactor: o.stream.maxDeviceScaleFactor, proxyServer: o.proxyServer, ...(o.runDir ? { runDir: o.runDir } : {}) },
+    o.log,
+  );
   // The router and the session manager need each other; the router is set right below.
   let router: DownloadRouter | null = null;
   const sessions = new SessionManager(

@@ -12,6 +12,7 @@ import {
   type SessionEndReason,
   type Viewport,
 } from '../../protocol/index.js';
+import { plainText } from '../../protocol/plain-text.js';
 import { message } from '../i18n/messages.js';
 import { addressToUrl } from './address-input.js';
 import { DialogBroker } from './dialog-broker.js';
@@ -153,6 +154,7 @@ export class BrowserSession {
       await tab.startStreaming();
     }
     this.dialogs.resend();
+    for (const t of this.tabs.values()) if (t.health.state !== 'ok') this.sendHealth(t);
     if (!this.titleTimer) this.titleTimer = setInterval(() => void this.activeTab()?.refreshInfo(), TITLE_POLL_MS);
   }
 
@@ -205,7 +207,7 @@ export class BrowserSession {
           return this.notice('clipboard-from-client-disabled');
         }
         if (tab?.policy.readOnly) return this.notice('read-only');
-        if (tab) await tab.insertText(msg.text);
+        if (tab?.health.state === 'ok') await tab.insertText(msg.text);
         return;
       case 'copy':
         return this.copySelection(msg.cut ?? false);
@@ -216,7 +218,8 @@ export class BrowserSession {
       case 'print':
         return this.print();
       default:
-        if (!tab) return;
+        // A hung or crashed page takes no input: it would only wait and hold up the queue.
+        if (!tab || tab.health.state !== 'ok') return;
         // Read-only pages (URL policy) take pointer and wheel input but no typing.
         if (tab.policy.readOnly && (msg.type === 'key' || msg.type === 'ime') && !isNavigationKey(msg)) {
           if (msg.type === 'key' && msg.action === 'down') this.notice('read-only');
@@ -242,8 +245,8 @@ export class BrowserSession {
       id: this.id,
       user: { id: this.user.id, name: this.user.name, role: this.user.role },
       sourceIp: this.user.sourceIp,
-      url: tab?.state.url ?? '',
-      title: tab?.state.title ?? '',
+      url: plainText(tab?.state.url ?? '', 8192),
+      title: plainText(tab?.state.title ?? '', 2000),
       tabs: this.tabs.size,
       since: this.createdAt,
       lastActivity: new Date(this.lastActivity).toISOString(),
@@ -320,6 +323,7 @@ export class BrowserSession {
       maxDeviceScaleFactor: this.options.maxDeviceScaleFactor,
       locale: 'ja-JP',
       timezone: 'Asia/Tokyo',
+      waitingForUser: () => this.dialogs.isWaiting(id),
     });
     if (tab.closed) return undefined;
     this.tabs.set(id, tab);
@@ -353,6 +357,10 @@ export class BrowserSession {
       if (tab.id === this.activeTabId) this.sendNavState(tab);
     },
     dialog: (tab, dialog) => this.dialogs.open(tab.id, dialog),
+    healthChanged: (tab, state) => {
+      if (state !== 'ok') this.log.warn({ sessionId: this.id, tabId: tab.id, state }, 'tab unresponsive or crashed');
+      this.sendHealth(tab);
+    },
     fileChooser: (tab, chooser) => {
       if (!this.options.uploadEnabled || tab.policy.capabilities?.upload === false || tab.policy.readOnly) return this.notice('upload-disabled');
       const chooserId = this.nextChooserId++;
@@ -401,6 +409,7 @@ export class BrowserSession {
     this.viewer = null;
     viewer?.sendMessage({ type: 'session-ended', reason, message: message(reason) });
     viewer?.close();
+    for (const tab of this.tabs.values()) tab.health.stop();
     this.tabs.clear();
     await this.context.close().catch(() => undefined);
     this.log.info({ reason, sessionId: this.id }, 'browser session ended');
@@ -417,7 +426,8 @@ export class BrowserSession {
   private sendTabs(): void {
     this.viewer?.sendMessage({
       type: 'tabs',
-      tabs: [...this.tabs.values()].map((t) => ({ id: t.id, title: t.state.title.slice(0, 2000), url: t.state.url.slice(0, 8192), loading: t.state.loading })),
+      // Titles and URLs are the page's text: no bidi or other invisible characters (plain-text.ts).
+      tabs: [...this.tabs.values()].map((t) => ({ id: t.id, title: plainText(t.state.title, 2000), url: plainText(t.state.url, 8192), loading: t.state.loading })),
       activeTabId: this.activeTabId,
     });
   }
@@ -427,12 +437,16 @@ export class BrowserSession {
     this.viewer?.sendMessage({
       type: 'nav-state',
       tabId: tab.id,
-      url: s.url.slice(0, 8192),
-      title: s.title.slice(0, 2000),
+      url: plainText(s.url, 8192),
+      title: plainText(s.title, 2000),
       loading: s.loading,
       canGoBack: s.canGoBack,
       canGoForward: s.canGoForward,
     });
+  }
+
+  private sendHealth(tab: RemoteTab): void {
+    this.viewer?.sendMessage({ type: 'tab-health', tabId: tab.id, state: tab.health.state });
   }
 
   private notice(code: Parameters<typeof message>[0], params: Record<string, string | number> = {}): void {

@@ -4,7 +4,7 @@
  * non-proxied UDP; all traffic goes through kekkai's egress proxy when one is set.
  * The sandbox stays on unless the gateway runs as root.
  */
-import puppeteer, { type Browser, type BrowserContext, type CDPSession } from 'puppeteer';
+import puppeteer, { type Browser, type BrowserContext, type CDPSession, type LaunchOptions } from 'puppeteer';
 
 export interface ChromiumOptions {
   executablePath: string;
@@ -14,6 +14,12 @@ export interface ChromiumOptions {
   proxyServer?: string;
   /** Extra flags (tests only). */
   extraArgs?: string[];
+  /**
+   * Where Chromium keeps its profile and its temporary, config and cache files (a
+   * directory under `<dataDir>/run/` that the gateway empties at start and stop), so
+   * nothing of a killed run stays in /tmp. Default: puppeteer's temporary profile.
+   */
+  runDir?: { profile: string; home: string };
 }
 
 /** CDP download events (Browser domain); Chromium sends them without a context id. */
@@ -39,7 +45,11 @@ export function chromiumArgs(options: ChromiumOptions, runningAsRoot: boolean): 
     '--disable-breakpad',
     '--disable-domain-reliability',
     '--disable-client-side-phishing-detection',
-    '--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication,InterestFeedContentSuggestions',
+    '--disable-features=Translate,MediaRouter,OptimizationHints,AutofillServerCommunication,InterestFeedContentSuggestions,BackForwardCache',
+    // A page restored from the back/forward cache loads without any request, so the
+    // navigation guard never sees it (a read-only page would take typing again, a
+    // page a newer policy blocks would come back): Back must load through the guard.
+    '--disable-back-forward-cache',
     '--metrics-recording-only',
     '--mute-audio',
     '--lang=ja-JP',
@@ -55,6 +65,38 @@ export function chromiumArgs(options: ChromiumOptions, runningAsRoot: boolean): 
   }
   if (runningAsRoot) args.push('--no-sandbox');
   return [...args, ...(options.extraArgs ?? [])];
+}
+
+/**
+ * How puppeteer starts Chromium. DevTools runs over a pipe (fds 3 and 4), never a
+ * TCP port: `--remote-debugging-port` listened on 127.0.0.1 without authentication,
+ * so any local process could list every user's tabs and drive them. The pipe also
+ * ties Chromium's life to the gateway's: when the gateway dies, the pipe closes and
+ * Chromium exits.
+ */
+export function chromiumLaunchOptions(options: ChromiumOptions, runningAsRoot: boolean): LaunchOptions {
+  const home = options.runDir?.home;
+  return {
+    executablePath: options.executablePath,
+    headless: true,
+    pipe: true,
+    defaultViewport: null,
+    args: chromiumArgs(options, runningAsRoot),
+    ...(options.runDir ? { userDataDir: options.runDir.profile } : {}),
+    // C.UTF-8 exists on every Debian system; a missing ja_JP locale would make
+    // Chromium mangle non-ASCII file names (uploads named 紹介状.pdf). The page
+    // language comes from --lang and the per-tab locale override instead.
+    env: {
+      ...process.env,
+      LANG: 'C.UTF-8',
+      TZ: 'Asia/Tokyo',
+      // Temporary files, crash-report database and caches go to the run directory.
+      ...(home ? { HOME: home, TMPDIR: home, XDG_CONFIG_HOME: `${home}/.config`, XDG_CACHE_HOME: `${home}/.cache` } : {}),
+    },
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
+  };
 }
 
 export class ChromiumHost {
@@ -75,19 +117,7 @@ export class ChromiumHost {
     if (runningAsRoot) {
       log.warn({ component: 'chromium' }, 'running as root: Chromium sandbox DISABLED (--no-sandbox). Run kekkai as a non-root user in production.');
     }
-    const browser = await puppeteer.launch({
-      executablePath: options.executablePath,
-      headless: true,
-      defaultViewport: null,
-      args: chromiumArgs(options, runningAsRoot),
-      // C.UTF-8 exists on every Debian system; a missing ja_JP locale would make
-      // Chromium mangle non-ASCII file names (uploads named 紹介状.pdf). The page
-      // language comes from --lang and the per-tab locale override instead.
-      env: { ...process.env, LANG: 'C.UTF-8', TZ: 'Asia/Tokyo' },
-      handleSIGINT: false,
-      handleSIGTERM: false,
-      handleSIGHUP: false,
-    });
+    const browser = await puppeteer.launch(chromiumLaunchOptions(options, runningAsRoot));
     const host = new ChromiumHost(browser);
     await host.watchTargets();
     log.info({ component: 'chromium', version: await browser.version() }, 'chromium started');
@@ -164,7 +194,26 @@ export class ChromiumHost {
     this.browser.on('disconnected', listener);
   }
 
-  async close(): Promise<void> {
-    await this.browser.close().catch(() => undefined);
+  /**
+   * Asks Chromium to quit and kills it if it has not within `graceMs` (a page with
+   * an open dialog or a hung renderer must not hold up the gateway's shutdown).
+   */
+  async close(graceMs = 3000): Promise<void> {
+    const child = this.browser.process();
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, graceMs);
+    });
+    await Promise.race([this.browser.close().catch(() => undefined), deadline]);
+    clearTimeout(timer);
+    if (child?.pid && child.exitCode === null && child.signalCode === null) {
+      // puppeteer starts Chromium as its own process group: take its helpers too.
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {
+        child.kill('SIGKILL');
+      }
+      await new Promise((resolve) => (child.exitCode === null && child.signalCode === null ? child.once('exit', resolve) : resolve(undefined)));
+    }
   }
 }

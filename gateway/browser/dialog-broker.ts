@@ -6,6 +6,7 @@
  */
 import type { Dialog } from 'puppeteer';
 import type { ServerMessage } from '../../protocol/index.js';
+import { plainText } from '../../protocol/plain-text.js';
 
 type DialogMessage = Extract<ServerMessage, { type: 'dialog' }>;
 
@@ -36,8 +37,9 @@ export class DialogBroker {
       dialogId: this.nextId++,
       tabId,
       kind,
-      message: dialog.message().slice(0, 10_000),
-      defaultValue: dialog.defaultValue().slice(0, 10_000),
+      // The page's text, shown by the client: no bidi or other invisible characters.
+      message: plainText(dialog.message(), 10_000, { multiline: true }),
+      defaultValue: plainText(dialog.defaultValue(), 10_000),
       offerSuppress: times.length > BURST_COUNT,
     };
     this.pending.set(msg.dialogId, { tabId, dialog, msg });
@@ -56,6 +58,12 @@ export class DialogBroker {
       // The page navigated or closed and took the dialog with it.
     }
     this.send({ type: 'dialog-closed', dialogId: answer.dialogId });
+  }
+
+  /** True while a dialog of the tab waits for the user's answer. */
+  isWaiting(tabId: number): boolean {
+    for (const entry of this.pending.values()) if (entry.tabId === tabId) return true;
+    return false;
   }
 
   /** Re-sends open dialogs to a viewer that (re)attached. */

@@ -6,7 +6,7 @@
  */
 import { CURSORS, type ClientMessage, type CursorName, type ServerMessage } from '../../protocol/index.js';
 import { isCopyShortcut } from './input-mapper.js';
-import { CARET_PROBE, CURSOR_PROBE, SELECTION_PROBE } from './page-probes.js';
+import { CARET_PROBE, CURSOR_PROBE, MAX_CURSOR_CHARS, MAX_SELECTION_CHARS, SELECTION_PROBE } from './page-probes.js';
 import type { RemoteTab } from './remote-tab.js';
 
 const CURSOR_INTERVAL_MS = 80;
@@ -52,8 +52,8 @@ export class InputProbes {
   }
 
   async selection(tab: RemoteTab): Promise<string | null> {
-    const text = await tab.probe<string>(SELECTION_PROBE);
-    return typeof text === 'string' && text.length > 0 ? text.slice(0, 1_000_000) : null;
+    const text = await tab.probe<string>(SELECTION_PROBE, MAX_SELECTION_CHARS);
+    return typeof text === 'string' && text.length > 0 ? text.slice(0, MAX_SELECTION_CHARS) : null;
   }
 
   private scheduleCursor(tab: RemoteTab, x: number, y: number): void {
@@ -70,7 +70,8 @@ export class InputProbes {
     this.lastCursorProbe = Date.now();
     if (point && !tab.closed) {
       const value = await tab.probe<string>(CURSOR_PROBE, point.x, point.y);
-      const cursor: CursorName = typeof value === 'string' && CURSOR_SET.has(value) ? (value as CursorName) : 'default';
+      const known = typeof value === 'string' && value.length <= MAX_CURSOR_CHARS && CURSOR_SET.has(value);
+      const cursor: CursorName = known ? (value as CursorName) : 'default';
       if (cursor !== this.cursor) {
         this.cursor = cursor;
         this.send({ type: 'cursor', cursor });

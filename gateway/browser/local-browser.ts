@@ -48,6 +48,8 @@ export interface BrowserLayerDeps {
   limits: () => { maxTabs: number; idleTimeoutSeconds: number };
   /** Removes what a session left outside its browser context (its uploads). */
   sessionUploadDir: (sessionId: string) => string;
+  /** Where Chromium keeps its profile and temporary files (under `<dataDir>/run/`). */
+  chromiumDirs?: { profile: string; home: string };
   /** Chromium went away while the gateway was not closing (a replacement is being started). */
   onBrowserLost: () => void;
 }
@@ -59,7 +61,7 @@ export type BrowserLayerFactory = (deps: BrowserLayerDeps) => Promise<BrowserLay
  * end with 'browser-crashed' (their users are told and can start a new session at
  * once), a new Chromium is launched, and the gateway keeps serving everyone else.
  */
-class LocalBrowser implements BrowserLayer {
+export class LocalBrowser implements BrowserLayer {
   private current: BrowserInstance;
   /** Resolves when a replacement Chromium is up; null while none is being started. */
   private restarting: Promise<void> | null = null;
@@ -91,6 +93,11 @@ class LocalBrowser implements BrowserLayer {
       end: (id, reason) => current().end(id, reason),
     };
     deps.metrics.setActiveSessionsSource(() => this.current.sessions.size);
+  }
+
+  /** The Chromium in use now (diagnostics; end-to-end tests crash a renderer through it). */
+  get chromium(): ChromiumHost {
+    return this.current.chromium;
   }
 
   get ports(): readonly number[] {
@@ -160,9 +167,12 @@ export const startLocalBrowser: BrowserLayerFactory = async (deps) => {
   // Chromium-wide traffic (outside any user's context) goes to a proxy that refuses everything.
   const denyAll = await startDenyAllProxy();
   const { config } = deps;
+  let launches = 0;
   const launch = (ownPorts: () => readonly number[]) =>
     launchBrowserInstance({
       chromiumPath: config.chromiumPath,
+      // A fresh profile per launch: a killed Chromium leaves its profile locked.
+      ...(deps.chromiumDirs ? { runDir: { profile: `${deps.chromiumDirs.profile}-${++launches}`, home: deps.chromiumDirs.home } } : {}),
       proxyServer: denyAll.proxyServer,
       ownPorts,
       session: config.session,

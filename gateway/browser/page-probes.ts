@@ -1,16 +1,28 @@
 /**
  * Small read-only scripts the gateway evaluates in remote pages: which cursor the
  * element under the pointer wants, where the caret is (to place the local IME
- * window), and the selected text (for copy). Results are plain values; the
- * gateway clamps and validates them, since a hostile page can spoof any of them.
+ * window), and the selected text (for copy). They run in an isolated world
+ * (RemoteTab.probe), so page scripts cannot replace the builtins they call; but
+ * the DOM and CSS are the page's, so every result is cut down here, inside the
+ * page, before it crosses to the gateway — a page once made the cursor probe
+ * return 100 million characters. The gateway validates and clamps again.
  */
+
+/** Longest cursor value the cursor probe returns (CSS keywords are short). */
+export const MAX_CURSOR_CHARS = 64;
+/** Longest text the selection probe returns; the clipboard message allows as much. */
+export const MAX_SELECTION_CHARS = 1_000_000;
 
 /** Returns a CSS cursor name for the element at (x, y). */
 export const CURSOR_PROBE = `(x, y) => {
   const el = document.elementFromPoint(x, y);
   if (!el) return 'default';
-  const css = getComputedStyle(el).cursor;
-  if (css && css !== 'auto') return css;
+  const css = String(getComputedStyle(el).cursor || '');
+  if (css && css !== 'auto') {
+    // "url(…), pointer": custom images can be any size; only the keyword at the end counts.
+    const keyword = css.slice(css.lastIndexOf(',') + 1).trim();
+    return keyword.length <= ${MAX_CURSOR_CHARS} ? keyword : 'default';
+  }
   if (el.closest('a[href], button, [role=button], summary, label[for], select')) return el.closest('a[href]') ? 'pointer' : 'default';
   if (el.isContentEditable) return 'text';
   if (el.matches('textarea, input:not([type=button]):not([type=submit]):not([type=reset]):not([type=checkbox]):not([type=radio]):not([type=range]):not([type=color]):not([type=file]):not([type=image])')) return 'text';
@@ -61,18 +73,18 @@ export const CARET_PROBE = `() => {
 }`;
 
 /**
- * Returns the text the user selected: the selected part of a text field (never of
- * a password field) or the document selection.
+ * Returns the text the user selected, at most `max` characters: the selected part
+ * of a text field (never of a password field) or the document selection.
  */
-export const SELECTION_PROBE = `() => {
+export const SELECTION_PROBE = `(max) => {
   const el = document.activeElement;
   if (el && (el.tagName === 'TEXTAREA' || (el.tagName === 'INPUT' && /^(text|search|url|tel|email|number)$/i.test(el.type)))) {
     try {
       const s = el.selectionStart, e = el.selectionEnd;
       if (s === null || e === null) return '';
-      return String(el.value).slice(s, e);
+      return String(el.value).slice(s, Math.min(e, s + max));
     } catch { return ''; }
   }
   if (el && el.tagName === 'INPUT') return '';
-  return String(getSelection());
+  return String(getSelection()).slice(0, max);
 }`;

@@ -6,9 +6,15 @@
 import type { CDPSession, Dialog, Page } from 'puppeteer';
 import type { ImeMessage, KeyMessage, PointerMessage, Viewport, WheelMessage } from '../../protocol/index.js';
 import type { SourceFrame } from './frame-flow.js';
-import type { Capabilities, Verdict } from '../../policies/index.js';
 import { keyToCdp, pointerToCdp, wheelToCdp } from './input-mapper.js';
 import { NavigationGuard, type GuardDeps } from './navigation-guard.js';
+import { PageRestrictions, type PagePolicy } from './page-restrictions.js';
+
+/** Name of the isolated world the probes run in (page scripts cannot see or change it). */
+const PROBE_WORLD = 'kekkai-probes';
+/** A probe that has not answered by then (a hung page) yields null; the input goes on. */
+const PROBE_TIMEOUT_MS = 1_000;
+import { DEFAULT_TAB_HEALTH, TabHealth, type TabHealthOptions, type TabHealthState } from './tab-health.js';
 
 export interface TabState {
   url: string;
@@ -23,6 +29,8 @@ export interface TabEvents {
   stateChanged(tab: RemoteTab): void;
   dialog(tab: RemoteTab, dialog: Dialog): void;
   fileChooser(tab: RemoteTab, chooser: { backendNodeId: number; multiple: boolean }): void;
+  /** The page stopped answering, its renderer crashed, or it works again (tab-health.ts). */
+  healthChanged(tab: RemoteTab, state: TabHealthState): void;
   closed(tab: RemoteTab): void;
 }
 
@@ -33,15 +41,24 @@ export interface TabOptions {
   maxDeviceScaleFactor: number;
   locale: string;
   timezone: string;
+  /** True while a dialog of this tab waits for the user: the page is blocked, not hung. */
+  waitingForUser?: () => boolean;
+  health?: TabHealthOptions;
 }
+
+/** How long closing a tab may take before the tab is given up as closed. */
+const CLOSE_TIMEOUT_MS = 5000;
 
 export class RemoteTab {
   readonly state: TabState = { url: 'about:blank', title: '', loading: false, canGoBack: false, canGoForward: false };
   private streaming = false;
   private viewport: Viewport | null = null;
   private closedFlag = false;
-  /** Verdict of the page in the main frame: read-only pages take no typing; flags limit copy, paste, upload. */
-  policy: { readOnly: boolean; capabilities: Capabilities | null } = { readOnly: false, capabilities: null };
+  private readonly restrictions = new PageRestrictions();
+  /** Execution context of the probes' isolated world in the current document; made on first use. */
+  private probeWorld: Promise<number> | null = null;
+  /** Whether the page answers; probed while the tab streams. */
+  readonly health: TabHealth;
 
   private constructor(
     readonly id: number,
@@ -49,7 +66,14 @@ export class RemoteTab {
     private readonly cdp: CDPSession,
     private readonly events: TabEvents,
     private readonly options: TabOptions,
-  ) {}
+  ) {
+    this.health = new TabHealth(
+      () => cdp.send('Runtime.evaluate', { expression: '1', returnByValue: true, silent: true }),
+      () => options.waitingForUser?.() ?? false,
+      (state) => this.events.healthChanged(this, state),
+      options.health ?? DEFAULT_TAB_HEALTH,
+    );
+  }
 
   static async open(id: number, page: Page, events: TabEvents, options: TabOptions): Promise<RemoteTab> {
     const cdp = await page.createCDPSession();
@@ -63,6 +87,11 @@ export class RemoteTab {
 
   get closed(): boolean {
     return this.closedFlag;
+  }
+
+  /** The strictest verdict of the documents on the page: read-only takes no typing; flags limit copy, paste, upload. */
+  get policy(): PagePolicy {
+    return this.restrictions.current;
   }
 
   private async init(): Promise<void> {
@@ -89,8 +118,12 @@ export class RemoteTab {
       void this.refreshInfo();
     });
     cdp.on('Page.domContentEventFired', () => void this.refreshInfo());
+    cdp.on('Inspector.targetCrashed', () => this.health.crashed());
     cdp.on('Page.frameNavigated', (e) => {
       if (e.frame.parentId) return;
+      // A new document comes without our isolated world; make it again on the next probe.
+      this.probeWorld = null;
+      this.health.newDocument();
       this.state.url = e.frame.url + (e.frame.urlFragment ?? '');
       void this.refreshHistory();
     });
@@ -102,12 +135,8 @@ export class RemoteTab {
     cdp.on('Page.fileChooserOpened', (e) => {
       if (e.backendNodeId !== undefined) this.events.fileChooser(this, { backendNodeId: e.backendNodeId, multiple: e.mode === 'selectMultiple' });
     });
-    if (this.options.guard) {
-      const guard = new NavigationGuard(cdp, () => this.targetId, this.options.guard, (verdict: Verdict) => {
-        this.policy = { readOnly: verdict.verdict === 'read-only', capabilities: verdict.capabilities };
-      });
-      await guard.enable();
-    }
+    const guard = this.options.guard ? new NavigationGuard(cdp, () => this.targetId, this.options.guard, this.restrictions) : null;
+    await guard?.enable();
     page.on('dialog', (dialog) => this.events.dialog(this, dialog));
     page.on('close', () => this.markClosed());
     await Promise.all([
@@ -116,6 +145,8 @@ export class RemoteTab {
       cdp.send('Emulation.setLocaleOverride', { locale: this.options.locale }).catch(() => undefined),
       cdp.send('Emulation.setTimezoneOverride', { timezoneId: this.options.timezone }),
     ]);
+    // A popup's first document may have loaded before the guard was attached.
+    await guard?.checkCommitted();
     this.state.url = page.url();
   }
 
@@ -176,11 +207,13 @@ export class RemoteTab {
 
   async startStreaming(): Promise<void> {
     this.streaming = true;
+    this.health.start();
     await this.restartScreencast();
   }
 
   async stopStreaming(): Promise<void> {
     this.streaming = false;
+    this.health.stop();
     await this.cdp.send('Page.stopScreencast').catch(() => undefined);
   }
 
@@ -233,10 +266,7 @@ export class RemoteTab {
   }
 
   async history(action: 'back' | 'forward' | 'reload' | 'stop'): Promise<void> {
-    if (action === 'reload') {
-      await this.cdp.send('Page.reload', {});
-      return;
-    }
+    if (action === 'reload') return this.reload();
     if (action === 'stop') {
       await this.cdp.send('Page.stopLoading');
       return;
@@ -246,20 +276,44 @@ export class RemoteTab {
     if (entry) await this.cdp.send('Page.navigateToHistoryEntry', { entryId: entry.id });
   }
 
-  /** Evaluates one of page-probes.ts with JSON arguments; any failure yields null. */
+  /**
+   * Evaluates one of page-probes.ts with JSON arguments; any failure yields null.
+   * It runs in an isolated world, where the page's own scripts cannot replace the
+   * builtins it uses (getComputedStyle, String.prototype, getSelection…); the
+   * probes still cut their results down inside the page, and callers validate.
+   */
   async probe<T>(fnSource: string, ...args: Array<number | string>): Promise<T | null> {
-    try {
-      const result = await this.cdp.send('Runtime.evaluate', {
-        expression: `(${fnSource})(${args.map((a) => JSON.stringify(a)).join(',')})`,
-        returnByValue: true,
-        silent: true,
-        timeout: 500,
-      });
-      if (result.exceptionDetails) return null;
-      return (result.result.value ?? null) as T | null;
-    } catch {
-      return null;
-    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<null>((resolve) => (timer = setTimeout(() => resolve(null), PROBE_TIMEOUT_MS)));
+    const expression = `(${fnSource})(${args.map((a) => JSON.stringify(a)).join(',')})`;
+    const run = this.evaluateInProbeWorld<T>(expression).catch(() => this.evaluateInProbeWorld<T>(expression, true)).catch(() => null);
+    return Promise.race([run, late]).finally(() => clearTimeout(timer));
+  }
+
+  private async evaluateInProbeWorld<T>(expression: string, fresh = false): Promise<T | null> {
+    if (fresh) this.probeWorld = null;
+    const world = this.probeWorld ?? this.createProbeWorld();
+    this.probeWorld = world;
+    const result = await this.cdp.send('Runtime.evaluate', {
+      expression,
+      contextId: await world,
+      returnByValue: true,
+      silent: true,
+      timeout: 500,
+    });
+    if (result.exceptionDetails) return null;
+    return (result.result.value ?? null) as T | null;
+  }
+
+  private createProbeWorld(): Promise<number> {
+    const world = this.cdp
+      .send('Page.createIsolatedWorld', { frameId: this.targetId, worldName: PROBE_WORLD, grantUniveralAccess: false })
+      .then((r) => r.executionContextId);
+    // A failed attempt (the document was being replaced) is not cached.
+    world.catch(() => {
+      if (this.probeWorld === world) this.probeWorld = null;
+    });
+    return world;
   }
 
   /** The page as PDF, as Chromium prints it (A4, backgrounds on). */
@@ -272,15 +326,44 @@ export class RemoteTab {
     await this.cdp.send('DOM.setFileInputFiles', { backendNodeId, files });
   }
 
+  /**
+   * Reloads the page, also a hung or crashed one: a script that never returns is
+   * stopped first (Runtime.terminateExecution interrupts it; only while a probe is
+   * unanswered, so it cannot hit the next page's first script), and a crashed tab
+   * whose reload fails is navigated to its URL again. Both go through the
+   * navigation guard like any navigation; the screencast resumes by itself.
+   */
+  private async reload(): Promise<void> {
+    const health = this.health.state;
+    if (health === 'unresponsive') await this.cdp.send('Runtime.terminateExecution').catch(() => undefined);
+    try {
+      await this.cdp.send('Page.reload', {});
+    } catch (err) {
+      if (health !== 'crashed' || !/^https?:/.test(this.state.url)) throw err;
+      await this.cdp.send('Page.navigate', { url: this.state.url });
+    }
+  }
+
+  /**
+   * Closes the tab without running beforeunload (puppeteer: Target.closeTarget),
+   * which also works while the page's script never returns. If Chromium takes
+   * too long, the script is stopped and the tab is given up as closed; it goes
+   * with its context at the latest.
+   */
   async close(): Promise<void> {
     this.streaming = false;
-    await this.page.close({ runBeforeUnload: false }).catch(() => undefined);
+    const closing = this.page.close({ runBeforeUnload: false }).then(() => true, () => true);
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), CLOSE_TIMEOUT_MS)));
+    const closed = await Promise.race([closing, late]).finally(() => clearTimeout(timer));
+    if (!closed) await this.cdp.send('Runtime.terminateExecution').catch(() => undefined);
     this.markClosed();
   }
 
   private markClosed(): void {
     if (this.closedFlag) return;
     this.closedFlag = true;
+    this.health.stop();
     this.events.closed(this);
   }
 }

@@ -45,15 +45,22 @@ export async function main(argv: string[]): Promise<number> {
     switch (command) {
       case 'serve': {
         const { startGateway } = await import('../server.js');
-        // A Chromium that dies is restarted by the gateway itself (browser/local-browser.ts).
-        const gateway = await startGateway(config());
+        // Handlers go in before the gateway starts: a SIGTERM right after the
+        // "listening" line (or during start-up) must still close Chromium and the run directory.
+        let gateway: Awaited<ReturnType<typeof startGateway>> | null = null;
+        let stopping = false;
         const stop = (): void => {
-          void gateway.close().then(() => process.exit(0));
+          if (stopping) return;
+          stopping = true;
+          // Last resort; each shutdown step is bounded well below this (server.ts).
           setTimeout(() => process.exit(1), 15_000).unref();
+          if (gateway) void gateway.close().then(() => process.exit(0));
         };
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
-        process.on('SIGHUP', () => gateway.reloadTls());
+        process.on('SIGHUP', () => gateway?.reloadTls());
+        gateway = await startGateway(config());
+        if (stopping) await gateway.close().then(() => process.exit(0));
         return await new Promise<number>(() => undefined);
       }
       case 'user':

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatIssues, importUt1Directory, isIpLiteral, parseCategoryList, type ListFormat, type PolicyIssue, type Verdict } from '../../policies/index.js';
 import type { Config } from '../config/config-schema.js';
-import { formatUnifiedDiff } from '../policy-store/line-diff.js';
+import { unifiedDiff } from '../policy-store/policy-diff.js';
 import { parsePolicyDocument } from '../policy-store/policy-document.js';
 import { PolicyService, testPolicy, withStoreCategories, type PolicyExplanation } from '../policy-store/policy-service.js';
 import { CategoryNameError, SqlitePolicyRepository } from '../policy-store/sqlite-policy-repository.js';
@@ -206,9 +206,11 @@ function runHistory(args: string[], db: SqliteDb): number {
 function runDiff(args: string[], db: SqliteDb): number {
   const { positionals } = parseArgs({ args, options: {}, allowPositionals: true });
   if (positionals.length !== 2) throw new UsageError('policy diff takes FROM and TO versions');
-  const diff = new SqlitePolicyRepository(db).diff(positiveInt(positionals[0], 'FROM'), positiveInt(positionals[1], 'TO'));
-  if (!diff) throw new UsageError(`policy version ${positionals[0]} or ${positionals[1]} does not exist`);
-  out(formatUnifiedDiff(diff));
+  const repo = new SqlitePolicyRepository(db);
+  const from = repo.get(positiveInt(positionals[0], 'FROM'));
+  const to = repo.get(positiveInt(positionals[1], 'TO'));
+  if (!from || !to) throw new UsageError(`policy version ${positionals[0]} or ${positionals[1]} does not exist`);
+  out(unifiedDiff(from.yaml, to.yaml));
   return 0;
 }
 

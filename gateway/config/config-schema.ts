@@ -4,6 +4,8 @@
  * see load-config.ts and docs/configuration.md.
  */
 import { z } from 'zod';
+import { parseCidr } from '../../policies/index.js';
+import { egressAllowProblems } from './egress-allow-check.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
 const bool = z.preprocess((v) => {
@@ -17,6 +19,37 @@ const cidrList = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
   z.array(z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'expected a CIDR such as 10.0.0.0/8')),
 );
+
+/**
+ * The address browsers use for the gateway, e.g. https://kekkai.hospital.example:8443.
+ * Only an https origin: the session cookie is Secure, so browsers never send it over http.
+ * Kept as the normalized origin (default port dropped) for the Origin checks.
+ */
+const publicUrl = z.string().transform((v, ctx) => {
+  let url: URL | null = null;
+  try {
+    url = new URL(v.trim());
+  } catch {
+    url = null;
+  }
+  const bare = url && url.protocol === 'https:' && !url.username && !url.password && url.pathname === '/' && !url.search && !url.hash;
+  if (!url || !bare) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected an https:// origin without path, e.g. https://kekkai.hospital.example:8443' });
+    return z.NEVER;
+  }
+  return url.origin;
+});
+
+/** Reverse proxies whose X-Forwarded-For is believed; never "everyone". */
+const proxyList = cidrList.superRefine((list, ctx) => {
+  for (const entry of list) {
+    const block = parseCidr(entry);
+    if (!block) ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${JSON.stringify(entry)} is not a CIDR block (e.g. 10.0.0.5/32)` });
+    else if (block.prefix < (block.version === 4 ? 8 : 32)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, message: `${JSON.stringify(entry)} is too wide: anyone in it could forge their source address; list the proxies' own addresses` });
+    }
+  }
+});
 
 export const ConfigSchema = z
   .object({
@@ -32,6 +65,10 @@ export const ConfigSchema = z
       .refine((t) => Boolean(t.cert) === Boolean(t.key), 'KEKKAI_TLS_CERT and KEKKAI_TLS_KEY must be given together'),
     /** Plain HTTP: only for tests and behind a TLS-terminating proxy. */
     insecureHttp: bool.default(false),
+    /** Public https origin when a reverse proxy or port mapping sits in front; Origin checks compare with it. */
+    publicUrl: publicUrl.optional(),
+    /** Reverse proxies (CIDRs) whose X-Forwarded-For names the client; empty = the TCP peer is the client. */
+    trustedProxies: proxyList.default([]),
     /** Initial admin password for the first start; otherwise one is generated and printed once. */
     adminPassword: z.string().min(13).max(200).optional(),
     session: z
@@ -95,6 +132,9 @@ export const ConfigSchema = z
           .optional(),
         /** Days an original stays in the quarantine; older ones are deleted (audited) by a daily job. */
         quarantineRetentionDays: z.coerce.number().int().min(1).max(3650).default(90),
+        /** Bytes of sanitized files waiting on disk to be fetched, per session and per gateway. */
+        maxPendingBytesPerSession: z.coerce.number().int().min(1024 * 1024).max(64 * 1024 ** 3).default(1024 ** 3),
+        maxPendingBytes: z.coerce.number().int().min(1024 * 1024).max(1024 ** 4).default(8 * 1024 ** 3),
       })
       .strict()
       .default({}),
@@ -124,11 +164,18 @@ export const ConfigSchema = z
             z.array(z.coerce.number().int().min(1).max(65535)),
           )
           .default([80, 443]),
+        /** Allow-list entries may cover loopback, 0.0.0.0/8, metadata or the gateway's own address. */
+        allowLoopback: bool.default(false),
       })
       .strict()
       .default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    for (const problem of egressAllowProblems(c.egress.allowPrivate, c.host, c.egress.allowLoopback)) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['egress', 'allowPrivate'], message: problem });
+    }
+  });
 
 export type Config = z.infer<typeof ConfigSchema>;
 export type ConfigInput = z.input<typeof ConfigSchema>;
@@ -147,6 +194,8 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string; secret?: b
   { env: 'KEKKAI_TLS_CERT', path: 'tls.cert', doc: 'PEM certificate file (with KEKKAI_TLS_KEY).' },
   { env: 'KEKKAI_TLS_KEY', path: 'tls.key', doc: 'PEM private key file (with KEKKAI_TLS_CERT).' },
   { env: 'KEKKAI_INSECURE_HTTP', path: 'insecureHttp', doc: 'Serve plain HTTP (tests, TLS-terminating proxy only).' },
+  { env: 'KEKKAI_PUBLIC_URL', path: 'publicUrl', doc: 'Public https origin of the gateway behind a reverse proxy or port mapping; WebSocket and CSRF Origin checks compare with it.' },
+  { env: 'KEKKAI_TRUSTED_PROXIES', path: 'trustedProxies', doc: 'Comma-separated CIDRs of reverse proxies whose X-Forwarded-For is believed (default none).' },
   { env: 'KEKKAI_ADMIN_PASSWORD', path: 'adminPassword', secret: true, doc: 'Password of the first admin account, used only at first start.' },
   { env: 'KEKKAI_IDLE_TIMEOUT', path: 'session.idleTimeoutSeconds', doc: 'Seconds a disconnected or idle browser session is kept.' },
   { env: 'KEKKAI_MAX_TABS', path: 'session.maxTabs', doc: 'Tabs per session.' },
@@ -167,6 +216,8 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string; secret?: b
   { env: 'KEKKAI_QUARANTINE_KEY', path: 'download.quarantineKey', secret: true, doc: 'Quarantine encryption key, base64 of 32 bytes (default: key file <dataDir>/keys/quarantine.key).' },
   { env: 'KEKKAI_PRINT_ENABLED', path: 'download.print', doc: 'Allow printing remote pages to PDF (sanitized like downloads).' },
   { env: 'KEKKAI_QUARANTINE_RETENTION_DAYS', path: 'download.quarantineRetentionDays', doc: 'Days quarantined originals are kept (1–3650, default 90); older ones are deleted daily, with an audit record.' },
+  { env: 'KEKKAI_DOWNLOAD_PENDING_MAX_BYTES_PER_SESSION', path: 'download.maxPendingBytesPerSession', doc: 'Bytes of sanitized files waiting to be fetched, per session (default 1 GiB); beyond it a download is blocked session-output-quota.' },
+  { env: 'KEKKAI_DOWNLOAD_PENDING_MAX_BYTES', path: 'download.maxPendingBytes', doc: 'Bytes of sanitized files waiting to be fetched on the gateway (default 8 GiB); beyond it a download is blocked gateway-output-quota.' },
   { env: 'KEKKAI_AUDIT_KEY_FILE', path: 'audit.keyFile', doc: 'HMAC key file of the audit chain (default <dataDir>/keys/audit.key); keep a copy offline.' },
   { env: 'KEKKAI_AUDIT_SYSLOG_HOST', path: 'audit.syslog.host', doc: 'Syslog collector for audit records (RFC 5424); empty = no forwarding.' },
   { env: 'KEKKAI_AUDIT_SYSLOG_PORT', path: 'audit.syslog.port', doc: 'Syslog collector port.' },
@@ -175,4 +226,5 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string; secret?: b
   { env: 'KEKKAI_AUDIT_SYSLOG_HOSTNAME', path: 'audit.syslog.hostname', doc: 'HOSTNAME field of forwarded records (default: the machine name).' },
   { env: 'KEKKAI_EGRESS_ALLOW_PRIVATE', path: 'egress.allowPrivate', doc: 'Comma-separated CIDRs of private ranges the remote browser may reach (intranet sites).' },
   { env: 'KEKKAI_EGRESS_ALLOWED_PORTS', path: 'egress.allowedPorts', doc: 'Comma-separated destination ports the remote browser may reach.' },
+  { env: 'KEKKAI_EGRESS_ALLOW_LOOPBACK', path: 'egress.allowLoopback', doc: 'Accept KEKKAI_EGRESS_ALLOW_PRIVATE entries covering loopback, 0.0.0.0/8, the metadata address or the gateway itself.' },
 ];

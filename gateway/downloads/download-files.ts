@@ -13,6 +13,7 @@ import { createHash } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { plainText } from '../../protocol/plain-text.js';
 
 /** Chromium's download guids are UUIDs; anything else is refused. */
 export const GUID_RE = /^[A-Za-z0-9-]{8,64}$/;
@@ -81,6 +82,5 @@ export async function readRegularFile(file: string, maxBytes: number): Promise<{
 /** Text for the UI and the index: bounded, no control characters. */
 export function displayName(raw: string): string {
   // Control and format characters (bidi overrides such as U+202E) never reach the UI.
-  const cleaned = raw.replace(/[\p{Cc}\p{Cf}]/gu, '').trim();
-  return (cleaned || 'download').slice(0, 1000);
+  return plainText(raw.trim(), 1000).trim() || 'download';
 }

@@ -11,52 +11,23 @@ import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import type { DownloadMessage } from '../../protocol/index.js';
-import type { FilePolicy, Verdict } from '../../sanitizer/index.js';
+import type { Verdict } from '../../sanitizer/index.js';
 import { downloadReasonMessage, type DownloadReason } from './download-reasons.js';
-import { DownloadTokens, type ReleasedFile } from './download-tokens.js';
+import { DownloadTokens } from './download-tokens.js';
 import {
   ENDED_PREFIX, GUID_RE, OWNER_FILE, displayName, downloadsRoot, jobSidecarPath, readRegularFile, sessionDirName, writeJson, type DownloadOwner,
 } from './download-files.js';
 import { recoverDownloads, type RecoveryResult } from './download-recovery.js';
-import type { QuarantineMeta, QuarantineStore } from './quarantine-store.js';
-import type { JobStage, SanitizeFn } from './stage-reporting.js';
+import { SanitizeScheduler } from './sanitize-scheduler.js';
+import { DEFAULT_OUTPUT_BOUND, sanitizeBounded } from './output-bound.js';
+import { OutputStore, outputsRoot, type StoredOutput } from './output-store.js';
+import type { QuarantineMeta } from './quarantine-store.js';
+import type { JobStage } from './stage-reporting.js';
+import type { DownloadManagerOptions, Progress, ReleasedFile, WillBegin } from './download-types.js';
 
 export type { DownloadOwner } from './download-files.js';
-export type { ReleasedFile } from './download-tokens.js';
 
-/** pino-compatible subset. */
-export interface DownloadLog {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
-export interface DownloadManagerOptions {
-  dataDir: string;
-  sanitize: SanitizeFn;
-  /** The file policy in force for a role; read per job so admin edits apply to the next download. */
-  filePolicy: (role: string | null) => FilePolicy;
-  quarantine: Pick<QuarantineStore, 'put'>;
-  /** Largest download accepted; beyond it the download is canceled and blocked `too-large`. */
-  maxBytes: number;
-  log: DownloadLog;
-  onUpdate: (sessionId: string, msg: DownloadMessage) => void;
-  /** Browser.cancelDownload for the session's context; used when a download passes maxBytes. */
-  cancelDownload?: (sessionId: string, guid: string) => void | Promise<void>;
-  /** Lifetime of a one-time link (default 10 minutes). */
-  tokenTtlMs?: number;
-  /**
-   * Concurrent sanitizer jobs across all sessions (default: os.availableParallelism()).
-   * Completed downloads beyond it wait in a FIFO queue, shown as 'queued' with their position.
-   */
-  concurrency?: number;
-  /** Minimum interval between 'downloading' progress updates (default 250 ms). */
-  progressIntervalMs?: number;
-  now?: () => number;
-}
-
-export interface WillBegin { guid: string; url: string; suggestedFilename: string }
-export interface Progress { guid: string; receivedBytes: number; totalBytes: number; state: 'inProgress' | 'completed' | 'canceled' }
+export type { DownloadLog, DownloadManagerOptions, Progress, ReleasedFile, WillBegin } from './download-types.js';
 
 interface Job {
   id: string;
@@ -67,13 +38,6 @@ interface Job {
   /** Set once the job has left 'downloading' (completed, canceled or blocked). */
   done: boolean;
   token?: string;
-}
-
-/** A completed download waiting for a sanitizer slot. */
-interface Waiter {
-  s: SessionState;
-  job: Job;
-  resume: () => void;
 }
 
 interface SessionState {
@@ -91,14 +55,24 @@ export class DownloadManager {
   private readonly sessions = new Map<string, SessionState>();
   private readonly tokens: DownloadTokens;
   private readonly now: () => number;
-  private readonly waiting: Waiter[] = [];
-  private readonly concurrency: number;
-  private active = 0;
+  private readonly scheduler: SanitizeScheduler;
+  private readonly outputs: OutputStore;
+  private readonly sweeper: NodeJS.Timeout;
 
   constructor(private readonly o: DownloadManagerOptions) {
     this.now = o.now ?? Date.now;
-    this.concurrency = Math.max(1, Math.trunc(o.concurrency ?? os.availableParallelism()));
+    this.scheduler = new SanitizeScheduler({
+      concurrency: o.concurrency ?? os.availableParallelism(),
+      ...(o.perSessionConcurrency !== undefined ? { perSession: o.perSessionConcurrency } : {}),
+    });
     this.tokens = new DownloadTokens(o.tokenTtlMs ?? 10 * 60_000, this.now);
+    this.outputs = new OutputStore({
+      root: outputsRoot(o.dataDir),
+      maxSessionBytes: o.maxPendingBytesPerSession ?? 1024 ** 3,
+      maxTotalBytes: o.maxPendingBytes ?? 8 * 1024 ** 3,
+    });
+    this.sweeper = setInterval(() => void this.sweepLinks(), o.sweepIntervalMs ?? 60_000);
+    this.sweeper.unref();
   }
 
   /** Chromium's downloadPath for the session; created 0700. Call when the context is made. */
@@ -151,14 +125,38 @@ export class DownloadManager {
 
   /** Current state of the session's downloads, e.g. for a reconnecting viewer. */
   list(sessionId: string): DownloadMessage[] {
-    this.tokens.sweep();
+    void this.sweepLinks();
     const s = this.sessions.get(sessionId);
     return s ? [...s.jobs.values()].map((j) => this.view(j)) : [];
   }
 
-  /** The sanitized file for a one-time token, once, and only for its session. */
-  take(token: string, sessionId: string): ReleasedFile | undefined {
-    return this.tokens.take(token, sessionId);
+  /**
+   * The sanitized file for a one-time token, once, and only for its session: a stream
+   * of the file on disk, which is deleted as it is opened.
+   */
+  async take(token: string, sessionId: string): Promise<ReleasedFile | undefined> {
+    const pending = this.tokens.take(token, sessionId);
+    if (!pending) return undefined;
+    const opened = await this.outputs.take(pending.output);
+    return opened && { name: pending.name, mimeType: pending.mimeType, size: opened.size, stream: opened.stream };
+  }
+
+  /** Bytes of sanitized files waiting on disk: of one session, or of the gateway. */
+  pendingBytes(sessionId?: string): number {
+    return sessionId === undefined ? this.outputs.totalBytes : this.outputs.bytesOf(sessionId);
+  }
+
+  /** Removes expired links and their files (on a timer, and before answering). */
+  async sweepLinks(): Promise<void> {
+    for (const f of this.tokens.sweep()) {
+      await this.outputs.remove(f.output).catch((err: unknown) => this.o.log.warn({ err }, 'expired download output not removed'));
+    }
+  }
+
+  /** Stops the sweep timer and removes every waiting output (shutdown: links die with the process). */
+  async close(): Promise<void> {
+    clearInterval(this.sweeper);
+    await this.outputs.clear();
   }
 
   /**
@@ -168,7 +166,7 @@ export class DownloadManager {
    */
   async endSession(sessionId: string): Promise<void> {
     const s = this.sessions.get(sessionId);
-    this.tokens.dropSession(sessionId);
+    await Promise.allSettled(this.tokens.dropSession(sessionId).map((f) => this.outputs.remove(f.output)));
     if (!s) return;
     this.sessions.delete(sessionId);
     s.ended = true;
@@ -188,10 +186,15 @@ export class DownloadManager {
     }
     await Promise.allSettled([...s.running]);
     await rm(s.dir, { recursive: true, force: true });
+    await this.outputs.removeSessionDir(sessionId);
   }
 
-  /** At start, before any session: leftovers of a crash are quarantined as blocked, never released. */
-  recover(): Promise<RecoveryResult> {
+  /**
+   * At start, before any session: leftovers of a crash are quarantined as blocked, never
+   * released; outputs an earlier run left waiting are removed (their links are gone).
+   */
+  async recover(): Promise<RecoveryResult> {
+    await this.outputs.clear();
     return recoverDownloads({ dataDir: this.o.dataDir, quarantine: this.o.quarantine, maxBytes: this.o.maxBytes, log: this.o.log });
   }
 
@@ -222,7 +225,7 @@ export class DownloadManager {
   private async runJob(s: SessionState, job: Job): Promise<void> {
     let bytes: Buffer | undefined;
     let recorded = false;
-    await this.acquire(s, job);
+    const releaseSlot = await this.scheduler.acquire(s.id, (position) => this.setQueued(s, job, position));
     try {
       if (s.ended) {
         const r = await readRegularFile(path.join(s.dir, job.id), this.o.maxBytes).catch(() => undefined);
@@ -239,12 +242,27 @@ export class DownloadManager {
         return;
       }
       bytes = read.bytes;
-      const verdict = await this.o.sanitize({ name: job.name, bytes }, this.o.filePolicy(s.owner.role ?? null), (stage: JobStage) => {
+      const onStage = (stage: JobStage): void => {
         if (stage === 'sanitizing' && job.msg.state === 'scanning' && !s.ended) this.setState(s, job, 'sanitizing');
-      });
-      await this.o.quarantine.put(this.meta(s, job, verdict), bytes);
+      };
+      const policy = this.o.filePolicy(s.owner.role ?? null);
+      const { verdict, overLimit } = await sanitizeBounded(this.o.sanitize, { name: job.name, bytes }, policy, onStage, this.o.outputBound ?? DEFAULT_OUTPUT_BOUND);
+      if (verdict.verdict === 'sanitized') checkOutput(verdict);
+      const refusal = overLimit ? { reason: 'output-too-large' as const, detail: overLimit } : await this.store(s, verdict);
+      if ('reason' in refusal) {
+        recorded = true;
+        await this.quarantineBlocked(s, job, refusal.reason, refusal.detail, bytes, verdict);
+        this.finish(s, job, refusal.reason);
+        return;
+      }
+      try {
+        await this.o.quarantine.put(this.meta(s, job, verdict), bytes);
+      } catch (err) {
+        if (refusal.stored) await this.outputs.remove(refusal.stored);
+        throw err;
+      }
       recorded = true;
-      this.release(s, job, verdict);
+      this.release(s, job, verdict, refusal.stored);
     } catch (err) {
       this.o.log.error({ sessionId: s.id, downloadId: job.id, err }, 'download job failed; blocked');
       this.finish(s, job, 'internal-error');
@@ -254,23 +272,33 @@ export class DownloadManager {
         );
       }
     } finally {
-      this.releaseSlot();
+      releaseSlot();
       await rm(path.join(s.dir, job.id), { force: true }).catch(() => undefined);
       await rm(jobSidecarPath(s.dir, job.id), { force: true }).catch(() => undefined);
     }
   }
 
-  private release(s: SessionState, job: Job, verdict: Verdict): void {
-    if (s.ended) return;
+  /** Writes a sanitized output to disk; a cap refuses it. Nothing to store for a blocked verdict or an ended session. */
+  private async store(s: SessionState, verdict: Verdict): Promise<{ stored?: StoredOutput } | { reason: 'session-output-quota' | 'gateway-output-quota'; detail: string }> {
+    if (verdict.verdict !== 'sanitized' || s.ended) return {};
+    const put = await this.outputs.put(s.id, verdict.output.bytes);
+    return put.ok ? { stored: put.file } : put;
+  }
+
+  private release(s: SessionState, job: Job, verdict: Verdict, stored: StoredOutput | undefined): void {
+    if (s.ended) {
+      if (stored) void this.outputs.remove(stored);
+      return;
+    }
     if (verdict.verdict === 'blocked') {
       this.finish(s, job, verdict.reason, verdict.message);
       this.o.log.info({ sessionId: s.id, downloadId: job.id, reason: verdict.reason, signature: verdict.signature }, 'download blocked');
       return;
     }
+    if (!stored) throw new Error('sanitized output not stored');
     const out = verdict.output;
-    if (!out || !(out.bytes instanceof Uint8Array) || typeof out.name !== 'string') throw new Error('sanitized verdict without output');
     const outputName = displayName(out.name);
-    job.token = this.tokens.mint(s.id, job.id, { name: outputName, mimeType: String(out.mimeType), bytes: out.bytes });
+    job.token = this.tokens.mint(s.id, job.id, { name: outputName, mimeType: String(out.mimeType), output: stored });
     job.msg = { ...job.msg, state: 'ready', outputName };
     this.o.log.info({ sessionId: s.id, downloadId: job.id, outputName, inputType: verdict.inputType }, 'download sanitized');
     this.emit(s, job, true);
@@ -295,10 +323,14 @@ export class DownloadManager {
     await this.quarantineBlocked(s, job, reason, detail, undefined);
   }
 
-  /** Records a blocked original; without bytes the record says so (partial or oversized). */
-  private async quarantineBlocked(s: SessionState, job: Job, reason: DownloadReason, detail: string, bytes: Uint8Array | undefined): Promise<void> {
-    const steps = [{ stage: 'download', detail: bytes ? detail : `${detail}; original not stored`, ms: 0 }];
-    await this.o.quarantine.put({ ...this.owner(s, job), trueType: null, verdict: 'blocked', reason, signature: null, steps }, bytes ?? new Uint8Array());
+  /**
+   * Records a blocked original; without bytes the record says so (partial or oversized).
+   * `after` is the sanitizer's verdict when the download path refused its output.
+   */
+  private async quarantineBlocked(s: SessionState, job: Job, reason: DownloadReason, detail: string, bytes: Uint8Array | undefined, after?: Verdict): Promise<void> {
+    const steps = [...(after?.steps ?? []), { stage: 'download', detail: bytes ? detail : `${detail}; original not stored`, ms: 0 }];
+    const trueType = after?.inputType ?? null;
+    await this.o.quarantine.put({ ...this.owner(s, job), trueType, verdict: 'blocked', reason, signature: null, steps }, bytes ?? new Uint8Array());
   }
 
   private meta(s: SessionState, job: Job, v: Verdict): QuarantineMeta {
@@ -368,26 +400,10 @@ export class DownloadManager {
       if (job.msg.state === 'ready' || job.msg.state === 'blocked') s.jobs.delete(id);
     }
   }
+}
 
-  private acquire(s: SessionState, job: Job): Promise<void> {
-    if (this.active < this.concurrency) {
-      this.active++;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      this.waiting.push({ s, job, resume: resolve });
-      this.setQueued(s, job, this.waiting.length);
-    });
-  }
-
-  /** Hands the slot to the first waiter (FIFO) and moves everyone behind it up one place. */
-  private releaseSlot(): void {
-    const next = this.waiting.shift();
-    if (!next) {
-      this.active--;
-      return;
-    }
-    next.resume();
-    this.waiting.forEach((w, i) => this.setQueued(w.s, w.job, i + 1));
-  }
+/** The pipeline's output, checked before it is written anywhere. */
+function checkOutput(v: Extract<Verdict, { verdict: 'sanitized' }>): void {
+  const out = v.output as Partial<typeof v.output> | undefined;
+  if (!out || !(out.bytes instanceof Uint8Array) || typeof out.name !== 'string') throw new Error('sanitized verdict without output');
 }

@@ -77,18 +77,22 @@ export async function openDownloads(
   observeDuration: (type: string, seconds: number) => void,
   /** The admin console's file policy; KEKKAI_FILE_POLICY, when set, wins. */
   adminFilePolicy: (role: string | null) => FilePolicy,
+  /** Parent of the sanitizer's work directories (the gateway's run directory). */
+  workDir?: string,
 ): Promise<{ downloads: DownloadManager; quarantine: QuarantineStore; stop: () => Promise<void> }> {
   const fromFile = config.download.filePolicyFile ? loadFilePolicy(config.download.filePolicyFile) : null;
 
   const key = config.download.quarantineKey ? Buffer.from(config.download.quarantineKey, 'base64') : undefined;
   const quarantine = new QuarantineStore({ db, dataDir: config.dataDir, ...(key ? { key } : {}) });
-  const sanitize = timed(createSanitizeFn(await createDefaultDeps({ clamdAddress: config.clamd })), observeDuration);
+  const sanitize = timed(createSanitizeFn(await createDefaultDeps({ clamdAddress: config.clamd, ...(workDir ? { tmpDir: workDir } : {}) })), observeDuration);
   const downloads = new DownloadManager({
     dataDir: config.dataDir,
     sanitize,
     filePolicy: fromFile ?? adminFilePolicy,
     quarantine: auditedQuarantine(quarantine, audit),
     maxBytes: config.download.maxBytes,
+    maxPendingBytesPerSession: config.download.maxPendingBytesPerSession,
+    maxPendingBytes: config.download.maxPendingBytes,
     log,
     onUpdate,
     cancelDownload,
@@ -105,5 +109,9 @@ export async function openDownloads(
     undefined,
     (err) => log.error({ err }, 'quarantine retention run failed'),
   );
-  return { downloads, quarantine, stop: () => retention.stop() };
+  const stop = async (): Promise<void> => {
+    await retention.stop();
+    await downloads.close();
+  };
+  return { downloads, quarantine, stop };
 }

@@ -3,6 +3,8 @@
  * (`--proxy-server`). It serves absolute-form HTTP requests and CONNECT tunnels on
  * 127.0.0.1, resolves names itself, checks every resolved address (see egress-decision.ts)
  * and then connects to the checked address, never re-resolving, which defeats DNS rebinding.
+ * Only connections from the gateway's own uid are served (peer-owner.ts); others are
+ * closed without an answer.
  */
 import { lookup } from 'node:dns/promises';
 import http from 'node:http';
@@ -12,6 +14,7 @@ import type { Duplex } from 'node:stream';
 import { canonicalAddress } from '../../policies/index.js';
 import { checkDestination, parseAllowList, type Decision, type DecisionDeps, type EgressRequest, type HookDecision, type OwnEndpoint } from './egress-decision.js';
 import { filterHeaders } from './forward-headers.js';
+import { isOwnUidPeer } from './peer-owner.js';
 import { parseConnectTarget, parseForwardTarget, type ProxyTarget } from './request-target.js';
 
 export type { EgressRequest, HookDecision, OwnEndpoint } from './egress-decision.js';
@@ -59,6 +62,8 @@ export interface EgressProxyOptions {
   readonly resolveTimeoutMs?: number;
   /** Idle time after which a tunnel or upstream response is cut; default 5 min. */
   readonly idleTimeoutMs?: number;
+  /** Which client connections are served; default: those from this process's uid. */
+  readonly acceptPeer?: (socket: net.Socket) => Promise<boolean>;
 }
 
 /** A running proxy. */
@@ -174,28 +179,47 @@ export async function startEgressProxy(options: EgressProxyOptions = {}): Promis
     return decision;
   };
 
+  // Each connection's owner is checked once, at accept; nothing on it is answered
+  // before the check passes, and a refused connection is closed without a word.
+  const acceptPeer = options.acceptPeer ?? isOwnUidPeer;
+  const accepted = new WeakMap<object, Promise<boolean>>();
+  const whenAccepted = (socket: Duplex, serve: () => void): void => {
+    void (accepted.get(socket) ?? Promise.resolve(false)).then((ok) => (ok ? serve() : socket.destroy()));
+  };
+
   const server = http.createServer({ requestTimeout: 60_000, headersTimeout: 30_000 });
   server.on('connection', (s: net.Socket) => {
     track(s);
     s.on('error', () => s.destroy());
+    const check = acceptPeer(s).catch(() => false);
+    accepted.set(s, check);
+    void check.then((ok) => {
+      if (ok) return;
+      options.logger?.warn({ component: 'egress', peerPort: s.remotePort }, 'egress connection from another user refused');
+      s.destroy();
+    });
   });
-  server.on('clientError', (_err, socket) => refuseSocket(socket, 400, 'malformed request'));
+  server.on('clientError', (_err, socket) => whenAccepted(socket, () => refuseSocket(socket, 400, 'malformed request')));
   server.on('upgrade', (_req, socket) => {
     socket.on('error', () => socket.destroy());
-    refuseSocket(socket, 400, 'use CONNECT for WebSocket and TLS');
+    whenAccepted(socket, () => refuseSocket(socket, 400, 'use CONNECT for WebSocket and TLS'));
   });
   server.on('connect', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    handleConnect(req, socket, head).catch((err: unknown) => {
-      options.logger?.warn({ err }, 'egress CONNECT failed');
-      refuseSocket(socket, 502, 'internal error');
-    });
+    whenAccepted(socket, () =>
+      handleConnect(req, socket, head).catch((err: unknown) => {
+        options.logger?.warn({ err }, 'egress CONNECT failed');
+        refuseSocket(socket, 502, 'internal error');
+      }),
+    );
   });
   server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
-    handleForward(req, res).catch((err: unknown) => {
-      options.logger?.warn({ err }, 'egress request failed');
-      refuseResponse(res, 502, 'internal error');
-    });
+    whenAccepted(req.socket, () =>
+      handleForward(req, res).catch((err: unknown) => {
+        options.logger?.warn({ err }, 'egress request failed');
+        refuseResponse(res, 502, 'internal error');
+      }),
+    );
   });
 
   async function handleConnect(req: http.IncomingMessage, client: Duplex, head: Buffer): Promise<void> {

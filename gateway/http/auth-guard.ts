@@ -3,7 +3,7 @@
  * CSRF token for state-changing requests, and the Origin check that also protects
  * the WebSocket upgrade.
  */
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService, CurrentSession } from '../auth/auth-service.js';
 import { HttpError } from './errors.js';
 
@@ -25,16 +25,51 @@ export function requireSession(auth: AuthService, req: FastifyRequest): CurrentS
   return current;
 }
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The configured public origin (`publicUrl`), or null: see {@link expectedOrigin}. */
+    kekkaiPublicOrigin: string | null;
+  }
+}
+
+/** Makes the Origin checks compare with the configured public origin (`publicUrl`) when there is one. */
+export function registerPublicOrigin(app: FastifyInstance, publicOrigin: string | undefined): void {
+  app.decorate('kekkaiPublicOrigin', publicOrigin ?? null);
+}
+
 /**
- * Same-origin check: the Origin header, when present, must name this host.
- * Browsers send Origin on every cross-site POST and WebSocket, so a missing one
- * means a non-browser client; state-changing routes also need the CSRF token.
+ * The origin browsers use for this gateway: the configured public URL, else https://
+ * plus the Host header (the browser put there what it connected to). Always https:
+ * the listener is TLS, or plain HTTP behind a TLS-terminating proxy (the session
+ * cookie is Secure, so a browser never signs in over http). Null when unknown.
+ */
+export function expectedOrigin(req: FastifyRequest): string | null {
+  const configured = req.server.kekkaiPublicOrigin;
+  if (configured) return configured;
+  const host = req.headers.host;
+  if (!host) return null;
+  try {
+    const url = new URL(`https://${host}`);
+    return url.host === host.toLowerCase() || `${url.host}:443` === host.toLowerCase() ? url.origin : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Same-origin check: the Origin header, when present, must equal the gateway's public
+ * origin in scheme, host and port (an `http://` page of the same host, or another port
+ * of it, is another origin). Browsers send Origin on every cross-site POST and
+ * WebSocket, so a missing one means a non-browser client; state-changing routes also
+ * need the CSRF token.
  */
 export function isSameOrigin(req: FastifyRequest): boolean {
   const origin = req.headers.origin;
   if (origin === undefined) return true;
+  const expected = expectedOrigin(req);
+  if (expected === null) return false;
   try {
-    return new URL(origin).host === req.headers.host;
+    return new URL(origin).origin === expected;
   } catch {
     return false;
   }

@@ -2,7 +2,7 @@
  * One-time links for sanitized downloads. The token alone is not enough: the
  * request must come with the sign-in session whose browser session made the
  * download. The file is sent once, as an attachment, never as something the
- * browser could render in our origin.
+ * browser could render in our origin, streamed from disk (never held in memory).
  */
 import type { FastifyInstance } from 'fastify';
 import type { AuthService, CurrentSession } from '../auth/auth-service.js';
@@ -12,7 +12,7 @@ import { HttpError } from './errors.js';
 
 export interface DownloadRouteDeps {
   auth: AuthService;
-  downloads: { take(token: string, sessionId: string): ReleasedFile | undefined };
+  downloads: { take(token: string, sessionId: string): Promise<ReleasedFile | undefined> };
   /** The browser-session id the DownloadManager knows this sign-in by (default: the auth session's idHash). */
   findSessionId?: (current: CurrentSession) => string | undefined;
 }
@@ -44,15 +44,17 @@ export function registerDownloadRoutes(app: FastifyInstance, deps: DownloadRoute
     const current = requireSession(deps.auth, req);
     const { token } = req.params as { token: string };
     const sessionId = sessionIdOf(current);
-    const file = sessionId === undefined ? undefined : deps.downloads.take(token, sessionId);
+    const file = sessionId === undefined ? undefined : await deps.downloads.take(token, sessionId);
     if (!file) throw new HttpError(404, 'download-not-found');
-    req.log.info({ event: 'download-released', userId: current.user.id, user: current.user.name, name: file.name, size: file.bytes.byteLength }, 'sanitized file sent');
+    req.log.info({ event: 'download-released', userId: current.user.id, user: current.user.name, name: file.name, size: file.size }, 'sanitized file sent');
     return reply
       .header('content-type', safeContentType(file.mimeType))
       .header('content-disposition', contentDisposition(file.name))
       .header('x-content-type-options', 'nosniff')
       .header('cache-control', 'no-store')
       .header('content-security-policy', "default-src 'none'; sandbox")
-      .send(Buffer.from(file.bytes.buffer, file.bytes.byteOffset, file.bytes.byteLength));
+      .header('content-length', String(file.size))
+      // Streamed from disk; the file was unlinked when it was opened.
+      .send(file.stream);
   });
 }

@@ -6,11 +6,18 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { message, type MessageCode } from '../i18n/messages.js';
 
+/** Optional extras of an error reply: message placeholders and fields beside `code`/`message`. */
+export interface HttpErrorExtras {
+  params?: Record<string, string | number>;
+  body?: Record<string, unknown>;
+}
+
 export class HttpError extends Error {
   constructor(
     readonly statusCode: number,
     readonly messageCode: MessageCode,
     readonly code = `KEKKAI_ERR_${messageCode.toUpperCase().replace(/-/g, '_')}`,
+    readonly extras?: HttpErrorExtras,
   ) {
     super(messageCode);
   }
@@ -18,7 +25,7 @@ export class HttpError extends Error {
 
 export function errorHandler(err: FastifyError | HttpError, req: FastifyRequest, reply: FastifyReply): void {
   if (err instanceof HttpError) {
-    void reply.code(err.statusCode).send({ code: err.code, message: message(err.messageCode) });
+    void reply.code(err.statusCode).send({ ...err.extras?.body, code: err.code, message: message(err.messageCode, err.extras?.params) });
     return;
   }
   const status = err.statusCode ?? 500;

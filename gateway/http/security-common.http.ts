@@ -15,7 +15,10 @@ export async function refusals<T>(fn: () => T | Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (err) {
-    if (err instanceof SecurityRefusal) throw new HttpError(err.status, err.code);
+    if (err instanceof SecurityRefusal) {
+      // A refused release carries the scan that refused it, for the console to show.
+      throw new HttpError(err.status, err.code, undefined, err.scan ? { params: { signature: err.scan.signature ?? '' }, body: { scan: err.scan } } : undefined);
+    }
     if (err instanceof InvalidQuery) throw new HttpError(400, 'invalid-query');
     throw err;
   }

@@ -57,8 +57,15 @@ export function registerQuarantineRoutes(app: FastifyInstance, deps: QuarantineR
   app.post('/api/security/quarantine/:id/release', async (req) => {
     const current = requirePermission(auth, req, 'quarantine:act');
     const { id } = req.params as { id: string };
-    const release = await refusals(() => actions.requestRelease(actorOf(current, req), id, bodyField(req, 'justification')));
-    return { release: releaseView(release) };
+    const { release, scan } = await refusals(() => actions.requestRelease(actorOf(current, req), id, bodyField(req, 'justification')));
+    return { release: releaseView(release), scan };
+  });
+
+  // A fresh antivirus scan with current signatures, shown before anyone releases or approves.
+  app.post('/api/security/quarantine/:id/scan', async (req) => {
+    requirePermission(auth, req, 'quarantine:act');
+    const { id } = req.params as { id: string };
+    return { scan: await refusals(() => actions.scan(id)) };
   });
 
   app.post('/api/security/quarantine/:id/delete', async (req) => {
@@ -85,8 +92,8 @@ export function registerQuarantineRoutes(app: FastifyInstance, deps: QuarantineR
     app.post(`/api/security/releases/:id/${verb}`, async (req) => {
       const current = requirePermission(auth, req, 'quarantine:act');
       const { id } = req.params as { id: string };
-      const release = await refusals(() => actions.decide(actorOf(current, req), id, approve, bodyField(req, 'justification')));
-      return { release: releaseView(release) };
+      const { release, scan } = await refusals(() => actions.decide(actorOf(current, req), id, approve, bodyField(req, 'justification')));
+      return { release: releaseView(release), scan };
     });
   }
 }

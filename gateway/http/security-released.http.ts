@@ -8,7 +8,7 @@ import type { QuarantineActions } from '../security/quarantine-actions.js';
 import { requireSession } from './auth-guard.js';
 import { contentDisposition } from './downloads.http.js';
 import { HttpError } from './errors.js';
-import { actorOf, attachmentHeaders } from './security-common.http.js';
+import { actorOf, attachmentHeaders, refusals } from './security-common.http.js';
 
 export function registerReleasedRoutes(app: FastifyInstance, deps: { auth: AuthService; actions: QuarantineActions }): void {
   // For the viewer to poll (or show after a `quarantine-released` notice).
@@ -30,7 +30,7 @@ export function registerReleasedRoutes(app: FastifyInstance, deps: { auth: AuthS
     const current = requireSession(deps.auth, req);
     const { token } = req.params as { token: string };
     if (!/^[A-Za-z0-9_-]{16,128}$/.test(token)) throw new HttpError(404, 'released-not-found');
-    const file = await deps.actions.takeReleased(actorOf(current, req), token);
+    const file = await refusals(() => deps.actions.takeReleased(actorOf(current, req), token));
     if (!file) throw new HttpError(404, 'released-not-found');
     // The original is exactly what was blocked: never label it as anything a browser renders.
     return attachmentHeaders(reply, 'application/octet-stream', contentDisposition(file.name)).send(file.bytes);

@@ -1,8 +1,9 @@
 /**
  * The viewer WebSocket: checks Origin and the sign-in session before the upgrade,
  * waits for `hello`, attaches the user's browser session (new or resumed), then
- * validates every inbound message and hands it to the session in order. A bad
- * message gets an error reply; nothing a client sends can crash the gateway.
+ * rate-limits, validates and queues every inbound message for the session in
+ * order (bounded: viewer-input-queue.ts). A bad message gets an error reply;
+ * nothing a client sends can crash the gateway or hold memory past the limits.
  */
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
@@ -15,8 +16,10 @@ import {
 } from '../../protocol/index.js';
 import type { AuthService, CurrentSession } from '../auth/auth-service.js';
 import type { Viewer } from '../browser/browser-session.js';
-import { message } from '../i18n/messages.js';
+import { message, type MessageCode } from '../i18n/messages.js';
 import { currentSession, isSameOrigin, SESSION_COOKIE } from './auth-guard.js';
+import { MessageRateLimit } from './message-rate-limit.js';
+import { InputQueueRegistry, ViewerInputQueue, type StallCounter } from './viewer-input-queue.js';
 
 /** What the WebSocket needs of a browser session (BrowserSession implements it). */
 export interface ViewerSession {
@@ -38,23 +41,22 @@ export interface ViewerRouteDeps {
   recheckMs?: number;
   /** Messages a (re)attaching viewer needs first, e.g. the session's downloads. */
   initialMessages?: (sessionId: string) => ServerMessage[];
+  /** Where open connections register their input queues (stats); one is made if absent. */
+  inputQueues?: InputQueueRegistry;
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
 const RECHECK_MS = 30_000;
-/** A hung page must not freeze the queue: later input goes on after this. */
-const INPUT_TIMEOUT_MS = 3_000;
 const BYPASS_QUEUE = new Set<ClientMessage['type']>(['ack', 'dialog-reply', 'end-session', 'file-chooser-cancel']);
-
-/** Waits for the promise at most `ms`; a late result is dropped (its errors too). */
-function withTimeout(promise: Promise<void>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
-  promise.catch(() => undefined);
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
+/** A notice about dropped input is sent at most this often, so the notices cannot flood either. */
+const NOTICE_INTERVAL_MS = 3_000;
+/** Close code for a client that keeps sending far faster than any viewer does. */
+export const CLOSE_RATE_LIMIT = 4429;
+/** Calls still running after their timeout, per browser session (any of its connections). */
+const stalledBySession = new WeakMap<ViewerSession, StallCounter>();
 
 export function registerViewerSocket(app: FastifyInstance, deps: ViewerRouteDeps): void {
+  const registry = deps.inputQueues ?? new InputQueueRegistry();
   app.get(
     '/ws',
     {
@@ -70,25 +72,31 @@ export function registerViewerSocket(app: FastifyInstance, deps: ViewerRouteDeps
       const current = currentSession(deps.auth, req);
       if (!current) return socket.close(4401, 'unauthenticated');
       const token = req.cookies[SESSION_COOKIE] ?? '';
-      new ViewerConnection(socket, current, deps, req.log, req.ip, () => deps.auth.resolve(token, req.ip) !== undefined).start();
+      new ViewerConnection(socket, current, deps, registry, req.log, req.ip, () => deps.auth.resolve(token, req.ip) !== undefined).start();
     },
   );
 }
 
 class ViewerConnection implements Viewer {
   private session: ViewerSession | null = null;
-  private queue: Promise<void> = Promise.resolve();
+  private queue: ViewerInputQueue | null = null;
+  private helloSeen = false;
   private helloTimer: NodeJS.Timeout | null = null;
+  private readonly rate: MessageRateLimit;
+  private readonly noticeSentAt = new Map<MessageCode, number>();
 
   constructor(
     private readonly socket: WebSocket,
     private readonly current: CurrentSession,
     private readonly deps: ViewerRouteDeps,
+    private readonly registry: InputQueueRegistry,
     private readonly log: FastifyInstance['log'],
     private readonly sourceIp: string,
     /** Re-checks the sign-in (expiry, account state, allowed source ranges). */
     private readonly stillSignedIn: () => boolean,
-  ) {}
+  ) {
+    this.rate = new MessageRateLimit();
+  }
 
   start(): void {
     this.helloTimer = setTimeout(() => this.socket.close(4408, 'no hello'), HELLO_TIMEOUT_MS);
@@ -105,6 +113,11 @@ class ViewerConnection implements Viewer {
     this.socket.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     this.socket.on('close', () => {
       if (this.helloTimer) clearTimeout(this.helloTimer);
+      // Queued input is dropped, not delivered late; the queue holds nothing after this.
+      if (this.queue) {
+        this.queue.close();
+        this.registry.delete(this.queue);
+      }
       this.session?.detach(this);
     });
     this.socket.on('error', (err) => this.log.warn({ err: err.message }, 'viewer socket error'));
@@ -123,6 +136,10 @@ class ViewerConnection implements Viewer {
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
+    // Rate first, before any parsing: a flood must cost as little as possible.
+    const verdict = this.rate.check(data.length);
+    if (verdict === 'close') return this.closeForAbuse();
+    if (verdict === 'drop') return this.noticeThrottled('rate-limited');
     if (isBinary || data.length > MAX_CLIENT_MESSAGE_BYTES) return this.reject('bad-message');
     let parsed: unknown;
     try {
@@ -134,18 +151,48 @@ class ViewerConnection implements Viewer {
     if (!result.success) return this.reject('bad-message');
     const msg = result.data;
     if (msg.type === 'hello') {
-      this.queue = this.queue.then(() => this.onHello(msg.viewport));
+      if (this.helloSeen) return;
+      this.helloSeen = true;
+      void this.onHello(msg.viewport);
       return;
     }
-    if (!this.session) return this.reject('not-ready');
-    const session = this.session;
+    if (!this.session || !this.queue) return this.reject('not-ready');
     if (BYPASS_QUEUE.has(msg.type)) {
       // A page blocked in alert() blocks the input that triggered it; the answer
       // to the dialog, acks and End session must not wait behind that input.
-      void session.handle(msg).catch((err: unknown) => this.failed(err));
+      void this.session.handle(msg).catch((err: unknown) => this.failed(err));
       return;
     }
-    this.queue = this.queue.then(() => withTimeout(session.handle(msg), INPUT_TIMEOUT_MS)).catch((err: unknown) => this.failed(err));
+    this.queue.push(msg, data.length);
+  }
+
+  /** The session's input queue; made once the session is attached. */
+  private openQueue(session: ViewerSession): ViewerInputQueue {
+    let stall = stalledBySession.get(session);
+    if (!stall) stalledBySession.set(session, (stall = { count: 0, generation: 0 }));
+    const queue = new ViewerInputQueue({
+      run: (msg) => session.handle(msg),
+      onError: (err) => this.failed(err),
+      onDrop: () => this.noticeThrottled('input-dropped'),
+      stall,
+    });
+    this.registry.add(queue);
+    return queue;
+  }
+
+  /** Sends a notice at most once per NOTICE_INTERVAL_MS per code. */
+  private noticeThrottled(code: MessageCode): void {
+    const now = Date.now();
+    if (now - (this.noticeSentAt.get(code) ?? -Infinity) < NOTICE_INTERVAL_MS) return;
+    this.noticeSentAt.set(code, now);
+    this.sendMessage({ type: 'notice', code, message: message(code) });
+  }
+
+  private closeForAbuse(): void {
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.log.warn({ userId: this.current.user.id }, 'viewer closed: sustained message flood');
+    this.sendMessage({ type: 'error', code: 'rate-limit-closed', message: message('rate-limit-closed') });
+    this.socket.close(CLOSE_RATE_LIMIT, 'rate limit');
   }
 
   private async onHello(viewport: Viewport): Promise<void> {
@@ -157,6 +204,7 @@ class ViewerConnection implements Viewer {
       const { session, resumed } = await this.deps.sessions.getOrCreate(auth.idHash, { id: user.id, name: user.name, role: user.role, sourceIp: this.sourceIp });
       if (this.socket.readyState !== this.socket.OPEN) return;
       this.session = session;
+      this.queue = this.openQueue(session);
       this.sendMessage({
         type: 'welcome',
         version: PROTOCOL_VERSION,

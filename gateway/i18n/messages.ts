@@ -50,6 +50,19 @@ export const MESSAGES = {
     ja: 'セッションの準備ができていません。',
     en: 'The session is not ready yet.',
   },
+  // Viewer input limits (issue 9): a flood or a hung page drops input instead of queueing it.
+  'input-dropped': {
+    ja: 'ページが応答しないか操作が多すぎるため、一部の入力（マウス・キー・貼り付け）を破棄しました。',
+    en: 'Some input (mouse, keys, paste) was discarded because the page is not responding or too much input arrived at once.',
+  },
+  'rate-limited': {
+    ja: '短時間に送られた操作が多すぎるため、一部を破棄しました。',
+    en: 'Too many messages were sent in a short time; some were discarded.',
+  },
+  'rate-limit-closed': {
+    ja: '短時間に大量の操作が送られ続けたため、接続を切断しました。',
+    en: 'The connection was closed because far too many messages kept arriving.',
+  },
   'internal-error': {
     ja: '内部エラーが発生しました。もう一度お試しください。',
     en: 'An internal error occurred. Please try again.',
@@ -119,6 +132,18 @@ export const MESSAGES = {
   'release-no-recipient': { ja: 'このファイルには受け取るユーザーが記録されていません。', en: 'No user is recorded for this file, so it cannot be released.' },
   'release-already-open': { ja: 'このファイルには処理中の解放申請があります。', en: 'A release of this file is already pending or waiting to be collected.' },
   'release-not-pending': { ja: 'この解放申請は承認待ちではありません。', en: 'This release request is no longer waiting for approval.' },
+  'release-infected': {
+    ja: '現在の定義でウイルス「{signature}」が検出されたため、原本は解放できません。解放の手段はありません（削除するか、解析用 ZIP で調査してください）。',
+    en: 'The current signatures detect "{signature}" in this original, so it cannot be released. There is no override (delete it, or take the analysis ZIP to investigate).',
+  },
+  'release-scan-limit': {
+    ja: 'ファイルがウイルス検査の上限を超えていて検査できないため、原本は解放できません。',
+    en: 'The original exceeds the virus scanner\'s limits and could not be scanned, so it cannot be released.',
+  },
+  'release-scan-unavailable': {
+    ja: 'ウイルス検査エンジンが応答しないため、原本は解放できません。検査エンジンの復旧後にもう一度お試しください。',
+    en: 'The virus scanner did not answer, so the original cannot be released. Try again once the scanner is back.',
+  },
   'self-approval': { ja: '自分が申請した解放は承認できません。別のセキュリティ担当者が承認してください。', en: 'You cannot approve your own release request; another security user must approve it.' },
   'released-not-found': {
     ja: 'このリンクは無効です（使用済み、期限切れ、または別のユーザーのものです）。',

@@ -1,25 +1,41 @@
 /**
- * A minimal POSIX ustar writer and reader for kekkai backups: regular files only,
- * read and written with positional I/O in 1 MiB chunks so that large databases
- * and quarantine blobs never sit in memory. Any standard `tar` can list and
- * extract the archives (`tar -tvf backup.kekkai`). The reader refuses every member
- * type other than a regular file (no links, devices or directories) and every
- * name that could leave the target directory.
+ * Backup archives are plain tar files (`tar -tvf backup.kekkai` lists them), written and
+ * read with node-tar, chunk by chunk, so large databases and quarantine blobs never sit
+ * in memory. Archives from kekkai's earlier hand-written ustar writer read the same way.
+ *
+ * Restore reads an archive that is at worst damaged or altered, so the reader accepts
+ * regular files only (no links, devices or directories), refuses every name that could
+ * leave the data directory, and treats every tar warning (bad checksum, truncation,
+ * unknown format) as an error. Sizes and SHA-256 are then checked against the manifest
+ * (restore.ts).
  */
 import { createHash } from 'node:crypto';
-import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
-
-const BLOCK = 512;
-const CHUNK = 1024 * 1024;
+import { createWriteStream } from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { create, list, replace, type WriteEntry } from 'tar';
 
 export class ArchiveError extends Error {
   readonly code = 'KEKKAI_ERR_BACKUP_ARCHIVE';
 }
 
-export interface WrittenMember {
+/** A file on disk and its name in the archive. */
+export interface ArchiveFile {
+  name: string;
+  source: string;
+}
+
+/** A member as found in an archive: its name, size and the SHA-256 of its data. */
+export interface ArchiveMember {
   path: string;
   size: number;
   sha256: string;
+}
+
+/** Where a member's data goes while the archive is read; `end` follows the last chunk. */
+export interface MemberSink {
+  write(chunk: Buffer): void;
+  end(): void;
 }
 
 /**
@@ -41,186 +57,70 @@ export function checkMemberName(name: string): void {
   }
 }
 
-export class TarWriter {
-  private readonly fd: number;
-  private position = 0;
-
-  constructor(file: string) {
-    // 'wx': never overwrite; 0600: archives hold keys and password hashes.
-    this.fd = openSync(file, 'wx', 0o600);
-  }
-
-  /** Copies a file from disk into the archive, hashing what is written. */
-  addFile(name: string, source: string, mtime = new Date()): WrittenMember {
-    const src = openSync(source, 'r');
-    try {
-      const size = fstatSync(src).size;
-      this.write(header(name, size, mtime));
-      const hash = createHash('sha256');
-      const buf = Buffer.allocUnsafe(CHUNK);
-      let done = 0;
-      while (done < size) {
-        const n = readSync(src, buf, 0, Math.min(CHUNK, size - done), done);
-        if (n === 0) throw new ArchiveError(`${source} shrank while it was being archived`);
-        hash.update(buf.subarray(0, n));
-        this.write(buf.subarray(0, n));
-        done += n;
-      }
-      this.pad(size);
-      return { path: name, size, sha256: hash.digest('hex') };
-    } finally {
-      closeSync(src);
-    }
-  }
-
-  addBuffer(name: string, data: Buffer, mtime = new Date()): WrittenMember {
-    this.write(header(name, data.length, mtime));
-    this.write(data);
-    this.pad(data.length);
-    return { path: name, size: data.length, sha256: createHash('sha256').update(data).digest('hex') };
-  }
-
-  /** Writes the two zero blocks that end a tar archive and closes the file. */
-  finish(): void {
-    this.write(Buffer.alloc(BLOCK * 2));
-    closeSync(this.fd);
-  }
-
-  abort(): void {
-    closeSync(this.fd);
-  }
-
-  private pad(size: number): void {
-    const rest = size % BLOCK;
-    if (rest) this.write(Buffer.alloc(BLOCK - rest));
-  }
-
-  private write(data: Buffer): void {
-    let off = 0;
-    while (off < data.length) {
-      const n = writeSync(this.fd, data, off, data.length - off, this.position);
-      off += n;
-      this.position += n;
-    }
-  }
+/** node-tar options that store each source file under its member name, mode 0600, no owner. */
+function packOptions(files: readonly ArchiveFile[]) {
+  const names = new Map(files.map((f) => [path.resolve(f.source), f.name]));
+  for (const name of names.values()) checkMemberName(name);
+  return {
+    portable: true,
+    // Follow symbolic links in the data directory: the archive holds the files themselves.
+    follow: true,
+    // Sources are absolute paths; the member name replaces them below.
+    preservePaths: true,
+    onWriteEntry(entry: WriteEntry) {
+      const name = names.get(entry.absolute);
+      if (name === undefined) throw new ArchiveError(`unexpected archive entry ${entry.absolute}`);
+      entry.path = name;
+      // Archives hold keys and password hashes: whoever extracts one by hand gets 0600 files.
+      if (entry.stat) entry.stat.mode = 0o100600;
+    },
+  };
 }
 
-function header(name: string, size: number, mtime: Date): Buffer {
-  checkMemberName(name);
-  const h = Buffer.alloc(BLOCK);
-  const bytes = Buffer.from(name, 'utf8');
-  if (bytes.length <= 100) {
-    bytes.copy(h, 0);
-  } else {
-    const cut = name.lastIndexOf('/', 155);
-    if (cut <= 0 || Buffer.byteLength(name.slice(cut + 1)) > 100 || Buffer.byteLength(name.slice(0, cut)) > 155) {
-      throw new ArchiveError(`archive member name too long: ${name}`);
-    }
-    h.write(name.slice(cut + 1), 0, 'utf8');
-    h.write(name.slice(0, cut), 345, 'utf8');
-  }
-  h.write('0000600\0', 100, 'ascii');
-  h.write('0000000\0', 108, 'ascii');
-  h.write('0000000\0', 116, 'ascii');
-  writeSize(h, size);
-  h.write(`${Math.floor(mtime.getTime() / 1000).toString(8).padStart(11, '0')}\0`, 136, 'ascii');
-  h.write('0', 156, 'ascii');
-  h.write('ustar\0', 257, 'ascii');
-  h.write('00', 263, 'ascii');
-  h.write(`${checksum(h).toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
-  return h;
+/** Writes the files into a new archive `out`: never overwrites, mode 0600. */
+export async function writeArchive(out: string, files: readonly ArchiveFile[]): Promise<void> {
+  const pack = create(packOptions(files), files.map((f) => path.resolve(f.source)));
+  await pipeline(pack, createWriteStream(out, { flags: 'wx', mode: 0o600 }));
 }
 
-function writeSize(h: Buffer, size: number): void {
-  if (size < 8 ** 11) {
-    h.write(`${size.toString(8).padStart(11, '0')}\0`, 124, 'ascii');
-    return;
-  }
-  // GNU base-256 for members of 8 GiB and more.
-  h[124] = 0x80;
-  let v = BigInt(size);
-  for (let i = 135; i > 124; i--) {
-    h[i] = Number(v & 0xffn);
-    v >>= 8n;
-  }
+/** Appends files to an archive written by writeArchive (before its end-of-archive blocks). */
+export async function appendToArchive(archive: string, files: readonly ArchiveFile[]): Promise<void> {
+  await replace({ file: archive, ...packOptions(files) }, files.map((f) => path.resolve(f.source)));
 }
 
-function readSize(h: Buffer): number {
-  if ((h[124]! & 0x80) !== 0) {
-    let v = 0n;
-    for (let i = 125; i < 136; i++) v = (v << 8n) | BigInt(h[i]!);
-    return Number(v);
-  }
-  return parseOctal(h.subarray(124, 136), 'size');
-}
-
-function checksum(h: Buffer): number {
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : h[i]!;
-  return sum;
-}
-
-function parseOctal(field: Buffer, what: string): number {
-  const text = field.toString('ascii').replace(/[\0 ]+$/g, '').trim();
-  if (!/^[0-7]+$/.test(text)) throw new ArchiveError(`not a kekkai backup (bad tar ${what} field)`);
-  return parseInt(text, 8);
-}
-
-function cString(field: Buffer): string {
-  const end = field.indexOf(0);
-  return field.subarray(0, end < 0 ? field.length : end).toString('utf8');
-}
-
-export interface ArchiveMember {
-  path: string;
-  size: number;
-  /** Offset of the member's data in the archive file. */
-  offset: number;
-}
-
-/** Lists the members of an archive (validating headers and names), reading no data. */
-export function listMembers(fd: number): ArchiveMember[] {
-  const total = fstatSync(fd).size;
+/**
+ * Reads the whole archive once, in order, hashing every member's data; `sink` may ask
+ * for a member's data (it is called with the name and size before any data arrives).
+ * Throws ArchiveError for a refused member or a damaged archive.
+ */
+export function readArchive(file: string, sink?: (name: string, size: number) => MemberSink | undefined): ArchiveMember[] {
   const members: ArchiveMember[] = [];
-  const h = Buffer.alloc(BLOCK);
-  let pos = 0;
-  for (;;) {
-    if (pos + BLOCK > total || readSync(fd, h, 0, BLOCK, pos) !== BLOCK) throw new ArchiveError('archive is truncated');
-    if (h.every((b) => b === 0)) return members;
-    if (parseOctal(h.subarray(148, 156), 'checksum') !== checksum(h)) throw new ArchiveError(`archive header at byte ${pos} is corrupt (checksum)`);
-    const prefix = h.subarray(257, 263).toString('ascii') === 'ustar\0' ? cString(h.subarray(345, 500)) : '';
-    const base = cString(h.subarray(0, 100));
-    const name = prefix ? `${prefix}/${base}` : base;
-    checkMemberName(name);
-    const type = String.fromCharCode(h[156]!);
-    if (type !== '0' && type !== '\0') throw new ArchiveError(`refused archive member "${name}": not a regular file (type "${type}")`);
-    const size = readSize(h);
-    const offset = pos + BLOCK;
-    if (offset + size > total) throw new ArchiveError('archive is truncated');
-    members.push({ path: name, size, offset });
-    pos = offset + Math.ceil(size / BLOCK) * BLOCK;
+  try {
+    list({
+      file,
+      sync: true,
+      strict: true,
+      onReadEntry(entry) {
+        checkMemberName(entry.path);
+        if (entry.type !== 'File' && entry.type !== 'OldFile') throw new ArchiveError(`refused archive member "${entry.path}": not a regular file (${entry.type})`);
+        const size = entry.size;
+        const hash = createHash('sha256');
+        const out = sink?.(entry.path, size);
+        entry.on('data', (chunk: Buffer) => {
+          hash.update(chunk);
+          out?.write(chunk);
+        });
+        entry.on('end', () => {
+          out?.end();
+          members.push({ path: entry.path, size, sha256: hash.digest('hex') });
+        });
+      },
+    });
+  } catch (err) {
+    if (err instanceof ArchiveError) throw err;
+    const code = (err as { code?: string }).code;
+    if (code?.startsWith('TAR_')) throw new ArchiveError(`archive is damaged or not a kekkai backup: ${(err as Error).message}`);
+    throw err;
   }
-}
-
-/** Streams a member's data to `sink` in chunks and returns its SHA-256 (hex). */
-export function readMember(fd: number, member: ArchiveMember, sink?: (chunk: Buffer) => void): string {
-  const hash = createHash('sha256');
-  const buf = Buffer.allocUnsafe(Math.min(CHUNK, Math.max(member.size, 1)));
-  let done = 0;
-  while (done < member.size) {
-    const n = readSync(fd, buf, 0, Math.min(buf.length, member.size - done), member.offset + done);
-    if (n === 0) throw new ArchiveError('archive is truncated');
-    const chunk = buf.subarray(0, n);
-    hash.update(chunk);
-    sink?.(chunk);
-    done += n;
-  }
-  return hash.digest('hex');
-}
-
-/** Reads a (small) member into memory. */
-export function readMemberBuffer(fd: number, member: ArchiveMember): Buffer {
-  const parts: Buffer[] = [];
-  readMember(fd, member, (chunk) => parts.push(Buffer.from(chunk)));
-  return Buffer.concat(parts);
+  return members;
 }

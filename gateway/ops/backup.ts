@@ -2,12 +2,14 @@
  * Online backup of a data directory: a consistent snapshot of the SQLite database
  * through SQLite's backup API (safe while the gateway writes, WAL included), the
  * key files (audit, quarantine), the TLS material and optionally the quarantine
- * blobs, packed into one ustar archive with a manifest (backup-manifest.ts).
+ * blobs, packed into one tar archive with a manifest (backup-manifest.ts). The
+ * manifest's sizes and SHA-256 are read back from the finished archive, so they
+ * describe exactly what restore will find.
  */
 import Database from 'better-sqlite3';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { TarWriter, type WrittenMember } from './backup-archive.js';
+import { appendToArchive, readArchive, writeArchive, type ArchiveFile, type ArchiveMember } from './backup-archive.js';
 import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, DATABASE_MEMBER, MANIFEST_NAME, type BackupManifest } from './backup-manifest.js';
 
 export class BackupError extends Error {
@@ -25,7 +27,7 @@ export interface BackupOptions {
 
 export interface BackupSummary {
   out: string;
-  files: WrittenMember[];
+  files: ArchiveMember[];
   schemaVersion: number;
   warnings: string[];
 }
@@ -39,32 +41,33 @@ export async function createBackup(options: BackupOptions): Promise<BackupSummar
   const partial = `${out}.partial`;
   // The snapshot lands next to the archive (mode 0700 directory), not in a shared /tmp.
   const tmp = mkdtempSync(path.join(path.dirname(out), '.kekkai-backup-'));
-  let writer: TarWriter | undefined;
   try {
     const snapshot = path.join(tmp, DATABASE_MEMBER);
     const schemaVersion = await snapshotDatabase(dbPath, snapshot);
-    writer = new TarWriter(partial);
-    const files: WrittenMember[] = [writer.addFile(DATABASE_MEMBER, snapshot)];
+    const sources: ArchiveFile[] = [{ name: DATABASE_MEMBER, source: snapshot }];
     for (const dir of ['keys', 'tls']) {
-      for (const name of regularFiles(path.join(dataDir, dir), false)) files.push(writer.addFile(`${dir}/${name}`, path.join(dataDir, dir, name)));
+      for (const name of regularFiles(path.join(dataDir, dir), false)) sources.push({ name: `${dir}/${name}`, source: path.join(dataDir, dir, name) });
     }
     if (options.withQuarantine) {
       // Finished blobs only: `.tmp` files are being written and not yet indexed.
       for (const rel of regularFiles(path.join(dataDir, 'quarantine'), true).filter((f) => f.endsWith('.bin'))) {
-        files.push(writer.addFile(`quarantine/${rel}`, path.join(dataDir, 'quarantine', rel)));
+        sources.push({ name: `quarantine/${rel}`, source: path.join(dataDir, 'quarantine', rel) });
       }
     }
+    await writeArchive(partial, sources);
+    const files = readArchive(partial);
+    if (files.map((f) => f.path).join('\n') !== sources.map((f) => f.name).join('\n')) throw new BackupError('the archive does not hold the files that were written into it');
     const manifest: BackupManifest = {
       format: BACKUP_FORMAT,
       version: BACKUP_FORMAT_VERSION,
       createdAt: (options.now?.() ?? new Date()).toISOString(),
       schemaVersion,
       withQuarantine: options.withQuarantine,
-      files: files.map(({ path: p, size, sha256 }) => ({ path: p, size, sha256 })),
+      files,
     };
-    writer.addBuffer(MANIFEST_NAME, Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`));
-    writer.finish();
-    writer = undefined;
+    const manifestFile = path.join(tmp, MANIFEST_NAME);
+    writeFileSync(manifestFile, `${JSON.stringify(manifest, null, 2)}\n`, { mode: 0o600 });
+    await appendToArchive(partial, [{ name: MANIFEST_NAME, source: manifestFile }]);
     chmodSync(partial, 0o600);
     renameSync(partial, out);
     const warnings: string[] = [];
@@ -73,7 +76,6 @@ export async function createBackup(options: BackupOptions): Promise<BackupSummar
     }
     return { out, files, schemaVersion, warnings };
   } catch (err) {
-    writer?.abort();
     rmSync(partial, { force: true });
     throw err;
   } finally {

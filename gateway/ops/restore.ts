@@ -1,14 +1,15 @@
 /**
  * Restore of a backup archive (backup.ts) into a data directory. Order matters:
- * every member's name, size and SHA-256 are checked against the manifest before
- * anything is written; then the members are extracted into a staging directory
- * (hashed again while writing) and only then moved into place.
+ * a first pass over the archive checks every member's name, size and SHA-256
+ * against the manifest before anything is written; a second pass extracts the
+ * members into a staging directory (hashed again while writing), and only then
+ * are they moved into place.
  */
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { MIGRATIONS } from '../store/migrations.js';
-import { ArchiveError, listMembers, readMember, readMemberBuffer, type ArchiveMember } from './backup-archive.js';
+import { ArchiveError, readArchive, type MemberSink } from './backup-archive.js';
 import { BackupError } from './backup.js';
 import { DATABASE_MEMBER, MANIFEST_NAME, ManifestSchema, isBackupPath, type BackupManifest } from './backup-manifest.js';
 
@@ -29,44 +30,45 @@ export interface RestoreSummary {
 
 export function restoreBackup(options: RestoreOptions): RestoreSummary {
   const dataDir = path.resolve(options.dataDir);
-  const fd = openSync(options.archive, 'r');
+  const manifest = verifyArchive(options.archive);
+  const replaced = checkTarget(dataDir, options.force);
+  const created = !existsSync(dataDir);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const staging = mkdtempSync(path.join(dataDir, '.restore-'));
   try {
-    const { manifest, members } = verifyArchive(fd);
-    const replaced = checkTarget(dataDir, options.force);
-    const created = !existsSync(dataDir);
-    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const staging = mkdtempSync(path.join(dataDir, '.restore-'));
-    try {
-      extract(fd, manifest, members, staging);
-      if (replaced) clearTarget(dataDir, manifest.withQuarantine);
-      for (const entry of readdirSync(staging)) renameSync(path.join(staging, entry), path.join(dataDir, entry));
-    } catch (err) {
-      rmSync(staging, { recursive: true, force: true });
-      if (created) rmSync(dataDir, { recursive: true, force: true });
-      throw err;
-    }
+    extract(options.archive, manifest, staging);
+    if (replaced) clearTarget(dataDir, manifest.withQuarantine);
+    for (const entry of readdirSync(staging)) renameSync(path.join(staging, entry), path.join(dataDir, entry));
+  } catch (err) {
     rmSync(staging, { recursive: true, force: true });
-    tightenModes(dataDir);
-    return { dataDir, manifest, replaced, warnings: checkDatabase(path.join(dataDir, DATABASE_MEMBER), manifest) };
-  } finally {
-    closeSync(fd);
+    if (created) rmSync(dataDir, { recursive: true, force: true });
+    throw err;
   }
+  rmSync(staging, { recursive: true, force: true });
+  tightenModes(dataDir);
+  return { dataDir, manifest, replaced, warnings: checkDatabase(path.join(dataDir, DATABASE_MEMBER), manifest) };
 }
 
-/** Reads the whole archive once: manifest, names, sizes, hashes. Writes nothing. */
-export function verifyArchive(fd: number): { manifest: BackupManifest; members: Map<string, ArchiveMember> } {
-  const members = new Map<string, ArchiveMember>();
-  for (const member of listMembers(fd)) {
+const MAX_MANIFEST_BYTES = 64 * 1024 * 1024;
+
+/** Reads the whole archive once: names, sizes, hashes against the manifest. Writes nothing. */
+export function verifyArchive(archive: string): BackupManifest {
+  const manifestChunks: Buffer[] = [];
+  const collectManifest = (name: string, size: number): MemberSink | undefined => {
+    if (name !== MANIFEST_NAME) return undefined;
+    if (size > MAX_MANIFEST_BYTES) throw new ArchiveError(`${MANIFEST_NAME} is implausibly large`);
+    return { write: (chunk) => manifestChunks.push(Buffer.from(chunk)), end: () => undefined };
+  };
+  const members = new Map<string, { size: number; sha256: string }>();
+  for (const member of readArchive(archive, collectManifest)) {
     if (members.has(member.path)) throw new ArchiveError(`archive member "${member.path}" appears twice`);
     if (member.path !== MANIFEST_NAME && !isBackupPath(member.path)) throw new ArchiveError(`refused archive member "${member.path}": not a kekkai data file`);
     members.set(member.path, member);
   }
-  const manifestMember = members.get(MANIFEST_NAME);
-  if (!manifestMember) throw new ArchiveError(`not a kekkai backup: ${MANIFEST_NAME} missing`);
-  if (manifestMember.size > 64 * 1024 * 1024) throw new ArchiveError(`${MANIFEST_NAME} is implausibly large`);
+  if (!members.has(MANIFEST_NAME)) throw new ArchiveError(`not a kekkai backup: ${MANIFEST_NAME} missing`);
   let manifest: BackupManifest;
   try {
-    manifest = ManifestSchema.parse(JSON.parse(readMemberBuffer(fd, manifestMember).toString('utf8')));
+    manifest = ManifestSchema.parse(JSON.parse(Buffer.concat(manifestChunks).toString('utf8')));
   } catch (err) {
     throw new ArchiveError(`not a kekkai backup (manifest unreadable: ${(err as Error).message.split('\n')[0]})`);
   }
@@ -77,13 +79,13 @@ export function verifyArchive(fd: number): { manifest: BackupManifest; members: 
     const member = members.get(entry.path);
     if (!member) throw new ArchiveError(`archive is incomplete: "${entry.path}" missing`);
     if (member.size !== entry.size) throw new ArchiveError(`"${entry.path}" has ${member.size} bytes, the manifest says ${entry.size}`);
-    if (readMember(fd, member) !== entry.sha256) throw new ArchiveError(`"${entry.path}" does not match its SHA-256 in the manifest: the archive is corrupt or was altered`);
+    if (member.sha256 !== entry.sha256) throw new ArchiveError(`"${entry.path}" does not match its SHA-256 in the manifest: the archive is corrupt or was altered`);
   }
   for (const name of members.keys()) {
     if (name !== MANIFEST_NAME && !listed.has(name)) throw new ArchiveError(`archive member "${name}" is not in the manifest`);
   }
   if (!listed.has(DATABASE_MEMBER)) throw new ArchiveError(`archive has no ${DATABASE_MEMBER}`);
-  return { manifest, members };
+  return manifest;
 }
 
 /** Returns true when existing contents will be replaced; throws when not allowed. */
@@ -119,22 +121,34 @@ export function databaseInUse(dbPath: string): boolean {
   }
 }
 
-function extract(fd: number, manifest: BackupManifest, members: Map<string, ArchiveMember>, staging: string): void {
-  for (const entry of manifest.files) {
-    const member = members.get(entry.path)!;
-    const target = path.join(staging, ...entry.path.split('/'));
+/** Writes the manifest's files into staging, 0600, hashing again what is written. */
+function extract(archive: string, manifest: BackupManifest, staging: string): void {
+  const expected = new Map(manifest.files.map((f) => [f.path, f.sha256]));
+  let open: number | undefined;
+  const writeTo = (name: string): MemberSink | undefined => {
+    if (!expected.has(name)) return undefined;
+    const target = path.join(staging, ...name.split('/'));
     mkdirSync(path.dirname(target), { recursive: true, mode: 0o700 });
-    const out = openSync(target, 'wx', 0o600);
-    let sha: string;
-    try {
-      sha = readMember(fd, member, (chunk) => {
-        for (let off = 0; off < chunk.length; ) off += writeSync(out, chunk, off);
-      });
-    } finally {
-      closeSync(out);
-    }
+    const fd = openSync(target, 'wx', 0o600);
+    open = fd;
+    return {
+      write: (chunk) => {
+        for (let off = 0; off < chunk.length; ) off += writeSync(fd, chunk, off);
+      },
+      end: () => {
+        open = undefined;
+        closeSync(fd);
+      },
+    };
+  };
+  try {
+    const written = new Map(readArchive(archive, writeTo).map((m) => [m.path, m.sha256]));
     // The archive could change between the check and the copy.
-    if (sha !== entry.sha256) throw new ArchiveError(`"${entry.path}" changed while it was being restored`);
+    for (const [name, sha256] of expected) {
+      if (written.get(name) !== sha256) throw new ArchiveError(`"${name}" changed while it was being restored`);
+    }
+  } finally {
+    if (open !== undefined) closeSync(open);
   }
 }
 

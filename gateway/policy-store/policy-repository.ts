@@ -1,6 +1,6 @@
 /** The URL policy store: versioned policy documents and imported category lists. */
 import type { Policy, PolicyIssue } from '../../policies/index.js';
-import type { DiffLine } from './line-diff.js';
+import type { DiffLine } from './policy-diff.js';
 
 /** One stored version of the policy document (YAML as it was saved). */
 export interface PolicyVersionRecord {

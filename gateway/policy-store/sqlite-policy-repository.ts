@@ -1,7 +1,7 @@
 /** SQLite implementation of {@link PolicyRepository}. */
 import { isIpLiteral } from '../../policies/index.js';
 import type { SqliteDb } from '../store/sqlite-database.js';
-import { diffLines, type DiffLine } from './line-diff.js';
+import { diffLines, type DiffLine } from './policy-diff.js';
 import { noSuchVersion, parsePolicyDocument } from './policy-document.js';
 import { POLICY_MIGRATION_SQL } from './policy-migration.js';
 import type { CategoryImportResult, CategorySummary, PolicyRepository, PolicyVersionRecord, PolicyVersionSummary, SaveMeta, SaveResult } from './policy-repository.js';

@@ -2,16 +2,20 @@
  * What the security team may do with a quarantined original — release it to the
  * user who downloaded it (optionally after a second security user approves),
  * delete it, or take it for analysis as an encrypted ZIP. Every action needs a
- * written justification and leaves an audit record.
+ * written justification and leaves an audit record. Every release step (request,
+ * approval, delivery) first rescans the original with current signatures and
+ * refuses anything but a clean answer (release-scan.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { QuarantineRecord, QuarantineStore } from '../downloads/quarantine-store.js';
+import type { Scanner } from '../../sanitizer/index.js';
 import type { Role } from '../store/repositories.js';
+import { writeAnalysisZip } from './analysis-zip.js';
 import type { QuarantineIndex } from './quarantine-search.js';
 import type { ReleaseRecord, ReleaseRepository } from './release-repository.js';
+import { auditScan, scanOriginal, scanRefusal, type ReleaseScan, type ScanOutcome } from './release-scan.js';
 import { checkJustification, SecurityRefusal } from './security-errors.js';
-import { encryptedZip } from './zip-crypto.js';
 
 export interface Actor {
   id: number;
@@ -20,7 +24,12 @@ export interface Actor {
   sourceIp: string;
 }
 
-export const ANALYSIS_PASSWORD = 'infected';
+/** A release step's result with the scan it was based on (none for a rejection). */
+export interface ReleaseOutcome {
+  release: ReleaseRecord;
+  scan: ReleaseScan | null;
+}
+
 /** How long a released original waits for its user. */
 const RELEASE_TTL_MS = 7 * 24 * 3600_000;
 
@@ -29,6 +38,8 @@ export interface QuarantineActionsOptions {
   index: Pick<QuarantineIndex, 'get'>;
   releases: ReleaseRepository;
   audit: Pick<AuditLog, 'record'>;
+  /** The antivirus engine (clamd) that rescans every original before it is released. */
+  scanner: Pick<Scanner, 'scan'>;
   /** Read on every request so a config reload needs no restart of this service. */
   needsSecondApproval: () => boolean;
   /** Tells the recipient's live browser sessions that a file waits for them. */
@@ -44,12 +55,17 @@ export class QuarantineActions {
   }
 
   /** Starts a release: released at once, or pending when a second approval is required. */
-  async requestRelease(actor: Actor, quarantineId: string, justification: unknown): Promise<ReleaseRecord> {
+  async requestRelease(actor: Actor, quarantineId: string, justification: unknown): Promise<ReleaseOutcome> {
     const why = checkJustification(justification);
     const record = this.record(quarantineId);
     if (record.userId === null) throw new SecurityRefusal('release-no-recipient');
     if (this.o.releases.open(quarantineId)) throw new SecurityRefusal('release-already-open');
     const needsApproval = this.o.needsSecondApproval();
+    const action = needsApproval ? 'release-requested' : 'release';
+    const scanned = await this.scanOrRefuse(actor, quarantineId, action, why, { recipientId: record.userId, recipientName: record.userName });
+    // Checked again: the record may have been deleted, or another request filed, while the scan ran.
+    this.record(quarantineId);
+    if (this.o.releases.open(quarantineId)) throw new SecurityRefusal('release-already-open');
     const at = this.now().toISOString();
     const release: ReleaseRecord = {
       id: randomUUID(),
@@ -74,13 +90,13 @@ export class QuarantineActions {
       deliveredAt: null,
     };
     this.o.releases.insert(release);
-    this.audit(actor, 'success', needsApproval ? 'release-requested' : 'release', record, why, { releaseId: release.id, recipientId: release.recipientId, recipientName: release.recipientName });
+    this.audit(actor, 'success', action, record, why, { releaseId: release.id, recipientId: release.recipientId, recipientName: release.recipientName, ...auditScan(scanned) });
     if (!needsApproval) this.o.notifyRecipient?.(release);
-    return release;
+    return { release, scan: scanned.scan };
   }
 
   /** The second security user's decision on a pending release; never the requester's own. */
-  decide(actor: Actor, releaseId: string, approve: boolean, justification: unknown): ReleaseRecord {
+  async decide(actor: Actor, releaseId: string, approve: boolean, justification: unknown): Promise<ReleaseOutcome> {
     const why = checkJustification(justification);
     const pending = this.o.releases.get(releaseId);
     if (!pending || pending.state !== 'pending') throw new SecurityRefusal('release-not-pending');
@@ -90,14 +106,16 @@ export class QuarantineActions {
       this.audit(actor, 'failure', approve ? 'release-approved' : 'release-rejected', subject, why, { ...facts, refused: 'self-approval' });
       throw new SecurityRefusal('self-approval');
     }
+    // Approval is the moment of release: scan again, the signatures may be newer than at the request.
+    const scanned = approve ? await this.scanOrRefuse(actor, pending.quarantineId, 'release-approved', why, facts, pending.sha256) : undefined;
     const at = this.now().toISOString();
     const token = approve ? newToken() : null;
     const ok = this.o.releases.decide(releaseId, { state: approve ? 'released' : 'rejected', by: actor.id, byName: actor.name, at, justification: why, token, expiresAt: approve ? this.expiry() : null });
     if (!ok) throw new SecurityRefusal('release-not-pending');
-    this.audit(actor, 'success', approve ? 'release-approved' : 'release-rejected', subject, why, facts);
+    this.audit(actor, 'success', approve ? 'release-approved' : 'release-rejected', subject, why, { ...facts, ...(scanned ? auditScan(scanned) : {}) });
     const decided = this.o.releases.get(releaseId)!;
     if (approve) this.o.notifyRecipient?.(decided);
-    return decided;
+    return { release: decided, scan: scanned?.scan ?? null };
   }
 
   /** Deletes the original and its index record; open releases of it are cancelled. */
@@ -114,19 +132,37 @@ export class QuarantineActions {
     const why = checkJustification(justification);
     const stored = await this.read(quarantineId);
     const entryName = safeEntryName(stored.record.name, stored.record.sha256);
-    const zip = await encryptedZip([{ name: entryName, data: stored.bytes, modified: new Date(stored.record.createdAt) }], ANALYSIS_PASSWORD);
+    const zip = await writeAnalysisZip(entryName, stored.bytes, new Date(stored.record.createdAt));
     this.audit(actor, 'success', 'analysis-download', stored.record, why, { entryName });
     return { fileName: `${stored.record.sha256.slice(0, 16)}.zip`, zip };
   }
 
-  /** The released original for its recipient, once; undefined for anyone else or a used link. */
+  /** A fresh scan of the original for the console; changes nothing, so it is not audited. */
+  async scan(quarantineId: string): Promise<ReleaseScan> {
+    const stored = await this.read(quarantineId);
+    return (await scanOriginal(this.o.scanner, stored.bytes, this.now())).scan;
+  }
+
+  /**
+   * The released original for its recipient, once; undefined for anyone else or a used
+   * link. Scanned once more on the way out (a link lives for days); an infected original
+   * cancels the release, a scanner failure refuses and leaves the link for a retry.
+   */
   async takeReleased(recipient: Actor, token: string): Promise<{ name: string; bytes: Buffer } | undefined> {
     const release = this.o.releases.byToken(token);
     if (!release || release.recipientId !== recipient.id) return undefined;
     const stored = await this.o.quarantine.get(release.quarantineId).catch(() => undefined);
     if (!stored || stored.record.sha256 !== release.sha256) return undefined;
+    const why = release.decisionJustification ?? release.requestJustification;
+    const scanned = await scanOriginal(this.o.scanner, stored.bytes, this.now());
+    const refusal = scanRefusal(scanned.scan);
+    if (refusal) {
+      if (scanned.scan.status !== 'unavailable') this.o.releases.cancelOpen(release.quarantineId);
+      this.audit(recipient, 'failure', 'release-delivered', stored.record, why, { releaseId: release.id, refused: 'scan', ...auditScan(scanned) });
+      throw refusal;
+    }
     if (!this.o.releases.markDelivered(token, recipient.id, this.now().toISOString())) return undefined;
-    this.audit(recipient, 'success', 'release-delivered', stored.record, release.decisionJustification ?? release.requestJustification, { releaseId: release.id });
+    this.audit(recipient, 'success', 'release-delivered', stored.record, why, { releaseId: release.id, ...auditScan(scanned) });
     return { name: stored.record.name, bytes: stored.bytes };
   }
 
@@ -139,6 +175,20 @@ export class QuarantineActions {
     const record = this.o.index.get(quarantineId);
     if (!record) throw new SecurityRefusal('quarantine-not-found');
     return record;
+  }
+
+  /** Decrypts and scans the original; anything but clean is audited as a refused `action` and thrown. */
+  private async scanOrRefuse(actor: Actor, quarantineId: string, action: string, why: string, facts: Record<string, unknown>, sha256?: string): Promise<ScanOutcome> {
+    const stored = await this.read(quarantineId);
+    // The pending request named these exact bytes; anything else is not what was approved.
+    if (sha256 !== undefined && stored.record.sha256 !== sha256) throw new SecurityRefusal('quarantine-unreadable');
+    const scanned = await scanOriginal(this.o.scanner, stored.bytes, this.now());
+    const refusal = scanRefusal(scanned.scan);
+    if (refusal) {
+      this.audit(actor, 'failure', action, stored.record, why, { ...facts, refused: 'scan', ...auditScan(scanned) });
+      throw refusal;
+    }
+    return scanned;
   }
 
   private async read(quarantineId: string): Promise<{ record: QuarantineRecord; bytes: Buffer }> {

@@ -1,4 +1,6 @@
 /** Refusals of security-console actions: a stable message code and an HTTP status. */
+import type { ReleaseScan } from './release-scan.js';
+
 export type SecurityRefusalCode =
   | 'justification-required'
   | 'justification-too-long'
@@ -7,7 +9,10 @@ export type SecurityRefusalCode =
   | 'release-already-open'
   | 'release-not-pending'
   | 'self-approval'
-  | 'quarantine-unreadable';
+  | 'quarantine-unreadable'
+  | 'release-infected'
+  | 'release-scan-limit'
+  | 'release-scan-unavailable';
 
 const STATUS: Record<SecurityRefusalCode, number> = {
   'justification-required': 400,
@@ -18,11 +23,19 @@ const STATUS: Record<SecurityRefusalCode, number> = {
   'release-not-pending': 409,
   'self-approval': 403,
   'quarantine-unreadable': 409,
+  'release-infected': 409,
+  'release-scan-limit': 409,
+  // The scanner is down or timed out: a retry later may succeed.
+  'release-scan-unavailable': 503,
 };
 
 export class SecurityRefusal extends Error {
   readonly status: number;
-  constructor(readonly code: SecurityRefusalCode) {
+  /** The release scan behind a refusal, shown in the console. */
+  constructor(
+    readonly code: SecurityRefusalCode,
+    readonly scan?: ReleaseScan,
+  ) {
     super(code);
     this.status = STATUS[code];
   }

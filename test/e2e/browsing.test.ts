@@ -5,6 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalBrowser } from '../../gateway/browser/local-browser.js';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
 import {
   browseTo,
@@ -141,6 +142,76 @@ describe('browsing through the gateway', () => {
     await site.waitForReport((r) => r.kind === 'alerts-done');
     await waitUntil(async () => (await canvasPixel(page, 600, 400))[1] > 200, 10_000, 'green page');
     expect(await page.locator('dialog.remote-dialog[open]').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('page titles and dialog text reach the toolbar without bidi overrides; markup stays text', async () => {
+    const page = await signedInPage();
+    await browseTo(page, `${site.url}/bidi`, 'Bidi');
+    const shown = await page.locator('.page-title').textContent();
+    expect(shown).toBe('Bidi fdp.exe <b>bold</b>');
+    expect(await page.locator('.tab-title').first().textContent()).toBe('Bidi fdp.exe <b>bold</b>');
+    expect(await page.title()).not.toMatch(/[\u202E\u200B]/);
+    expect(await page.locator('.toolbar b').count()).toBe(0);
+    await clickRemote(page, 150, 80);
+    const dialog = page.locator('dialog.remote-dialog[open]');
+    await dialog.waitFor();
+    expect(await dialog.locator('.dialog-text').textContent()).toBe('line 1 gnp.exe\nline 2 <i>x</i>');
+    await dialog.getByRole('button', { name: 'OK' }).click();
+    await page.context().close();
+  });
+
+  it('a page stuck in while(true){} shows the unresponsive notice; Reload and Close tab work, and browsing goes on', async () => {
+    const page = await signedInPage();
+    await browseTo(page, `${site.url}/hang`, 'Hang fixture');
+    const notice = page.locator('.tab-health[role=alert]');
+    // Reload stops the stuck script and loads the page again.
+    await clickRemote(page, 150, 80);
+    await notice.filter({ hasText: 'このページは応答していません' }).waitFor({ timeout: 30_000 });
+    const loadsBefore = site.requests.filter((p) => p === '/hang').length;
+    await notice.getByRole('button', { name: '再読み込み' }).click();
+    await notice.waitFor({ state: 'hidden', timeout: 15_000 });
+    await expect.poll(() => site.requests.filter((p) => p === '/hang').length, { timeout: 15_000 }).toBeGreaterThan(loadsBefore);
+    await page.locator('.page-title', { hasText: 'Hang fixture' }).waitFor();
+    // Close tab works on a page that hangs again.
+    await clickRemote(page, 150, 80);
+    await notice.filter({ hasText: 'このページは応答していません' }).waitFor({ timeout: 30_000 });
+    await notice.getByRole('button', { name: 'タブを閉じる' }).click();
+    // The only tab is gone; the gateway opens a fresh one and the notice leaves with the hung tab.
+    await notice.waitFor({ state: 'hidden', timeout: 15_000 });
+    await expect.poll(() => page.locator('.tab-title').allTextContents(), { timeout: 15_000 }).toEqual(['新しいタブ']);
+    await browseTo(page, `${site.url}/button`, 'Button fixture');
+    await clickRemote(page, 150, 80);
+    await site.waitForReport((r) => r.kind === 'clicked');
+    await page.context().close();
+  });
+
+  it('a crashed page shows the crash notice and Reload brings it back', async () => {
+    const page = await signedInPage();
+    const url = `${site.url}/button?crash`;
+    await browseTo(page, url, 'Button fixture');
+    const loadsBefore = site.requests.filter((p) => p === '/button').length;
+    // Crash the tab's renderer as an out-of-memory kill would (chrome://crash is not reachable by policy).
+    const layer = harness.gateway.services.browser;
+    if (!(layer instanceof LocalBrowser)) throw new Error('this test needs the in-process browser layer');
+    const target = layer.chromium.browser.targets().find((t) => t.url() === url);
+    expect(target, 'the remote tab').toBeDefined();
+    const cdp = await target!.createCDPSession();
+    void cdp.send('Page.crash').catch(() => undefined);
+    const notice = page.locator('.tab-health[role=alert]');
+    await notice.filter({ hasText: 'このページでエラーが発生し' }).waitFor({ timeout: 15_000 });
+    await cdp.detach().catch(() => undefined);
+    await notice.getByRole('button', { name: '再読み込み' }).click();
+    await notice.waitFor({ state: 'hidden', timeout: 15_000 });
+    expect(site.requests.filter((p) => p === '/button').length).toBeGreaterThan(loadsBefore);
+    await page.locator('.page-title', { hasText: 'Button fixture' }).waitFor();
+    // The page runs and streams again: a click turns it red on the user's screen.
+    await clickRemote(page, 150, 80);
+    await site.waitForReport((r) => r.kind === 'clicked');
+    await waitUntil(async () => {
+      const [r, g, b] = await canvasPixel(page, 600, 400);
+      return r > 200 && g < 60 && b < 60;
+    }, 10_000, 'red page on the canvas');
     await page.context().close();
   });
 

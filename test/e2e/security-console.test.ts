@@ -1,11 +1,14 @@
 /**
- * End to end, security console (issue 5): a staff user's EICAR download is blocked
- * and quarantined; a security user finds it in /security, sees the signature,
- * releases it with a justification; the staff user is told and collects the
- * original once; the audit page shows the download, the release and the reason.
+ * End to end, security console (issue 5, issue 9 items 3–4): a staff user's downloads
+ * of `eicar.com` and of a harmless `memo.pdf` are both blocked as type-mismatch (before
+ * the sanitizer's virus scan) and quarantined. A security user finds them in /security;
+ * the console rescans each with current signatures: releasing the EICAR is refused with
+ * the signature shown, the harmless file is released with a justification, the staff
+ * user is told and collects it once; the audit page shows each step with its scan.
+ * The primary buttons must be readable (contrast ≥ 4.5 from the computed colours).
  */
 import { randomBytes } from 'node:crypto';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../gateway/auth/auth-service.js';
 import { hashPassword } from '../../gateway/auth/passwords.js';
@@ -18,7 +21,9 @@ import { browseTo, clickRemote, launchUserBrowser, login, startHarness, type Har
 // EICAR is assembled at run time so no file in the repository is flagged.
 const EICAR = ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join('');
 const STAFF_PASSWORD = 'e2e-Staff-password-456!';
-const JUSTIFICATION = '検査用ファイルであることを確認済み（e2e）';
+const HARMLESS = 'お知らせ: 来週の勉強会は 3 階会議室です。\n';
+const JUSTIFICATION = '内容を確認済みの業務文書（e2e）';
+const REFUSED_JUSTIFICATION = '医師の依頼による（e2e-refused）';
 
 let harness: Harness;
 let site: FixtureSite;
@@ -28,7 +33,12 @@ let securityCookie: string;
 
 beforeAll(async () => {
   [site, clamd, browser] = await Promise.all([
-    startFixtureSite('127.0.0.1', { '/files/eicar.txt': { body: Buffer.from(EICAR), contentType: 'text/plain', filename: 'eicar.txt' } }),
+    startFixtureSite('127.0.0.1', {
+      // Links at y = 52 and 112 on /downloads. Both are text, so both are blocked as
+      // type-mismatch before the sanitizer's scan: neither record has a signature.
+      '/files/eicar.com': { body: Buffer.from(EICAR), contentType: 'application/octet-stream', filename: 'eicar.com' },
+      '/files/memo.pdf': { body: Buffer.from(HARMLESS), contentType: 'application/pdf', filename: 'memo.pdf' },
+    }),
     startPrivateClamd(),
     launchUserBrowser(),
   ]);
@@ -59,16 +69,33 @@ afterAll(async () => {
   await clamd?.stop();
 });
 
-async function staffDownloadsEicar(): Promise<Page> {
+async function staffDownloadsBoth(): Promise<Page> {
   const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1200, height: 800 }, locale: 'ja-JP', acceptDownloads: true });
   const page = await context.newPage();
   await login(page, harness.url, 'nurse', STAFF_PASSWORD);
   await browseTo(page, `${site.url}/downloads`, 'Downloads fixture');
-  await clickRemote(page, 80, 52);
-  const item = page.locator('.download-panel .download-item', { hasText: 'eicar' });
-  await item.locator('.download-reason').waitFor({ timeout: 60_000 });
-  expect(await item.locator('a.download-link').count()).toBe(0);
+  for (const [y, name] of [[52, 'eicar.com'], [112, 'memo.pdf']] as const) {
+    await clickRemote(page, 80, y);
+    const item = page.locator('.download-panel .download-item', { hasText: name });
+    await item.locator('.download-reason').waitFor({ timeout: 60_000 });
+    expect(await item.locator('a.download-link').count()).toBe(0);
+  }
   return page;
+}
+
+/** WCAG contrast ratio of a button's computed text colour on its own (opaque) background. */
+async function contrast(button: Locator): Promise<number> {
+  const { bg, fg } = await button.evaluate((el) => ({ bg: getComputedStyle(el).backgroundColor, fg: getComputedStyle(el).color }));
+  const rgba = (css: string): number[] => (css.match(/[\d.]+/g) ?? []).map(Number);
+  const [br, bgG, bb, alpha = 1] = rgba(bg);
+  // A see-through primary button is not a primary button: count it as unreadable.
+  if (alpha < 1) return 1;
+  const luminance = ([r, g, b]: number[]): number => {
+    const lin = (c: number): number => (c / 255 <= 0.03928 ? c / 255 / 12.92 : ((c / 255 + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * lin(r!) + 0.7152 * lin(g!) + 0.0722 * lin(b!);
+  };
+  const [l1, l2] = [luminance([br!, bgG!, bb!]), luminance(rgba(fg))].sort((a, b) => b - a);
+  return (l1! + 0.05) / (l2! + 0.05);
 }
 
 async function securityPage(path: string): Promise<Page> {
@@ -80,29 +107,54 @@ async function securityPage(path: string): Promise<Page> {
 }
 
 describe('security console', () => {
-  it('reviews a quarantined EICAR download, releases it with a justification, and the audit log shows each step', async () => {
-    const staff = await staffDownloadsEicar();
+  it('rescans before release: refuses the EICAR blocked as type-mismatch, releases a harmless file, audits both', async () => {
+    const staff = await staffDownloadsBoth();
 
     const sec = await securityPage('/security');
     await sec.getByRole('heading', { name: '隔離ファイル' }).waitFor();
+    // Issue 9 item 4: the primary buttons were white on white.
+    expect(await contrast(sec.getByRole('button', { name: '検索' }))).toBeGreaterThanOrEqual(4.5);
     await sec.getByLabel('ユーザー名').fill('nurse');
     await sec.getByLabel('判定').selectOption('blocked');
     await sec.getByRole('button', { name: '検索' }).click();
-    await sec.getByRole('button', { name: '詳細: eicar.txt' }).click();
+    await sec.getByRole('button', { name: '詳細: eicar.com' }).click();
     const detail = sec.getByRole('region', { name: '隔離ファイルの詳細' });
-    await expect.poll(() => detail.locator('dd[data-field="signature"]').textContent()).toMatch(/Eicar/i);
+    await expect.poll(() => detail.locator('dd[data-field="name"]').textContent()).toBe('eicar.com');
+    // Blocked before the scan: the record itself names no virus ...
+    expect(await detail.locator('dd[data-field="signature"]').textContent()).toBe('—');
+    expect(await detail.locator('dd[data-field="reason"]').textContent()).toBe('type-mismatch');
     expect(await detail.locator('dd[data-field="user"]').textContent()).toBe('nurse');
     expect(await detail.locator('dd[data-field="sha256"]').textContent()).toMatch(/^[0-9a-f]{64}$/);
+    // ... but the console's fresh scan with current signatures does.
+    const scan = detail.locator('[data-field="scan"]');
+    await expect.poll(() => scan.getAttribute('data-status'), { timeout: 30_000 }).toBe('infected');
+    expect(await scan.textContent()).toMatch(/ウイルスを検出: .*Eicar.*解放できません/i);
 
+    const release = detail.getByRole('button', { name: 'ダウンロードしたユーザーに原本を解放' });
+    expect(await contrast(release)).toBeGreaterThanOrEqual(4.5);
     // Without a justification nothing happens but a message.
-    await detail.getByRole('button', { name: 'ダウンロードしたユーザーに原本を解放' }).click();
+    await release.click();
     await detail.getByText('理由を入力してください。').waitFor();
+    await detail.getByLabel('理由（必須、1000 文字以内）').fill(REFUSED_JUSTIFICATION);
+    await release.click();
+    // Refused, with the reason and the signature in the console.
+    const refusal = detail.locator('.console-status', { hasText: '検出されたため、原本は解放できません' });
+    await refusal.waitFor({ timeout: 30_000 });
+    expect(await refusal.textContent()).toMatch(/Eicar/i);
+    const nothing = await staff.evaluate(async () => ((await (await fetch('/api/released')).json()) as { files: unknown[] }).files.length);
+    expect(nothing).toBe(0);
+
+    // The harmless file blocked the same way scans clean and is released.
+    await sec.getByRole('button', { name: '詳細: memo.pdf' }).click();
+    await expect.poll(() => detail.locator('dd[data-field="name"]').textContent()).toBe('memo.pdf');
+    await expect.poll(() => scan.getAttribute('data-status'), { timeout: 30_000 }).toBe('clean');
+    expect(await scan.textContent()).toMatch(/^検出なし/);
     await detail.getByLabel('理由（必須、1000 文字以内）').fill(JUSTIFICATION);
     await detail.getByRole('button', { name: 'ダウンロードしたユーザーに原本を解放' }).click();
-    await sec.getByText('解放しました。ユーザーは一度だけ原本を受け取れます。').waitFor();
+    await sec.getByText('解放しました。ユーザーは一度だけ原本を受け取れます。').waitFor({ timeout: 30_000 });
 
     // The staff user's viewer is told, and the original comes through the one-time link once.
-    await staff.locator('.notice', { hasText: 'eicar.txt' }).waitFor({ timeout: 10_000 });
+    await staff.locator('.notice', { hasText: 'memo.pdf' }).waitFor({ timeout: 10_000 });
     // ... and the download panel offers the released original with its one-time link.
     await staff.locator('.download-panel a.download-link[href^="/api/released/"]').waitFor({ timeout: 10_000 });
     const fetched = await staff.evaluate(async () => {
@@ -111,21 +163,26 @@ describe('security console', () => {
       const again = await fetch(files[0]!.href);
       return { count: files.length, body: await first.text(), disposition: first.headers.get('content-disposition'), again: again.status };
     });
-    expect(fetched).toMatchObject({ count: 1, body: EICAR, again: 404 });
+    expect(fetched).toMatchObject({ count: 1, body: HARMLESS, again: 404 });
     expect(fetched.disposition).toMatch(/^attachment;/);
 
-    // The audit page shows the blocked download, the release with its justification, and the delivery.
+    // The audit page shows the blocked download, the refused release with its scan, the release and the delivery.
     await sec.goto(`${harness.url}/security#audit`);
     await sec.getByRole('heading', { name: '監査ログ' }).waitFor();
+    expect(await contrast(sec.getByRole('button', { name: '検索' }))).toBeGreaterThanOrEqual(4.5);
     await sec.locator('.chain-status', { hasText: '正常' }).waitFor();
     const rows = sec.locator('table.console-table tbody tr');
-    const download = rows.filter({ has: sec.locator('td', { hasText: /^download$/ }) }).filter({ hasText: 'eicar.txt' });
+    const download = rows.filter({ has: sec.locator('td', { hasText: /^download$/ }) }).filter({ hasText: 'eicar.com' });
     await download.first().waitFor();
     expect(await download.first().textContent()).toMatch(/blocked/);
-    const release = rows.filter({ hasText: 'action: release /' });
-    await release.first().waitFor();
-    expect(await release.first().textContent()).toContain(JUSTIFICATION);
-    expect(await release.first().textContent()).toContain('sec');
+    const refused = rows.filter({ hasText: 'action: release /' }).filter({ hasText: 'eicar.com' });
+    await refused.first().waitFor();
+    expect(await refused.first().textContent()).toMatch(/failure.*refused: scan.*"status":"infected","signature":"Eicar/is);
+    expect(await refused.first().textContent()).toContain(REFUSED_JUSTIFICATION);
+    const released = rows.filter({ hasText: 'action: release /' }).filter({ hasText: 'memo.pdf' });
+    await released.first().waitFor();
+    expect(await released.first().textContent()).toContain(JUSTIFICATION);
+    expect(await released.first().textContent()).toContain('"status":"clean"');
     await rows.filter({ hasText: 'release-delivered' }).first().waitFor();
 
     // Search narrows to the justification text.

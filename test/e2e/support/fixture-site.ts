@@ -47,6 +47,16 @@ document.addEventListener('keyup',()=>send());</script>`,
 <button id="b">Start</button>
 <script>${REPORT_JS}
 document.getElementById('b').addEventListener('click',()=>{for(let i=0;i<50;i++){alert('loop '+i);} report({kind:'alerts-done'});document.body.style.background='#00ff00';});</script>`,
+  // Bidi override (U+202E), zero-width space and markup in the title and an alert (issue 9, item 14).
+  '/bidi': `<title>Bidi \u202Efdp.exe\u200B <b>bold</b></title>
+<style>#b{position:absolute;left:40px;top:40px;width:240px;height:80px}</style>
+<button id="b">Alert</button>
+<script>document.getElementById('b').addEventListener('click',()=>alert('line 1\u202E gnp.exe\\nline 2 <i>x</i>'));</script>`,
+  // A page whose script never returns once its button is pressed (issue 9, item 18).
+  '/hang': `<title>Hang fixture</title>
+<style>#b{position:absolute;left:40px;top:40px;width:240px;height:80px}</style>
+<button id="b">Hang</button>
+<script>document.getElementById('b').addEventListener('click',()=>{for(;;){}});</script>`,
   '/text': `<title>Text fixture</title>
 <style>body{margin:0;font-size:24px}p{position:absolute;left:40px;top:40px;margin:0}a{position:absolute;left:40px;top:140px}#i{position:absolute;left:40px;top:220px;width:400px;height:40px;font-size:20px}</style>
 <p id="p">コピーする文章 copy me</p><a href="/button">a link</a><input id="i">
@@ -81,6 +91,23 @@ function bypassPage(targets: string[]): string {
 }</script></body></html>`;
 }
 
+/**
+ * Opens `to` in a new tab when (100, 60) is clicked: by window.open() from script
+ * (`how=script`) or by a target=_blank link, which opens without an opener (`how=link`).
+ */
+function openerPage(to: string, how: string): string {
+  const href = JSON.stringify(to).replace(/</g, '\\u003c');
+  const style = '<style>#o{position:absolute;left:40px;top:40px;width:240px;height:60px;font-size:24px}</style>';
+  return how === 'link'
+    ? `<title>Opener fixture</title>${style}<a id="o" target="_blank" href="${to.replace(/[&"<>]/g, '')}">Open</a>`
+    : `<title>Opener fixture</title>${style}<button id="o">Open</button><script>document.getElementById('o').addEventListener('click',()=>window.open(${href}));</script>`;
+}
+
+/** Embeds `src` in an <iframe> that covers the top left of the page, so its fields sit where they would alone. */
+function framePage(src: string): string {
+  return `<title>Frame fixture</title><style>body{margin:0}iframe{position:absolute;left:0;top:0;width:700px;height:400px;border:0}</style><iframe src="${src.replace(/[&"<>]/g, '')}"></iframe>`;
+}
+
 /** Links to the attachments, 60 px apart from (40, 40), so tests can click them by position. */
 function downloadsPage(paths: string[]): string {
   const links = paths.map((p, i) => `<a href="${p}" style="position:absolute;left:40px;top:${40 + i * 60}px;font-size:24px">${p}</a>`);
@@ -101,6 +128,11 @@ export async function startFixtureSite(host = '127.0.0.1', files: Record<string,
     }
     if (path === '/bypass') {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(bypassPage(query.getAll('target')));
+      return;
+    }
+    if (path === '/open' || path === '/frame') {
+      const body = path === '/open' ? openerPage(query.get('to') ?? '/', query.get('how') ?? 'script') : framePage(query.get('src') ?? '/');
+      res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="ja"><head><meta charset="utf-8">${body}</html>`);
       return;
     }
     if (req.method === 'POST' && path === '/report') {

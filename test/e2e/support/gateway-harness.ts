@@ -40,8 +40,10 @@ export async function startHarness(overrides: Record<string, unknown> = {}, site
       adminPassword: ADMIN_PASSWORD,
       logLevel: 'warn',
       chromiumPath: CHROMIUM,
-      // Fixture sites listen on 127.0.0.1; loopback is refused unless allow-listed.
+      // Fixture sites listen on 127.0.0.1; loopback is refused unless allow-listed, and
+      // an allow-list entry covering loopback needs the explicit second setting.
       'egress.allowPrivate': ['127.0.0.1/32'],
+      'egress.allowLoopback': true,
       'egress.allowedPorts': [80, 443, ...sites.map((u) => Number(new URL(u).port))],
       ...overrides,
     },

@@ -6,7 +6,7 @@ import { addUser, host, post, signInEnrolling, signInStaff, signInWithCode, totp
 
 let h: AppHarness;
 beforeEach(async () => {
-  h = await buildTestApp({}, { consoles: true, throttle: new LoginThrottle({ maxPerAccount: 3 }) });
+  h = await buildTestApp({}, { consoles: true, throttle: new LoginThrottle({ maxPerNameAtAddress: 3 }) });
   await addUser(h, 'boss', 'admin');
 });
 afterEach(async () => {

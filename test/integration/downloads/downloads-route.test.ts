@@ -1,7 +1,7 @@
 /** The one-time download route on a real auth store and a real DownloadManager (fake sanitizer). */
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -60,6 +60,7 @@ beforeEach(async () => {
 });
 afterEach(async () => {
   await app.close();
+  await downloads.close();
   store.close();
   rmSync(dataDir, { recursive: true, force: true });
 });
@@ -97,6 +98,24 @@ describe('GET /api/downloads/:token', () => {
     const again = await app.inject({ url: href, headers: { cookie } });
     expect(again.statusCode).toBe(404);
     expect(again.json()).toMatchObject({ code: 'KEKKAI_ERR_DOWNLOAD_NOT_FOUND', message: { ja: expect.stringContaining('ダウンロード'), en: expect.stringContaining('download') } });
+  });
+
+  it('streams the file from disk and deletes it after use (issue 9, item 9)', async () => {
+    const { cookie, sessionId } = await signIn('nurse');
+    const released = path.join(dataDir, 'released');
+    const onDisk = (): string[] => (existsSync(released) ? readdirSync(released, { recursive: true, withFileTypes: true }).filter((d) => d.isFile()).map((d) => path.join(d.parentPath, d.name)) : []);
+    const href = await readyDownload(sessionId);
+    const [file] = onDisk();
+    expect(file).toBeDefined();
+    // What is sent is what is on disk (the gateway holds no copy in memory).
+    writeFileSync(file!, '%PDF-1.7 from disk');
+    const res = await app.inject({ url: href, headers: { cookie } });
+    expect(res.statusCode).toBe(200);
+    expect(res.body).toBe('%PDF-1.7 from disk');
+    expect(res.headers['content-length']).toBe(String('%PDF-1.7 from disk'.length));
+    expect(onDisk()).toEqual([]);
+    expect(downloads.pendingBytes()).toBe(0);
+    expect((await app.inject({ url: href, headers: { cookie } })).statusCode).toBe(404);
   });
 
   it("refuses another user's session, and the owner can still fetch it", async () => {

@@ -12,6 +12,7 @@ import { createGateway } from '../../../gateway/gateway.js';
 import { openDatabase, type SqliteDb } from '../../../gateway/store/sqlite-database.js';
 import { hashPassword } from '../../../gateway/auth/passwords.js';
 import type { Viewer } from '../../../gateway/browser/browser-session.js';
+import type { InputQueueRegistry } from '../../../gateway/http/viewer-input-queue.js';
 import { loadConfig } from '../../../gateway/config/load-config.js';
 import type { Store } from '../../../gateway/store/repositories.js';
 import type { ClientMessage, Viewport } from '../../../protocol/index.js';
@@ -22,6 +23,8 @@ export class FakeViewerSession {
   handled: ClientMessage[] = [];
   viewer: Viewer | null = null;
   viewport: Viewport | null = null;
+  /** When true, handle() never settles for input, like a tab whose page is hung. */
+  hung = false;
   async attach(viewer: Viewer, viewport: Viewport): Promise<void> {
     this.viewer = viewer;
     this.viewport = viewport;
@@ -32,6 +35,7 @@ export class FakeViewerSession {
   async handle(msg: ClientMessage): Promise<void> {
     if (msg.type === 'navigate' && msg.url === 'boom') throw new Error('remote failure');
     this.handled.push(msg);
+    if (this.hung && msg.type !== 'ack') await new Promise<never>(() => undefined);
   }
   uploadTarget(): null {
     return null;
@@ -83,6 +87,8 @@ export interface AppHarness {
   audit: AuditLog;
   store: Store;
   sessions: FakeSessions;
+  /** The open viewers' input queues (bounded; emptied on disconnect). */
+  inputQueues: InputQueueRegistry;
   close(): Promise<void>;
 }
 
@@ -92,6 +98,8 @@ export interface TestAppOptions {
   throttle?: LoginThrottle;
   /** Re-check interval of open viewers' sign-ins. */
   viewerRecheckMs?: number;
+  /** Serve HTTPS with a self-signed certificate made in the data directory. */
+  https?: boolean;
 }
 
 /** The browser layer as the gateway sees it, with fake viewer sessions and console-listed live sessions. */
@@ -125,7 +133,8 @@ function fakeBrowserLayer(sessions: FakeSessions, live: FakeLiveSession[], conso
 /** The gateway as createGateway builds it (real SQLite, audit, policies, consoles), with fake browser sessions. */
 export async function buildTestApp(overrides: Record<string, unknown> = {}, opts: TestAppOptions = {}): Promise<AppHarness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-int-'));
-  const config = loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', insecureHttp: true, ...overrides } });
+  // HTTPS (a self-signed certificate made in the data directory) only when a test asks for it.
+  const config = loadConfig({ env: {}, overrides: { dataDir, logLevel: 'silent', insecureHttp: !opts.https, ...(opts.https ? { host: '127.0.0.1' } : {}), ...overrides } });
   const sessions = new FakeSessions();
   const live: FakeLiveSession[] = [];
   const consoleEnded: string[] = [];
@@ -133,6 +142,8 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}, opts
     browser: fakeBrowserLayer(sessions, live, consoleEnded),
     publicDir: path.resolve('client/styles'),
     readiness: { clamd: async () => true },
+    // No clamd here: a release through this harness fails closed (scanner unavailable).
+    releaseScanner: { scan: async () => ({ status: 'unavailable', detail: 'no scanner in this harness' }) },
     ...(opts.throttle ? { loginThrottle: opts.throttle } : {}),
     ...(opts.viewerRecheckMs ? { viewerRecheckMs: opts.viewerRecheckMs } : {}),
   });
@@ -152,6 +163,7 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}, opts
     audit,
     store,
     sessions,
+    inputQueues: gateway.services.inputQueues,
     close: async () => {
       db.close();
       await gateway.close();

@@ -46,7 +46,7 @@ const hello = { type: 'hello', version: PROTOCOL_VERSION, viewport: { width: 102
 
 describe('viewer WebSocket', () => {
   it('refuses connections without a session or from another origin', async () => {
-    await expect(connect({ origin: `http://${hostHeader}` })).rejects.toThrow('HTTP 401');
+    await expect(connect({ origin: `https://${hostHeader}` })).rejects.toThrow('HTTP 401');
     const { cookie } = await signIn(h.app, hostHeader);
     await expect(connect({ origin: 'https://evil.test', cookie })).rejects.toThrow('HTTP 403');
     await expect(connect({ cookie })).rejects.toThrow('HTTP 403');
@@ -54,7 +54,7 @@ describe('viewer WebSocket', () => {
 
   it('welcomes after hello and attaches the session with the client viewport', async () => {
     const { cookie } = await signIn(h.app, hostHeader);
-    const { ws, messages } = await connect({ origin: `http://${hostHeader}`, cookie });
+    const { ws, messages } = await connect({ origin: `https://${hostHeader}`, cookie });
     ws.send(JSON.stringify(hello));
     const welcome = await until(() => messages.find((m) => m.type === 'welcome'));
     expect(welcome).toMatchObject({ resumed: false, user: { name: 'nurse', role: 'staff' }, capabilities: { upload: false } });
@@ -65,7 +65,7 @@ describe('viewer WebSocket', () => {
 
   it('answers malformed, unknown, oversized and binary messages with an error and stays up', async () => {
     const { cookie } = await signIn(h.app, hostHeader);
-    const { ws, messages } = await connect({ origin: `http://${hostHeader}`, cookie });
+    const { ws, messages } = await connect({ origin: `https://${hostHeader}`, cookie });
     ws.send(JSON.stringify(hello));
     await until(() => messages.find((m) => m.type === 'welcome'));
     ws.send('{not json');
@@ -87,7 +87,7 @@ describe('viewer WebSocket', () => {
 
   it('closes a connection whose message exceeds the size limit', async () => {
     const { cookie } = await signIn(h.app, hostHeader);
-    const { ws } = await connect({ origin: `http://${hostHeader}`, cookie });
+    const { ws } = await connect({ origin: `https://${hostHeader}`, cookie });
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
     ws.send(JSON.stringify({ type: 'paste', text: 'x'.repeat(300 * 1024) }));
     expect(await closed).toBe(1009);
@@ -95,7 +95,7 @@ describe('viewer WebSocket', () => {
 
   it('refuses input before hello', async () => {
     const { cookie } = await signIn(h.app, hostHeader);
-    const { ws, messages } = await connect({ origin: `http://${hostHeader}`, cookie });
+    const { ws, messages } = await connect({ origin: `https://${hostHeader}`, cookie });
     ws.send(JSON.stringify({ type: 'navigate', url: 'example.jp' }));
     await until(() => messages.find((m) => m.code === 'not-ready'));
     ws.close();
@@ -109,7 +109,7 @@ describe('viewer WebSocket', () => {
     hostHeader = `127.0.0.1:${port}`;
     base = `ws://${hostHeader}/ws`;
     const { cookie } = await signIn(h.app, hostHeader);
-    const { ws, messages } = await connect({ origin: `http://${hostHeader}`, cookie });
+    const { ws, messages } = await connect({ origin: `https://${hostHeader}`, cookie });
     ws.send(JSON.stringify(hello));
     await until(() => messages.find((m) => m.type === 'welcome'));
     const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
@@ -122,15 +122,76 @@ describe('viewer WebSocket', () => {
 
   it('resumes the same browser session on reconnect', async () => {
     const { cookie } = await signIn(h.app, hostHeader);
-    const first = await connect({ origin: `http://${hostHeader}`, cookie });
+    const first = await connect({ origin: `https://${hostHeader}`, cookie });
     first.ws.send(JSON.stringify(hello));
     await until(() => first.messages.find((m) => m.type === 'welcome'));
     first.ws.close();
-    const second = await connect({ origin: `http://${hostHeader}`, cookie });
+    const second = await connect({ origin: `https://${hostHeader}`, cookie });
     second.ws.send(JSON.stringify(hello));
     const welcome = await until(() => second.messages.find((m) => m.type === 'welcome'));
     expect(welcome.resumed).toBe(true);
     expect(h.sessions.sessions.size).toBe(1);
     second.ws.close();
+  });
+
+  it('bounds what a flood of pastes to a hung page holds, says so once, and frees it on close', async () => {
+    const { cookie } = await signIn(h.app, hostHeader);
+    const { ws, messages } = await connect({ origin: `https://${hostHeader}`, cookie });
+    ws.send(JSON.stringify(hello));
+    await until(() => messages.find((m) => m.type === 'welcome'));
+    const session = [...h.sessions.sessions.values()][0]!;
+    session.hung = true;
+    const paste = JSON.stringify({ type: 'paste', text: 'x'.repeat(100_000) });
+    let peak = { queued: 0, queuedBytes: 0 };
+    for (let i = 0; i < 60; i++) {
+      ws.send(paste);
+      await new Promise((r) => setImmediate(r));
+      const s = h.inputQueues.stats();
+      peak = { queued: Math.max(peak.queued, s.queued), queuedBytes: Math.max(peak.queuedBytes, s.queuedBytes) };
+    }
+    const dropped = await until(() => messages.find((m) => m.type === 'notice' && m.code === 'input-dropped'));
+    expect(dropped.message).toMatchObject({ ja: expect.stringContaining('破棄'), en: expect.stringContaining('discarded') });
+    const s = h.inputQueues.stats();
+    peak = { queued: Math.max(peak.queued, s.queued), queuedBytes: Math.max(peak.queuedBytes, s.queuedBytes) };
+    expect(peak.queued).toBeGreaterThan(0);
+    expect(peak.queuedBytes).toBeLessThanOrEqual(1024 * 1024);
+    expect(peak.queued).toBeLessThanOrEqual(256);
+    // The notice about drops is itself rate-limited.
+    expect(messages.filter((m) => m.code === 'input-dropped')).toHaveLength(1);
+
+    // Answers to dialogs do not wait behind the hung input.
+    await new Promise((r) => setTimeout(r, 200));
+    ws.send(JSON.stringify({ type: 'dialog-reply', dialogId: 1, accept: true }));
+    await until(() => session.handled.find((m) => m.type === 'dialog-reply'));
+
+    // Closing drops everything queued; nothing is delivered to the page afterwards.
+    const handledAtClose = session.handled.filter((m) => m.type === 'paste').length;
+    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+    ws.close();
+    await closed;
+    await until(() => (h.inputQueues.stats().connections === 0 ? true : undefined));
+    expect(h.inputQueues.stats()).toEqual({ connections: 0, queued: 0, queuedBytes: 0 });
+    await new Promise((r) => setTimeout(r, 3500));
+    expect(session.handled.filter((m) => m.type === 'paste').length).toBe(handledAtClose);
+    expect(handledAtClose).toBeLessThanOrEqual(2);
+  });
+
+  it('drops a message flood with a notice and closes the socket when it goes on', async () => {
+    const { cookie } = await signIn(h.app, hostHeader);
+    const { ws, messages } = await connect({ origin: `https://${hostHeader}`, cookie });
+    ws.send(JSON.stringify(hello));
+    await until(() => messages.find((m) => m.type === 'welcome'));
+    const session = [...h.sessions.sessions.values()][0]!;
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    const sent = 20_000;
+    for (let i = 0; i < sent; i++) {
+      ws.send(JSON.stringify({ type: 'pointer', action: 'move', x: i % 1000, y: 10, button: 'none', buttons: 0, clickCount: 0, modifiers: 0 }));
+    }
+    expect(await closed).toBe(4429);
+    expect(messages.find((m) => m.code === 'rate-limited')).toMatchObject({ type: 'notice' });
+    expect(messages.find((m) => m.code === 'rate-limit-closed')).toMatchObject({ type: 'error', message: { ja: expect.stringContaining('切断') } });
+    expect(session.handled.length).toBeLessThan(1000);
+    expect(messages.filter((m) => m.code === 'rate-limited').length).toBeLessThanOrEqual(2);
+    await until(() => (h.inputQueues.stats().connections === 0 ? true : undefined));
   });
 });

@@ -5,6 +5,7 @@
  * malicious archive is refused before anything is written.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -13,12 +14,12 @@ import { runAudit } from '../../../gateway/cli/audit-command.js';
 import { runBackup, runRestore } from '../../../gateway/cli/backup-command.js';
 import { loadConfig } from '../../../gateway/config/load-config.js';
 import { QuarantineStore } from '../../../gateway/downloads/quarantine-store.js';
-import { TarWriter } from '../../../gateway/ops/backup-archive.js';
 import { MANIFEST_NAME } from '../../../gateway/ops/backup-manifest.js';
 import { PolicyService } from '../../../gateway/policy-store/policy-service.js';
 import { SqlitePolicyRepository } from '../../../gateway/policy-store/sqlite-policy-repository.js';
 import { openDatabase, type SqliteDb } from '../../../gateway/store/sqlite-database.js';
 import { createSqliteStore } from '../../../gateway/store/sqlite-repositories.js';
+import { craftArchive } from '../../fixtures/ops/craft-archive.js';
 
 const POLICY = 'default: allow\nrules:\n  - id: no-webmail\n    match: { domain: mail.example.test }\n    action: block\n';
 
@@ -145,18 +146,7 @@ describe('kekkai backup and restore', () => {
 
   it('refuses a member that climbs out of the data directory', async () => {
     const archive = path.join(root, 'evil.backup');
-    const w = new TarWriter(archive);
-    w.addBuffer('kekkai.db', Buffer.from('x'));
-    w.finish();
-    // Rewrite the name in the header and fix the checksum, as an attacker would.
-    const bytes = readFileSync(archive);
-    bytes.fill(0, 0, 100);
-    bytes.write('../../escaped', 0);
-    bytes.fill(0x20, 148, 156);
-    let sum = 0;
-    for (let i = 0; i < 512; i++) sum += bytes[i]!;
-    bytes.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'ascii');
-    writeFileSync(archive, bytes);
+    await craftArchive(archive, [['../../escaped', 'x']]);
     const fresh = path.join(root, 'restored');
     expect(await runRestore([archive], configFor(fresh))).toBe(1);
     expect(err).toMatch(/path traversal/);
@@ -188,13 +178,31 @@ describe('kekkai backup and restore', () => {
 
   it('refuses an archive whose manifest does not list a member', async () => {
     const archive = path.join(root, 'extra.backup');
-    const w = new TarWriter(archive);
-    const db = w.addBuffer('kekkai.db', Buffer.from('x'));
-    w.addBuffer('keys/planted.key', Buffer.from('y'));
-    w.addBuffer(MANIFEST_NAME, Buffer.from(JSON.stringify({ format: 'kekkai-backup', version: 1, createdAt: 'now', schemaVersion: 1, withQuarantine: false, files: [db] })));
-    w.finish();
+    const db = { path: 'kekkai.db', size: 1, sha256: '2d711642b726b04401627ca9fbac32f5c8530fb1903cc4db02258717921a4881' };
+    const manifest = JSON.stringify({ format: 'kekkai-backup', version: 1, createdAt: 'now', schemaVersion: 1, withQuarantine: false, files: [db] });
+    await craftArchive(archive, [['kekkai.db', 'x'], ['keys/planted.key', 'y'], [MANIFEST_NAME, manifest]]);
     expect(await runRestore([archive], configFor(path.join(root, 'restored')))).toBe(1);
     expect(err).toMatch(/keys\/planted\.key.*not in the manifest/);
+  });
+
+  it('restores an archive written by the hand-written ustar writer of earlier versions', async () => {
+    // Made by `kekkai backup --with-quarantine` before backups were written with node-tar.
+    const archive = path.join(root, 'old.backup');
+    writeFileSync(archive, gunzipSync(readFileSync(path.join(import.meta.dirname, '../../fixtures/ops/backup-written-by-hand-ustar.kekkai.gz'))));
+    const fresh = path.join(root, 'restored');
+    expect(await runRestore([archive], configFor(fresh))).toBe(0);
+    expect(out).toContain('archive verified: 4 files, SHA-256 OK');
+    const db = openDatabase(fresh);
+    try {
+      expect(createSqliteStore(db).users.findByName('nurse1')?.passwordHash).toBe('hash-nurse');
+    } finally {
+      db.close();
+    }
+    expect(readFileSync(path.join(fresh, 'keys', 'audit.key'), 'utf8')).toBe('k'.repeat(32));
+    // A name longer than 100 bytes: the old writer split it into ustar's prefix field.
+    const [blob] = readdirSync(path.join(fresh, 'quarantine', 'ab'));
+    expect(blob).toBe(`${'ab'.repeat(40)}-prefix.bin`);
+    expect(readFileSync(path.join(fresh, 'quarantine', 'ab', blob!), 'utf8')).toBe('blob');
   });
 
   it('explains its usage and refuses to overwrite an existing file', async () => {

@@ -67,8 +67,8 @@ describe('sanitize with a real clamd', () => {
   });
 
   it('blocks a ZIP with an EICAR member, and a nested one', async () => {
-    expect(await run('a.zip', zipOf({ 'readme.txt': 'hello', 'eicar.txt': eicar() }))).toMatchObject({ verdict: 'blocked', reason: 'infected' });
-    const nested = await run('b.zip', nestedZip(2, { 'eicar.txt': eicar() }));
+    expect(await run('a.zip', await zipOf({ 'readme.txt': 'hello', 'eicar.txt': eicar() }))).toMatchObject({ verdict: 'blocked', reason: 'infected' });
+    const nested = await run('b.zip', await nestedZip(2, { 'eicar.txt': eicar() }));
     expect(nested).toMatchObject({ verdict: 'blocked', reason: 'infected', signature: expect.stringContaining('Eicar') });
   });
 

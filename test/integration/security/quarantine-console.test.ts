@@ -1,6 +1,6 @@
 /** Security console: quarantine list filters, detail, permissions, delete and analysis ZIP. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readEncryptedZip } from '../../unit/security/zip-reader.js';
+import { unzip } from '../../fixtures/security/unzip.js';
 import { startSecurityHarness, type SecurityHarness } from './security-harness.js';
 
 let h: SecurityHarness;
@@ -110,10 +110,11 @@ describe('analysis ZIP', () => {
     expect(String(res.headers['content-disposition'])).toMatch(/^attachment;/);
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     const zip = res.rawPayload;
-    const [entry] = readEncryptedZip(zip, 'infected');
+    const [entry] = await unzip(zip, 'infected');
     expect(entry!.name).toBe('sample.txt');
+    expect(entry!.zipCrypto).toBe(true);
     expect(entry!.data.equals(original)).toBe(true);
-    expect(() => readEncryptedZip(zip, 'password')).toThrow();
+    await expect(unzip(zip, 'password')).rejects.toThrow();
     expect(zip.includes(Buffer.from('sample bytes'))).toBe(false);
     const [audit] = h.audit.search({ events: ['quarantine-action'] }).records;
     expect(audit?.details).toMatchObject({ action: 'analysis-download', id: rec.id, sha256: rec.sha256, justification: 'ベンダーへ解析依頼' });

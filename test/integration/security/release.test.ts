@@ -1,11 +1,27 @@
-/** Releasing a quarantined original: justification, audit, second approval, the user-bound one-time link. */
-import { afterEach, describe, expect, it } from 'vitest';
-import { startSecurityHarness, type SecurityHarness } from './security-harness.js';
+/**
+ * Releasing a quarantined original: justification, audit, second approval, the user-bound
+ * one-time link. Releases rescan with a real private clamd (see release-scan.test.ts for refusals).
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ClamdScanner } from '../../../sanitizer/clamd-scanner.js';
+import { startPrivateClamd, type PrivateClamd } from '../sanitizer/private-clamd.js';
+import { startSecurityHarness as startHarness, type SecurityHarness } from './security-harness.js';
 
 let h: SecurityHarness;
+let clamd: PrivateClamd;
+beforeAll(async () => {
+  clamd = await startPrivateClamd();
+});
+afterAll(async () => {
+  await clamd?.stop();
+});
 afterEach(async () => {
   await h?.close();
 });
+
+function startSecurityHarness(opts: { secondApproval?: boolean } = {}): Promise<SecurityHarness> {
+  return startHarness({ ...opts, scanner: new ClamdScanner({ address: clamd.socket, timeoutMs: 10_000 }) });
+}
 
 interface Release {
   id: string;

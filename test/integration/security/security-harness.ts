@@ -16,6 +16,7 @@ import { loadConfig } from '../../../gateway/config/load-config.js';
 import type { QuarantineStore, QuarantineMeta, QuarantineRecord } from '../../../gateway/downloads/quarantine-store.js';
 import type { Role, Store } from '../../../gateway/store/repositories.js';
 import type { ServerMessage } from '../../../protocol/index.js';
+import type { Scanner } from '../../../sanitizer/index.js';
 
 export const HOST = 'kekkai.test';
 
@@ -44,7 +45,10 @@ export interface SecurityHarness {
   close(): Promise<void>;
 }
 
-export async function startSecurityHarness(opts: { secondApproval?: boolean } = {}): Promise<SecurityHarness> {
+/** What releases scan with when a test gives no scanner: none answers, so releases fail closed. */
+const NO_SCANNER: Pick<Scanner, 'scan'> = { scan: async () => ({ status: 'unavailable', detail: 'no scanner in this test' }) };
+
+export async function startSecurityHarness(opts: { secondApproval?: boolean; scanner?: Pick<Scanner, 'scan'> } = {}): Promise<SecurityHarness> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-sec-'));
   const config = loadConfig({
     env: {},
@@ -68,6 +72,7 @@ export async function startSecurityHarness(opts: { secondApproval?: boolean } = 
     browser: async () => browser as unknown as BrowserLayer,
     publicDir: path.resolve('client/styles'),
     readiness: { clamd: async () => true },
+    releaseScanner: opts.scanner ?? NO_SCANNER,
   });
   const { app, services } = gateway;
   const { store, audit, quarantine } = services;

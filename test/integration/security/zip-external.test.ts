@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { encryptedZip } from '../../../gateway/security/zip-crypto.js';
+import { writeAnalysisZip } from '../../../gateway/security/analysis-zip.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -25,28 +25,36 @@ const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 const text = Buffer.from('検体 sample '.repeat(200));
 const random = Buffer.from(Array.from({ length: 3000 }, (_, i) => (i * 7919 + (i >> 3)) & 0xff));
 
-async function writeZip(): Promise<string> {
+/** Analysis ZIPs of a compressible Japanese-named text and of incompressible bytes. */
+async function writeZips(): Promise<Array<{ file: string; name: string; data: Buffer }>> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-zip-'));
   dirs.push(dir);
-  const file = path.join(dir, 'sample.zip');
-  writeFileSync(file, await encryptedZip([{ name: '報告.txt', data: text }, { name: 'blob.bin', data: random }], 'infected'));
-  return file;
+  const samples = [{ name: '報告.txt', data: text }, { name: 'blob.bin', data: random }];
+  return Promise.all(
+    samples.map(async (s, i) => {
+      const file = path.join(dir, `sample${i}.zip`);
+      writeFileSync(file, await writeAnalysisZip(s.name, s.data, new Date()));
+      return { file, ...s };
+    }),
+  );
 }
 
 describe('analysis ZIP in external tools', () => {
   it.runIf(has('python3', ['-c', 'import zipfile']))('Python zipfile reads it with "infected" and refuses "wrong"', async () => {
-    const file = await writeZip();
     const script = 'import sys,zipfile,hashlib\nz=zipfile.ZipFile(sys.argv[1])\nfor n in z.namelist():\n  print(n, hashlib.sha256(z.read(n, pwd=sys.argv[2].encode())).hexdigest())';
-    const out = execFileSync('python3', ['-c', script, file, 'infected'], { encoding: 'utf8' });
-    expect(out.trim().split('\n')).toEqual([`報告.txt ${sha(text)}`, `blob.bin ${sha(random)}`]);
-    // ZipCrypto's one-byte check lets about 1 wrong password in 256 past the header;
-    // such a password then fails at inflate or CRC instead — still refused.
-    expect(() => execFileSync('python3', ['-c', script, file, 'wrong'], { stdio: 'pipe' })).toThrow(/password|Bad|CRC|decompress|Error -3/i);
+    for (const { file, name, data } of await writeZips()) {
+      const out = execFileSync('python3', ['-c', script, file, 'infected'], { encoding: 'utf8' });
+      expect(out.trim()).toBe(`${name} ${sha(data)}`);
+      // ZipCrypto's one-byte check lets about 1 wrong password in 256 past the header;
+      // such a password then fails at inflate or CRC instead — still refused.
+      expect(() => execFileSync('python3', ['-c', script, file, 'wrong'], { stdio: 'pipe' })).toThrow(/password|Bad|CRC|decompress|Error -3/i);
+    }
   });
 
   it.runIf(has('unzip', ['-v']))('Info-ZIP unzip tests it with "infected" and fails with "wrong"', async () => {
-    const file = await writeZip();
-    expect(execFileSync('unzip', ['-t', '-P', 'infected', file], { encoding: 'utf8' })).toMatch(/No errors detected/);
-    expect(() => execFileSync('unzip', ['-t', '-P', 'wrong', file], { stdio: 'pipe' })).toThrow();
+    for (const { file } of await writeZips()) {
+      expect(execFileSync('unzip', ['-t', '-P', 'infected', file], { encoding: 'utf8' })).toMatch(/No errors detected/);
+      expect(() => execFileSync('unzip', ['-t', '-P', 'wrong', file], { stdio: 'pipe' })).toThrow();
+    }
   });
 });

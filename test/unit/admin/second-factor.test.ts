@@ -74,4 +74,11 @@ describe('compliance CSV', () => {
     expect(csv).toContain("'=cmd|x");
     expect(csv).toContain('未使用');
   });
+
+  it('neutralises the same cells as the audit export: full-width forms and U+2212 too', () => {
+    for (const evil of ['＝1+1', '＋1', '－1', '＠A1', '\u22121+1', '-1', '\tx']) {
+      const csv = complianceCsv([{ id: 'unused-accounts', title: { ja: '未使用', en: 'Unused' }, figures: { names: evil }, ok: false }]);
+      expect(csv.split('\r\n')[1], JSON.stringify(evil)).toBe(`unused-accounts,未使用,Unused,names,'${evil},no`);
+    }
+  });
 });

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../gateway/audit/audit-event.js';
-import {
-  csvChunks,
-  csvField,
-  escapeSdValue,
-  escapeUrlControls,
-  formatSyslog,
-  jsonLines,
-} from '../../../gateway/audit/audit-export.js';
-import { encodeShiftJis } from '../../../gateway/audit/shift-jis.js';
+import { csvChunks, escapeSdValue, escapeUrlControls, formatSyslog, jsonLines } from '../../../gateway/audit/audit-export.js';
 
 const MAC = 'ab'.repeat(32);
 
@@ -41,21 +33,28 @@ describe('CSV export', () => {
     expect(lines[2]).toBe('');
   });
 
-  it('quotes commas, quotes and newlines', () => {
-    expect(csvField('a,b')).toBe('"a,b"');
-    expect(csvField('say "hi"')).toBe('"say ""hi"""');
-    expect(csvField('line1\nline2')).toBe('"line1\nline2"');
-    expect(csvField(null)).toBe('');
-    expect(csvField(-3)).toBe('-3');
+  /** The exported CSV (UTF-8) cell of the user name, as written, and the rest of the line. */
+  const userCell = (userName: string): string => {
+    const line = text(csvChunks([record({ userName })], 'utf8-bom')).toString('utf8').split('\r\n')[1]!;
+    const prefix = '7,2026-11-27T13:05:00.123+09:00,12,';
+    expect(line.startsWith(prefix)).toBe(true);
+    return line.slice(prefix.length, line.indexOf(',staff,10.20.30.40,'));
+  };
+
+  it('quotes commas, quotes and newlines; leaves empty and numeric cells plain', () => {
+    expect(userCell('a,b')).toBe('"a,b"');
+    expect(userCell('say "hi"')).toBe('"say ""hi"""');
+    expect(userCell('line1\nline2')).toBe('"line1\nline2"');
+    const line = text(csvChunks([record({ seq: -3, userId: null })], 'utf8-bom')).toString('utf8').split('\r\n')[1]!;
+    expect(line.startsWith('-3,2026-11-27T13:05:00.123+09:00,,')).toBe(true);
   });
 
   it('neutralises cells that Excel would run as formulas', () => {
-    for (const evil of ['=HYPERLINK("http://x","y")', '+1+1', '-2+3', '@SUM(A1)', '\tx', '＝1+1']) {
-      expect(csvField(evil).replace(/^"/, '').startsWith("'")).toBe(true);
+    for (const evil of ['=HYPERLINK("http://x","y")', '+1+1', '-2+3', '@SUM(A1)', '\tx', '\rx', '＝1+1', '＋1', '－1', '＠A1', '\u22121+1']) {
+      expect(userCell(evil).replace(/^"/, ''), JSON.stringify(evil)).toMatch(/^'/);
     }
-    const bytes = text(csvChunks([record({ userName: '=cmd|" /c calc"!A1' })], 'utf8-bom')).toString('utf8');
-    expect(bytes).toContain(`"'=cmd|"" /c calc""!A1"`);
-    expect(csvField('https://a.example/=x')).toBe('https://a.example/=x');
+    expect(userCell('=cmd|" /c calc"!A1')).toBe(`"'=cmd|"" /c calc""!A1"`);
+    expect(userCell('https://a.example/=x')).toBe('https://a.example/=x');
   });
 
   it('writes Shift_JIS that decodes back to the same text', () => {
@@ -66,11 +65,18 @@ describe('CSV export', () => {
     const utf8 = text(csvChunks([r], 'utf8-bom')).toString('utf8').slice(1);
     expect(decoded).toBe(utf8);
     expect(decoded).toContain('髙橋 ①ｶﾅ');
+    // 髙 as the IBM extension 0xFBFC (what Windows writes), 橋 as 0x8BB4.
+    expect(bytes.includes(Buffer.from([0xfb, 0xfc, 0x8b, 0xb4]))).toBe(true);
   });
 
   it('replaces characters Shift_JIS cannot hold with "?"', () => {
-    expect(new TextDecoder('shift_jis').decode(encodeShiftJis('a😀b𠮷'))).toBe('a?b?');
-    expect([...encodeShiftJis('日本')]).toEqual([0x93, 0xfa, 0x96, 0x7b]);
+    const bytes = text(csvChunks([record({ userName: 'a😀b𠮷' })], 'shift_jis'));
+    expect(new TextDecoder('shift_jis').decode(bytes)).toContain(',a?b?,');
+  });
+
+  it('writes U+2212 MINUS SIGN as Shift_JIS 0x817C, neutralised since Excel reads it as a minus', () => {
+    const bytes = text(csvChunks([record({ userName: '\u22121+1' })], 'shift_jis'));
+    expect(bytes.includes(Buffer.from([0x2c, 0x27, 0x81, 0x7c, 0x31, 0x2b, 0x31, 0x2c]))).toBe(true); // ,'－1+1,
   });
 });
 

@@ -68,6 +68,12 @@ async function download(m: DownloadManager, sessionId: string, bytes: string, na
   return dir;
 }
 
+async function text(stream: NodeJS.ReadableStream): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of stream) chunks.push(Buffer.from(c as Buffer));
+  return Buffer.concat(chunks).toString();
+}
+
 const last = (): DownloadMessage => updates.at(-1)!.msg;
 const tokenOf = (msg: DownloadMessage): string => msg.href!.split('/').pop()!;
 
@@ -97,10 +103,10 @@ describe('DownloadManager', () => {
     const ready = last();
     expect(ready).toMatchObject({ type: 'download', id: GUID, name: '様式.xlsx', outputName: '様式.pdf', receivedBytes: 11, totalBytes: 11 });
     expect(ready.href).toMatch(/^\/api\/downloads\/[A-Za-z0-9_-]{43}$/);
-    const file = m.take(tokenOf(ready), S1);
-    expect(file).toMatchObject({ name: '様式.pdf', mimeType: 'application/pdf' });
-    expect(new TextDecoder().decode(file!.bytes)).toBe('%PDF-rebuilt');
-    expect(m.take(tokenOf(ready), S1)).toBeUndefined();
+    const file = await m.take(tokenOf(ready), S1);
+    expect(file).toMatchObject({ name: '様式.pdf', mimeType: 'application/pdf', size: 12 });
+    expect(await text(file!.stream)).toBe('%PDF-rebuilt');
+    expect(await m.take(tokenOf(ready), S1)).toBeUndefined();
     // The original is in the quarantine, not in the download directory.
     expect(quarantined).toHaveLength(1);
     expect(quarantined[0]!.meta).toMatchObject({ name: '様式.xlsx', verdict: 'sanitized', trueType: 'xlsx', sourceUrl: 'https://mhlw.example/form.xlsx', userId: 7, userName: 'nurse' });
@@ -140,8 +146,8 @@ describe('DownloadManager', () => {
     const m = manager();
     await download(m, S1, 'PK');
     const token = tokenOf(last());
-    expect(m.take(token, S2)).toBeUndefined();
-    expect(m.take(token, S1)).toBeDefined();
+    expect(await m.take(token, S2)).toBeUndefined();
+    expect(await m.take(token, S1)).toBeDefined();
   });
 
   it('expires links after ten minutes', async () => {
@@ -150,7 +156,7 @@ describe('DownloadManager', () => {
     const token = tokenOf(last());
     expect(m.list(S1)[0]!.href).toBe(`/api/downloads/${token}`);
     clock += 10 * 60_000 + 1;
-    expect(m.take(token, S1)).toBeUndefined();
+    expect(await m.take(token, S1)).toBeUndefined();
     expect(m.list(S1)[0]).toMatchObject({ state: 'ready' });
     expect(m.list(S1)[0]!.href).toBeUndefined();
   });
@@ -201,7 +207,7 @@ describe('DownloadManager', () => {
     await m.endSession(S1);
     expect(existsSync(dir)).toBe(false);
     expect(readdirSync(path.join(dataDir, 'downloads'))).toEqual([]);
-    expect(m.take(token, S1)).toBeUndefined();
+    expect(await m.take(token, S1)).toBeUndefined();
     expect(m.list(S1)).toEqual([]);
     expect(quarantined.at(-1)!.meta).toMatchObject({ name: 'b.pdf', verdict: 'blocked', reason: 'download-canceled' });
     // The same session id starts again with a fresh directory.

@@ -83,4 +83,55 @@ describe('configuration', () => {
     writeFileSync(broken, 'port: [1,\n');
     expect(() => loadConfig({ file: broken, env: {} })).toThrow(/not valid YAML/);
   });
+
+  describe('egress allow-list entries that reach the gateway host (issue 9, item 19)', () => {
+    const allow = (value: string, extra: Record<string, string> = {}) => () => loadConfig({ env: { KEKKAI_EGRESS_ALLOW_PRIVATE: value, ...extra } });
+
+    it.each([
+      ['0.0.0.0/0', /covers loopback/],
+      ['127.0.0.1/32', /covers loopback/],
+      ['0.0.0.0/8', /this network/],
+      ['169.254.0.0/16', /metadata address 169\.254\.169\.254/],
+      ['::/0', /loopback \(::1\)|unspecified/],
+      ['::ffff:0:0/96', /covers loopback/],
+      ['fd00::/8', /IPv6 cloud metadata/],
+    ])('refuses %s at start-up, naming the key and the reason', (value, reason) => {
+      expect(allow(value)).toThrow(ConfigError);
+      expect(allow(value)).toThrow(/KEKKAI_EGRESS_ALLOW_PRIVATE \(egress\.allowPrivate\)/);
+      expect(allow(value)).toThrow(reason);
+      expect(allow(value)).toThrow(/KEKKAI_EGRESS_ALLOW_LOOPBACK/);
+    });
+
+    it("refuses a range covering the gateway's own listening address", () => {
+      expect(allow('10.0.0.0/8', { KEKKAI_HOST: '10.1.2.3' })).toThrow(/gateway's own listening address 10\.1\.2\.3/);
+      expect(allow('10.2.0.0/16', { KEKKAI_HOST: '10.1.2.3' })()).toMatchObject({ egress: { allowPrivate: ['10.2.0.0/16'] } });
+    });
+
+    it('accepts such ranges only with KEKKAI_EGRESS_ALLOW_LOOPBACK=1', () => {
+      const config = allow('127.0.0.1/32,169.254.169.254/32', { KEKKAI_EGRESS_ALLOW_LOOPBACK: '1' })();
+      expect(config.egress).toMatchObject({ allowPrivate: ['127.0.0.1/32', '169.254.169.254/32'], allowLoopback: true });
+    });
+
+    it('keeps accepting ordinary intranet ranges, and refuses a block with host bits set', () => {
+      expect(allow('10.1.0.0/16,192.168.5.0/24,fd12:3456::/32')().egress.allowPrivate).toHaveLength(3);
+      expect(allow('10.1.2.3/8')).toThrow(/KEKKAI_EGRESS_ALLOW_PRIVATE.*not a CIDR block/s);
+    });
+  });
+
+  describe('public URL and trusted proxies', () => {
+    it('keeps the public URL as an https origin and refuses anything else', () => {
+      expect(loadConfig({ env: { KEKKAI_PUBLIC_URL: 'https://Kekkai.Hospital.example:443/' } }).publicUrl).toBe('https://kekkai.hospital.example');
+      expect(loadConfig({ env: { KEKKAI_PUBLIC_URL: 'https://kekkai.test:8443' } }).publicUrl).toBe('https://kekkai.test:8443');
+      for (const bad of ['http://kekkai.test', 'https://kekkai.test/app', 'kekkai.test', 'https://u:p@kekkai.test']) {
+        expect(() => loadConfig({ env: { KEKKAI_PUBLIC_URL: bad } }), bad).toThrow(/KEKKAI_PUBLIC_URL \(publicUrl\).*https:\/\/ origin/s);
+      }
+    });
+
+    it('takes trusted proxies as CIDRs and refuses "everyone"', () => {
+      expect(loadConfig({ env: { KEKKAI_TRUSTED_PROXIES: '10.0.0.5/32, 10.0.1.0/24' } }).trustedProxies).toEqual(['10.0.0.5/32', '10.0.1.0/24']);
+      expect(loadConfig({ env: {} }).trustedProxies).toEqual([]);
+      expect(() => loadConfig({ env: { KEKKAI_TRUSTED_PROXIES: '0.0.0.0/0' } })).toThrow(/KEKKAI_TRUSTED_PROXIES.*too wide/s);
+      expect(() => loadConfig({ env: { KEKKAI_TRUSTED_PROXIES: 'proxy' } })).toThrow(/KEKKAI_TRUSTED_PROXIES/);
+    });
+  });
 });

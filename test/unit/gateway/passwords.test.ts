@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { checkPasswordRule, generatePassword, hashPassword, verifyPassword } from '../../../gateway/auth/passwords.js';
-import { LoginThrottle } from '../../../gateway/auth/login-throttle.js';
 
 describe('passwords', () => {
   it('hashes with a salt and verifies only the right password', async () => {
@@ -23,21 +22,5 @@ describe('passwords', () => {
 
   it('generates one-time passwords that satisfy the rule', () => {
     for (let i = 0; i < 20; i++) expect(checkPasswordRule(generatePassword())).toBeNull();
-  });
-});
-
-describe('login throttle', () => {
-  it('locks an account after 5 failures and an address after 20, then unlocks', () => {
-    let now = 0;
-    const throttle = new LoginThrottle({}, () => now);
-    for (let i = 0; i < 4; i++) throttle.recordFailure('alice', '10.0.0.1');
-    expect(throttle.isLocked('alice', '10.0.0.9')).toBe(false);
-    throttle.recordFailure('alice', '10.0.0.1');
-    expect(throttle.isLocked('ALICE', '10.0.0.9')).toBe(true);
-    expect(throttle.isLocked('bob', '10.0.0.9')).toBe(false);
-    for (let i = 0; i < 20; i++) throttle.recordFailure(`user${i}`, '10.0.0.2');
-    expect(throttle.isLocked('carol', '10.0.0.2')).toBe(true);
-    now += 16 * 60_000;
-    expect(throttle.isLocked('alice', '10.0.0.9')).toBe(false);
   });
 });

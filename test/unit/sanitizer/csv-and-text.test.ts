@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isFormulaLike, neutralizeCsv, parseCsv } from '../../../sanitizer/csv-neutralizer.js';
+import { hasFormulaUnderAnySeparator, isFormulaLike, neutralizeCsv, parseCsv } from '../../../sanitizer/csv-neutralizer.js';
 import { rebuildCsv, rebuildText } from '../../../sanitizer/text-sanitizer.js';
 import { shiftJisCsv } from '../../fixtures/sanitizer/hostile-files.js';
 
@@ -38,6 +38,72 @@ describe('rebuildCsv', () => {
     expect(text).toContain('佐藤,-5');
     expect(text).toContain(`鈴木,"'@SUM(A1)"`);
     expect(r.value.detail).toContain('shift_jis');
+  });
+});
+
+/** Every field the rebuilt CSV has for a reader splitting on `sep` (the BOM dropped). */
+function fieldsUnder(bytes: Uint8Array, sep: string): string[] {
+  return parseCsv(dec(bytes.subarray(3)), sep).flat();
+}
+
+describe('CSV separator confusion (issue 9, item 7)', () => {
+  // A .csv whose first line has tabs and no commas is laid out with tabs, but Excel opens
+  // a .csv with commas (or semicolons): the cells after those must not start a formula.
+  const tabFirstLine = 'name\tnote\n';
+  it.each([
+    ['x\ty,=1+1', '=1+1'],
+    ["x\ty,=cmd|' /C calc'!A0", "=cmd|' /C calc'!A0"],
+    ["=cmd|' /C calc'!A0", "=cmd|' /C calc'!A0"],
+    ['x\ty;=1+1', '=1+1'],
+    ['x\ty,"=1+1"', '=1+1'],
+    ['-5,1+cmd|A0\tz', "-5,1+cmd|A0"],
+  ])('neutralises %j in a tab-looking .csv under comma, semicolon and tab', (line, payload) => {
+    const input = new TextEncoder().encode(`${tabFirstLine}${line}\n`);
+    expect(hasFormulaUnderAnySeparator(`${tabFirstLine}${line}\n`)).toBe(true); // the attack is real
+    for (const ext of ['csv', 'tsv']) {
+      const r = rebuildCsv(input, ext);
+      expect(r.ok).toBe(true);
+      if (!r.ok) return;
+      for (const sep of [',', ';', '\t']) {
+        const fields = fieldsUnder(r.value.bytes, sep);
+        expect(fields.filter(isFormulaLike), `${ext} read with ${JSON.stringify(sep)}`).toEqual([]);
+      }
+      // The payload is still there for the reader, as text.
+      expect(dec(r.value.bytes)).toContain(`'${payload.slice(0, 3)}`);
+    }
+  });
+
+  it('writes a tab-looking .csv with commas (as Excel opens it) and quotes cells that contain a separator', () => {
+    const input = new TextEncoder().encode('name\tnote\nx\ty,z;w\n');
+    const csv = rebuildCsv(input, 'csv');
+    expect(csv.ok && dec(csv.value.bytes.subarray(3))).toBe('name,note\r\nx,"y,z;w"\r\n');
+    if (csv.ok) expect(parseCsv(dec(csv.value.bytes.subarray(3)), ',')).toEqual([['name', 'note'], ['x', 'y,z;w']]);
+    const tsv = rebuildCsv(input, 'tsv');
+    expect(tsv.ok && dec(tsv.value.bytes.subarray(3))).toBe('name\tnote\r\nx\t"y,z;w"\r\n');
+  });
+
+  it('keeps signed numbers after the first cell, and a lone one, as numbers', () => {
+    const r = rebuildCsv(new TextEncoder().encode('a,b\n山田,-5\n+1.5\n'), 'csv');
+    expect(r.ok && dec(r.value.bytes.subarray(3))).toBe('a,b\r\n山田,-5\r\n+1.5\r\n');
+  });
+
+  it('leaves no formula for any reader, whatever the mix of separators, quotes and signs', () => {
+    // Deterministic pseudo-random inputs from the characters that matter.
+    let seed = 9;
+    const next = (): number => (seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648;
+    const alphabet = [',', ';', '\t', '\n', '\r', '"', '=', '+', '-', '@', '1', '5', 'a', ' ', '＝', "'"];
+    for (let n = 0; n < 20000; n++) {
+      const text = Array.from({ length: 1 + Math.floor(next() * 24) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+      for (const [sep, readSep] of [[',', ','], [',', '\t'], ['\t', '\t'], ['\t', ',']] as const) {
+        const out = neutralizeCsv(text, sep, readSep).text; // throws if a formula survived
+        expect(hasFormulaUnderAnySeparator(out), JSON.stringify([text, sep, out])).toBe(false);
+      }
+    }
+  });
+
+  it('a signed number that starts a longer row is neutralised (a semicolon reader sees "-5,1+…")', () => {
+    const r = rebuildCsv(new TextEncoder().encode('-5,1+cmd|A0\n'), 'csv');
+    expect(r.ok && dec(r.value.bytes.subarray(3))).toBe(`"'-5",1+cmd|A0\r\n`);
   });
 });
 

@@ -160,25 +160,25 @@ describe('sanitize: text and CSV', () => {
 
 describe('sanitize: office documents', () => {
   it('blocks a macro-enabled document by default', async () => {
-    expectBlocked(await run('form.docm', docm()), 'macro-document');
+    expectBlocked(await run('form.docm', await docm()), 'macro-document');
   });
 
   it('blocks a docx renamed to .docx that carries macros as type-mismatch', async () => {
-    expectBlocked(await run('form.docx', docm()), 'type-mismatch');
+    expectBlocked(await run('form.docx', await docm()), 'type-mismatch');
   });
 
   it('blocks Office with converter-unavailable when LibreOffice is missing', async () => {
-    expectBlocked(await run('form.docx', docx()), 'converter-unavailable');
+    expectBlocked(await run('form.docx', await docx()), 'converter-unavailable');
   });
 
   it('blocks Office when the policy says block', async () => {
-    expectBlocked(await run('form.docx', docx(), fakeDeps(), parseFilePolicy({ office: 'block' })), 'blocked-by-policy');
+    expectBlocked(await run('form.docx', await docx(), fakeDeps(), parseFilePolicy({ office: 'block' })), 'blocked-by-policy');
   });
 });
 
 describe('sanitize: ZIP archives', () => {
   it('rebuilds a ZIP, sanitizing every member (Shift_JIS CSV → UTF-8, SVG → PNG)', async () => {
-    const v = await run('docs.zip', zipOf({ 'dir/list.csv': shiftJisCsv(), 'fig.svg': scriptedSvg(), 'empty/': new Uint8Array() }));
+    const v = await run('docs.zip', await zipOf({ 'dir/list.csv': shiftJisCsv(), 'fig.svg': scriptedSvg(), 'empty/': new Uint8Array() }));
     expect(v.verdict).toBe('sanitized');
     if (v.verdict !== 'sanitized') return;
     const listed = listZip(v.output.bytes, 10);
@@ -188,14 +188,24 @@ describe('sanitize: ZIP archives', () => {
     expect(csv.ok && [...csv.value.subarray(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
   });
 
+  it('writes the rebuilt ZIP without a trace of when it was built (1980-01-01, no extra fields)', async () => {
+    const v = await run('a.zip', await zipOf({ 'a.txt': 'hello' }));
+    if (v.verdict !== 'sanitized') return expect.fail(v.verdict);
+    const z = Buffer.from(v.output.bytes);
+    const cd = z.lastIndexOf(Buffer.from([0x50, 0x4b, 0x01, 0x02]));
+    // DOS time 00:00:00, DOS date 1980-01-01, extra field length 0 (no extended timestamp).
+    expect([z.readUInt16LE(cd + 12), z.readUInt16LE(cd + 14), z.readUInt16LE(cd + 30)]).toEqual([0, (1 << 5) | 1, 0]);
+    expect([z.readUInt16LE(10), z.readUInt16LE(12), z.readUInt16LE(28)]).toEqual([0, (1 << 5) | 1, 0]);
+  });
+
   it('blocks the archive when one member is not allowed, naming the member', async () => {
-    const v = await run('tools.zip', zipOf({ 'a.txt': 'ok', 'setup.exe': fakeExe() }));
+    const v = await run('tools.zip', await zipOf({ 'a.txt': 'ok', 'setup.exe': fakeExe() }));
     expectBlocked(v, 'type-not-allowed');
     expect(v.verdict === 'blocked' && v.detail).toContain('setup.exe');
   });
 
   it('blocks an encrypted ZIP', async () => {
-    expectBlocked(await run('secret.zip', encryptedZip()), 'encrypted');
+    expectBlocked(await run('secret.zip', await encryptedZip()), 'encrypted');
   });
 
   it('blocks a ZIP bomb by expansion ratio', async () => {
@@ -203,14 +213,14 @@ describe('sanitize: ZIP archives', () => {
   });
 
   it('blocks archives nested deeper than the policy allows', async () => {
-    expect((await run('ok.zip', nestedZip(2))).verdict).toBe('sanitized');
-    expectBlocked(await run('deep.zip', nestedZip(3)), 'archive-too-deep');
+    expect((await run('ok.zip', await nestedZip(2))).verdict).toBe('sanitized');
+    expectBlocked(await run('deep.zip', await nestedZip(3)), 'archive-too-deep');
   });
 
   it('blocks too many members and path traversal', async () => {
-    const many = zipOf(Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`${i}.txt`, 'x'])));
+    const many = await zipOf(Object.fromEntries(Array.from({ length: 6 }, (_, i) => [`${i}.txt`, 'x'])));
     expectBlocked(await run('many.zip', many, fakeDeps(), parseFilePolicy({ archive: { maxMembers: 5 } })), 'too-many-members');
-    expectBlocked(await run('slip.zip', zipOf({ '../../evil.txt': 'x' })), 'deceptive-name');
+    expectBlocked(await run('slip.zip', await zipOf({ '../../evil.txt': 'x' })), 'deceptive-name');
   });
 });
 

@@ -17,16 +17,16 @@ describe('detectTrueType', () => {
   });
 
   it('tells OOXML, macro-enabled OOXML, ODF and plain ZIP apart by looking inside', async () => {
-    expect(await detectTrueType(docx())).toMatchObject({ type: 'docx', macros: false });
-    expect(await detectTrueType(docm())).toMatchObject({ type: 'docm', macros: true });
-    expect(await detectTrueType(odt())).toMatchObject({ type: 'odt', macros: false });
-    expect(await detectTrueType(odt(true))).toMatchObject({ type: 'odt', macros: true });
-    expect(await detectTrueType(zipOf({ 'a.txt': 'x' }))).toMatchObject({ type: 'zip', encrypted: false });
+    expect(await detectTrueType(await docx())).toMatchObject({ type: 'docx', macros: false });
+    expect(await detectTrueType(await docm())).toMatchObject({ type: 'docm', macros: true });
+    expect(await detectTrueType(await odt())).toMatchObject({ type: 'odt', macros: false });
+    expect(await detectTrueType(await odt(true))).toMatchObject({ type: 'odt', macros: true });
+    expect(await detectTrueType(await zipOf({ 'a.txt': 'x' }))).toMatchObject({ type: 'zip', encrypted: false });
   });
 
   it('treats a docx with a VBA project as macro-enabled', async () => {
-    const d = docx();
-    const withVba = zipOf({
+    const d = await docx();
+    const withVba = await zipOf({
       '[Content_Types].xml': '<Types><Override ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>',
       'word/vbaProject.bin': new Uint8Array([1, 2, 3]),
     });
@@ -35,7 +35,7 @@ describe('detectTrueType', () => {
   });
 
   it('flags encrypted ZIP members', async () => {
-    expect(await detectTrueType(encryptedZip())).toMatchObject({ type: 'zip', encrypted: true });
+    expect(await detectTrueType(await encryptedZip())).toMatchObject({ type: 'zip', encrypted: true });
   });
 
   it('sniffs SVG, HTML, CSV and text', async () => {

@@ -1,0 +1,57 @@
+/**
+ * The one CSV writer behind every CSV export (audit log, compliance evidence): RFC 4180
+ * rows from csv-stringify with CRLF line ends, and formula neutralisation in one place.
+ * A cell starting with = + - @ tab or CR (or their full-width forms, which Japanese Excel
+ * treats alike, or U+2212 MINUS SIGN, which Shift_JIS turns into a full-width minus) gets
+ * a leading apostrophe, so Excel shows it as text instead of running it (CSV injection).
+ * csv-stringify's own `escape_formulas` knows no U+2212, hence our `cast`. Numbers are
+ * ours (sequence numbers, ids) and stay as they are.
+ *
+ * Encodings are the two Excel on a Japanese hospital PC opens without the import wizard:
+ * UTF-8 with a BOM, or Shift_JIS through iconv-lite.
+ *
+ * The sanitizer's rebuilding of downloaded CSV files is separate (sanitizer/csv-neutralizer.ts).
+ */
+import { stringify, type Options } from 'csv-stringify/sync';
+import iconv from 'iconv-lite';
+
+export type CsvCell = string | number | null;
+export type CsvEncoding = 'utf8-bom' | 'shift_jis';
+
+const FORMULA_START = /^[=+\-@\t\r\uFF1D\uFF0B\uFF0D\uFF20\u2212]/;
+const UTF8_BOM = '\uFEFF';
+
+const OPTIONS: Options = {
+  record_delimiter: '\r\n',
+  // Quote a lone \n or \r too: with its own record_delimiter set, csv-stringify would not.
+  quote_record_delimiter: true,
+  cast: { string: (value) => (FORMULA_START.test(value) ? `'${value}` : value) },
+};
+
+/** One record as a CSV line, CRLF included. */
+export function csvLine(cells: readonly CsvCell[]): string {
+  return stringify([cells as CsvCell[]], OPTIONS);
+}
+
+/** A whole (small) CSV document as text: BOM, then every row. */
+export function csvDocument(rows: ReadonlyArray<readonly CsvCell[]>): string {
+  return UTF8_BOM + stringify(rows as CsvCell[][], OPTIONS);
+}
+
+/** Encodes CSV lines chunk by chunk: UTF-8 starting with a BOM, or Shift_JIS. */
+export function* encodeCsv(lines: Iterable<string>, encoding: CsvEncoding): Generator<Buffer> {
+  let first = true;
+  for (const line of lines) {
+    yield encoding === 'shift_jis' ? encodeShiftJis(line) : Buffer.from(first ? UTF8_BOM + line : line, 'utf8');
+    first = false;
+  }
+}
+
+/**
+ * Shift_JIS as Windows writes it (iconv-lite's table is CP932): characters it cannot
+ * hold become "?". U+2212 becomes 0x817C as in the WHATWG encoder; iconv-lite has no
+ * mapping for it and would write "?".
+ */
+function encodeShiftJis(text: string): Buffer {
+  return iconv.encode(text.replace(/\u2212/g, '\uFF0D'), 'Shift_JIS');
+}
