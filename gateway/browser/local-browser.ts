@@ -12,7 +12,7 @@ import type { DownloadManager } from '../downloads/download-manager.js';
 import { startDenyAllProxy, type UrlPolicy } from '../egress/context-egress.js';
 import type { Metrics } from '../ops/metrics.js';
 import { launchBrowserInstance, type BrowserInstance } from './browser-instance.js';
-import type { HostLog } from './chromium-host.js';
+import type { ChromiumHost, HostLog } from './chromium-host.js';
 import type { SessionManager, SessionUser } from './session-manager.js';
 import type { BrowserSession } from './browser-session.js';
 import type { SessionEndReason } from '../../protocol/index.js';
