@@ -10,7 +10,7 @@ import { ServerMessage } from './server-messages.js';
 
 const SessionId = z.string().min(1).max(128);
 const RequestId = z.number().int().nonnegative();
-const Bytes = z.instanceof(Uint8Array);
+const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes');
 
 export const WorkerUser = z.object({
   id: z.number().int(),
@@ -83,7 +83,6 @@ export const FromWorker = z.discriminatedUnion('t', [
     totalBytes: z.number().nonnegative(),
     state: z.enum(['inProgress', 'completed', 'canceled']),
   }),
-  z.object({ t: z.literal('print'), sid: SessionId, name: z.string().max(1024), data: Bytes }),
   /** Input-to-frame latencies (seconds) measured since the last report, for /metrics. */
   z.object({ t: z.literal('stream'), inputToFrame: z.array(z.number()).max(10_000) }),
 ]);

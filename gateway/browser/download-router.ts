@@ -22,6 +22,15 @@ export interface DownloadSessionLookup {
   allows(sessionId: string, url: string): boolean;
 }
 
+/** Hands a file that did not come from Chromium's download path (a printed page) to the pipeline. */
+export async function injectFile(downloads: DownloadSink, sessionId: string, name: string, bytes: Uint8Array, url: string, guid: string = randomUUID()): Promise<void> {
+  const dir = downloads.downloadDir(sessionId);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await writeFile(path.join(dir, guid), bytes, { mode: 0o600 });
+  downloads.onWillBegin(sessionId, { guid, url, suggestedFilename: name });
+  downloads.onProgress(sessionId, { guid, receivedBytes: bytes.length, totalBytes: bytes.length, state: 'completed' });
+}
+
 export class DownloadRouter {
   private readonly owners = new Map<string, string>();
   private readonly dirs = new Map<string, string>();
@@ -53,12 +62,7 @@ export class DownloadRouter {
 
   /** Puts a file the gateway made (a printed page) through the same pipeline as a download. */
   async inject(sessionId: string, name: string, bytes: Uint8Array, url: string): Promise<void> {
-    const dir = this.downloads.downloadDir(sessionId);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const guid = randomUUID();
-    await writeFile(path.join(dir, guid), bytes, { mode: 0o600 });
-    this.downloads.onWillBegin(sessionId, { guid, url, suggestedFilename: name });
-    this.downloads.onProgress(sessionId, { guid, receivedBytes: bytes.length, totalBytes: bytes.length, state: 'completed' });
+    await injectFile(this.downloads, sessionId, name, bytes, url);
   }
 
   private async route(event: DownloadEvent): Promise<void> {

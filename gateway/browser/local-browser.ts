@@ -17,12 +17,18 @@ import type { SessionManager, SessionUser } from './session-manager.js';
 import type { BrowserSession } from './browser-session.js';
 import type { SessionEndReason } from '../../protocol/index.js';
 
+/**
+ * One user's browser session as the rest of the gateway uses it, wherever it runs:
+ * a BrowserSession in this process or a RemoteSession on a browser worker.
+ */
+export type GatewaySession = Pick<BrowserSession, 'id' | 'user' | 'summary' | 'send' | 'attach' | 'detach' | 'handle' | 'uploadTarget' | 'completeUpload'>;
+
 /** What the rest of the gateway uses of the browser sessions. */
 export interface GatewaySessions {
   readonly size: number;
-  get(id: string): BrowserSession | undefined;
-  list(): BrowserSession[];
-  getOrCreate(id: string, user: SessionUser): Promise<{ session: BrowserSession; resumed: boolean }>;
+  get(id: string): GatewaySession | undefined;
+  list(): GatewaySession[];
+  getOrCreate(id: string, user: SessionUser): Promise<{ session: GatewaySession; resumed: boolean }>;
   end(id: string, reason: SessionEndReason): Promise<boolean>;
 }
 
@@ -30,8 +36,8 @@ export interface BrowserLayer {
   readonly sessions: GatewaySessions;
   /** Whether the browser can take sessions now (readiness). */
   connected(): boolean;
-  /** Starts warming contexts once the gateway listens on `ownPorts` (its proxies refuse them). */
-  start(ownPorts: readonly number[]): void;
+  /** Starts (or warms) the browsers once the gateway listens on `ownPorts` (their proxies refuse them). */
+  start(ownPorts: readonly number[]): void | Promise<void>;
   /** Stops a download Chromium is still receiving (the file policy refused it early). */
   cancelDownload(sessionId: string, guid: string): Promise<void>;
   close(): Promise<void>;
@@ -50,8 +56,8 @@ export interface BrowserLayerDeps {
   sessionUploadDir: (sessionId: string) => string;
   /** Where Chromium keeps its profile and temporary files (under `<dataDir>/run/`). */
   chromiumDirs?: { profile: string; home: string };
-  /** Chromium went away while the gateway was not closing (a replacement is being started). */
-  onBrowserLost: () => void;
+  /** A Chromium (or a worker) went away while the gateway was not closing; a replacement is being started. */
+  onBrowserLost: (lost: { worker?: number; sessions: number }) => void;
 }
 
 export type BrowserLayerFactory = (deps: BrowserLayerDeps) => Promise<BrowserLayer>;
@@ -137,7 +143,7 @@ export class LocalBrowser implements BrowserLayer {
   private async replace(lost: BrowserInstance): Promise<void> {
     const affected = lost.sessions.size;
     this.deps.log.warn({ component: 'chromium', sessions: affected }, 'Chromium exited unexpectedly; ending its sessions and starting a new one');
-    this.deps.onBrowserLost();
+    this.deps.onBrowserLost({ sessions: affected });
     // Its contexts are gone with it: tell each viewer and release proxies and downloads.
     await lost.sessions.close('browser-crashed').catch((err: unknown) => this.deps.log.warn({ err: (err as Error).message }, 'cleanup after the crash failed'));
     for (let attempt = 1; !this.closing; attempt++) {
