@@ -95,6 +95,8 @@ describe('clipboard, cursor, DPI, uploads and language', () => {
     await login(page, harness.url);
     await page.goto(`${harness.url}/?lang=en`);
     await page.getByRole('textbox', { name: 'Address' }).waitFor();
+    // The tab strip (with each tab's close button) arrives with the session's first tab list.
+    await page.getByRole('button', { name: 'Close tab', exact: true }).first().waitFor();
     for (const name of ['Back', 'Forward', 'Reload', 'End session', 'New tab', 'Close tab']) {
       expect(await page.getByRole('button', { name, exact: true }).count(), name).toBeGreaterThan(0);
     }

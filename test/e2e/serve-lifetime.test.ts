@@ -152,7 +152,7 @@ describe('kekkai serve: Chromium and temporary files live and die with the gatew
     closers.push(() => new Promise((r) => muteClamd.close(r)));
     const site = await startFixtureSite('127.0.0.1', { '/files/list.csv': { body: Buffer.from('a,b\n1,2\n'), contentType: 'text/csv', filename: 'list.csv' } });
     closers.push(() => site.close());
-    const extra = { KEKKAI_CLAMD: clamdSocket, KEKKAI_EGRESS_ALLOW_PRIVATE: '127.0.0.1/32', KEKKAI_EGRESS_ALLOWED_PORTS: `80,443,${new URL(site.url).port}` };
+    const extra = { KEKKAI_CLAMD: clamdSocket, KEKKAI_EGRESS_ALLOW_PRIVATE: '127.0.0.1/32', KEKKAI_EGRESS_ALLOW_LOOPBACK: '1', KEKKAI_EGRESS_ALLOWED_PORTS: `80,443,${new URL(site.url).port}` };
     execFileSync(process.execPath, [BIN, 'user', 'add', 'staff', '--role', 'staff'], { env: serveEnv(dataDir, extra), input: `${STAFF_PASSWORD}\n` });
     const { child, port } = await serve(dataDir, extra);
     const browser: Browser = await launchUserBrowser();
