@@ -11,7 +11,7 @@ import type { Config } from './config/config-schema.js';
 import { MAX_CLIENT_MESSAGE_BYTES } from '../protocol/index.js';
 import type { AuditSink } from './audit/audit-setup.js';
 import type { AuthService } from './auth/auth-service.js';
-import type { SessionManager } from './browser/session-manager.js';
+import type { GatewaySessions } from './browser/local-browser.js';
 import type { DownloadManager } from './downloads/download-manager.js';
 import { registerAdminRoutes } from './http/admin-routes.js';
 import type { ConsoleServices } from './http/console-deps.js';
@@ -45,7 +45,7 @@ export interface AppDeps {
   /** Admin and security consoles; absent in tests that do not exercise them. */
   consoles?: ConsoleServices;
   /** Browser sessions; the real SessionManager or a fake in integration tests. */
-  sessions: ViewerSessions & Pick<SessionManager, 'get' | 'end'>;
+  sessions: ViewerSessions & Pick<GatewaySessions, 'get' | 'end'>;
   /** Directory with the built client (dist/public). */
   publicDir: string;
   https?: { key: string | Buffer; cert: string | Buffer } | null;

@@ -23,6 +23,8 @@ import { AuthService } from './auth/auth-service.js';
 import type { LoginThrottle } from './auth/login-throttle.js';
 import { openTotpVault } from './auth/totp-vault.js';
 import { startLocalBrowser, type BrowserLayer, type BrowserLayerFactory } from './browser/local-browser.js';
+import { defaultWorkerCount } from './workers/worker-count.js';
+import { WorkerPool } from './workers/worker-pool.js';
 import type { Config } from './config/config-schema.js';
 import type { DownloadManager } from './downloads/download-manager.js';
 import { openDownloads } from './downloads/download-setup.js';
@@ -54,8 +56,8 @@ const SHUTDOWN_GRACE_MS = 5000;
 export interface GatewayOptions {
   /** Builds the browser side; the default is one local Chromium (tests may pass a fake). */
   browser?: BrowserLayerFactory;
-  /** Chromium went away (the browser layer restarts it and tells the affected users). */
-  onBrowserLost?: () => void;
+  /** A Chromium or worker went away (the browser layer restarts it and tells the affected users). */
+  onBrowserLost?: (lost: { worker?: number; sessions: number }) => void;
   /** Client build to serve (default dist/public). */
   publicDir?: string;
   /** How often open viewers' sign-ins are re-checked (tests shorten it). */
@@ -134,8 +136,15 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     runDir.sanitizer,
   );
   const uploadsDir = path.join(config.dataDir, 'uploads');
-  const onBrowserLost = options.onBrowserLost ?? (() => audit.record({ userId: null, userName: null, event: 'browser-crashed', outcome: 'error', details: {} }));
-  browser = await (options.browser ?? startLocalBrowser)({
+  const onBrowserLost = options.onBrowserLost ?? ((lost) => audit.record({ userId: null, userName: null, event: 'browser-crashed', outcome: 'error', details: { ...lost } }));
+  const workers = config.session.workers ?? defaultWorkerCount();
+  const workerPool: BrowserLayerFactory = async (deps) =>
+    new WorkerPool(deps, {
+      count: workers,
+      runDir: runDir.root,
+      policy: () => ({ ...policy.snapshot(), contact: policy.current().policy.contact ?? null }),
+    });
+  browser = await (options.browser ?? (workers === 0 ? startLocalBrowser : workerPool))({
     config,
     log: logger,
     audit,
@@ -223,7 +232,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
       await app.listen({ host: config.host, port: config.port });
       const address = app.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-      browser.start([address.port]);
+      await browser.start([address.port]);
       return `${tls ? 'https' : 'http'}://${host}:${address.port}`;
     },
     reloadTls: () => {

@@ -7,12 +7,18 @@ import type { Config } from '../config/config-schema.js';
 import type { SqliteDb } from '../store/sqlite-database.js';
 import { formatSyslog } from './audit-export.js';
 import { loadAuditKey } from './audit-key.js';
-import { AuditLog } from './audit-log.js';
+import { AuditLog, type AuditEventInput } from './audit-log.js';
 import { SqliteAuditRepository } from './sqlite-audit-repository.js';
 import { SyslogForwarder } from './syslog-forwarder.js';
 
-/** What routes and services need of the audit log: append one event. */
-export type AuditSink = Pick<AuditLog, 'record'>;
+/**
+ * What routes and services need of the audit log: append one event. (In a browser
+ * worker the event travels to the control plane, which seals it; nobody reads the
+ * record back here.)
+ */
+export interface AuditSink {
+  record(input: AuditEventInput): unknown;
+}
 
 export function openAuditLog(db: SqliteDb, config: Readonly<Config>, warn: (msg: string) => void): { audit: AuditLog; close(): void } {
   const key = loadAuditKey({ dataDir: config.dataDir, ...(config.audit.keyFile ? { keyFile: config.audit.keyFile } : {}), create: true });

@@ -60,6 +60,19 @@ export interface SessionOptions {
   uploadEnabled: boolean;
 }
 
+/** What the admin console's live-session list shows of a session. */
+export interface SessionSummary {
+  id: string;
+  user: { id: number; name: string; role: string };
+  sourceIp: string;
+  url: string;
+  title: string;
+  tabs: number;
+  since: string;
+  lastActivity: string;
+  connected: boolean;
+}
+
 export interface SessionLog {
   info(obj: object, msg: string): void;
   warn(obj: object, msg: string): void;
@@ -244,7 +257,7 @@ export class BrowserSession {
   }
 
   /** What the admin console's live-session list shows. */
-  summary(): { id: string; user: { id: number; name: string; role: string }; sourceIp: string; url: string; title: string; tabs: number; since: string; lastActivity: string; connected: boolean } {
+  summary(): SessionSummary {
     const tab = this.activeTab();
     return {
       id: this.id,

@@ -12,11 +12,23 @@ import type { BrowserContext } from 'puppeteer';
 import type { DownloadManager } from '../downloads/download-manager.js';
 import type { ChromiumHost, DownloadEvent } from './chromium-host.js';
 
+/** Where downloads go: the download manager, or in a browser worker, the channel to the control plane. */
+export type DownloadSink = Pick<DownloadManager, 'downloadDir' | 'onWillBegin' | 'onProgress' | 'endSession'>;
+
 export interface DownloadSessionLookup {
   /** The session and its context whose tab has this main frame, and whether downloads are allowed there. */
   byFrame(frameId: string): { sessionId: string; context: BrowserContext; allowed: boolean } | undefined;
   /** Whether URL policy lets this session's user download from `url` (capability `download`). */
   allows(sessionId: string, url: string): boolean;
+}
+
+/** Hands a file that did not come from Chromium's download path (a printed page) to the pipeline. */
+export async function injectFile(downloads: DownloadSink, sessionId: string, name: string, bytes: Uint8Array, url: string, guid: string = randomUUID()): Promise<void> {
+  const dir = downloads.downloadDir(sessionId);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  await writeFile(path.join(dir, guid), bytes, { mode: 0o600 });
+  downloads.onWillBegin(sessionId, { guid, url, suggestedFilename: name });
+  downloads.onProgress(sessionId, { guid, receivedBytes: bytes.length, totalBytes: bytes.length, state: 'completed' });
 }
 
 export class DownloadRouter {
@@ -27,7 +39,7 @@ export class DownloadRouter {
 
   constructor(
     private readonly host: ChromiumHost,
-    private readonly downloads: DownloadManager,
+    private readonly downloads: DownloadSink,
     private readonly sessions: DownloadSessionLookup,
     private readonly log: { warn(obj: object, msg: string): void },
   ) {
@@ -50,12 +62,7 @@ export class DownloadRouter {
 
   /** Puts a file the gateway made (a printed page) through the same pipeline as a download. */
   async inject(sessionId: string, name: string, bytes: Uint8Array, url: string): Promise<void> {
-    const dir = this.downloads.downloadDir(sessionId);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const guid = randomUUID();
-    await writeFile(path.join(dir, guid), bytes, { mode: 0o600 });
-    this.downloads.onWillBegin(sessionId, { guid, url, suggestedFilename: name });
-    this.downloads.onProgress(sessionId, { guid, receivedBytes: bytes.length, totalBytes: bytes.length, state: 'completed' });
+    await injectFile(this.downloads, sessionId, name, bytes, url);
   }
 
   private async route(event: DownloadEvent): Promise<void> {

@@ -11,19 +11,24 @@ import type { Config } from '../config/config-schema.js';
 import type { DownloadManager } from '../downloads/download-manager.js';
 import { startDenyAllProxy, type UrlPolicy } from '../egress/context-egress.js';
 import type { Metrics } from '../ops/metrics.js';
-import { ChromiumHost, type HostLog } from './chromium-host.js';
-import { DownloadRouter } from './download-router.js';
-import { SessionManager, type SessionUser } from './session-manager.js';
-import { createSessionPolicy } from './session-policy.js';
+import { launchBrowserInstance, type BrowserInstance } from './browser-instance.js';
+import type { ChromiumHost, HostLog } from './chromium-host.js';
+import type { SessionManager, SessionUser } from './session-manager.js';
 import type { BrowserSession } from './browser-session.js';
 import type { SessionEndReason } from '../../protocol/index.js';
+
+/**
+ * One user's browser session as the rest of the gateway uses it, wherever it runs:
+ * a BrowserSession in this process or a RemoteSession on a browser worker.
+ */
+export type GatewaySession = Pick<BrowserSession, 'id' | 'user' | 'summary' | 'send' | 'attach' | 'detach' | 'handle' | 'uploadTarget' | 'completeUpload'>;
 
 /** What the rest of the gateway uses of the browser sessions. */
 export interface GatewaySessions {
   readonly size: number;
-  get(id: string): BrowserSession | undefined;
-  list(): BrowserSession[];
-  getOrCreate(id: string, user: SessionUser): Promise<{ session: BrowserSession; resumed: boolean }>;
+  get(id: string): GatewaySession | undefined;
+  list(): GatewaySession[];
+  getOrCreate(id: string, user: SessionUser): Promise<{ session: GatewaySession; resumed: boolean }>;
   end(id: string, reason: SessionEndReason): Promise<boolean>;
 }
 
@@ -31,8 +36,8 @@ export interface BrowserLayer {
   readonly sessions: GatewaySessions;
   /** Whether the browser can take sessions now (readiness). */
   connected(): boolean;
-  /** Starts warming contexts once the gateway listens on `ownPorts` (its proxies refuse them). */
-  start(ownPorts: readonly number[]): void;
+  /** Starts (or warms) the browsers once the gateway listens on `ownPorts` (their proxies refuse them). */
+  start(ownPorts: readonly number[]): void | Promise<void>;
   /** Stops a download Chromium is still receiving (the file policy refused it early). */
   cancelDownload(sessionId: string, guid: string): Promise<void>;
   close(): Promise<void>;
@@ -51,17 +56,11 @@ export interface BrowserLayerDeps {
   sessionUploadDir: (sessionId: string) => string;
   /** Where Chromium keeps its profile and temporary files (under `<dataDir>/run/`). */
   chromiumDirs?: { profile: string; home: string };
-  /** Chromium went away while the gateway was not closing (a replacement is being started). */
-  onBrowserLost: () => void;
+  /** A Chromium (or a worker) went away while the gateway was not closing; a replacement is being started. */
+  onBrowserLost: (lost: { worker?: number; sessions: number }) => void;
 }
 
 export type BrowserLayerFactory = (deps: BrowserLayerDeps) => Promise<BrowserLayer>;
-
-/** One Chromium with the sessions in it; replaced as a whole when Chromium dies. */
-interface BrowserInstance {
-  chromium: ChromiumHost;
-  sessions: SessionManager;
-}
 
 /**
  * Supervises the local Chromium: when it exits unexpectedly, the sessions it held
@@ -144,7 +143,7 @@ export class LocalBrowser implements BrowserLayer {
   private async replace(lost: BrowserInstance): Promise<void> {
     const affected = lost.sessions.size;
     this.deps.log.warn({ component: 'chromium', sessions: affected }, 'Chromium exited unexpectedly; ending its sessions and starting a new one');
-    this.deps.onBrowserLost();
+    this.deps.onBrowserLost({ sessions: affected });
     // Its contexts are gone with it: tell each viewer and release proxies and downloads.
     await lost.sessions.close('browser-crashed').catch((err: unknown) => this.deps.log.warn({ err: (err as Error).message }, 'cleanup after the crash failed'));
     for (let attempt = 1; !this.closing; attempt++) {
@@ -173,9 +172,29 @@ export class LocalBrowser implements BrowserLayer {
 export const startLocalBrowser: BrowserLayerFactory = async (deps) => {
   // Chromium-wide traffic (outside any user's context) goes to a proxy that refuses everything.
   const denyAll = await startDenyAllProxy();
+  const { config } = deps;
   let launches = 0;
-  // A fresh profile per launch: a killed Chromium leaves its profile locked.
-  const launch = (ownPorts: () => readonly number[]) => launchInstance(deps, denyAll.proxyServer, ownPorts, ++launches);
+  const launch = (ownPorts: () => readonly number[]) =>
+    launchBrowserInstance({
+      chromiumPath: config.chromiumPath,
+      // A fresh profile per launch: a killed Chromium leaves its profile locked.
+      ...(deps.chromiumDirs ? { runDir: { profile: `${deps.chromiumDirs.profile}-${++launches}`, home: deps.chromiumDirs.home } } : {}),
+      proxyServer: denyAll.proxyServer,
+      ownPorts,
+      session: config.session,
+      stream: config.stream,
+      clipboard: config.clipboard,
+      uploadEnabled: config.upload.enabled,
+      print: config.download.print,
+      egress: config.egress,
+      limits: deps.limits,
+      log: deps.log,
+      audit: deps.audit,
+      urlPolicy: deps.urlPolicy,
+      metrics: deps.metrics,
+      downloads: deps.downloads,
+      onSessionEnded: (id) => rm(deps.sessionUploadDir(id), { recursive: true, force: true }),
+    });
   let layer: LocalBrowser | null = null;
   try {
     layer = new LocalBrowser(await launch(() => layer?.ports ?? []), launch, deps, denyAll);
@@ -186,69 +205,3 @@ export const startLocalBrowser: BrowserLayerFactory = async (deps) => {
   return layer;
 };
 
-async function launchInstance(deps: BrowserLayerDeps, proxyServer: string, ownPorts: () => readonly number[], launch: number): Promise<BrowserInstance> {
-  const { config, metrics, downloads } = deps;
-  const runDir = deps.chromiumDirs ? { runDir: { profile: `${deps.chromiumDirs.profile}-${launch}`, home: deps.chromiumDirs.home } } : {};
-  const chromium = await ChromiumHost.launch(
-    { executablePath: config.chromiumPath, maxDeviceScaleFactor: config.stream.maxDeviceScaleFactor, proxyServer, ...runDir },
-    deps.log,
-  );
-  // The router and the session manager need each other; the router is set right below.
-  let router: DownloadRouter | null = null;
-  const sessions = new SessionManager(
-    chromium,
-    {
-      idleTimeoutMs: config.session.idleTimeoutSeconds * 1000,
-      warmPool: config.session.warmPool,
-      maxSessions: config.session.maxSessions,
-      maxTabs: () => deps.limits().maxTabs,
-      idleTimeout: () => deps.limits().idleTimeoutSeconds * 1000,
-      jpegQuality: config.stream.jpegQuality,
-      maxDeviceScaleFactor: config.stream.maxDeviceScaleFactor,
-      clipboardToClient: config.clipboard.toClient,
-      clipboardFromClient: config.clipboard.fromClient,
-      uploadEnabled: config.upload.enabled,
-      metrics,
-      onEnded: (id) => rm(deps.sessionUploadDir(id), { recursive: true, force: true }),
-      downloads: {
-        attach: (id, context, owner) => router!.attach(id, context, owner),
-        detach: (id, context) => router!.detach(id, context),
-      },
-      ...(config.download.print
-        ? { onPrint: (id: string, pdf: Uint8Array, title: string) => router!.inject(id, `${title.slice(0, 80)}.pdf`, pdf, 'print:') }
-        : {}),
-      policy: createSessionPolicy({
-        policy: deps.urlPolicy,
-        onRefusal: (kind) => metrics.policyRefusal(kind),
-        audit: deps.audit,
-        allowPrivate: config.egress.allowPrivate,
-        allowedPorts: config.egress.allowedPorts,
-        ownPorts,
-      }),
-    },
-    deps.log.child({ component: 'sessions' }),
-  );
-  router = new DownloadRouter(
-    chromium,
-    downloads,
-    {
-      byFrame: (frameId) => {
-        for (const session of sessions.list()) {
-          const tab = session.findTabByFrame(frameId);
-          if (tab) return { sessionId: session.id, context: session.browserContext, allowed: tab.policy.capabilities?.download !== false };
-        }
-        return undefined;
-      },
-      allows: (id, url) => {
-        const user = sessions.get(id)?.user;
-        if (!user) return false;
-        // data: downloads are made by the page itself; the page's own policy decided on it.
-        if (url.startsWith('data:')) return true;
-        const verdict = deps.urlPolicy.evaluate(url, { role: user.role, sourceIp: user.sourceIp, now: new Date(), allowPrivate: config.egress.allowPrivate });
-        return verdict.verdict !== 'block' && verdict.capabilities.download !== false;
-      },
-    },
-    deps.log.child({ component: 'downloads' }),
-  );
-  return { chromium, sessions };
-}

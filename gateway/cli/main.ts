@@ -63,6 +63,14 @@ export async function main(argv: string[]): Promise<number> {
         if (stopping) await gateway.close().then(() => process.exit(0));
         return await new Promise<number>(() => undefined);
       }
+      case 'worker': {
+        // Started by `kekkai serve` for each browser worker (docs/workers.md).
+        if (rest[0] !== '--local') break;
+        const { runLocalWorker } = await import('../worker/local-worker.js');
+        // The control plane passes its log level (an unknown word means info).
+        const level = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(rest[1] ?? '') ? rest[1]! : 'info';
+        return await runLocalWorker(level);
+      }
       case 'user':
         if (rest[0] !== 'add') break;
         return await runUserAdd(rest.slice(1), config());

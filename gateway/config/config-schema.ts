@@ -77,6 +77,13 @@ export const ConfigSchema = z
         maxTabs: z.coerce.number().int().min(1).max(50).default(10),
         warmPool: z.coerce.number().int().min(0).max(20).default(1),
         maxSessions: z.coerce.number().int().min(1).max(1000).default(50),
+        /**
+         * Browser worker processes, each with its own Chromium (docs/workers.md); one
+         * crashing ends only its own sessions. 0 runs one Chromium inside the gateway
+         * process (tests, development). Default: one per core, at most 8, at most one
+         * per 1.5 GiB of memory.
+         */
+        workers: z.coerce.number().int().min(0).max(64).optional(),
         /** Lifetime of a sign-in, whatever the activity. */
         maxAgeHours: z.coerce.number().int().min(1).max(24 * 7).default(12),
       })
@@ -201,6 +208,7 @@ export const ENV_SETTINGS: ReadonlyArray<{ env: string; path: string; secret?: b
   { env: 'KEKKAI_MAX_TABS', path: 'session.maxTabs', doc: 'Tabs per session.' },
   { env: 'KEKKAI_WARM_POOL', path: 'session.warmPool', doc: 'Browser contexts kept ready for new sessions.' },
   { env: 'KEKKAI_MAX_SESSIONS', path: 'session.maxSessions', doc: 'Concurrent browser sessions on this gateway.' },
+  { env: 'KEKKAI_WORKERS', path: 'session.workers', doc: 'Browser worker processes (0: Chromium inside the gateway process).' },
   { env: 'KEKKAI_SESSION_MAX_AGE_HOURS', path: 'session.maxAgeHours', doc: 'Hours a sign-in lasts at most.' },
   { env: 'KEKKAI_JPEG_QUALITY', path: 'stream.jpegQuality', doc: 'JPEG quality of streamed frames (30–100).' },
   { env: 'KEKKAI_MAX_DEVICE_SCALE_FACTOR', path: 'stream.maxDeviceScaleFactor', doc: 'Highest client devicePixelRatio rendered natively (1–3, default 1); 2 gives sharp text on high-DPI screens at more CPU.' },

@@ -76,7 +76,8 @@ export class DownloadManager {
   }
 
   /** Chromium's downloadPath for the session; created 0700. Call when the context is made. */
-  downloadDir(sessionId: string, owner: DownloadOwner = { userId: null, userName: null }): string {
+  /** The session's download directory; `owner`, when given, is who its files belong to (kept otherwise). */
+  downloadDir(sessionId: string, owner?: DownloadOwner): string {
     return this.session(sessionId, owner).dir;
   }
 

@@ -9,7 +9,7 @@ import type { FilePolicyService } from '../admin/file-policy-service.js';
 import type { SettingsService } from '../admin/settings-service.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuthService } from '../auth/auth-service.js';
-import type { BrowserSession } from '../browser/browser-session.js';
+import type { GatewaySession } from '../browser/local-browser.js';
 import type { Config } from '../config/config-schema.js';
 import type { DownloadManager } from '../downloads/download-manager.js';
 import type { PolicyService } from '../policy-store/policy-service.js';
@@ -20,8 +20,8 @@ import type { SessionEndReason } from '../../protocol/index.js';
 
 /** Live browser sessions as the consoles see them (list, notify, terminate). */
 export interface ConsoleSessions {
-  list(): Array<Pick<BrowserSession, 'summary' | 'send'>>;
-  get(id: string): Pick<BrowserSession, 'summary' | 'send'> | undefined;
+  list(): Array<Pick<GatewaySession, 'summary' | 'send'>>;
+  get(id: string): Pick<GatewaySession, 'summary' | 'send'> | undefined;
   end(id: string, reason: SessionEndReason): Promise<boolean>;
 }
 

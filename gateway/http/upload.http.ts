@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AuditSink } from '../audit/audit-setup.js';
 import type { AuthService } from '../auth/auth-service.js';
-import type { BrowserSession } from '../browser/browser-session.js';
+import type { GatewaySession } from '../browser/local-browser.js';
 import { requireCsrf, requireSession } from './auth-guard.js';
 import { HttpError } from './errors.js';
 
@@ -19,7 +19,7 @@ export interface UploadRouteDeps {
   enabled: boolean;
   maxBytes: number;
   uploadDir: string;
-  findSession(id: string): BrowserSession | undefined;
+  findSession(id: string): GatewaySession | undefined;
 }
 
 /**

@@ -139,6 +139,12 @@ export class PolicyService {
     return this.state().version;
   }
 
+  /** The policy in force with its category lists resolved (what browser workers evaluate). */
+  snapshot(): { version: number; policy: Policy } {
+    const { version, policy } = this.state();
+    return { version, policy };
+  }
+
   evaluate(url: string, ctx: PolicyContext = {}): Verdict {
     return evaluate(this.state().policy, url, this.context(ctx));
   }

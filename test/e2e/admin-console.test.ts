@@ -17,7 +17,7 @@ const STAFF_NEXT = 'Kango-own-password-2026';
 
 beforeAll(async () => {
   [site, browser] = await Promise.all([startFixtureSite(), launchUserBrowser()]);
-  harness = await startHarness({}, [site.url]);
+  harness = await startHarness({ 'session.workers': 1 }, [site.url]);
 });
 afterAll(async () => {
   await browser?.close();

@@ -16,7 +16,7 @@ let browser: Browser;
 
 beforeAll(async () => {
   [site, browser] = await Promise.all([startFixtureSite(), launchUserBrowser()]);
-  harness = await startHarness({ 'upload.enabled': true, 'clipboard.toClient': false, 'clipboard.fromClient': false, 'session.maxTabs': 2 }, [site.url]);
+  harness = await startHarness({ 'upload.enabled': true, 'clipboard.toClient': false, 'clipboard.fromClient': false, 'session.maxTabs': 2, 'session.workers': 1 }, [site.url]);
 });
 afterAll(async () => {
   await browser?.close();

@@ -35,7 +35,7 @@ beforeAll(async () => {
     startPrivateClamd(),
     launchUserBrowser(),
   ]);
-  harness = await startHarness({ clamd: clamd.socket }, [site.url]);
+  harness = await startHarness({ clamd: clamd.socket, 'session.workers': 1 }, [site.url]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -109,6 +109,11 @@ describe('downloads', () => {
     expect(download.suggestedFilename()).toMatch(/\.pdf$/);
     const bytes = readFileSync((await download.path())!);
     expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
+    // The printed original is quarantined under the user who printed it (not "unknown").
+    const db = openDatabase(harness.dataDir);
+    const printed = new QuarantineStore({ db, dataDir: harness.dataDir }).list({}).find((r) => r.sourceUrl === 'print:');
+    db.close();
+    expect(printed).toMatchObject({ userName: 'admin' });
     await page.context().close();
   });
 });

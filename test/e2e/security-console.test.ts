@@ -42,7 +42,7 @@ beforeAll(async () => {
     startPrivateClamd(),
     launchUserBrowser(),
   ]);
-  harness = await startHarness({ clamd: clamd.socket }, [site.url]);
+  harness = await startHarness({ clamd: clamd.socket, 'session.workers': 1 }, [site.url]);
   // Accounts straight into the gateway's database (a second connection; WAL allows it).
   // The security user's session is seeded too, so this test does not depend on the
   // TOTP enrolment screens, which have their own tests.

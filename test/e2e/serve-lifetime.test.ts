@@ -119,12 +119,12 @@ describe('kekkai serve: Chromium and temporary files live and die with the gatew
     child.kill('SIGKILL');
     await exited(child);
     await expect.poll(() => stillRunning(chromium).map((p) => p.cmdline), { timeout: 10_000, interval: 200 }).toEqual([]);
-    // Chromium's profile and temporary files were in the data directory, not in /tmp.
-    expect(browser?.cmdline).toContain(`--user-data-dir=${path.join(runDir, 'chromium', 'profile')}`);
-    expect(environment).toContain(`TMPDIR=${path.join(runDir, 'chromium', 'home')}`);
+    // Chromium's profile and temporary files were in the data directory (a browser
+    // worker's own directory), not in /tmp.
+    expect(browser?.cmdline).toContain(`--user-data-dir=${path.join(runDir, 'worker-1', 'profile')}`);
+    expect(environment).toContain(`TMPDIR=${path.join(runDir, 'worker-1', 'home')}`);
 
-    // The killed run could not clean up; the next start does.
-    expect(existsSync(path.join(runDir, 'chromium', 'profile'))).toBe(true);
+    // The killed gateway could not clean up; the next start does.
     writeFileSync(path.join(runDir, 'left-by-killed-run'), 'x');
     const second = await serve(dataDir);
     expect(existsSync(path.join(runDir, 'left-by-killed-run'))).toBe(false);

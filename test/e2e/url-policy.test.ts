@@ -49,7 +49,7 @@ beforeAll(async () => {
   [site, otherLoopback, browser] = await Promise.all([startFixtureSite('127.0.0.3'), startFixtureSite('127.0.0.2'), launchUserBrowser()]);
   // Both fixture ports are open; only 127.0.0.3 is an allow-listed address, so
   // `localhost` (127.0.0.1 here) stands for a name that resolves to an internal address.
-  harness = await startHarness({ 'egress.allowPrivate': ['127.0.0.3/32'] }, [site.url, otherLoopback.url]);
+  harness = await startHarness({ 'egress.allowPrivate': ['127.0.0.3/32'], 'session.workers': 1 }, [site.url, otherLoopback.url]);
   const db = openDatabase(harness.dataDir);
   const saved = new PolicyService(new SqlitePolicyRepository(db)).save(POLICY, { comment: 'e2e' });
   db.close();

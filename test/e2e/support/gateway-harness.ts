@@ -37,6 +37,8 @@ export async function startHarness(overrides: Record<string, unknown> = {}, site
       host: '127.0.0.1',
       port: 0,
       dataDir,
+      // Chromium inside the test's gateway process; test/e2e/workers.test.ts covers worker processes.
+      'session.workers': 0,
       adminPassword: ADMIN_PASSWORD,
       logLevel: 'warn',
       chromiumPath: CHROMIUM,

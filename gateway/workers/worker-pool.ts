@@ -1,0 +1,401 @@
+/**
+ * The browser layer made of worker processes (docs/workers.md): `KEKKAI_WORKERS` local
+ * `kekkai worker` processes, each with its own Chromium, joined to this control plane
+ * over Node's IPC channel (nothing listens, so nothing else can join). New sessions go
+ * to the least-loaded worker; a worker that dies takes only its own sessions with it —
+ * their users are told and can start a new session at once — and is started again.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { ServerMessage, SessionEndReason } from '../../protocol/index.js';
+import { FromWorker, type ToWorker, type WorkerSettings, type WorkerUser } from '../../protocol/worker-messages.js';
+import type { BrowserLayer, BrowserLayerDeps, GatewaySessions } from '../browser/local-browser.js';
+import { SessionLimitError, type SessionUser } from '../browser/session-manager.js';
+import { PACKAGE_ROOT } from '../paths.js';
+import { RemoteSession, type SessionHost } from './remote-session.js';
+
+const READY_TIMEOUT_MS = 60_000;
+const REQUEST_TIMEOUT_MS = 30_000;
+const PUSH_INTERVAL_MS = 1000;
+/** Chromium's download guids; anything else never becomes a path here. */
+const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface WorkerPoolOptions {
+  /** How many worker processes. */
+  count: number;
+  /** Where each worker keeps its Chromium profile and downloads (`<dir>/worker-N`). */
+  runDir: string;
+  /** The URL policy in force and the admins' contact line, pushed to workers on change. */
+  policy: () => { version: number; policy: unknown; contact: string | null };
+  /** Command that starts a worker (default: this package's `kekkai worker --local`). */
+  entry?: { script: string; args: string[] };
+}
+
+type Pending = { resolve(value: unknown): void; reject(err: Error): void; timer: NodeJS.Timeout };
+type RequestBody = Parameters<SessionHost['request']>[0];
+
+class WorkerHandle implements SessionHost {
+  readonly sessions = new Map<string, RemoteSession>();
+  private readonly pending = new Map<number, Pending>();
+  private nextRid = 1;
+  ready = false;
+  /** File and progress messages are handled in order (a file before its completion). */
+  downloadChain: Promise<void> = Promise.resolve();
+  policyVersion = -1;
+  limitsKey = '';
+
+  constructor(
+    readonly id: number,
+    readonly child: ChildProcess,
+  ) {}
+
+  send(msg: ToWorker): void {
+    if (this.child.connected) this.child.send(msg);
+  }
+
+  request(body: RequestBody): Promise<unknown> {
+    const rid = this.nextRid++;
+    return new Promise((resolve, reject) => {
+      if (!this.child.connected) return reject(new Error(`worker ${this.id} is not running`));
+      const timer = setTimeout(() => {
+        this.pending.delete(rid);
+        reject(new Error(`worker ${this.id} did not answer ${body.t}`));
+      }, REQUEST_TIMEOUT_MS);
+      this.pending.set(rid, { resolve, reject, timer });
+      this.child.send({ ...body, rid } as ToWorker);
+    });
+  }
+
+  settle(rid: number, ok: boolean, code: string | undefined, result: unknown): void {
+    const pending = this.pending.get(rid);
+    if (!pending) return;
+    this.pending.delete(rid);
+    clearTimeout(pending.timer);
+    if (ok) pending.resolve(result);
+    else pending.reject(code === 'session-limit' ? new SessionLimitError('worker session limit') : new Error(`worker ${this.id}: ${code ?? 'failed'}`));
+  }
+
+  failAll(): void {
+    for (const [rid, pending] of this.pending) {
+      clearTimeout(pending.timer);
+      pending.reject(new Error(`worker ${this.id} stopped`));
+      this.pending.delete(rid);
+    }
+  }
+}
+
+export class WorkerPool implements BrowserLayer {
+  private readonly workers: Array<WorkerHandle | null>;
+  private readonly creating = new Map<string, Promise<RemoteSession>>();
+  private readonly waiting = new Set<() => void>();
+  private ownPorts: readonly number[] = [];
+  private pushTimer: NodeJS.Timeout | null = null;
+  private closing = false;
+  readonly sessions: GatewaySessions;
+
+  constructor(
+    private readonly deps: BrowserLayerDeps,
+    private readonly options: WorkerPoolOptions,
+  ) {
+    this.workers = Array.from({ length: options.count }, () => null);
+    const all = (): RemoteSession[] => this.all();
+    this.sessions = {
+      get size() {
+        return all().length;
+      },
+      get: (id) => this.find(id),
+      list: () => this.all(),
+      getOrCreate: (id, user) => this.getOrCreate(id, user),
+      end: (id, reason) => this.end(id, reason),
+    };
+    deps.metrics.setActiveSessionsSource(() => this.all().length);
+  }
+
+  /** Each worker's state and load (diagnostics, the admin console, tests). */
+  status(): Array<{ id: number; pid: number | null; ready: boolean; sessions: string[] }> {
+    return this.workers.map((w, i) => ({ id: w?.id ?? i + 1, pid: w?.child.pid ?? null, ready: Boolean(w?.ready), sessions: w ? [...w.sessions.keys()] : [] }));
+  }
+
+  connected(): boolean {
+    return this.workers.some((w) => w?.ready);
+  }
+
+  /** Starts every worker and waits until they are ready (a worker that cannot start fails the start). */
+  async start(ownPorts: readonly number[]): Promise<void> {
+    this.ownPorts = [...ownPorts];
+    await Promise.all(this.workers.map((_, i) => this.spawn(i)));
+    this.pushTimer = setInterval(() => this.pushChanges(), PUSH_INTERVAL_MS);
+    this.pushTimer.unref();
+  }
+
+  async cancelDownload(sessionId: string, guid: string): Promise<void> {
+    this.holder(sessionId)?.send({ t: 'cancel-download', sid: sessionId, guid });
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    if (this.pushTimer) clearInterval(this.pushTimer);
+    await Promise.all(
+      this.workers.map(async (worker) => {
+        if (!worker || worker.child.exitCode !== null) return;
+        const exited = new Promise((resolve) => worker.child.once('exit', resolve));
+        worker.send({ t: 'shutdown' });
+        const timer = setTimeout(() => worker.child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }),
+    );
+  }
+
+  private all(): RemoteSession[] {
+    return this.workers.flatMap((w) => (w ? [...w.sessions.values()] : []));
+  }
+
+  private find(id: string): RemoteSession | undefined {
+    for (const worker of this.workers) {
+      const session = worker?.sessions.get(id);
+      if (session && !session.ended) return session;
+    }
+    return undefined;
+  }
+
+  private holder(id: string): WorkerHandle | undefined {
+    return this.workers.find((w) => w?.sessions.has(id)) ?? undefined;
+  }
+
+  private async getOrCreate(id: string, user: SessionUser): Promise<{ session: RemoteSession; resumed: boolean }> {
+    const existing = this.find(id);
+    if (existing) return { session: existing, resumed: true };
+    const pending = this.creating.get(id);
+    if (pending) return { session: await pending, resumed: true };
+    if (this.all().length >= this.deps.config.session.maxSessions) throw new SessionLimitError('session limit reached');
+    const promise = this.create(id, user);
+    this.creating.set(id, promise);
+    try {
+      return { session: await promise, resumed: false };
+    } finally {
+      this.creating.delete(id);
+    }
+  }
+
+  private async create(id: string, user: SessionUser): Promise<RemoteSession> {
+    const worker = await this.leastLoaded();
+    const workerUser: WorkerUser = { id: user.id, name: user.name, role: user.role as WorkerUser['role'], sourceIp: user.sourceIp };
+    const session = new RemoteSession(id, workerUser, worker);
+    worker.sessions.set(id, session);
+    try {
+      await worker.request({ t: 'create', sid: id, user: workerUser });
+    } catch (err) {
+      worker.sessions.delete(id);
+      throw err;
+    }
+    // The download pipeline attributes this session's files to its user.
+    this.deps.downloads.downloadDir(id, { userId: user.id, userName: user.name, role: user.role });
+    this.deps.log.info({ sessionId: id, userId: user.id, worker: worker.id }, 'browser session placed');
+    return session;
+  }
+
+  /** The ready worker with the fewest sessions; waits for one while all are restarting. */
+  private async leastLoaded(): Promise<WorkerHandle> {
+    for (;;) {
+      const ready = this.workers.filter((w): w is WorkerHandle => Boolean(w?.ready));
+      if (ready.length > 0) return ready.reduce((a, b) => (b.sessions.size < a.sessions.size ? b : a));
+      if (this.closing) throw new Error('gateway is stopping');
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          this.waiting.delete(done);
+          reject(new Error('no browser worker is ready'));
+        }, READY_TIMEOUT_MS);
+        const done = (): void => {
+          clearTimeout(timer);
+          resolve();
+        };
+        this.waiting.add(done);
+      });
+    }
+  }
+
+  private async end(id: string, reason: SessionEndReason): Promise<boolean> {
+    const worker = this.holder(id);
+    const session = worker?.sessions.get(id);
+    if (!worker || !session) return false;
+    await session.end(reason).catch((err: unknown) => this.deps.log.warn({ err: (err as Error).message }, 'ending a session on its worker failed'));
+    await this.forget(worker, id);
+    return true;
+  }
+
+  /** Releases what the control plane holds for a session that ended. */
+  private async forget(worker: WorkerHandle, id: string): Promise<void> {
+    const session = worker.sessions.get(id);
+    if (!session) return;
+    worker.sessions.delete(id);
+    session.ended = true;
+    await this.deps.downloads.endSession(id).catch(() => undefined);
+    await rm(this.deps.sessionUploadDir(id), { recursive: true, force: true }).catch(() => undefined);
+  }
+
+  private settings(index: number): WorkerSettings {
+    const { config } = this.deps;
+    const limits = this.deps.limits();
+    return {
+      chromiumPath: config.chromiumPath,
+      jpegQuality: config.stream.jpegQuality,
+      maxDeviceScaleFactor: config.stream.maxDeviceScaleFactor,
+      warmPool: config.session.warmPool,
+      maxSessions: config.session.maxSessions,
+      maxTabs: limits.maxTabs,
+      idleTimeoutSeconds: limits.idleTimeoutSeconds,
+      clipboardToClient: config.clipboard.toClient,
+      clipboardFromClient: config.clipboard.fromClient,
+      uploadEnabled: config.upload.enabled,
+      print: config.download.print,
+      allowPrivate: [...config.egress.allowPrivate],
+      allowedPorts: [...config.egress.allowedPorts],
+      ownPorts: [...this.ownPorts],
+      workDir: path.join(this.options.runDir, `worker-${index + 1}`),
+    };
+  }
+
+  private spawn(index: number, attempt = 1): Promise<void> {
+    const entry = this.options.entry ?? { script: path.join(PACKAGE_ROOT, 'bin', 'kekkai.js'), args: ['worker', '--local', this.deps.config.logLevel] };
+    const child = fork(entry.script, entry.args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const worker = new WorkerHandle(index + 1, child);
+    this.workers[index] = worker;
+    const ready = new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`browser worker ${worker.id} did not start in time`)), READY_TIMEOUT_MS);
+      child.on('message', (raw) => {
+        const parsed = FromWorker.safeParse(raw);
+        if (!parsed.success) {
+          this.deps.log.warn({ worker: worker.id }, 'invalid message from a browser worker dropped');
+          return;
+        }
+        if (parsed.data.t === 'ready') {
+          clearTimeout(timer);
+          worker.ready = true;
+          this.pushTo(worker, true);
+          for (const wake of [...this.waiting]) wake();
+          this.waiting.clear();
+          this.deps.log.info({ worker: worker.id, pid: parsed.data.pid, attempt }, 'browser worker ready');
+          resolve();
+          return;
+        }
+        this.onWorkerMessage(worker, parsed.data);
+      });
+      child.once('exit', (code, signal) => {
+        clearTimeout(timer);
+        reject(new Error(`browser worker ${worker.id} exited (${signal ?? code}) before it was ready`));
+        void this.onExit(index, worker, code, signal, attempt);
+      });
+    });
+    child.send({ t: 'init', settings: this.settings(index) } satisfies ToWorker);
+    return ready;
+  }
+
+  private async onExit(index: number, worker: WorkerHandle, code: number | null, signal: NodeJS.Signals | null, attempt: number): Promise<void> {
+    const wasReady = worker.ready;
+    worker.ready = false;
+    worker.failAll();
+    if (this.closing) return;
+    const lost = [...worker.sessions.values()];
+    this.deps.log.warn({ worker: worker.id, code, signal, sessions: lost.length }, 'browser worker exited; ending its sessions and starting it again');
+    for (const session of lost) {
+      session.lost();
+      await this.forget(worker, session.id);
+    }
+    this.deps.onBrowserLost({ worker: worker.id, sessions: lost.length });
+    const next = wasReady ? 1 : attempt + 1;
+    const waitMs = wasReady ? 0 : Math.min(30_000, 500 * 2 ** (attempt - 1));
+    if (waitMs) await new Promise((resolve) => setTimeout(resolve, waitMs));
+    if (this.closing) return;
+    this.spawn(index, next).then(
+      () => this.deps.metrics.browserRestarted(),
+      (err: unknown) => this.deps.log.warn({ worker: worker.id, err: (err as Error).message }, 'browser worker did not start; trying again'),
+    );
+  }
+
+  private onWorkerMessage(worker: WorkerHandle, msg: FromWorker): void {
+    const session = 'sid' in msg && msg.sid ? worker.sessions.get(msg.sid) : undefined;
+    switch (msg.t) {
+      case 'done':
+        return worker.settle(msg.rid, msg.ok, msg.code, msg.result);
+      case 'msg':
+        return session?.deliver(msg.msg as ServerMessage);
+      case 'frame':
+        if (!session) return;
+        session.deliverFrame(msg.data);
+        this.deps.metrics.frameSent(msg.data.byteLength);
+        return;
+      case 'viewer-close':
+        return session?.closeViewer();
+      case 'ended':
+        if (session) void this.forget(worker, msg.sid);
+        return;
+      case 'chooser':
+        return session?.rememberChooser(msg.chooserId, msg.url);
+      case 'audit':
+        return this.audit(worker, msg);
+      case 'stream':
+        for (const seconds of msg.inputToFrame) this.deps.metrics.inputToFrame(seconds);
+        return;
+      case 'dl-begin':
+      case 'dl-file':
+      case 'dl-progress':
+        if (session) this.onDownload(worker, msg);
+        return;
+    }
+  }
+
+  /** The worker says who an event belongs to; only users with a session on that worker are believed. */
+  private audit(worker: WorkerHandle, msg: Extract<FromWorker, { t: 'audit' }>): void {
+    const user = [...worker.sessions.values()].find((s) => s.user.id === msg.userId)?.user;
+    this.deps.audit.record({
+      ...(user ? { userId: user.id, userName: user.name, role: user.role, sourceIp: user.sourceIp } : {}),
+      event: msg.event,
+      outcome: msg.outcome,
+      details: { ...(msg.details as Record<string, never>), worker: worker.id },
+    });
+  }
+
+  private onDownload(worker: WorkerHandle, msg: Extract<FromWorker, { t: 'dl-begin' | 'dl-file' | 'dl-progress' }>): void {
+    const { downloads } = this.deps;
+    if (!GUID_RE.test(msg.guid)) {
+      this.deps.log.warn({ worker: worker.id }, 'download with an invalid id from a browser worker dropped');
+      return;
+    }
+    worker.downloadChain = worker.downloadChain
+      .then(async () => {
+        switch (msg.t) {
+          case 'dl-begin':
+            return downloads.onWillBegin(msg.sid, { guid: msg.guid, url: msg.url, suggestedFilename: msg.name });
+          case 'dl-file': {
+            const dir = downloads.downloadDir(msg.sid);
+            await mkdir(dir, { recursive: true, mode: 0o700 });
+            return writeFile(path.join(dir, msg.guid), msg.data, { mode: 0o600 });
+          }
+          case 'dl-progress':
+            return downloads.onProgress(msg.sid, { guid: msg.guid, receivedBytes: msg.receivedBytes, totalBytes: msg.totalBytes, state: msg.state });
+        }
+      })
+      .catch((err: unknown) => this.deps.log.warn({ worker: worker.id, err: (err as Error).message }, 'download from a browser worker failed'));
+  }
+
+  /** Policy and operator limits reach every worker when they change. */
+  private pushChanges(): void {
+    for (const worker of this.workers) if (worker?.ready) this.pushTo(worker, false);
+  }
+
+  private pushTo(worker: WorkerHandle, force: boolean): void {
+    const current = this.options.policy();
+    if (force || current.version !== worker.policyVersion) {
+      worker.send({ t: 'policy', policy: current.policy, contact: current.contact });
+      worker.policyVersion = current.version;
+    }
+    const limits = this.deps.limits();
+    const key = `${limits.maxTabs}|${limits.idleTimeoutSeconds}`;
+    if (force || key !== worker.limitsKey) {
+      worker.send({ t: 'limits', maxTabs: limits.maxTabs, idleTimeoutSeconds: limits.idleTimeoutSeconds });
+      worker.limitsKey = key;
+    }
+  }
+}

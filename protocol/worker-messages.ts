@@ -1,0 +1,89 @@
+/**
+ * Messages between the control plane and a browser worker (docs/workers.md). Both
+ * sides validate what they receive: a worker runs hostile pages, so the control plane
+ * treats everything from it as untrusted input. Viewer messages travel inside
+ * unchanged and are validated with the viewer schemas.
+ */
+import { z } from 'zod';
+import { ClientMessage, Viewport } from './client-messages.js';
+import { ServerMessage } from './server-messages.js';
+
+const SessionId = z.string().min(1).max(128);
+const RequestId = z.number().int().nonnegative();
+const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes');
+
+export const WorkerUser = z.object({
+  id: z.number().int(),
+  name: z.string().max(256),
+  role: z.enum(['staff', 'admin', 'security']),
+  sourceIp: z.string().max(64),
+});
+export type WorkerUser = z.infer<typeof WorkerUser>;
+
+/** The settings a worker runs its sessions with (a slice of the control plane's config). */
+export const WorkerSettings = z.object({
+  chromiumPath: z.string().max(4096),
+  jpegQuality: z.number().int().min(1).max(100),
+  maxDeviceScaleFactor: z.number().min(1).max(4),
+  warmPool: z.number().int().min(0).max(64),
+  maxSessions: z.number().int().min(1).max(10_000),
+  maxTabs: z.number().int().min(1).max(100),
+  idleTimeoutSeconds: z.number().int().min(1),
+  clipboardToClient: z.boolean(),
+  clipboardFromClient: z.boolean(),
+  uploadEnabled: z.boolean(),
+  print: z.boolean(),
+  allowPrivate: z.array(z.string().max(64)).max(1000),
+  allowedPorts: z.array(z.number().int().min(1).max(65535)).max(1000),
+  ownPorts: z.array(z.number().int().min(1).max(65535)).max(16),
+  /** The worker's own directory (Chromium downloads); emptied at start. */
+  workDir: z.string().max(4096),
+});
+export type WorkerSettings = z.infer<typeof WorkerSettings>;
+
+/** Control plane → worker. */
+export const ToWorker = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('init'), settings: WorkerSettings }),
+  /** The URL policy (plain JSON of policies/ `Policy`, categories resolved) and the admins' contact line. */
+  z.object({ t: z.literal('policy'), policy: z.unknown(), contact: z.string().max(2000).nullable() }),
+  /** Operator settings that apply live (admin console). */
+  z.object({ t: z.literal('limits'), maxTabs: z.number().int().min(1).max(100), idleTimeoutSeconds: z.number().int().min(1) }),
+  z.object({ t: z.literal('create'), rid: RequestId, sid: SessionId, user: WorkerUser }),
+  z.object({ t: z.literal('end'), rid: RequestId, sid: SessionId, reason: z.string().max(32) }),
+  z.object({ t: z.literal('attach'), rid: RequestId, sid: SessionId, viewport: Viewport }),
+  z.object({ t: z.literal('detach'), sid: SessionId }),
+  z.object({ t: z.literal('input'), rid: RequestId, sid: SessionId, msg: ClientMessage }),
+  z.object({ t: z.literal('upload'), rid: RequestId, sid: SessionId, chooserId: z.number().int(), files: z.array(z.string().max(4096)).max(100) }),
+  z.object({ t: z.literal('cancel-download'), sid: SessionId, guid: z.string().max(128) }),
+  z.object({ t: z.literal('shutdown') }),
+]);
+export type ToWorker = z.infer<typeof ToWorker>;
+
+/** Worker → control plane. */
+export const FromWorker = z.discriminatedUnion('t', [
+  z.object({ t: z.literal('ready'), pid: z.number().int() }),
+  z.object({ t: z.literal('done'), rid: RequestId, ok: z.boolean(), code: z.string().max(64).optional(), result: z.unknown().optional() }),
+  /** A message for the session's viewer. */
+  z.object({ t: z.literal('msg'), sid: SessionId, msg: ServerMessage }),
+  z.object({ t: z.literal('frame'), sid: SessionId, data: Bytes }),
+  z.object({ t: z.literal('viewer-close'), sid: SessionId }),
+  /** The worker ended a session by itself (End session, idle timeout). */
+  z.object({ t: z.literal('ended'), sid: SessionId, reason: z.string().max(32) }),
+  /** A file chooser opened on a page at `url` (uploads are judged by that URL). */
+  z.object({ t: z.literal('chooser'), sid: SessionId, chooserId: z.number().int(), url: z.string().max(8192) }),
+  /** An audit event (navigation, refusal); the control plane fills in who from its own session records. */
+  z.object({ t: z.literal('audit'), userId: z.number().int().nullable(), event: z.string().max(64), outcome: z.string().max(32), details: z.record(z.unknown()) }),
+  z.object({ t: z.literal('dl-begin'), sid: SessionId, guid: z.string().max(128), url: z.string().max(65_536), name: z.string().max(1024) }),
+  z.object({ t: z.literal('dl-file'), sid: SessionId, guid: z.string().max(128), data: Bytes }),
+  z.object({
+    t: z.literal('dl-progress'),
+    sid: SessionId,
+    guid: z.string().max(128),
+    receivedBytes: z.number().nonnegative(),
+    totalBytes: z.number().nonnegative(),
+    state: z.enum(['inProgress', 'completed', 'canceled']),
+  }),
+  /** Input-to-frame latencies (seconds) measured since the last report, for /metrics. */
+  z.object({ t: z.literal('stream'), inputToFrame: z.array(z.number()).max(10_000) }),
+]);
+export type FromWorker = z.infer<typeof FromWorker>;
