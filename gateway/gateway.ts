@@ -92,7 +92,7 @@ export interface Gateway {
 export async function createGateway(config: Readonly<Config>, options: GatewayOptions = {}): Promise<Gateway> {
   const publicDir = options.publicDir ?? PUBLIC_DIR;
   if (!existsSync(publicDir)) throw new Error(`client build missing at ${publicDir}: run "npm run build"`);
-  const logger = pino(loggerOptions(config.logLevel) as pino.LoggerOptions);
+  const logger = pino(loggerOptions(config.logLevel));
   const db = openDatabase(config.dataDir);
   const store = createSqliteStore(db);
   const { audit, close: closeAudit } = openAuditLog(db, config, (msg) => logger.warn({ component: 'audit' }, msg));

@@ -14,6 +14,7 @@ import {
 } from '../../protocol/index.js';
 import { plainText } from '../../protocol/plain-text.js';
 import { message } from '../i18n/messages.js';
+import type { Logger } from '../logging.js';
 import { addressToUrl } from './address-input.js';
 import { DialogBroker } from './dialog-broker.js';
 import { FrameFlow } from './frame-flow.js';
@@ -60,11 +61,6 @@ export interface SessionOptions {
   uploadEnabled: boolean;
 }
 
-export interface SessionLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-}
-
 export class BrowserSession {
   private readonly tabs = new Map<number, RemoteTab>();
   private readonly pages = new Map<Page, number>();
@@ -90,7 +86,7 @@ export class BrowserSession {
     readonly user: { id: number; name: string; role: string; sourceIp: string },
     private readonly context: BrowserContext,
     private readonly options: SessionOptions,
-    private readonly log: SessionLog,
+    private readonly log: Logger,
   ) {
     this.flow = new FrameFlow((frame, seq) => {
       const bytes = encodeFrame(

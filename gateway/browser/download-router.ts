@@ -10,6 +10,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext } from 'puppeteer';
 import type { DownloadManager } from '../downloads/download-manager.js';
+import type { Logger } from '../logging.js';
 import type { ChromiumHost, DownloadEvent } from './chromium-host.js';
 
 export interface DownloadSessionLookup {
@@ -29,7 +30,7 @@ export class DownloadRouter {
     private readonly host: ChromiumHost,
     private readonly downloads: DownloadManager,
     private readonly sessions: DownloadSessionLookup,
-    private readonly log: { warn(obj: object, msg: string): void },
+    private readonly log: Logger,
   ) {
     host.onDownload((event) => void this.route(event).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'download routing failed')));
   }

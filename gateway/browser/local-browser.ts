@@ -11,7 +11,8 @@ import type { Config } from '../config/config-schema.js';
 import type { DownloadManager } from '../downloads/download-manager.js';
 import { startDenyAllProxy, type UrlPolicy } from '../egress/context-egress.js';
 import type { Metrics } from '../ops/metrics.js';
-import { ChromiumHost, type HostLog } from './chromium-host.js';
+import { ChromiumHost } from './chromium-host.js';
+import type { ParentLogger } from '../logging.js';
 import { DownloadRouter } from './download-router.js';
 import { SessionManager, type SessionUser } from './session-manager.js';
 import { createSessionPolicy } from './session-policy.js';
@@ -40,7 +41,7 @@ export interface BrowserLayer {
 
 export interface BrowserLayerDeps {
   config: Readonly<Config>;
-  log: HostLog & { child(bindings: object): HostLog };
+  log: ParentLogger;
   audit: AuditSink;
   urlPolicy: UrlPolicy;
   metrics: Metrics;

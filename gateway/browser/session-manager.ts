@@ -6,7 +6,8 @@
 import type { BrowserContext } from 'puppeteer';
 import type { SessionEndReason } from '../../protocol/index.js';
 import type { ContextEgress, EgressIdentity } from '../egress/context-egress.js';
-import { BrowserSession, type SessionLog, type SessionOptions } from './browser-session.js';
+import { BrowserSession, type SessionOptions } from './browser-session.js';
+import type { Logger } from '../logging.js';
 import type { ChromiumHost } from './chromium-host.js';
 import type { GuardDeps } from './navigation-guard.js';
 
@@ -83,7 +84,7 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
   constructor(
     private readonly host: ContextSource,
     private readonly options: SessionManagerOptions,
-    private readonly log: SessionLog,
+    private readonly log: Logger,
     factory?: SessionFactory<S>,
   ) {
     this.factory =

@@ -11,7 +11,8 @@ import type { Config } from '../config/config-schema.js';
 import type { SqliteDb } from '../store/sqlite-database.js';
 import type { DownloadMessage } from '../../protocol/index.js';
 import type { AuditSink } from '../audit/audit-setup.js';
-import { DownloadManager, type DownloadLog } from './download-manager.js';
+import { DownloadManager } from './download-manager.js';
+import type { Logger } from '../logging.js';
 import { QuarantineStore, type QuarantineMeta, type QuarantineRecord } from './quarantine-store.js';
 import { purgeExpired, startRetentionTimer } from './quarantine-retention.js';
 import { createSanitizeFn, type SanitizeFn } from './stage-reporting.js';
@@ -71,7 +72,7 @@ export async function openDownloads(
   db: SqliteDb,
   config: Readonly<Config>,
   audit: AuditSink,
-  log: DownloadLog,
+  log: Logger,
   onUpdate: (sessionId: string, msg: DownloadMessage) => void,
   cancelDownload: (sessionId: string, guid: string) => Promise<void>,
   observeDuration: (type: string, seconds: number) => void,

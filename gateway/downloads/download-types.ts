@@ -6,6 +6,7 @@
 import type { ReadStream } from 'node:fs';
 import type { DownloadMessage } from '../../protocol/index.js';
 import type { FilePolicy } from '../../sanitizer/index.js';
+import type { Logger } from '../logging.js';
 import type { QuarantineStore } from './quarantine-store.js';
 import type { SanitizeFn } from './stage-reporting.js';
 
@@ -17,13 +18,6 @@ export interface ReleasedFile {
   stream: ReadStream;
 }
 
-/** pino-compatible subset. */
-export interface DownloadLog {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
 export interface DownloadManagerOptions {
   dataDir: string;
   sanitize: SanitizeFn;
@@ -32,7 +26,7 @@ export interface DownloadManagerOptions {
   quarantine: Pick<QuarantineStore, 'put'>;
   /** Largest download accepted; beyond it the download is canceled and blocked `too-large`. */
   maxBytes: number;
-  log: DownloadLog;
+  log: Logger;
   onUpdate: (sessionId: string, msg: DownloadMessage) => void;
   /** Browser.cancelDownload for the session's context; used when a download passes maxBytes. */
   cancelDownload?: (sessionId: string, guid: string) => void | Promise<void>;

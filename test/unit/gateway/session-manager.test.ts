@@ -25,7 +25,7 @@ function fakeContext(name: string, closed: string[]): BrowserContext {
   return { newPage: async () => ({}), close: async () => void closed.push(name) } as unknown as BrowserContext;
 }
 
-const quiet = { info: () => undefined, warn: () => undefined };
+const quiet = { info: () => undefined, warn: () => undefined, error: () => undefined };
 const baseOptions = { idleTimeoutMs: 60_000, warmPool: 1, maxSessions: 2, maxTabs: 10, jpegQuality: 80, maxDeviceScaleFactor: 2, clipboardToClient: true, clipboardFromClient: true, uploadEnabled: false, reapIntervalMs: 3_600_000 };
 const managers: Array<SessionManager<FakeSession>> = [];
 
