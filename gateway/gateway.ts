@@ -42,7 +42,7 @@ import { QuarantineIndex } from './security/quarantine-search.js';
 import { releaseNotifier } from './security/release-notifier.js';
 import { ReleaseRepository } from './security/release-repository.js';
 import type { Store } from './store/repositories.js';
-import { openDatabase } from './store/sqlite-database.js';
+import { openDatabase } from './database.js';
 import { createSqliteStore } from './store/sqlite-repositories.js';
 import { loadTlsMaterial, type TlsMaterial } from './tls/certificates.js';
 

@@ -13,8 +13,8 @@ import type { Scanner } from '../../sanitizer/index.js';
 import type { Role } from '../store/repositories.js';
 import type { QuarantineIndex } from './quarantine-search.js';
 import type { ReleaseRecord, ReleaseRepository } from './release-repository.js';
-import { auditScan, scanOriginal, scanRefusal, type ReleaseScan, type ScanOutcome } from './release-scan.js';
-import { checkJustification, SecurityRefusal } from './security-errors.js';
+import { auditScan, scanOriginal, type ReleaseScan, type ScanOutcome } from './release-scan.js';
+import { checkJustification, scanRefusal, SecurityRefusal } from './security-errors.js';
 import { encryptedZip } from './zip-crypto.js';
 
 export interface Actor {

@@ -11,7 +11,7 @@ import { loadAuditKey } from '../../gateway/audit/audit-key.js';
 import { AuditLog } from '../../gateway/audit/audit-log.js';
 import { SqliteAuditRepository } from '../../gateway/audit/sqlite-audit-repository.js';
 import { QuarantineStore } from '../../gateway/downloads/quarantine-store.js';
-import { openDatabase } from '../../gateway/store/sqlite-database.js';
+import { openDatabase } from '../../gateway/database.js';
 import { startPrivateClamd, type PrivateClamd } from '../integration/sanitizer/private-clamd.js';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
 import { browseTo, clickRemote, launchUserBrowser, login, startHarness, type Harness } from './support/gateway-harness.js';

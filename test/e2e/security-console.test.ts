@@ -12,7 +12,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../gateway/auth/auth-service.js';
 import { hashPassword } from '../../gateway/auth/passwords.js';
-import { openDatabase } from '../../gateway/store/sqlite-database.js';
+import { openDatabase } from '../../gateway/database.js';
 import { createSqliteStore } from '../../gateway/store/sqlite-repositories.js';
 import { startPrivateClamd, type PrivateClamd } from '../integration/sanitizer/private-clamd.js';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';

@@ -10,7 +10,7 @@ import { Secret, TOTP } from 'otpauth';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { hashPassword } from '../../../gateway/auth/passwords.js';
 import { loadConfig } from '../../../gateway/config/load-config.js';
-import { openDatabase } from '../../../gateway/store/sqlite-database.js';
+import { openDatabase } from '../../../gateway/database.js';
 import { createSqliteStore } from '../../../gateway/store/sqlite-repositories.js';
 import { startGateway, type RunningGateway } from '../../../gateway/server.js';
 

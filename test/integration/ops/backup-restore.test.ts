@@ -17,7 +17,7 @@ import { TarWriter } from '../../../gateway/ops/backup-archive.js';
 import { MANIFEST_NAME } from '../../../gateway/ops/backup-manifest.js';
 import { PolicyService } from '../../../gateway/policy-store/policy-service.js';
 import { SqlitePolicyRepository } from '../../../gateway/policy-store/sqlite-policy-repository.js';
-import { openDatabase, type SqliteDb } from '../../../gateway/store/sqlite-database.js';
+import { openDatabase, type SqliteDb } from '../../../gateway/database.js';
 import { createSqliteStore } from '../../../gateway/store/sqlite-repositories.js';
 
 const POLICY = 'default: allow\nrules:\n  - id: no-webmail\n    match: { domain: mail.example.test }\n    action: block\n';
