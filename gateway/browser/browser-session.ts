@@ -14,6 +14,7 @@ import {
 } from '../../protocol/index.js';
 import { plainText } from '../../protocol/plain-text.js';
 import { message } from '../i18n/messages.js';
+import type { Actor } from '../actor.js';
 import type { Logger } from '../logging.js';
 import { addressToUrl } from './address-input.js';
 import { DialogBroker } from './dialog-broker.js';
@@ -83,7 +84,7 @@ export class BrowserSession {
 
   constructor(
     readonly id: string,
-    readonly user: { id: number; name: string; role: string; sourceIp: string },
+    readonly user: Actor,
     private readonly context: BrowserContext,
     private readonly options: SessionOptions,
     private readonly log: Logger,
@@ -235,7 +236,7 @@ export class BrowserSession {
   }
 
   /** What the admin console's live-session list shows. */
-  summary(): { id: string; user: { id: number; name: string; role: string }; sourceIp: string; url: string; title: string; tabs: number; since: string; lastActivity: string; connected: boolean } {
+  summary(): { id: string; user: Omit<Actor, 'sourceIp'>; sourceIp: string; url: string; title: string; tabs: number; since: string; lastActivity: string; connected: boolean } {
     const tab = this.activeTab();
     return {
       id: this.id,

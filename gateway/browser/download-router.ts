@@ -10,6 +10,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext } from 'puppeteer';
 import type { DownloadManager } from '../downloads/download-manager.js';
+import type { Actor } from '../actor.js';
 import type { Logger } from '../logging.js';
 import type { ChromiumHost, DownloadEvent } from './chromium-host.js';
 
@@ -36,8 +37,8 @@ export class DownloadRouter {
   }
 
   /** Opens downloads for a session's context into its own directory. */
-  async attach(sessionId: string, context: BrowserContext, owner: { userId: number; userName: string; role: string }): Promise<void> {
-    const dir = this.downloads.downloadDir(sessionId, owner);
+  async attach(sessionId: string, context: BrowserContext, owner: Actor): Promise<void> {
+    const dir = this.downloads.downloadDir(sessionId, { userId: owner.id, userName: owner.name, role: owner.role });
     this.dirs.set(path.resolve(dir), sessionId);
     await this.host.setDownloadDir(context, dir);
   }

@@ -14,7 +14,8 @@ import type { Metrics } from '../ops/metrics.js';
 import { ChromiumHost } from './chromium-host.js';
 import type { ParentLogger } from '../logging.js';
 import { DownloadRouter } from './download-router.js';
-import { SessionManager, type SessionUser } from './session-manager.js';
+import type { Actor } from '../actor.js';
+import { SessionManager } from './session-manager.js';
 import { createSessionPolicy } from './session-policy.js';
 import type { BrowserSession } from './browser-session.js';
 import type { SessionEndReason } from '../../protocol/index.js';
@@ -24,7 +25,7 @@ export interface GatewaySessions {
   readonly size: number;
   get(id: string): BrowserSession | undefined;
   list(): BrowserSession[];
-  getOrCreate(id: string, user: SessionUser): Promise<{ session: BrowserSession; resumed: boolean }>;
+  getOrCreate(id: string, user: Actor): Promise<{ session: BrowserSession; resumed: boolean }>;
   end(id: string, reason: SessionEndReason): Promise<boolean>;
 }
 

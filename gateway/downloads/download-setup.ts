@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { createDefaultDeps, DEFAULT_FILE_POLICY, type FilePolicy } from '../../sanitizer/index.js';
 import { validateFilePolicyYaml } from '../admin/file-policy-service.js';
 import type { Config } from '../config/config-schema.js';
+import type { Role } from '../store/repositories.js';
 import type { SqliteDb } from '../store/sqlite-database.js';
 import type { DownloadMessage } from '../../protocol/index.js';
 import type { AuditSink } from '../audit/audit-setup.js';
@@ -31,7 +32,7 @@ function timed(sanitize: SanitizeFn, observe: (type: string, seconds: number) =>
  * The file policy from a YAML file (KEKKAI_FILE_POLICY), with its per-role overrides,
  * as a function of the role; the built-in defaults when no file is given.
  */
-export function loadFilePolicy(file: string | undefined): (role: string | null) => FilePolicy {
+export function loadFilePolicy(file: string | undefined): (role: Role | null) => FilePolicy {
   if (!file) return () => DEFAULT_FILE_POLICY;
   const checked = validateFilePolicyYaml(readFileSync(file, 'utf8'));
   if (!checked.ok) throw new Error(`file policy ${file} (KEKKAI_FILE_POLICY) is invalid: ${checked.issues.join('; ')}`);
@@ -77,7 +78,7 @@ export async function openDownloads(
   cancelDownload: (sessionId: string, guid: string) => Promise<void>,
   observeDuration: (type: string, seconds: number) => void,
   /** The admin console's file policy; KEKKAI_FILE_POLICY, when set, wins. */
-  adminFilePolicy: (role: string | null) => FilePolicy,
+  adminFilePolicy: (role: Role | null) => FilePolicy,
 ): Promise<{ downloads: DownloadManager; quarantine: QuarantineStore; stop: () => Promise<void> }> {
   const fromFile = config.download.filePolicyFile ? loadFilePolicy(config.download.filePolicyFile) : null;
 

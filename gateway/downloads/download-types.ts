@@ -7,6 +7,7 @@ import type { ReadStream } from 'node:fs';
 import type { DownloadMessage } from '../../protocol/index.js';
 import type { FilePolicy } from '../../sanitizer/index.js';
 import type { Logger } from '../logging.js';
+import type { Role } from '../store/repositories.js';
 import type { QuarantineStore } from './quarantine-store.js';
 import type { SanitizeFn } from './stage-reporting.js';
 
@@ -22,7 +23,7 @@ export interface DownloadManagerOptions {
   dataDir: string;
   sanitize: SanitizeFn;
   /** The file policy in force for a role; read per job so admin edits apply to the next download. */
-  filePolicy: (role: string | null) => FilePolicy;
+  filePolicy: (role: Role | null) => FilePolicy;
   quarantine: Pick<QuarantineStore, 'put'>;
   /** Largest download accepted; beyond it the download is canceled and blocked `too-large`. */
   maxBytes: number;

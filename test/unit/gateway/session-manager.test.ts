@@ -1,3 +1,4 @@
+import type { Actor } from '../../../gateway/actor.js';
 import type { BrowserContext } from 'puppeteer';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionEndReason } from '../../../protocol/index.js';
@@ -39,7 +40,7 @@ function makeManager(options = {}) {
   return { manager, closed, made: () => made };
 }
 
-const user = { id: 1, name: 'nurse', role: 'staff', sourceIp: '10.0.0.5' };
+const user: Actor = { id: 1, name: 'nurse', role: 'staff', sourceIp: '10.0.0.5' };
 
 afterEach(async () => {
   await Promise.all(managers.splice(0).map((m) => m.close()));
