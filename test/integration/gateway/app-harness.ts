@@ -37,12 +37,10 @@ export class FakeViewerSession {
     this.handled.push(msg);
     if (this.hung && msg.type !== 'ack') await new Promise<never>(() => undefined);
   }
-  uploadTarget(): null {
-    return null;
-  }
-  async completeUpload(): Promise<null> {
-    return null;
-  }
+  readonly uploads = {
+    target: (): null => null,
+    complete: async (): Promise<null> => null,
+  };
 }
 
 export class FakeSessions {

@@ -15,7 +15,7 @@ const CURSOR_SET = new Set<string>(CURSORS);
 
 type InputMessage = Extract<ClientMessage, { type: 'pointer' | 'wheel' | 'key' | 'ime' }>;
 
-export class InputProbes {
+export class InputForwarder {
   private cursor: CursorName = 'default';
   private cursorBusy = false;
   private lastCursorProbe = 0;
@@ -25,7 +25,7 @@ export class InputProbes {
 
   constructor(private readonly send: (msg: ServerMessage) => void) {}
 
-  async handleInput(tab: RemoteTab, msg: InputMessage, copy: (cut: boolean) => Promise<void>): Promise<void> {
+  async forward(tab: RemoteTab, msg: InputMessage, copy: (cut: boolean) => Promise<void>): Promise<void> {
     switch (msg.type) {
       case 'pointer':
         await tab.pointer(msg);
