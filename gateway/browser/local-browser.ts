@@ -192,11 +192,10 @@ async function launchInstance(deps: BrowserLayerDeps, proxyServer: string, ownPo
   const sessions = new SessionManager(
     chromium,
     {
-      idleTimeoutMs: config.session.idleTimeoutSeconds * 1000,
+      idleTimeoutMs: () => deps.limits().idleTimeoutSeconds * 1000,
       warmPool: config.session.warmPool,
       maxSessions: config.session.maxSessions,
       maxTabs: () => deps.limits().maxTabs,
-      idleTimeout: () => deps.limits().idleTimeoutSeconds * 1000,
       jpegQuality: config.stream.jpegQuality,
       maxDeviceScaleFactor: config.stream.maxDeviceScaleFactor,
       clipboardToClient: config.clipboard.toClient,

@@ -51,9 +51,8 @@ export interface SessionManagerOptions extends Omit<SessionOptions, 'guard'> {
   onEnded?: (sessionId: string) => Promise<void>;
   /** Absent only in unit tests: then contexts have no proxy of their own and no URL policy. */
   policy?: SessionPolicy;
-  idleTimeoutMs: number;
-  /** The idle timeout in force now (admin console setting); defaults to idleTimeoutMs. */
-  idleTimeout?: () => number;
+  /** Idle timeout; read at each reap so the admin console's setting applies at once. */
+  idleTimeoutMs: number | (() => number);
   warmPool: number;
   maxSessions: number;
   reapIntervalMs?: number;
@@ -164,12 +163,17 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
         await this.end(id, 'ended-by-user');
         continue;
       }
-      if (now - session.lastActivity > (this.options.idleTimeout?.() ?? this.options.idleTimeoutMs)) {
+      if (now - session.lastActivity > this.idleTimeoutMs()) {
         reaped++;
         await this.end(id, 'idle');
       }
     }
     return reaped;
+  }
+
+  private idleTimeoutMs(): number {
+    const value = this.options.idleTimeoutMs;
+    return typeof value === 'function' ? value() : value;
   }
 
   private async newWarmContext(): Promise<PooledContext> {

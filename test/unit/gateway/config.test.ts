@@ -2,6 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { ConfigSchema, ENV_SETTINGS } from '../../../gateway/config/config-schema.js';
+import { envSettingsOf } from '../../../gateway/config/env-settings.js';
 import { ConfigError, loadConfig } from '../../../gateway/config/load-config.js';
 
 describe('configuration', () => {
@@ -16,6 +19,16 @@ describe('configuration', () => {
     expect(config.session.idleTimeoutSeconds).toBe(600);
     expect(config.session.maxTabs).toBe(10);
     expect(Object.isFrozen(config.session)).toBe(true);
+  });
+
+  it('reads every setting from its own environment variable, declared on the schema', () => {
+    expect(envSettingsOf(ConfigSchema).undeclared).toEqual([]);
+    const names = ENV_SETTINGS.map((s) => s.env);
+    expect(new Set(names).size).toBe(names.length);
+    expect(ENV_SETTINGS.find((s) => s.path === 'session.idleTimeoutSeconds')).toMatchObject({ env: 'KEKKAI_IDLE_TIMEOUT' });
+    expect(ENV_SETTINGS.filter((s) => s.secret).map((s) => s.env).sort()).toEqual(['KEKKAI_ADMIN_PASSWORD', 'KEKKAI_QUARANTINE_KEY']);
+    // A new leaf without fromEnv() is reported, so it cannot be left without a variable.
+    expect(envSettingsOf(ConfigSchema.extend({ extra: z.object({ knob: z.number().default(1) }).default({}) })).undeclared).toEqual(['extra.knob']);
   });
 
   it('reads the KEKKAI_* variables other tools rely on', () => {

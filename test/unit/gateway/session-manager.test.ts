@@ -83,6 +83,17 @@ describe('session bookkeeping', () => {
     expect((await manager.getOrCreate('idle', user)).resumed).toBe(false);
   });
 
+  it("applies the admin console's idle timeout at the next reap (the setting is read, not copied)", async () => {
+    let idleMs = 60_000;
+    const { manager } = makeManager({ idleTimeoutMs: () => idleMs });
+    const { session } = await manager.getOrCreate('s1', user);
+    session.lastActivity = Date.now() - 5000;
+    expect(await manager.reapIdle()).toBe(0);
+    idleMs = 1000;
+    expect(await manager.reapIdle()).toBe(1);
+    expect(session.endedWith).toBe('idle');
+  });
+
   it('ends a session at once on request and hands out a fresh one afterwards', async () => {
     const { manager } = makeManager();
     const { session } = await manager.getOrCreate('s1', user);
