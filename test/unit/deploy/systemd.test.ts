@@ -62,7 +62,7 @@ describe('deploy/systemd/kekkai.service', () => {
     expect(unitText).not.toMatch(/no-sandbox/);
   });
 
-  it('restarts after a Chromium crash (exit 70) but not on a bad setting (exit 78), and stops gracefully', () => {
+  it('restarts after a failure but not on a bad setting (exit 78), and stops gracefully', () => {
     expect(one('Restart')).toBe('on-failure');
     expect(one('RestartPreventExitStatus')).toBe('78');
     expect(one('KillSignal')).toBe('SIGTERM');
