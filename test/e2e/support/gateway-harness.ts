@@ -87,9 +87,22 @@ export async function launchUserBrowser(): Promise<Browser> {
   });
 }
 
-export async function newUserContext(browser: Browser, locale = 'ja-JP'): Promise<BrowserContext> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1200, height: 800 }, locale });
+/** The user's browser context: self-signed certificate accepted, 1200×800, Japanese unless told. */
+export async function newUserContext(browser: Browser, locale = 'ja-JP', options: { acceptDownloads?: boolean; viewport?: { width: number; height: number } } = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: options.viewport ?? { width: 1200, height: 800 }, locale, acceptDownloads: options.acceptDownloads ?? false });
   return context;
+}
+
+/** A new user context and page, signed in (admin unless told) and showing the first remote frame. */
+export async function signedInPage(
+  browser: Browser,
+  harness: Pick<Harness, 'url'>,
+  options: { user?: string; password?: string; acceptDownloads?: boolean } = {},
+): Promise<Page> {
+  const context = await newUserContext(browser, 'ja-JP', { acceptDownloads: options.acceptDownloads ?? false });
+  const page = await context.newPage();
+  await login(page, harness.url, options.user, options.password);
+  return page;
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Security console: quarantine list filters, detail, permissions, delete and analysis ZIP. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { readEncryptedZip } from '../../unit/security/zip-reader.js';
+import { readEncryptedZip } from '../../unit/gateway/security/zip-reader.js';
 import { startSecurityHarness, type SecurityHarness } from './security-harness.js';
 
 let h: SecurityHarness;
