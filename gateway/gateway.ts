@@ -25,13 +25,13 @@ import { openTotpVault } from './auth/totp-vault.js';
 import { startLocalBrowser, type BrowserLayer, type BrowserLayerFactory } from './browser/local-browser.js';
 import { defaultWorkerCount } from './workers/worker-count.js';
 import { WorkerPool } from './workers/worker-pool.js';
+import { sessionUploadDir } from './browser/upload-broker.js';
 import type { Config } from './config/config-schema.js';
 import type { DownloadManager } from './downloads/download-manager.js';
 import { openDownloads } from './downloads/download-setup.js';
 import type { QuarantineStore } from './downloads/quarantine-store.js';
 import type { UrlPolicy } from './egress/context-egress.js';
 import type { ConsoleServices } from './http/console-deps.js';
-import { sessionUploadDir } from './http/upload.http.js';
 import { InputQueueRegistry } from './http/viewer-input-queue.js';
 import { loggerOptions } from './logging.js';
 import { Metrics } from './ops/metrics.js';
@@ -46,7 +46,7 @@ import { QuarantineIndex } from './security/quarantine-search.js';
 import { releaseNotifier } from './security/release-notifier.js';
 import { ReleaseRepository } from './security/release-repository.js';
 import type { Store } from './store/repositories.js';
-import { openDatabase } from './store/sqlite-database.js';
+import { openDatabase } from './database.js';
 import { createSqliteStore } from './store/sqlite-repositories.js';
 import { loadTlsMaterial, type TlsMaterial } from './tls/certificates.js';
 
@@ -99,7 +99,7 @@ export interface Gateway {
 export async function createGateway(config: Readonly<Config>, options: GatewayOptions = {}): Promise<Gateway> {
   const publicDir = options.publicDir ?? PUBLIC_DIR;
   if (!existsSync(publicDir)) throw new Error(`client build missing at ${publicDir}: run "npm run build"`);
-  const logger = pino(loggerOptions(config.logLevel) as pino.LoggerOptions);
+  const logger = pino(loggerOptions(config.logLevel));
   const db = openDatabase(config.dataDir);
   const store = createSqliteStore(db);
   const { audit, close: closeAudit } = openAuditLog(db, config, (msg) => logger.warn({ component: 'audit' }, msg));

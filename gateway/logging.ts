@@ -1,8 +1,24 @@
 /**
- * pino options: JSON to stdout, secrets redacted (cookies, tokens, passwords,
- * query strings of admin routes). Pretty output is left to the operator's tools.
+ * Logging: the one `Logger` interface the services take, and the pino options:
+ * JSON to stdout, secrets redacted (cookies, tokens, passwords, query strings of
+ * admin routes). Pretty output is left to the operator's tools.
  */
-import type { FastifyServerOptions } from 'fastify';
+import type { LoggerOptions } from 'pino';
+
+/**
+ * What a service needs of a logger: the pino/Fastify logger satisfies it, tests pass
+ * a few spies. Structured fields first, then the message (CONVENTIONS.md, Logging).
+ */
+export interface Logger {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** A logger that can make child loggers with bindings (e.g. `{ component: 'chromium' }`). */
+export interface ParentLogger extends Logger {
+  child(bindings: object): Logger;
+}
 
 export const REDACT_PATHS = [
   'req.headers.cookie',
@@ -15,7 +31,7 @@ export const REDACT_PATHS = [
   '*.token',
 ];
 
-export function loggerOptions(level: string): FastifyServerOptions['logger'] {
+export function loggerOptions(level: string): LoggerOptions {
   return {
     level,
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },

@@ -1,6 +1,6 @@
 import type { ReasonCode } from './reasons.js';
 import { reasonMessage } from './reasons.js';
-import type { TrueType } from './true-type.js';
+import type { TrueType } from './type-table.js';
 
 /** The stages of the pipeline, in order; recorded in {@link Step}. */
 export type Stage = 'name' | 'type' | 'limits' | 'scan' | 'reconstruct' | 'recheck';

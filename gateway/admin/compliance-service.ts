@@ -3,7 +3,7 @@
  * figures, and their CSV export (UTF-8 with BOM so Excel opens it).
  */
 import type { AuditLog } from '../audit/audit-log.js';
-import { PERMISSIONS } from '../http/permissions.js';
+import { PERMISSIONS } from '../auth/permissions.js';
 import { ROLES, type Store } from '../store/repositories.js';
 import { roleSourceRanges } from '../auth/source-ranges.js';
 import { TOTP_REQUIRED_ROLES } from '../auth/auth-service.js';

@@ -6,6 +6,7 @@
 import { parse as parseYaml, stringify } from 'yaml';
 import { ZodError } from 'zod';
 import { DEFAULT_FILE_POLICY, parseFilePolicy, type FilePolicy, type FilePolicyInput } from '../../sanitizer/index.js';
+import type { Role } from '../store/repositories.js';
 import type { SqliteDb } from '../store/sqlite-database.js';
 
 export interface FilePolicyVersion {
@@ -71,7 +72,7 @@ export class FilePolicyService {
   constructor(private readonly db: SqliteDb) {}
 
   /** The policy downloads should apply now for a role (the defaults before the first save). */
-  currentFilePolicy(role: string | null = null): FilePolicy {
+  currentFilePolicy(role: Role | null = null): FilePolicy {
     const record = this.current();
     if (!record) return DEFAULT_FILE_POLICY;
     if (this.cache?.version !== record.version) {

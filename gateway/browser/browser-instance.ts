@@ -7,7 +7,8 @@
 import type { AuditSink } from '../audit/audit-setup.js';
 import type { UrlPolicy } from '../egress/context-egress.js';
 import type { StreamMetrics } from './browser-session.js';
-import { ChromiumHost, type HostLog } from './chromium-host.js';
+import { ChromiumHost } from './chromium-host.js';
+import type { ParentLogger } from '../logging.js';
 import { DownloadRouter, type DownloadSink } from './download-router.js';
 import { SessionManager } from './session-manager.js';
 import { createSessionPolicy } from './session-policy.js';
@@ -33,7 +34,7 @@ export interface BrowserInstanceOptions {
   egress: { allowPrivate: readonly string[]; allowedPorts: readonly number[] };
   /** Operator settings applied live (admin console). */
   limits: () => { maxTabs: number; idleTimeoutSeconds: number };
-  log: HostLog & { child(bindings: object): HostLog };
+  log: ParentLogger;
   audit: AuditSink;
   urlPolicy: UrlPolicy;
   metrics: StreamMetrics & { policyRefusal(kind: string): void };
@@ -52,11 +53,10 @@ export async function launchBrowserInstance(o: BrowserInstanceOptions): Promise<
   const sessions = new SessionManager(
     chromium,
     {
-      idleTimeoutMs: o.session.idleTimeoutSeconds * 1000,
+      idleTimeoutMs: () => o.limits().idleTimeoutSeconds * 1000,
       warmPool: o.session.warmPool,
       maxSessions: o.session.maxSessions,
       maxTabs: () => o.limits().maxTabs,
-      idleTimeout: () => o.limits().idleTimeoutSeconds * 1000,
       jpegQuality: o.stream.jpegQuality,
       maxDeviceScaleFactor: o.stream.maxDeviceScaleFactor,
       clipboardToClient: o.clipboard.toClient,

@@ -1,7 +1,9 @@
 /**
  * One user's remote browsing session: an incognito BrowserContext with its tabs,
  * the viewer (WebSocket) attached to it, frame flow control and dialogs. It lives
- * on when the viewer disconnects until the SessionManager reaps it.
+ * on when the viewer disconnects until the SessionManager reaps it. Input goes to
+ * the page through InputForwarder, file choosers through UploadBroker, and every
+ * "may the user do this here" question through one check (page-capabilities.ts).
  */
 import type { BrowserContext, Page } from 'puppeteer';
 import {
@@ -14,21 +16,18 @@ import {
 } from '../../protocol/index.js';
 import { plainText } from '../../protocol/plain-text.js';
 import { message } from '../i18n/messages.js';
+import type { Actor } from '../actor.js';
+import type { Logger } from '../logging.js';
 import { addressToUrl } from './address-input.js';
 import { DialogBroker } from './dialog-broker.js';
 import { FrameFlow } from './frame-flow.js';
-import { InputProbes } from './input-probes.js';
+import { InputForwarder } from './input-forwarder.js';
 import type { GuardDeps } from './navigation-guard.js';
+import { refusalFor, typesIntoPage, type GatewaySwitches, type PageAction } from './page-capabilities.js';
 import { RemoteTab, type TabEvents } from './remote-tab.js';
+import { UploadBroker } from './upload-broker.js';
 
 const TITLE_POLL_MS = 2000;
-const NAVIGATION_KEYS = new Set(['ArrowUp', 'ArrowDown', 'ArrowLeft', 'ArrowRight', 'PageUp', 'PageDown', 'Home', 'End', 'Tab', 'Escape', 'Shift', 'Control', 'Alt', 'Meta']);
-
-/** Keys that move around a read-only page without changing it. */
-function isNavigationKey(msg: ClientMessage): boolean {
-  if (msg.type !== 'key') return false;
-  return NAVIGATION_KEYS.has(msg.key) || ((msg.modifiers & 2) !== 0 && ['a', 'c', 'f'].includes(msg.key.toLowerCase()));
-}
 
 /** The connection a session streams to. */
 export interface Viewer {
@@ -63,7 +62,7 @@ export interface SessionOptions {
 /** What the admin console's live-session list shows of a session. */
 export interface SessionSummary {
   id: string;
-  user: { id: number; name: string; role: string };
+  user: Omit<Actor, 'sourceIp'>;
   sourceIp: string;
   url: string;
   title: string;
@@ -71,11 +70,6 @@ export interface SessionSummary {
   since: string;
   lastActivity: string;
   connected: boolean;
-}
-
-export interface SessionLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
 }
 
 export class BrowserSession {
@@ -87,9 +81,10 @@ export class BrowserSession {
   private viewport: Viewport = { width: 1280, height: 800, dpr: 1 };
   private readonly flow: FrameFlow;
   private readonly dialogs: DialogBroker;
-  private readonly probes: InputProbes;
-  private readonly fileChoosers = new Map<number, { tabId: number; backendNodeId: number; multiple: boolean }>();
-  private nextChooserId = 1;
+  private readonly input: InputForwarder;
+  /** File choosers the pages opened, waiting for the user's file (upload.http.ts). */
+  readonly uploads: UploadBroker;
+  private readonly switches: GatewaySwitches;
   private ended = false;
   /** When the last click or key went to the page: the next frame measures input-to-frame latency. */
   private inputAt: number | null = null;
@@ -100,10 +95,10 @@ export class BrowserSession {
 
   constructor(
     readonly id: string,
-    readonly user: { id: number; name: string; role: string; sourceIp: string },
+    readonly user: Actor,
     private readonly context: BrowserContext,
     private readonly options: SessionOptions,
-    private readonly log: SessionLog,
+    private readonly log: Logger,
   ) {
     this.flow = new FrameFlow((frame, seq) => {
       const bytes = encodeFrame(
@@ -118,7 +113,14 @@ export class BrowserSession {
       }
     });
     this.dialogs = new DialogBroker((msg) => this.viewer?.sendMessage(msg));
-    this.probes = new InputProbes((msg) => this.viewer?.sendMessage(msg));
+    this.input = new InputForwarder((msg) => this.viewer?.sendMessage(msg));
+    this.uploads = new UploadBroker((tabId) => this.tabs.get(tabId));
+    this.switches = {
+      clipboardToClient: options.clipboardToClient,
+      clipboardFromClient: options.clipboardFromClient,
+      uploadEnabled: options.uploadEnabled,
+      printEnabled: options.onPrint !== undefined,
+    };
     context.on('targetcreated', (target) => {
       if (target.type() !== 'page') return;
       // A popup that cannot be adopted (it closed during set-up, a CDP call failed) is
@@ -218,13 +220,10 @@ export class BrowserSession {
       case 'dialog-reply':
         return this.dialogs.reply(msg);
       case 'file-chooser-cancel':
-        this.fileChoosers.delete(msg.chooserId);
+        this.uploads.cancel(msg.chooserId);
         return;
       case 'paste':
-        if (!this.options.clipboardFromClient || tab?.policy.capabilities?.clipboardFromClient === false) {
-          return this.notice('clipboard-from-client-disabled');
-        }
-        if (tab?.policy.readOnly) return this.notice('read-only');
+        if (this.refused('paste', tab)) return;
         if (tab?.health.state === 'ok') await tab.insertText(msg.text);
         return;
       case 'copy':
@@ -238,20 +237,17 @@ export class BrowserSession {
       default:
         // A hung or crashed page takes no input: it would only wait and hold up the queue.
         if (!tab || tab.health.state !== 'ok') return;
-        // Read-only pages (URL policy) take pointer and wheel input but no typing.
-        if (tab.policy.readOnly && (msg.type === 'key' || msg.type === 'ime') && !isNavigationKey(msg)) {
-          if (msg.type === 'key' && msg.action === 'down') this.notice('read-only');
-          return;
-        }
+        // Read-only pages (URL policy) take pointer and wheel input but no typing;
+        // one notice per key press, not per key-up or IME update.
+        if (typesIntoPage(msg) && this.refused('type', tab, msg.type === 'key' && msg.action === 'down')) return;
         if ((msg.type === 'pointer' && msg.action === 'down') || (msg.type === 'key' && msg.action === 'down')) this.inputAt = performance.now();
-        await this.probes.handleInput(tab, msg, (cut) => this.copySelection(cut));
+        await this.input.forward(tab, msg, (cut) => this.copySelection(cut));
     }
   }
 
   private async print(): Promise<void> {
     const tab = this.activeTab();
-    if (!tab) return;
-    if (!this.options.onPrint || tab.policy.capabilities?.print === false) return this.notice('print-disabled');
+    if (!tab || this.refused('print', tab) || !this.options.onPrint) return;
     const pdf = await tab.printToPdf();
     await this.options.onPrint(this.id, pdf, tab.state.title || 'page');
   }
@@ -295,11 +291,8 @@ export class BrowserSession {
 
   private async copySelection(cut: boolean): Promise<void> {
     const tab = this.activeTab();
-    if (!this.options.clipboardToClient || tab?.policy.capabilities?.clipboardToClient === false) {
-      return this.notice('clipboard-to-client-disabled');
-    }
-    if (cut && tab?.policy.readOnly) return this.notice('read-only');
-    const text = tab ? await this.probes.selection(tab) : null;
+    if (this.refused(cut ? 'cut' : 'copy', tab)) return;
+    const text = tab ? await this.input.selection(tab) : null;
     if (text) this.viewer?.sendMessage({ type: 'clipboard', text });
     if (cut && tab) await tab.key({ type: 'key', action: 'down', key: 'x', code: 'KeyX', keyCode: 88, modifiers: 2 });
   }
@@ -388,9 +381,8 @@ export class BrowserSession {
       this.sendHealth(tab);
     },
     fileChooser: (tab, chooser) => {
-      if (!this.options.uploadEnabled || tab.policy.capabilities?.upload === false || tab.policy.readOnly) return this.notice('upload-disabled');
-      const chooserId = this.nextChooserId++;
-      this.fileChoosers.set(chooserId, { tabId: tab.id, ...chooser });
+      if (this.refused('upload', tab)) return;
+      const chooserId = this.uploads.open(tab.id, chooser);
       this.viewer?.sendMessage({ type: 'file-chooser', chooserId, multiple: chooser.multiple });
     },
     closed: (tab) => {
@@ -408,22 +400,6 @@ export class BrowserSession {
       this.sendTabs();
     },
   };
-
-  /** Hands a finished upload to the remote file input that asked for it. */
-  async completeUpload(chooserId: number, files: string[]): Promise<{ tabId: number; url: string } | null> {
-    const chooser = this.fileChoosers.get(chooserId);
-    const tab = chooser ? this.tabs.get(chooser.tabId) : undefined;
-    if (!chooser || !tab) return null;
-    this.fileChoosers.delete(chooserId);
-    await tab.setFiles(chooser.backendNodeId, chooser.multiple ? files : files.slice(0, 1));
-    return { tabId: tab.id, url: tab.state.url };
-  }
-
-  uploadTarget(chooserId: number): { url: string } | null {
-    const chooser = this.fileChoosers.get(chooserId);
-    const tab = chooser ? this.tabs.get(chooser.tabId) : undefined;
-    return tab ? { url: tab.state.url } : null;
-  }
 
   /** Destroys the context at once and tells the viewer why. */
   async end(reason: SessionEndReason): Promise<void> {
@@ -473,6 +449,16 @@ export class BrowserSession {
 
   private sendHealth(tab: RemoteTab): void {
     this.viewer?.sendMessage({ type: 'tab-health', tabId: tab.id, state: tab.health.state });
+  }
+
+  /**
+   * The one capability check (page-capabilities.ts): true when the gateway's settings
+   * or the page's URL policy refuse `action`; the viewer is told why unless `tell` is false.
+   */
+  private refused(action: PageAction, tab: RemoteTab | undefined, tell = true): boolean {
+    const refusal = refusalFor(action, tab?.policy, this.switches);
+    if (refusal && tell) this.notice(refusal);
+    return refusal !== null;
   }
 
   private notice(code: Parameters<typeof message>[0], params: Record<string, string | number> = {}): void {

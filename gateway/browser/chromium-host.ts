@@ -5,6 +5,7 @@
  * The sandbox stays on unless the gateway runs as root.
  */
 import puppeteer, { type Browser, type BrowserContext, type CDPSession, type LaunchOptions } from 'puppeteer';
+import type { Logger } from '../logging.js';
 
 export interface ChromiumOptions {
   executablePath: string;
@@ -26,11 +27,6 @@ export interface ChromiumOptions {
 export type DownloadEvent =
   | { kind: 'begin'; guid: string; frameId: string; url: string; suggestedFilename: string }
   | { kind: 'progress'; guid: string; receivedBytes: number; totalBytes: number; state: 'inProgress' | 'completed' | 'canceled'; filePath?: string };
-
-export interface HostLog {
-  warn(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-}
 
 export function chromiumArgs(options: ChromiumOptions, runningAsRoot: boolean): string[] {
   const args = [
@@ -112,7 +108,7 @@ export class ChromiumHost {
 
   private constructor(readonly browser: Browser) {}
 
-  static async launch(options: ChromiumOptions, log: HostLog): Promise<ChromiumHost> {
+  static async launch(options: ChromiumOptions, log: Logger): Promise<ChromiumHost> {
     const runningAsRoot = typeof process.getuid === 'function' && process.getuid() === 0;
     if (runningAsRoot) {
       log.warn({ component: 'chromium' }, 'running as root: Chromium sandbox DISABLED (--no-sandbox). Run kekkai as a non-root user in production.');

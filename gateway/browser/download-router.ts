@@ -10,6 +10,8 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BrowserContext } from 'puppeteer';
 import type { DownloadManager } from '../downloads/download-manager.js';
+import type { Actor } from '../actor.js';
+import type { Logger } from '../logging.js';
 import type { ChromiumHost, DownloadEvent } from './chromium-host.js';
 
 /** Where downloads go: the download manager, or in a browser worker, the channel to the control plane. */
@@ -41,14 +43,14 @@ export class DownloadRouter {
     private readonly host: ChromiumHost,
     private readonly downloads: DownloadSink,
     private readonly sessions: DownloadSessionLookup,
-    private readonly log: { warn(obj: object, msg: string): void },
+    private readonly log: Logger,
   ) {
     host.onDownload((event) => void this.route(event).catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'download routing failed')));
   }
 
   /** Opens downloads for a session's context into its own directory. */
-  async attach(sessionId: string, context: BrowserContext, owner: { userId: number; userName: string; role: string }): Promise<void> {
-    const dir = this.downloads.downloadDir(sessionId, owner);
+  async attach(sessionId: string, context: BrowserContext, owner: Actor): Promise<void> {
+    const dir = this.downloads.downloadDir(sessionId, { userId: owner.id, userName: owner.name, role: owner.role });
     this.dirs.set(path.resolve(dir), sessionId);
     await this.host.setDownloadDir(context, dir);
   }

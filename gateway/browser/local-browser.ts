@@ -12,8 +12,11 @@ import type { DownloadManager } from '../downloads/download-manager.js';
 import { startDenyAllProxy, type UrlPolicy } from '../egress/context-egress.js';
 import type { Metrics } from '../ops/metrics.js';
 import { launchBrowserInstance, type BrowserInstance } from './browser-instance.js';
-import type { ChromiumHost, HostLog } from './chromium-host.js';
-import type { SessionManager, SessionUser } from './session-manager.js';
+import type { ChromiumHost } from './chromium-host.js';
+import type { ParentLogger } from '../logging.js';
+import type { Actor } from '../actor.js';
+import type { SessionManager } from './session-manager.js';
+import type { UploadBroker } from './upload-broker.js';
 import type { BrowserSession } from './browser-session.js';
 import type { SessionEndReason } from '../../protocol/index.js';
 
@@ -21,14 +24,16 @@ import type { SessionEndReason } from '../../protocol/index.js';
  * One user's browser session as the rest of the gateway uses it, wherever it runs:
  * a BrowserSession in this process or a RemoteSession on a browser worker.
  */
-export type GatewaySession = Pick<BrowserSession, 'id' | 'user' | 'summary' | 'send' | 'attach' | 'detach' | 'handle' | 'uploadTarget' | 'completeUpload'>;
+export type GatewaySession = Pick<BrowserSession, 'id' | 'user' | 'summary' | 'send' | 'attach' | 'detach' | 'handle'> & {
+  readonly uploads: Pick<UploadBroker, 'target' | 'complete'>;
+};
 
 /** What the rest of the gateway uses of the browser sessions. */
 export interface GatewaySessions {
   readonly size: number;
   get(id: string): GatewaySession | undefined;
   list(): GatewaySession[];
-  getOrCreate(id: string, user: SessionUser): Promise<{ session: GatewaySession; resumed: boolean }>;
+  getOrCreate(id: string, user: Actor): Promise<{ session: GatewaySession; resumed: boolean }>;
   end(id: string, reason: SessionEndReason): Promise<boolean>;
 }
 
@@ -45,7 +50,7 @@ export interface BrowserLayer {
 
 export interface BrowserLayerDeps {
   config: Readonly<Config>;
-  log: HostLog & { child(bindings: object): HostLog };
+  log: ParentLogger;
   audit: AuditSink;
   urlPolicy: UrlPolicy;
   metrics: Metrics;

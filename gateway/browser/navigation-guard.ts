@@ -16,7 +16,8 @@
 import { randomBytes } from 'node:crypto';
 import type { CDPSession } from 'puppeteer';
 import type { Verdict } from '../../policies/index.js';
-import type { EgressIdentity, UrlPolicy } from '../egress/context-egress.js';
+import type { Actor } from '../actor.js';
+import type { UrlPolicy } from '../egress/context-egress.js';
 import { blockPage, continuePage, KEKKAI_INTERNAL_HOST, warnPage } from './block-page.js';
 import { limitsOf, type PageRestrictions } from './page-restrictions.js';
 
@@ -57,7 +58,7 @@ export class WarnAcknowledgements {
 
 export interface GuardDeps {
   policy: UrlPolicy;
-  identity: EgressIdentity;
+  identity: Actor;
   allowPrivate: readonly string[];
   acks: WarnAcknowledgements;
   record(entry: NavigationRecord): void;

@@ -5,18 +5,12 @@
  */
 import type { BrowserContext } from 'puppeteer';
 import type { SessionEndReason } from '../../protocol/index.js';
-import type { ContextEgress, EgressIdentity } from '../egress/context-egress.js';
-import { BrowserSession, type SessionLog, type SessionOptions } from './browser-session.js';
+import type { Actor } from '../actor.js';
+import type { ContextEgress } from '../egress/context-egress.js';
+import { BrowserSession, type SessionOptions } from './browser-session.js';
+import type { Logger } from '../logging.js';
 import type { ChromiumHost } from './chromium-host.js';
 import type { GuardDeps } from './navigation-guard.js';
-
-/** The signed-in user a session belongs to, with the address they connect from. */
-export interface SessionUser {
-  id: number;
-  name: string;
-  role: string;
-  sourceIp: string;
-}
 
 /** What the manager needs of Chromium (ChromiumHost; a fake in unit tests). */
 export type ContextSource = Pick<ChromiumHost, 'newContext' | 'onTargetInfo'>;
@@ -31,12 +25,12 @@ export interface ManagedSession {
   findTabByTarget(targetId: string): { updateInfo(info: { title: string; url: string }): void } | undefined;
 }
 
-export type SessionFactory<S extends ManagedSession> = (id: string, user: SessionUser, context: BrowserContext, guard: GuardDeps | undefined) => S;
+export type SessionFactory<S extends ManagedSession> = (id: string, user: Actor, context: BrowserContext, guard: GuardDeps | undefined) => S;
 
 /** URL policy enforcement: one egress proxy per context and the navigation guard. */
 export interface SessionPolicy {
   startEgress(): Promise<ContextEgress>;
-  guardFor(identity: EgressIdentity): GuardDeps;
+  guardFor(identity: Actor): GuardDeps;
 }
 
 interface PooledContext {
@@ -46,7 +40,7 @@ interface PooledContext {
 
 /** The download path's hooks into the session lifecycle (DownloadRouter implements them). */
 export interface SessionDownloads {
-  attach(sessionId: string, context: BrowserContext, owner: { userId: number; userName: string; role: string }): Promise<void>;
+  attach(sessionId: string, context: BrowserContext, owner: Actor): Promise<void>;
   detach(sessionId: string, context: BrowserContext): Promise<void>;
 }
 
@@ -57,9 +51,8 @@ export interface SessionManagerOptions extends Omit<SessionOptions, 'guard'> {
   onEnded?: (sessionId: string) => Promise<void>;
   /** Absent only in unit tests: then contexts have no proxy of their own and no URL policy. */
   policy?: SessionPolicy;
-  idleTimeoutMs: number;
-  /** The idle timeout in force now (admin console setting); defaults to idleTimeoutMs. */
-  idleTimeout?: () => number;
+  /** Idle timeout; read at each reap so the admin console's setting applies at once. */
+  idleTimeoutMs: number | (() => number);
   warmPool: number;
   maxSessions: number;
   reapIntervalMs?: number;
@@ -83,7 +76,7 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
   constructor(
     private readonly host: ContextSource,
     private readonly options: SessionManagerOptions,
-    private readonly log: SessionLog,
+    private readonly log: Logger,
     factory?: SessionFactory<S>,
   ) {
     this.factory =
@@ -116,7 +109,7 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
   }
 
   /** The user's existing session (resumed) or a new one. */
-  async getOrCreate(id: string, user: SessionUser): Promise<{ session: S; resumed: boolean }> {
+  async getOrCreate(id: string, user: Actor): Promise<{ session: S; resumed: boolean }> {
     const existing = this.get(id);
     if (existing) return { session: existing, resumed: true };
     const pending = this.creating.get(id);
@@ -131,15 +124,14 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
     }
   }
 
-  private async create(id: string, user: SessionUser): Promise<S> {
+  private async create(id: string, user: Actor): Promise<S> {
     const { context, egress } = this.pool.shift() ?? (await this.newWarmContext());
     void this.fillPool();
-    const identity: EgressIdentity = { userId: user.id, userName: user.name, role: user.role, sourceIp: user.sourceIp };
-    egress?.assign(identity);
+    egress?.assign(user);
     if (egress) this.egresses.set(id, egress);
-    const session = this.factory(id, user, context, this.options.policy?.guardFor(identity));
+    const session = this.factory(id, user, context, this.options.policy?.guardFor(user));
     try {
-      await this.options.downloads?.attach(id, context, { userId: user.id, userName: user.name, role: user.role });
+      await this.options.downloads?.attach(id, context, user);
       await session.init();
     } catch (err) {
       this.egresses.delete(id);
@@ -171,12 +163,17 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
         await this.end(id, 'ended-by-user');
         continue;
       }
-      if (now - session.lastActivity > (this.options.idleTimeout?.() ?? this.options.idleTimeoutMs)) {
+      if (now - session.lastActivity > this.idleTimeoutMs()) {
         reaped++;
         await this.end(id, 'idle');
       }
     }
     return reaped;
+  }
+
+  private idleTimeoutMs(): number {
+    const value = this.options.idleTimeoutMs;
+    return typeof value === 'function' ? value() : value;
   }
 
   private async newWarmContext(): Promise<PooledContext> {

@@ -3,7 +3,8 @@
  * navigation guard per session, both recording what they decide in the audit log.
  */
 import type { AuditSink } from '../audit/audit-setup.js';
-import { ContextEgress, type EgressIdentity, type UrlPolicy } from '../egress/context-egress.js';
+import { auditWho } from '../actor.js';
+import { ContextEgress, type UrlPolicy } from '../egress/context-egress.js';
 import { WarnAcknowledgements, type NavigationRecord } from './navigation-guard.js';
 import type { SessionPolicy } from './session-manager.js';
 
@@ -18,8 +19,6 @@ export interface SessionPolicyDeps {
 }
 
 export function createSessionPolicy(deps: SessionPolicyDeps): SessionPolicy {
-  const who = (identity: EgressIdentity | null) =>
-    identity ? { userId: identity.userId, userName: identity.userName, role: identity.role as never, sourceIp: identity.sourceIp } : {};
   return {
     startEgress: () =>
       ContextEgress.start({
@@ -30,7 +29,7 @@ export function createSessionPolicy(deps: SessionPolicyDeps): SessionPolicy {
         onRefusal: (identity, event) => {
           deps.onRefusal?.('egress');
           deps.audit.record({
-            ...who(identity),
+            ...auditWho(identity),
             event: 'egress-refused',
             outcome: 'blocked',
             details: { host: event.host, port: event.port, addresses: [...event.addresses], code: event.code, reason: event.reason, kind: event.kind },
@@ -45,7 +44,7 @@ export function createSessionPolicy(deps: SessionPolicyDeps): SessionPolicy {
       record: (entry: NavigationRecord) => {
         if (entry.verdict === 'block') deps.onRefusal?.('navigation');
         deps.audit.record({
-          ...who(identity),
+          ...auditWho(identity),
           event: entry.verdict === 'block' ? 'navigation-blocked' : 'navigation',
           outcome: entry.verdict === 'block' ? 'blocked' : 'allowed',
           details: {

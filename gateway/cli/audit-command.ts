@@ -12,7 +12,7 @@ import { csvChunks, jsonLines } from '../audit/audit-export.js';
 import { AuditKeyError, loadAuditKey } from '../audit/audit-key.js';
 import { SqliteAuditRepository } from '../audit/sqlite-audit-repository.js';
 import type { Config } from '../config/config-schema.js';
-import { openDatabase } from '../store/sqlite-database.js';
+import { openDatabase } from '../database.js';
 
 /** The settings this command reads; `audit.keyFile` is optional until the schema has it. */
 export type AuditCommandConfig = Pick<Config, 'dataDir'> & { audit?: { keyFile?: string | undefined } | undefined };

@@ -12,7 +12,7 @@ import { unifiedDiff } from '../policy-store/policy-diff.js';
 import { parsePolicyDocument } from '../policy-store/policy-document.js';
 import { PolicyService, testPolicy, withStoreCategories, type PolicyExplanation } from '../policy-store/policy-service.js';
 import { CategoryNameError, SqlitePolicyRepository } from '../policy-store/sqlite-policy-repository.js';
-import { openDatabase, type SqliteDb } from '../store/sqlite-database.js';
+import { openDatabase, type SqliteDb } from '../database.js';
 
 /** The settings this command reads. */
 export type PolicyCommandConfig = Pick<Config, 'dataDir'> & { egress?: { allowPrivate?: readonly string[] | undefined } | undefined };

@@ -12,7 +12,7 @@ import { createDefaultDeps, sanitize, type FilePolicy, type Verdict } from '../.
 import { FilePolicyService } from '../admin/file-policy-service.js';
 import type { Config } from '../config/config-schema.js';
 import { loadFilePolicy } from '../downloads/download-setup.js';
-import { openDatabase } from '../store/sqlite-database.js';
+import { openDatabase } from '../database.js';
 
 const USAGE = 'Usage: kekkai sanitize FILE... --out DIR [--json]\n';
 

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util';
 import { checkPasswordRule, hashPassword } from '../auth/passwords.js';
 import type { Config } from '../config/config-schema.js';
 import { ROLES, type Role } from '../store/repositories.js';
-import { openDatabase } from '../store/sqlite-database.js';
+import { openDatabase } from '../database.js';
 import { createSqliteStore } from '../store/sqlite-repositories.js';
 
 const NAME_RULE = /^[\p{L}\p{N}._@-]{1,64}$/u;

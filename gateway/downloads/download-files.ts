@@ -14,6 +14,8 @@ import { constants } from 'node:fs';
 import { lstat, open, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { plainText } from '../../protocol/plain-text.js';
+import type { Actor } from '../actor.js';
+import type { Role } from '../store/repositories.js';
 
 /** Chromium's download guids are UUIDs; anything else is refused. */
 export const GUID_RE = /^[A-Za-z0-9-]{8,64}$/;
@@ -22,11 +24,15 @@ export const OWNER_FILE = '.owner.json';
 export const JOB_PREFIX = '.job-';
 export const ENDED_PREFIX = '.ended-';
 
+/**
+ * The session's owner as written to `.owner.json` (an Actor's id, name and role), so
+ * recovery after a crash can name who downloaded a leftover file. Unknown fields are null.
+ */
 export interface DownloadOwner {
-  userId: number | null;
-  userName: string | null;
+  userId: Actor['id'] | null;
+  userName: Actor['name'] | null;
   /** The user's role: file policies may differ per role. */
-  role?: string | null;
+  role?: Role | null;
 }
 
 export interface JobSidecar {

@@ -27,7 +27,7 @@ import type { DownloadManagerOptions, Progress, ReleasedFile, WillBegin } from '
 
 export type { DownloadOwner } from './download-files.js';
 
-export type { DownloadLog, DownloadManagerOptions, Progress, ReleasedFile, WillBegin } from './download-types.js';
+export type { DownloadManagerOptions, Progress, ReleasedFile, WillBegin } from './download-types.js';
 
 interface Job {
   id: string;

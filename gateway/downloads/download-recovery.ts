@@ -6,7 +6,7 @@
  */
 import { readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { DownloadLog } from './download-manager.js';
+import type { Logger } from '../logging.js';
 import {
   JOB_PREFIX, OWNER_FILE, displayName, downloadsRoot, jobSidecarPath, readJson, readRegularFile, type DownloadOwner, type JobSidecar,
 } from './download-files.js';
@@ -23,7 +23,7 @@ export interface RecoveryOptions {
   dataDir: string;
   quarantine: Pick<QuarantineStore, 'put'>;
   maxBytes: number;
-  log: DownloadLog;
+  log: Logger;
 }
 
 export async function recoverDownloads(o: RecoveryOptions): Promise<RecoveryResult> {

@@ -8,10 +8,12 @@ import { readFileSync } from 'node:fs';
 import { createDefaultDeps, DEFAULT_FILE_POLICY, type FilePolicy } from '../../sanitizer/index.js';
 import { validateFilePolicyYaml } from '../admin/file-policy-service.js';
 import type { Config } from '../config/config-schema.js';
+import type { Role } from '../store/repositories.js';
 import type { SqliteDb } from '../store/sqlite-database.js';
 import type { DownloadMessage } from '../../protocol/index.js';
 import type { AuditSink } from '../audit/audit-setup.js';
-import { DownloadManager, type DownloadLog } from './download-manager.js';
+import { DownloadManager } from './download-manager.js';
+import type { Logger } from '../logging.js';
 import { QuarantineStore, type QuarantineMeta, type QuarantineRecord } from './quarantine-store.js';
 import { purgeExpired, startRetentionTimer } from './quarantine-retention.js';
 import { createSanitizeFn, type SanitizeFn } from './stage-reporting.js';
@@ -30,7 +32,7 @@ function timed(sanitize: SanitizeFn, observe: (type: string, seconds: number) =>
  * The file policy from a YAML file (KEKKAI_FILE_POLICY), with its per-role overrides,
  * as a function of the role; the built-in defaults when no file is given.
  */
-export function loadFilePolicy(file: string | undefined): (role: string | null) => FilePolicy {
+export function loadFilePolicy(file: string | undefined): (role: Role | null) => FilePolicy {
   if (!file) return () => DEFAULT_FILE_POLICY;
   const checked = validateFilePolicyYaml(readFileSync(file, 'utf8'));
   if (!checked.ok) throw new Error(`file policy ${file} (KEKKAI_FILE_POLICY) is invalid: ${checked.issues.join('; ')}`);
@@ -71,12 +73,12 @@ export async function openDownloads(
   db: SqliteDb,
   config: Readonly<Config>,
   audit: AuditSink,
-  log: DownloadLog,
+  log: Logger,
   onUpdate: (sessionId: string, msg: DownloadMessage) => void,
   cancelDownload: (sessionId: string, guid: string) => Promise<void>,
   observeDuration: (type: string, seconds: number) => void,
   /** The admin console's file policy; KEKKAI_FILE_POLICY, when set, wins. */
-  adminFilePolicy: (role: string | null) => FilePolicy,
+  adminFilePolicy: (role: Role | null) => FilePolicy,
   /** Parent of the sanitizer's work directories (the gateway's run directory). */
   workDir?: string,
 ): Promise<{ downloads: DownloadManager; quarantine: QuarantineStore; stop: () => Promise<void> }> {

@@ -6,6 +6,8 @@
 import type { ReadStream } from 'node:fs';
 import type { DownloadMessage } from '../../protocol/index.js';
 import type { FilePolicy } from '../../sanitizer/index.js';
+import type { Logger } from '../logging.js';
+import type { Role } from '../store/repositories.js';
 import type { QuarantineStore } from './quarantine-store.js';
 import type { SanitizeFn } from './stage-reporting.js';
 
@@ -17,22 +19,15 @@ export interface ReleasedFile {
   stream: ReadStream;
 }
 
-/** pino-compatible subset. */
-export interface DownloadLog {
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
-
 export interface DownloadManagerOptions {
   dataDir: string;
   sanitize: SanitizeFn;
   /** The file policy in force for a role; read per job so admin edits apply to the next download. */
-  filePolicy: (role: string | null) => FilePolicy;
+  filePolicy: (role: Role | null) => FilePolicy;
   quarantine: Pick<QuarantineStore, 'put'>;
   /** Largest download accepted; beyond it the download is canceled and blocked `too-large`. */
   maxBytes: number;
-  log: DownloadLog;
+  log: Logger;
   onUpdate: (sessionId: string, msg: DownloadMessage) => void;
   /** Browser.cancelDownload for the session's context; used when a download passes maxBytes. */
   cancelDownload?: (sessionId: string, guid: string) => void | Promise<void>;

@@ -1,8 +1,10 @@
 /**
- * Schema of the quarantine index. The lead appends this as a migration in
- * gateway/store/migrations.ts; the encrypted originals live as files beside it
- * (quarantine-store.ts), and the key never lives in the database.
+ * Schema of the quarantine index (schema version 4, registered in gateway/database.ts);
+ * the encrypted originals live as files beside it (quarantine-store.ts), and the key
+ * never lives in the database.
  */
+import type { Migration } from '../store/migrations.js';
+
 export const QUARANTINE_MIGRATION_SQL = `
   CREATE TABLE quarantine (
     id TEXT PRIMARY KEY,
@@ -25,3 +27,5 @@ export const QUARANTINE_MIGRATION_SQL = `
   CREATE INDEX quarantine_user ON quarantine(user_id, created_at);
   CREATE INDEX quarantine_verdict ON quarantine(verdict, reason, created_at);
 `;
+
+export const QUARANTINE_MIGRATION: Migration = { version: 4, name: 'quarantine index', sql: QUARANTINE_MIGRATION_SQL };

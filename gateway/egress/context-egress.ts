@@ -6,6 +6,7 @@
  * the warm pool has no identity yet and reaches nothing until it is assigned.
  */
 import type { EvaluationContext, Verdict } from '../../policies/index.js';
+import type { Actor } from '../actor.js';
 import { startEgressProxy, type EgressDecisionEvent } from './egress-proxy.js';
 
 /** The URL policy as the gateway sees it (the policy store implements it). */
@@ -15,25 +16,18 @@ export interface UrlPolicy {
   contact(): string | null;
 }
 
-export interface EgressIdentity {
-  userId: number;
-  userName: string;
-  role: string;
-  sourceIp: string;
-}
-
 export interface ContextEgressDeps {
   policy: UrlPolicy;
   allowPrivate: readonly string[];
   allowedPorts: readonly number[];
   /** The gateway's own listening ports: never reachable from the remote browser. */
   ownPorts: () => readonly number[];
-  onRefusal: (identity: EgressIdentity | null, event: EgressDecisionEvent) => void;
+  onRefusal: (identity: Actor | null, event: EgressDecisionEvent) => void;
   resolve?: (host: string) => Promise<string[]>;
 }
 
 export class ContextEgress {
-  private identity: EgressIdentity | null = null;
+  private identity: Actor | null = null;
 
   private constructor(private readonly proxy: { host: string; port: number; close(): Promise<void> }) {}
 
@@ -72,7 +66,7 @@ export class ContextEgress {
     return `http://${this.proxy.host}:${this.proxy.port}`;
   }
 
-  assign(identity: EgressIdentity): void {
+  assign(identity: Actor): void {
     this.identity = identity;
   }
 

@@ -16,6 +16,7 @@ import { checkDestination, parseAllowList, type Decision, type DecisionDeps, typ
 import { filterHeaders } from './forward-headers.js';
 import { isOwnUidPeer } from './peer-owner.js';
 import { parseConnectTarget, parseForwardTarget, type ProxyTarget } from './request-target.js';
+import type { Logger } from '../logging.js';
 
 export type { EgressRequest, HookDecision, OwnEndpoint } from './egress-decision.js';
 
@@ -29,12 +30,6 @@ export interface EgressDecisionEvent {
   readonly allowed: boolean;
   readonly code: Decision['code'];
   readonly reason: string;
-}
-
-/** Minimal logger (pino-compatible). */
-export interface EgressLogger {
-  warn(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
 }
 
 /** Options of {@link startEgressProxy}. */
@@ -51,7 +46,7 @@ export interface EgressProxyOptions {
   readonly decide?: (req: EgressRequest) => HookDecision | Promise<HookDecision>;
   /** Called once per decision, allowed or not. */
   readonly onDecision?: (event: EgressDecisionEvent) => void;
-  readonly logger?: EgressLogger;
+  readonly logger?: Logger;
   /** Listen address; default 127.0.0.1. */
   readonly host?: string;
   /** Listen port; default 0 (any free port). */

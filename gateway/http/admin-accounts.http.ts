@@ -6,7 +6,7 @@ import { validCidrs } from '../auth/source-ranges.js';
 import { ROLES } from '../store/repositories.js';
 import { auditChange, idParam, parseBody, type AdminContext } from './admin-context.http.js';
 import { HttpError } from './errors.js';
-import { requirePermission } from './permissions.js';
+import { requirePermission } from './require-permission.js';
 
 const NAME_RULE = /^[\p{L}\p{N}._@-]{1,64}$/u;
 const cidrs = z.array(z.string().max(50)).max(50).refine(validCidrs, 'invalid CIDR');

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { message } from '../i18n/messages.js';
 import { auditChange, parseBody, type AdminContext } from './admin-context.http.js';
-import { requirePermission } from './permissions.js';
+import { requirePermission } from './require-permission.js';
 
 const SaveBody = z.object({ yaml: z.string().max(200_000), comment: z.string().max(500).optional() });
 

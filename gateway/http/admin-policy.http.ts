@@ -14,7 +14,7 @@ import type { SaveResult } from '../policy-store/policy-repository.js';
 import type { CurrentSession } from '../auth/auth-service.js';
 import { auditChange, parseBody, type AdminContext } from './admin-context.http.js';
 import { HttpError } from './errors.js';
-import { requirePermission } from './permissions.js';
+import { requirePermission } from './require-permission.js';
 
 const DocumentBody = z.object({ document: z.record(z.unknown()), comment: z.string().max(500).optional() });
 const YamlBody = z.object({ yaml: z.string().min(1).max(2_000_000), comment: z.string().max(500).optional() });

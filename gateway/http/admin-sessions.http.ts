@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { auditChange, type AdminContext } from './admin-context.http.js';
 import { HttpError } from './errors.js';
-import { requirePermission } from './permissions.js';
+import { requirePermission } from './require-permission.js';
 
 export function registerSessionRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const { auth, sessions } = ctx.deps;

@@ -10,7 +10,7 @@ import { parsePolicyDocument } from '../policy-store/policy-document.js';
 import { auditChange, parseBody, type AdminContext } from './admin-context.http.js';
 import { refusePolicy } from './admin-policy.http.js';
 import { HttpError } from './errors.js';
-import { requirePermission } from './permissions.js';
+import { requirePermission } from './require-permission.js';
 
 const ranges = z.array(z.string().max(50)).max(50);
 const SettingsBody = z.object({

@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { complianceCsv } from '../admin/compliance-service.js';
 import type { AdminContext } from './admin-context.http.js';
-import { requirePermission } from './permissions.js';
+import { requirePermission } from './require-permission.js';
 
 export function registerComplianceRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const { auth, compliance } = ctx.deps;

@@ -5,7 +5,7 @@
 import fastifySwagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
 import type { AuthService } from '../auth/auth-service.js';
-import { requirePermission } from './permissions.js';
+import { requirePermission } from './require-permission.js';
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(fastifySwagger, {

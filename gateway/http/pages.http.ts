@@ -44,7 +44,7 @@ export function registerPageRoutes(app: FastifyInstance, auth: AuthService): voi
     if (current.user.mustChangePassword) return reply.redirect(lang === 'en' ? '/password?lang=en' : '/password');
     return sendShell(reply, 'viewer', lang);
   });
-  // Console shells need a sign-in; their APIs check the role (permissions.ts).
+  // Console shells need a sign-in; their APIs check the role (gateway/auth/permissions.ts).
   for (const page of ['admin', 'security'] as const) {
     app.get(`/${page}`, async (req, reply) => {
       const lang = langOf(req);

@@ -7,7 +7,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditQuery } from '../audit/audit-repository.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { auditRange, int, oneOf, text, type Query } from '../security/console-query.js';
-import { requirePermission } from './permissions.js';
+import { requirePermission } from './require-permission.js';
 import { actorOf, attachmentHeaders, refusals } from './security-common.http.js';
 
 const FORMATS = {

@@ -1,8 +1,8 @@
 /** Helpers the security console's route modules share: actor, refusals, body fields, file replies. */
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Actor } from '../actor.js';
 import type { CurrentSession } from '../auth/auth-service.js';
 import { InvalidQuery } from '../security/console-query.js';
-import type { Actor } from '../security/quarantine-actions.js';
 import { SecurityRefusal } from '../security/security-errors.js';
 import { HttpError } from './errors.js';
 

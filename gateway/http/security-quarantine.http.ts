@@ -7,7 +7,7 @@ import type { QuarantineIndex } from '../security/quarantine-search.js';
 import type { ReleaseRecord, ReleaseRepository } from '../security/release-repository.js';
 import { contentDisposition } from './downloads.http.js';
 import { HttpError } from './errors.js';
-import { requirePermission } from './permissions.js';
+import { requirePermission } from './require-permission.js';
 import { actorOf, attachmentHeaders, bodyField, refusals } from './security-common.http.js';
 
 export interface QuarantineRouteDeps {

@@ -6,6 +6,7 @@
  * nothing a client sends can crash the gateway or hold memory past the limits.
  */
 import type { FastifyInstance } from 'fastify';
+import type { Actor } from '../actor.js';
 import type { WebSocket } from '@fastify/websocket';
 import {
   ClientMessage,
@@ -30,7 +31,7 @@ export interface ViewerSession {
 
 export interface ViewerSessions {
   end?(id: string, reason: 'terminated'): Promise<boolean>;
-  getOrCreate(id: string, user: { id: number; name: string; role: string; sourceIp: string }): Promise<{ session: ViewerSession; resumed: boolean }>;
+  getOrCreate(id: string, user: Actor): Promise<{ session: ViewerSession; resumed: boolean }>;
 }
 
 export interface ViewerRouteDeps {

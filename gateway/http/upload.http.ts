@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AuditSink } from '../audit/audit-setup.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { GatewaySession } from '../browser/local-browser.js';
+import { safeUploadName, sessionUploadDir } from '../browser/upload-broker.js';
 import { requireCsrf, requireSession } from './auth-guard.js';
 import { HttpError } from './errors.js';
 
@@ -19,28 +20,8 @@ export interface UploadRouteDeps {
   enabled: boolean;
   maxBytes: number;
   uploadDir: string;
-  findSession(id: string): GatewaySession | undefined;
-}
-
-/**
- * Uploads of one browser session live under one directory, removed when the session
- * ends (Chromium reads the file only when the page submits it, so not earlier).
- */
-export function sessionUploadDir(uploadRoot: string, sessionId: string): string {
-  return path.join(uploadRoot, createHash('sha256').update(sessionId).digest('hex').slice(0, 32));
-}
-
-/** A file name safe to create on disk; the remote page sees this name. */
-export function safeUploadName(raw: string): string {
-  let name: string;
-  try {
-    name = decodeURIComponent(raw);
-  } catch {
-    name = raw;
-  }
-  name = path.basename(name.replace(/\\/g, '/')).replace(/[\p{Cc}\p{Cf}<>:"/\\|?*]/gu, '_').trim();
-  if (!name || name === '.' || name === '..') name = 'upload';
-  return name.slice(0, 200);
+  /** The upload broker of the signed-in user's browser session. */
+  findSession(id: string): Pick<GatewaySession, 'uploads'> | undefined;
 }
 
 export function registerUploadRoute(app: FastifyInstance, deps: UploadRouteDeps): void {
@@ -52,7 +33,7 @@ export function registerUploadRoute(app: FastifyInstance, deps: UploadRouteDeps)
       if (!deps.enabled) throw new HttpError(403, 'upload-disabled');
       const chooserId = Number((req.params as { chooserId: string }).chooserId);
       const session = deps.findSession(current.session.idHash);
-      const target = Number.isInteger(chooserId) ? session?.uploadTarget(chooserId) : null;
+      const target = Number.isInteger(chooserId) ? session?.uploads.target(chooserId) : null;
       if (!session || !target) throw new HttpError(404, 'not-found');
       const body = req.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpError(400, 'bad-request');
@@ -62,7 +43,7 @@ export function registerUploadRoute(app: FastifyInstance, deps: UploadRouteDeps)
       const file = path.join(dir, name);
       await writeFile(file, body, { mode: 0o600 });
       const sha256 = createHash('sha256').update(body).digest('hex');
-      if (!(await session.completeUpload(chooserId, [file]))) {
+      if (!(await session.uploads.complete(chooserId, [file]))) {
         // The chooser was cancelled or its tab closed meanwhile: nothing was uploaded.
         await rm(dir, { recursive: true, force: true });
         throw new HttpError(404, 'not-found');

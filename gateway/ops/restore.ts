@@ -8,7 +8,7 @@
 import Database from 'better-sqlite3';
 import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import path from 'node:path';
-import { MIGRATIONS } from '../store/migrations.js';
+import { SCHEMA_VERSION } from '../database.js';
 import { ArchiveError, readArchive, type MemberSink } from './backup-archive.js';
 import { BackupError } from './backup.js';
 import { DATABASE_MEMBER, MANIFEST_NAME, ManifestSchema, isBackupPath, type BackupManifest } from './backup-manifest.js';
@@ -191,7 +191,7 @@ function checkDatabase(dbPath: string, manifest: BackupManifest): string[] {
   } finally {
     db.close();
   }
-  const known = Math.max(...MIGRATIONS.map((m) => m.version));
+  const known = SCHEMA_VERSION;
   return manifest.schemaVersion > known
     ? [`the backup comes from a newer kekkai (database schema ${manifest.schemaVersion}, this version knows ${known}); upgrade kekkai before starting the gateway`]
     : [];

@@ -1,11 +1,13 @@
 /**
- * Tables of the URL policy store. Written with `IF NOT EXISTS` so the repository can apply
- * it on open (it works before and after this SQL is appended to `store/migrations.ts`).
+ * Tables of the URL policy store (schema version 3, registered in gateway/database.ts).
+ * Written with `IF NOT EXISTS` so the repository can also apply it on open.
  *
  * Category lists live in their own table, not inside the policy document: a UT1 list holds
  * millions of domains, and keeping them out of the YAML keeps versions, diffs and exports
  * small. Domains are stored already normalized (lowercase, punycode, no trailing dot).
  */
+import type { Migration } from '../store/migrations.js';
+
 export const POLICY_MIGRATION_SQL = `
   CREATE TABLE IF NOT EXISTS url_policy_versions (
     version INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -29,3 +31,5 @@ export const POLICY_MIGRATION_SQL = `
   ) WITHOUT ROWID;
   CREATE INDEX IF NOT EXISTS url_categories_domain ON url_categories(domain);
 `;
+
+export const POLICY_MIGRATION: Migration = { version: 3, name: 'url policy versions and categories', sql: POLICY_MIGRATION_SQL };

@@ -7,22 +7,15 @@
  * refuses anything but a clean answer (release-scan.ts).
  */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Actor } from '../actor.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { QuarantineRecord, QuarantineStore } from '../downloads/quarantine-store.js';
 import type { Scanner } from '../../sanitizer/index.js';
-import type { Role } from '../store/repositories.js';
-import { writeAnalysisZip } from './analysis-zip.js';
 import type { QuarantineIndex } from './quarantine-search.js';
+import { writeAnalysisZip } from './analysis-zip.js';
 import type { ReleaseRecord, ReleaseRepository } from './release-repository.js';
-import { auditScan, scanOriginal, scanRefusal, type ReleaseScan, type ScanOutcome } from './release-scan.js';
-import { checkJustification, SecurityRefusal } from './security-errors.js';
-
-export interface Actor {
-  id: number;
-  name: string;
-  role: Role;
-  sourceIp: string;
-}
+import { auditScan, scanOriginal, type ReleaseScan, type ScanOutcome } from './release-scan.js';
+import { checkJustification, scanRefusal, SecurityRefusal } from './security-errors.js';
 
 /** A release step's result with the scan it was based on (none for a rejection). */
 export interface ReleaseOutcome {

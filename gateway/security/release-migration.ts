@@ -3,8 +3,10 @@
  * quarantined original back to the user who downloaded it: pending (waiting for a
  * second security user when security.releaseNeedsSecondApproval is on), released
  * (the one-time link works), delivered (used once), rejected or cancelled.
- * Appended as a migration in gateway/store/migrations.ts.
+ * Schema version 6, registered in gateway/database.ts.
  */
+import type { Migration } from '../store/migrations.js';
+
 export const RELEASE_MIGRATION_SQL = `
   CREATE TABLE quarantine_releases (
     id TEXT PRIMARY KEY,
@@ -32,3 +34,5 @@ export const RELEASE_MIGRATION_SQL = `
   CREATE INDEX quarantine_releases_recipient ON quarantine_releases(recipient_id, state);
   CREATE INDEX quarantine_releases_state ON quarantine_releases(state, requested_at);
 `;
+
+export const RELEASE_MIGRATION: Migration = { version: 6, name: 'quarantine releases', sql: RELEASE_MIGRATION_SQL };

@@ -10,7 +10,6 @@
  * (clamd down, timeout) all refuse — there is no override (docs/consoles.md).
  */
 import type { Scanner } from '../../sanitizer/index.js';
-import { SecurityRefusal, type SecurityRefusalCode } from './security-errors.js';
 
 export type ReleaseScanStatus = 'clean' | 'infected' | 'limit-exceeded' | 'unavailable';
 
@@ -27,12 +26,6 @@ export interface ScanOutcome {
   scan: ReleaseScan;
   detail: string | null;
 }
-
-const REFUSAL: Record<Exclude<ReleaseScanStatus, 'clean'>, SecurityRefusalCode> = {
-  infected: 'release-infected',
-  'limit-exceeded': 'release-scan-limit',
-  unavailable: 'release-scan-unavailable',
-};
 
 /** Scans the bytes; never throws — a scanner that throws counts as unavailable. */
 export async function scanOriginal(scanner: Pick<Scanner, 'scan'>, bytes: Uint8Array, now: Date): Promise<ScanOutcome> {
@@ -51,12 +44,6 @@ export async function scanOriginal(scanner: Pick<Scanner, 'scan'>, bytes: Uint8A
     default:
       return { scan: { status: result.status, signature: null, scannedAt }, detail: result.detail.slice(0, 300) };
   }
-}
-
-/** The refusal for a scan that is not clean (undefined when clean). */
-export function scanRefusal(scan: ReleaseScan): SecurityRefusal | undefined {
-  if (scan.status === 'clean') return undefined;
-  return new SecurityRefusal(REFUSAL[scan.status], scan);
 }
 
 /** The audit record's view of a scan. */

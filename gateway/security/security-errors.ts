@@ -1,5 +1,5 @@
 /** Refusals of security-console actions: a stable message code and an HTTP status. */
-import type { ReleaseScan } from './release-scan.js';
+import type { ReleaseScan, ReleaseScanStatus } from './release-scan.js';
 
 export type SecurityRefusalCode =
   | 'justification-required'
@@ -50,4 +50,16 @@ export function checkJustification(value: unknown): string {
   if (!text) throw new SecurityRefusal('justification-required');
   if ([...text].length > MAX_JUSTIFICATION) throw new SecurityRefusal('justification-too-long');
   return text;
+}
+
+const SCAN_REFUSAL: Record<Exclude<ReleaseScanStatus, 'clean'>, SecurityRefusalCode> = {
+  infected: 'release-infected',
+  'limit-exceeded': 'release-scan-limit',
+  unavailable: 'release-scan-unavailable',
+};
+
+/** The refusal for a release scan that is not clean (undefined when clean). */
+export function scanRefusal(scan: ReleaseScan): SecurityRefusal | undefined {
+  if (scan.status === 'clean') return undefined;
+  return new SecurityRefusal(SCAN_REFUSAL[scan.status], scan);
 }

@@ -1,18 +1,23 @@
-/** Ordered, append-only schema migrations for the SQLite store. */
-import { QUARANTINE_MIGRATION_SQL } from '../downloads/quarantine-migration.js';
-import { POLICY_MIGRATION_SQL } from '../policy-store/policy-migration.js';
-import { RELEASE_MIGRATION_SQL } from '../security/release-migration.js';
+/**
+ * Schema migrations. Each feature declares the migrations of its own tables (the
+ * audit log in audit/, URL policies in policy-store/, the quarantine in downloads/,
+ * releases in security/); gateway/database.ts registers them all, in the order they
+ * shipped, and the store runs what it is given (sqlite-database.ts). The store's
+ * own tables — accounts, sign-in sessions, settings — are declared here.
+ * Migrations are append-only: never edit or renumber a shipped one.
+ */
 export interface Migration {
+  /** Position in the schema history: 1, 2, 3, … with no gaps (checked on open). */
   version: number;
   name: string;
   sql: string;
 }
 
-export const MIGRATIONS: readonly Migration[] = [
-  {
-    version: 1,
-    name: 'users and auth sessions',
-    sql: `
+/** Accounts and sign-in sessions. */
+export const USERS_MIGRATION: Migration = {
+  version: 1,
+  name: 'users and auth sessions',
+  sql: `
       CREATE TABLE users (
         id INTEGER PRIMARY KEY AUTOINCREMENT,
         name TEXT NOT NULL UNIQUE COLLATE NOCASE,
@@ -32,54 +37,19 @@ export const MIGRATIONS: readonly Migration[] = [
         expires_at TEXT NOT NULL
       );
       CREATE INDEX auth_sessions_user ON auth_sessions(user_id);
-    `,
-  },  {
-    version: 2,
-    name: 'audit log',
-    // Append-only and gap-free (docs/audit.md): the triggers refuse UPDATE and DELETE
-    // and any seq other than last + 1. They stop mistakes and casual edits; the HMAC
-    // chain is what detects someone who drops them.
-    sql: `
-      CREATE TABLE audit_log (
-        seq INTEGER PRIMARY KEY,
-        time TEXT NOT NULL,
-        user_id INTEGER,
-        user_name TEXT,
-        role TEXT,
-        source_ip TEXT,
-        event TEXT NOT NULL,
-        outcome TEXT NOT NULL,
-        details TEXT NOT NULL,
-        mac TEXT NOT NULL
-      );
-      CREATE INDEX audit_log_time ON audit_log(time);
-      CREATE INDEX audit_log_user ON audit_log(user_id, time);
-      CREATE INDEX audit_log_event ON audit_log(event, time);
-      CREATE TRIGGER audit_log_no_update BEFORE UPDATE ON audit_log
-        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: UPDATE refused'); END;
-      CREATE TRIGGER audit_log_no_delete BEFORE DELETE ON audit_log
-        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: DELETE refused'); END;
-      CREATE TRIGGER audit_log_next_seq BEFORE INSERT ON audit_log
-        WHEN NEW.seq IS NOT (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_log)
-        BEGIN SELECT RAISE(ABORT, 'audit_log is append-only: seq must be last + 1'); END;
-    `,
-  },
-  {
-    version: 3,
-    name: 'url policy versions and categories',
-    sql: POLICY_MIGRATION_SQL,
-  },
-  {
-    version: 4,
-    name: 'quarantine index',
-    sql: QUARANTINE_MIGRATION_SQL,
-  },
-  {
-    version: 5,
-    name: 'account fields, second factor, operator settings, file policy versions',
-    // Source ranges are JSON arrays of CIDRs; an empty array means "any address".
-    // The TOTP secret is AES-256-GCM ciphertext (key file outside the database).
-    sql: `
+  `,
+};
+
+/**
+ * Account fields, second factor and operator settings. Shipped as one migration, so
+ * it keeps the file policy table (gateway/admin) beside them rather than being split.
+ */
+export const ACCOUNT_FIELDS_MIGRATION: Migration = {
+  version: 5,
+  name: 'account fields, second factor, operator settings, file policy versions',
+  // Source ranges are JSON arrays of CIDRs; an empty array means "any address".
+  // The TOTP secret is AES-256-GCM ciphertext (key file outside the database).
+  sql: `
       ALTER TABLE users ADD COLUMN department TEXT NOT NULL DEFAULT '';
       ALTER TABLE users ADD COLUMN job_title TEXT NOT NULL DEFAULT '';
       ALTER TABLE users ADD COLUMN expires_on TEXT;
@@ -105,11 +75,5 @@ export const MIGRATIONS: readonly Migration[] = [
         author_name TEXT,
         comment TEXT
       );
-    `,
-  },
-  {
-    version: 6,
-    name: 'quarantine releases',
-    sql: RELEASE_MIGRATION_SQL,
-  },
-];
+  `,
+};

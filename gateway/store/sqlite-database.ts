@@ -1,32 +1,47 @@
 /**
- * Opens the embedded SQLite database (WAL) and applies migrations in order.
+ * Opens an SQLite database (WAL) and applies the migrations it is given, in order.
+ * The store knows no feature: gateway/database.ts registers every feature's
+ * migrations and opens the gateway's database through `openSqlite`.
  * Each migration runs once, inside a transaction, and is recorded in
  * schema_migrations; migrations are append-only — never edit a shipped one.
  */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { MIGRATIONS } from './migrations.js';
+import type { Migration } from './migrations.js';
 
 export type SqliteDb = Database.Database;
 
-export function openDatabase(dataDir: string): SqliteDb {
+export function openSqlite(dataDir: string, migrations: readonly Migration[]): SqliteDb {
+  checkMigrationOrder(migrations);
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const db = new Database(path.join(dataDir, 'kekkai.db'));
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
-  migrate(db);
+  migrate(db, migrations);
   return db;
 }
 
-export function migrate(db: SqliteDb): void {
+/**
+ * Versions must run 1, 2, 3, … without a gap or repeat: a feature whose migration was
+ * not registered would otherwise be skipped now and applied out of order later.
+ */
+export function checkMigrationOrder(migrations: readonly Migration[]): void {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new Error(`schema migrations out of order: position ${i + 1} holds version ${m.version} (${m.name})`);
+    }
+  });
+}
+
+export function migrate(db: SqliteDb, migrations: readonly Migration[]): void {
   db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)');
   const applied = new Set(
     db.prepare('SELECT version FROM schema_migrations').all().map((row) => (row as { version: number }).version),
   );
-  for (const migration of MIGRATIONS) {
+  for (const migration of migrations) {
     if (applied.has(migration.version)) continue;
     db.transaction(() => {
       db.exec(migration.sql);

@@ -18,6 +18,7 @@ import type { DownloadSink } from '../browser/download-router.js';
 import type { UrlPolicy } from '../egress/context-egress.js';
 import { startDenyAllProxy } from '../egress/context-egress.js';
 import { SessionLimitError } from '../browser/session-manager.js';
+import type { ParentLogger } from '../logging.js';
 
 /** The channel to the control plane (Node's IPC for local workers). */
 export interface WorkerChannel {
@@ -25,11 +26,6 @@ export interface WorkerChannel {
   onMessage(listener: (msg: unknown) => void): void;
 }
 
-export interface WorkerLog {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  child(bindings: object): WorkerLog;
-}
 
 /** Until the first policy arrives, everything is blocked (fail closed). */
 const BLOCK_ALL: Policy = { default: 'block', rules: [], categories: {}, capabilities: {} };
@@ -49,7 +45,7 @@ export class WorkerRuntime {
 
   constructor(
     private readonly channel: WorkerChannel,
-    private readonly log: WorkerLog,
+    private readonly log: ParentLogger,
     /** Called when the worker must end (shutdown, or its Chromium died). */
     private readonly exit: (code: number) => void,
   ) {
@@ -130,7 +126,7 @@ export class WorkerRuntime {
       case 'input':
         return this.session(msg.sid).handle(msg.msg);
       case 'upload':
-        return this.session(msg.sid).completeUpload(msg.chooserId, msg.files);
+        return this.session(msg.sid).uploads.complete(msg.chooserId, msg.files);
     }
   }
 
@@ -216,7 +212,7 @@ export class WorkerRuntime {
     const viewer: Viewer = {
       sendMessage: (msg: ServerMessage) => {
         if (msg.type === 'file-chooser') {
-          const target = this.sessions().get(sid)?.uploadTarget(msg.chooserId);
+          const target = this.sessions().get(sid)?.uploads.target(msg.chooserId);
           if (target) this.channel.send({ t: 'chooser', sid, chooserId: msg.chooserId, url: target.url.slice(0, 8192) });
         }
         this.channel.send({ t: 'msg', sid, msg });

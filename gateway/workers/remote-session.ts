@@ -107,17 +107,19 @@ export class RemoteSession {
     if (this.choosers.size > MAX_CHOOSERS) this.choosers.delete(this.choosers.keys().next().value!);
   }
 
-  uploadTarget(chooserId: number): { url: string } | null {
-    const url = this.choosers.get(chooserId);
-    return url === undefined ? null : { url };
-  }
-
-  async completeUpload(chooserId: number, files: string[]): Promise<{ tabId: number; url: string } | null> {
-    if (!this.choosers.has(chooserId)) return null;
-    this.choosers.delete(chooserId);
-    const result = (await this.host.request({ t: 'upload', sid: this.id, chooserId, files })) as { tabId: number; url: string } | null;
-    return result && typeof result.tabId === 'number' && typeof result.url === 'string' ? result : null;
-  }
+  /** File choosers of this session's pages, as the upload route uses them (UploadBroker's shape). */
+  readonly uploads = {
+    target: (chooserId: number): { url: string } | null => {
+      const url = this.choosers.get(chooserId);
+      return url === undefined ? null : { url };
+    },
+    complete: async (chooserId: number, files: string[]): Promise<{ tabId: number; url: string } | null> => {
+      if (!this.choosers.has(chooserId)) return null;
+      this.choosers.delete(chooserId);
+      const result = (await this.host.request({ t: 'upload', sid: this.id, chooserId, files })) as { tabId: number; url: string } | null;
+      return result && typeof result.tabId === 'number' && typeof result.url === 'string' ? result : null;
+    },
+  };
 
   async end(reason: SessionEndReason): Promise<void> {
     await this.host.request({ t: 'end', sid: this.id, reason });

@@ -11,7 +11,8 @@ import path from 'node:path';
 import type { ServerMessage, SessionEndReason } from '../../protocol/index.js';
 import { FromWorker, type ToWorker, type WorkerSettings, type WorkerUser } from '../../protocol/worker-messages.js';
 import type { BrowserLayer, BrowserLayerDeps, GatewaySessions } from '../browser/local-browser.js';
-import { SessionLimitError, type SessionUser } from '../browser/session-manager.js';
+import { SessionLimitError } from '../browser/session-manager.js';
+import type { Actor } from '../actor.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { RemoteSession, type SessionHost } from './remote-session.js';
 
@@ -164,7 +165,7 @@ export class WorkerPool implements BrowserLayer {
     return this.workers.find((w) => w?.sessions.has(id)) ?? undefined;
   }
 
-  private async getOrCreate(id: string, user: SessionUser): Promise<{ session: RemoteSession; resumed: boolean }> {
+  private async getOrCreate(id: string, user: Actor): Promise<{ session: RemoteSession; resumed: boolean }> {
     const existing = this.find(id);
     if (existing) return { session: existing, resumed: true };
     const pending = this.creating.get(id);
@@ -179,9 +180,9 @@ export class WorkerPool implements BrowserLayer {
     }
   }
 
-  private async create(id: string, user: SessionUser): Promise<RemoteSession> {
+  private async create(id: string, user: Actor): Promise<RemoteSession> {
     const worker = await this.leastLoaded();
-    const workerUser: WorkerUser = { id: user.id, name: user.name, role: user.role as WorkerUser['role'], sourceIp: user.sourceIp };
+    const workerUser: WorkerUser = { id: user.id, name: user.name, role: user.role, sourceIp: user.sourceIp };
     const session = new RemoteSession(id, workerUser, worker);
     worker.sessions.set(id, session);
     try {

@@ -13,7 +13,7 @@ import { runBackup, runRestore } from '../../gateway/cli/backup-command.js';
 import { loadConfig } from '../../gateway/config/load-config.js';
 import { PolicyService } from '../../gateway/policy-store/policy-service.js';
 import { SqlitePolicyRepository } from '../../gateway/policy-store/sqlite-policy-repository.js';
-import { openDatabase } from '../../gateway/store/sqlite-database.js';
+import { openDatabase } from '../../gateway/database.js';
 import { createSqliteStore } from '../../gateway/store/sqlite-repositories.js';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
 import { STAFF_PASSWORD, addStaff, browseTo, launchUserBrowser, login, newUserContext, startHarness, type Harness } from './support/gateway-harness.js';

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
-import { addStaff, browseTo, launchUserBrowser, login, newUserContext, STAFF_PASSWORD, startHarness, waitForFrame, waitUntil, type Harness } from './support/gateway-harness.js';
+import { addStaff, browseTo, launchUserBrowser, STAFF_PASSWORD, startHarness, waitForFrame, waitUntil, type Harness, signedInPage } from './support/gateway-harness.js';
 
 let harness: Harness;
 let site: FixtureSite;
@@ -44,8 +44,7 @@ function gatewayChromiumPids(): number[] {
 }
 
 async function browsingUser(name: string, password?: string): Promise<Page> {
-  const page = await (await newUserContext(browser)).newPage();
-  await login(page, harness.url, name, password);
+  const page = await signedInPage(browser, harness, { user: name, ...(password ? { password } : {}) });
   await browseTo(page, `${site.url}/button`, 'Button fixture');
   return page;
 }

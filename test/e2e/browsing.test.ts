@@ -12,12 +12,11 @@ import {
   canvasPixel,
   clickRemote,
   launchUserBrowser,
-  login,
-  newUserContext,
   startHarness,
   waitForFrame,
   waitUntil,
   type Harness,
+  signedInPage,
 } from './support/gateway-harness.js';
 
 let harness: Harness;
@@ -35,16 +34,11 @@ afterAll(async () => {
   await site?.close();
 });
 
-async function signedInPage(): Promise<Page> {
-  const context = await newUserContext(browser);
-  const page = await context.newPage();
-  await login(page, harness.url);
-  return page;
-}
+const signedIn = (): Promise<Page> => signedInPage(browser, harness);
 
 describe('browsing through the gateway', () => {
   it('clicking a remote button changes the streamed pixels', async () => {
-    const page = await signedInPage();
+    const page = await signedIn();
     await browseTo(page, `${site.url}/button`, 'Button fixture');
     await waitUntil(async () => (await canvasPixel(page, 600, 400)).every((c) => c > 240), 10_000, 'white page');
     await clickRemote(page, 150, 80);
@@ -57,7 +51,7 @@ describe('browsing through the gateway', () => {
   });
 
   it('types ASCII with editing keys and Japanese through IME composition', async () => {
-    const page = await signedInPage();
+    const page = await signedIn();
     await browseTo(page, `${site.url}/form`, 'Form fixture');
     // ASCII into the <input>, then Ctrl+A and Backspace clear it, then type again.
     await clickRemote(page, 200, 60);
@@ -115,7 +109,7 @@ describe('browsing through the gateway', () => {
   });
 
   it('a target=_blank link becomes a second tab that can be closed', async () => {
-    const page = await signedInPage();
+    const page = await signedIn();
     await browseTo(page, `${site.url}/popup`, 'Popup fixture');
     await clickRemote(page, 100, 55);
     await expect.poll(() => page.getByRole('tab').count(), { timeout: 10_000 }).toBe(2);
@@ -127,7 +121,7 @@ describe('browsing through the gateway', () => {
   });
 
   it('an alert loop can be suppressed and the page stays usable', async () => {
-    const page = await signedInPage();
+    const page = await signedIn();
     await browseTo(page, `${site.url}/alerts`, 'Alert loop');
     await clickRemote(page, 150, 80);
     for (let i = 0; i < 3; i++) {
@@ -146,7 +140,7 @@ describe('browsing through the gateway', () => {
   });
 
   it('page titles and dialog text reach the toolbar without bidi overrides; markup stays text', async () => {
-    const page = await signedInPage();
+    const page = await signedIn();
     await browseTo(page, `${site.url}/bidi`, 'Bidi');
     const shown = await page.locator('.page-title').textContent();
     expect(shown).toBe('Bidi fdp.exe <b>bold</b>');
@@ -162,7 +156,7 @@ describe('browsing through the gateway', () => {
   });
 
   it('a page stuck in while(true){} shows the unresponsive notice; Reload and Close tab work, and browsing goes on', async () => {
-    const page = await signedInPage();
+    const page = await signedIn();
     await browseTo(page, `${site.url}/hang`, 'Hang fixture');
     const notice = page.locator('.tab-health[role=alert]');
     // Reload stops the stuck script and loads the page again.
@@ -187,7 +181,7 @@ describe('browsing through the gateway', () => {
   });
 
   it('a crashed page shows the crash notice and Reload brings it back', async () => {
-    const page = await signedInPage();
+    const page = await signedIn();
     const url = `${site.url}/button?crash`;
     await browseTo(page, url, 'Button fixture');
     const loadsBefore = site.requests.filter((p) => p === '/button').length;
@@ -216,7 +210,7 @@ describe('browsing through the gateway', () => {
   });
 
   it('reconnecting returns to the same tab, and End session destroys it', async () => {
-    const page = await signedInPage();
+    const page = await signedIn();
     await browseTo(page, `${site.url}/button`, 'Button fixture');
     await page.reload();
     await waitForFrame(page);

@@ -11,10 +11,10 @@ import { loadAuditKey } from '../../gateway/audit/audit-key.js';
 import { AuditLog } from '../../gateway/audit/audit-log.js';
 import { SqliteAuditRepository } from '../../gateway/audit/sqlite-audit-repository.js';
 import { QuarantineStore } from '../../gateway/downloads/quarantine-store.js';
-import { openDatabase } from '../../gateway/store/sqlite-database.js';
+import { openDatabase } from '../../gateway/database.js';
 import { startPrivateClamd, type PrivateClamd } from '../integration/sanitizer/private-clamd.js';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
-import { browseTo, clickRemote, launchUserBrowser, login, startHarness, type Harness } from './support/gateway-harness.js';
+import { browseTo, clickRemote, launchUserBrowser, startHarness, type Harness, signedInPage } from './support/gateway-harness.js';
 
 // EICAR is assembled at run time so no file in the repository is flagged.
 const EICAR = ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join('');
@@ -44,12 +44,7 @@ afterAll(async () => {
   await clamd?.stop();
 });
 
-async function signedIn(): Promise<Page> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1200, height: 800 }, locale: 'ja-JP', acceptDownloads: true });
-  const page = await context.newPage();
-  await login(page, harness.url);
-  return page;
-}
+const signedIn = (): Promise<Page> => signedInPage(browser, harness, { acceptDownloads: true });
 
 function panelItem(page: Page, name: string) {
   return page.locator('.download-panel .download-item', { hasText: name });

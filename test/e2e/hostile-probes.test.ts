@@ -7,10 +7,9 @@
  * their results down inside the page, so the user still gets the right cursor and
  * a bounded clipboard, and the gateway goes on serving the page.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
 import { browseTo, clickRemote, launchUserBrowser, login, newUserContext, startHarness, waitUntil, type Harness } from './support/gateway-harness.js';
 
 const MAX_SELECTION_CHARS = 1_000_000;
@@ -50,39 +49,12 @@ String.prototype.slice = function () { return fake; };
 </script>`,
 };
 
-/** A loopback site serving the hostile pages; pages report back with POST /report. */
-async function startHostileSite(): Promise<{ url: string; reports: Array<Record<string, unknown>>; close(): Promise<void> }> {
-  const reports: Array<Record<string, unknown>> = [];
-  const server = http.createServer((req, res) => {
-    const path = (req.url ?? '/').split('?')[0]!;
-    if (req.method === 'POST' && path === '/report') {
-      let body = '';
-      req.on('data', (c: Buffer) => (body += c.toString('utf8')));
-      req.on('end', () => {
-        reports.push(JSON.parse(body) as Record<string, unknown>);
-        res.writeHead(204).end();
-      });
-      return;
-    }
-    const page = PAGES[path];
-    if (!page) return void res.writeHead(404).end();
-    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(`<!doctype html><html lang="ja"><head><meta charset="utf-8">${page}</html>`);
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    reports,
-    close: () => new Promise<void>((resolve) => (server.closeAllConnections(), server.close(() => resolve()))),
-  };
-}
-
 let harness: Harness;
-let site: Awaited<ReturnType<typeof startHostileSite>>;
+let site: FixtureSite;
 let browser: Browser;
 
 beforeAll(async () => {
-  [site, browser] = await Promise.all([startHostileSite(), launchUserBrowser()]);
+  [site, browser] = await Promise.all([startFixtureSite('127.0.0.1', {}, PAGES), launchUserBrowser()]);
   harness = await startHarness({}, [site.url]);
 });
 afterAll(async () => {

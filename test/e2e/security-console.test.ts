@@ -12,11 +12,11 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashToken } from '../../gateway/auth/auth-service.js';
 import { hashPassword } from '../../gateway/auth/passwords.js';
-import { openDatabase } from '../../gateway/store/sqlite-database.js';
+import { openDatabase } from '../../gateway/database.js';
 import { createSqliteStore } from '../../gateway/store/sqlite-repositories.js';
 import { startPrivateClamd, type PrivateClamd } from '../integration/sanitizer/private-clamd.js';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
-import { browseTo, clickRemote, launchUserBrowser, login, startHarness, type Harness } from './support/gateway-harness.js';
+import { browseTo, clickRemote, launchUserBrowser, login, startHarness, type Harness, signedInPage, newUserContext } from './support/gateway-harness.js';
 
 // EICAR is assembled at run time so no file in the repository is flagged.
 const EICAR = ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join('');
@@ -70,9 +70,7 @@ afterAll(async () => {
 });
 
 async function staffDownloadsBoth(): Promise<Page> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1200, height: 800 }, locale: 'ja-JP', acceptDownloads: true });
-  const page = await context.newPage();
-  await login(page, harness.url, 'nurse', STAFF_PASSWORD);
+  const page = await signedInPage(browser, harness, { user: 'nurse', password: STAFF_PASSWORD, acceptDownloads: true });
   await browseTo(page, `${site.url}/downloads`, 'Downloads fixture');
   for (const [y, name] of [[52, 'eicar.com'], [112, 'memo.pdf']] as const) {
     await clickRemote(page, 80, y);
@@ -99,7 +97,7 @@ async function contrast(button: Locator): Promise<number> {
 }
 
 async function securityPage(path: string): Promise<Page> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1300, height: 900 }, locale: 'ja-JP', acceptDownloads: true });
+  const context = await newUserContext(browser, 'ja-JP', { acceptDownloads: true, viewport: { width: 1300, height: 900 } });
   await context.addCookies([{ name: 'kekkai_sid', value: securityCookie, url: harness.url, secure: true, httpOnly: true, sameSite: 'Strict' }]);
   const page = await context.newPage();
   await page.goto(`${harness.url}${path}`);

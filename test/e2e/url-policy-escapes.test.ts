@@ -12,9 +12,9 @@ import { loadAuditKey } from '../../gateway/audit/audit-key.js';
 import { SqliteAuditRepository } from '../../gateway/audit/sqlite-audit-repository.js';
 import { PolicyService } from '../../gateway/policy-store/policy-service.js';
 import { SqlitePolicyRepository } from '../../gateway/policy-store/sqlite-policy-repository.js';
-import { openDatabase } from '../../gateway/store/sqlite-database.js';
+import { openDatabase } from '../../gateway/database.js';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
-import { browseTo, clickRemote, launchUserBrowser, login, newUserContext, startHarness, waitUntil, type Harness } from './support/gateway-harness.js';
+import { browseTo, clickRemote, launchUserBrowser, startHarness, waitUntil, type Harness, signedInPage } from './support/gateway-harness.js';
 
 const RULES = `default: allow
 rules:
@@ -61,11 +61,7 @@ function navigationsTo(path: string): Array<{ event: string; details: Navigation
     .filter((r) => r.details.url === `${site.url}${path}`);
 }
 
-async function signedIn(): Promise<Page> {
-  const page = await (await newUserContext(browser)).newPage();
-  await login(page, harness.url);
-  return page;
-}
+const signedIn = (): Promise<Page> => signedInPage(browser, harness);
 
 /** Types into the form fixture's first field at (200, 60): refused with the read-only notice, nothing reaches the page. */
 async function expectTypingRefused(page: Page): Promise<void> {

@@ -11,7 +11,7 @@ import { loadAuditKey } from '../../gateway/audit/audit-key.js';
 import { SqliteAuditRepository } from '../../gateway/audit/sqlite-audit-repository.js';
 import { PolicyService } from '../../gateway/policy-store/policy-service.js';
 import { SqlitePolicyRepository } from '../../gateway/policy-store/sqlite-policy-repository.js';
-import { openDatabase } from '../../gateway/store/sqlite-database.js';
+import { openDatabase } from '../../gateway/database.js';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
 import { browseTo, clickRemote, launchUserBrowser, login, newUserContext, startHarness, waitUntil, type Harness } from './support/gateway-harness.js';
 

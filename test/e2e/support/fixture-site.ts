@@ -118,7 +118,11 @@ function downloadsPage(paths: string[]): string {
   return `<title>Downloads fixture</title>${links.join('')}`;
 }
 
-export async function startFixtureSite(host = '127.0.0.1', files: Record<string, FixtureFile> = {}): Promise<FixtureSite> {
+/**
+ * @param files attachments served by path (the `/downloads` page links them)
+ * @param pages a test's own pages by path, beside the shared ones (they define their own `report()`)
+ */
+export async function startFixtureSite(host = '127.0.0.1', files: Record<string, FixtureFile> = {}, pages: Record<string, string> = {}): Promise<FixtureSite> {
   const reports: Array<Record<string, unknown>> = [];
   const requests: string[] = [];
   const waiters = new Set<() => void>();
@@ -164,7 +168,7 @@ export async function startFixtureSite(host = '127.0.0.1', files: Record<string,
         .end(file.body);
       return;
     }
-    const page = path === '/downloads' ? downloadsPage(Object.keys(files)) : PAGES[path];
+    const page = path === '/downloads' ? downloadsPage(Object.keys(files)) : (pages[path] ?? PAGES[path]);
     if (!page) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
       return;

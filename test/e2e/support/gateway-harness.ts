@@ -10,7 +10,7 @@ import { Secret, TOTP } from 'otpauth';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { hashPassword } from '../../../gateway/auth/passwords.js';
 import { loadConfig } from '../../../gateway/config/load-config.js';
-import { openDatabase } from '../../../gateway/store/sqlite-database.js';
+import { openDatabase } from '../../../gateway/database.js';
 import { createSqliteStore } from '../../../gateway/store/sqlite-repositories.js';
 import { startGateway, type RunningGateway } from '../../../gateway/server.js';
 
@@ -91,9 +91,22 @@ export async function launchUserBrowser(): Promise<Browser> {
   });
 }
 
-export async function newUserContext(browser: Browser, locale = 'ja-JP'): Promise<BrowserContext> {
-  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: { width: 1200, height: 800 }, locale });
+/** The user's browser context: self-signed certificate accepted, 1200×800, Japanese unless told. */
+export async function newUserContext(browser: Browser, locale = 'ja-JP', options: { acceptDownloads?: boolean; viewport?: { width: number; height: number } } = {}): Promise<BrowserContext> {
+  const context = await browser.newContext({ ignoreHTTPSErrors: true, viewport: options.viewport ?? { width: 1200, height: 800 }, locale, acceptDownloads: options.acceptDownloads ?? false });
   return context;
+}
+
+/** A new user context and page, signed in (admin unless told) and showing the first remote frame. */
+export async function signedInPage(
+  browser: Browser,
+  harness: Pick<Harness, 'url'>,
+  options: { user?: string; password?: string; acceptDownloads?: boolean } = {},
+): Promise<Page> {
+  const context = await newUserContext(browser, 'ja-JP', { acceptDownloads: options.acceptDownloads ?? false });
+  const page = await context.newPage();
+  await login(page, harness.url, options.user, options.password);
+  return page;
 }
 
 /**

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { FilePolicyService, validateFilePolicyYaml } from '../../../gateway/admin/file-policy-service.js';
-import { openDatabase, type SqliteDb } from '../../../gateway/store/sqlite-database.js';
+import { openDatabase, type SqliteDb } from '../../../gateway/database.js';
 
 let dir: string;
 let db: SqliteDb;

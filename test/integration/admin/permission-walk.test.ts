@@ -4,7 +4,7 @@
  * staff, admin and security, and expects 401/403 exactly where PERMISSIONS says.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PERMISSIONS, type Permission } from '../../../gateway/http/permissions.js';
+import { PERMISSIONS, type Permission } from '../../../gateway/auth/permissions.js';
 import type { Role } from '../../../gateway/store/repositories.js';
 import { buildTestApp, type AppHarness } from '../gateway/app-harness.js';
 import { addUser, host, signInEnrolling, signInStaff } from './admin-helpers.js';

@@ -9,7 +9,7 @@ import { SqliteAuditRepository } from '../../../gateway/audit/sqlite-audit-repos
 import { verifyChain } from '../../../gateway/audit/audit-chain.js';
 import type { AuditRecord } from '../../../gateway/audit/audit-event.js';
 import { runAudit } from '../../../gateway/cli/audit-command.js';
-import { openDatabase } from '../../../gateway/store/sqlite-database.js';
+import { openDatabase } from '../../../gateway/database.js';
 
 let dataDir: string;
 let out: string;

@@ -7,7 +7,7 @@ import { AuditLog } from '../../../gateway/audit/audit-log.js';
 import { AuditKeyError, loadAuditKey } from '../../../gateway/audit/audit-key.js';
 import { parseAuditTime } from '../../../gateway/audit/audit-event.js';
 import { SqliteAuditRepository } from '../../../gateway/audit/sqlite-audit-repository.js';
-import { openDatabase, type SqliteDb } from '../../../gateway/store/sqlite-database.js';
+import { openDatabase, type SqliteDb } from '../../../gateway/database.js';
 
 let dataDir: string;
 let db: SqliteDb;

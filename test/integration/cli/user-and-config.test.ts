@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../../gateway/auth/passwords.js';
-import { openDatabase } from '../../../gateway/store/sqlite-database.js';
+import { openDatabase } from '../../../gateway/database.js';
 import { createSqliteStore } from '../../../gateway/store/sqlite-repositories.js';
 
 const BIN = path.resolve('bin/kekkai.js');

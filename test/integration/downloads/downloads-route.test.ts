@@ -12,7 +12,7 @@ import type { SanitizeFn } from '../../../gateway/downloads/stage-reporting.js';
 import { contentDisposition, registerDownloadRoutes, safeContentType } from '../../../gateway/http/downloads.http.js';
 import { errorHandler } from '../../../gateway/http/errors.js';
 import { registerSecurityHeaders } from '../../../gateway/http/security-headers.js';
-import { openDatabase } from '../../../gateway/store/sqlite-database.js';
+import { openDatabase } from '../../../gateway/database.js';
 import { createSqliteStore } from '../../../gateway/store/sqlite-repositories.js';
 import type { Store } from '../../../gateway/store/repositories.js';
 import type { DownloadMessage } from '../../../protocol/index.js';

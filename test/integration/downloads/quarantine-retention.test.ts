@@ -8,7 +8,7 @@ import { openAuditLog } from '../../../gateway/audit/audit-setup.js';
 import { loadConfig } from '../../../gateway/config/load-config.js';
 import { QuarantineStore, type QuarantineMeta } from '../../../gateway/downloads/quarantine-store.js';
 import { purgeExpired, startRetentionTimer } from '../../../gateway/downloads/quarantine-retention.js';
-import { openDatabase, type SqliteDb } from '../../../gateway/store/sqlite-database.js';
+import { openDatabase, type SqliteDb } from '../../../gateway/database.js';
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = new Date('2026-06-30T03:00:00.000Z');

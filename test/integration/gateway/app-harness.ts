@@ -9,7 +9,7 @@ import type { LoginThrottle } from '../../../gateway/auth/login-throttle.js';
 import type { PolicyService } from '../../../gateway/policy-store/policy-service.js';
 import type { BrowserLayer, BrowserLayerFactory } from '../../../gateway/browser/local-browser.js';
 import { createGateway } from '../../../gateway/gateway.js';
-import { openDatabase, type SqliteDb } from '../../../gateway/store/sqlite-database.js';
+import { openDatabase, type SqliteDb } from '../../../gateway/database.js';
 import { hashPassword } from '../../../gateway/auth/passwords.js';
 import type { Viewer } from '../../../gateway/browser/browser-session.js';
 import type { InputQueueRegistry } from '../../../gateway/http/viewer-input-queue.js';
@@ -37,12 +37,10 @@ export class FakeViewerSession {
     this.handled.push(msg);
     if (this.hung && msg.type !== 'ack') await new Promise<never>(() => undefined);
   }
-  uploadTarget(): null {
-    return null;
-  }
-  async completeUpload(): Promise<null> {
-    return null;
-  }
+  readonly uploads = {
+    target: (): null => null,
+    complete: async (): Promise<null> => null,
+  };
 }
 
 export class FakeSessions {

@@ -17,7 +17,7 @@ import { QuarantineStore } from '../../../gateway/downloads/quarantine-store.js'
 import { MANIFEST_NAME } from '../../../gateway/ops/backup-manifest.js';
 import { PolicyService } from '../../../gateway/policy-store/policy-service.js';
 import { SqlitePolicyRepository } from '../../../gateway/policy-store/sqlite-policy-repository.js';
-import { openDatabase, type SqliteDb } from '../../../gateway/store/sqlite-database.js';
+import { openDatabase, type SqliteDb } from '../../../gateway/database.js';
 import { createSqliteStore } from '../../../gateway/store/sqlite-repositories.js';
 import { craftArchive } from '../../fixtures/ops/craft-archive.js';
 

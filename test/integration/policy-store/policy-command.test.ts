@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runPolicy } from '../../../gateway/cli/policy-command.js';
 import { SqlitePolicyRepository } from '../../../gateway/policy-store/sqlite-policy-repository.js';
-import { openDatabase } from '../../../gateway/store/sqlite-database.js';
+import { openDatabase } from '../../../gateway/database.js';
 
 const MINIMAL = 'default: allow\nrules:\n  - id: no-webmail\n    match: { domain: mail.example.test }\n    action: block\n';
 

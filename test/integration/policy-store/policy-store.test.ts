@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, onTestFinished, vi } from 'vitest';
 import { PolicyService } from '../../../gateway/policy-store/policy-service.js';
 import { CategoryNameError, SqlitePolicyRepository } from '../../../gateway/policy-store/sqlite-policy-repository.js';
-import { openDatabase, type SqliteDb } from '../../../gateway/store/sqlite-database.js';
+import { openDatabase, type SqliteDb } from '../../../gateway/database.js';
 
 const MINIMAL = 'default: allow\nrules:\n  - id: no-webmail\n    match: { domain: mail.example.test }\n    action: block\n';
 const WARN_NEWS = 'default: allow\nrules:\n  - id: news\n    match: { domain: news.example.test }\n    action: warn\n';
