@@ -12,6 +12,13 @@ interface LiveSession {
   since: string;
 }
 
+interface BrowserWorker {
+  id: number;
+  ready: boolean;
+  draining: boolean;
+  sessions: number;
+}
+
 export function sessionsView(): HTMLElement {
   const status = statusLine();
   const box = h('div');
@@ -22,9 +29,29 @@ export function sessionsView(): HTMLElement {
       button(tr('terminate'), () => void withStatus(status, async () => (await api('POST', `/api/admin/sessions/${encodeURIComponent(s.id)}/terminate`), await load())), { 'aria-label': `${tr('terminate')}: ${s.user.name}` }),
     ]);
     box.replaceChildren(rows.length ? table([tr('user'), tr('sourceIp'), tr('url'), tr('since'), tr('actions')], rows) : h('p', {}, [tr('noSessions')]));
+    await loadWorkers();
+  };
+  // Browser workers: sessions per worker; draining one stops new sessions on it before maintenance.
+  const workersBox = h('div');
+  const loadWorkers = async () => {
+    const { inProcess, workers } = await api<{ inProcess: boolean; workers: BrowserWorker[] }>('GET', '/api/admin/workers');
+    if (inProcess) return void workersBox.replaceChildren(h('p', {}, [tr('workersInProcess')]));
+    const drain = (w: BrowserWorker) =>
+      button(w.draining ? tr('workerResume') : tr('workerDrain'), () => void withStatus(status, async () => (await api('POST', `/api/admin/workers/${w.id}/drain`, { draining: !w.draining }), await loadWorkers())), {
+        'aria-label': `${w.draining ? tr('workerResume') : tr('workerDrain')}: ${tr('worker')} ${w.id}`,
+      });
+    const state = (w: BrowserWorker) => (!w.ready ? tr('workerRestarting') : w.draining ? tr('workerDraining') : tr('workerReady'));
+    workersBox.replaceChildren(table([tr('worker'), tr('workerState'), tr('workerSessions'), tr('actions')], workers.map((w) => [String(w.id), state(w), String(w.sessions), drain(w)])));
   };
   void load();
-  return h('section', { id: 'sessions', 'aria-labelledby': 'sessions-h' }, [h('h2', { id: 'sessions-h' }, [tr('sessions')]), button(tr('refresh'), () => void load()), box, status]);
+  return h('section', { id: 'sessions', 'aria-labelledby': 'sessions-h' }, [
+    h('h2', { id: 'sessions-h' }, [tr('sessions')]),
+    button(tr('refresh'), () => void load()),
+    box,
+    h('h3', {}, [tr('workers')]),
+    workersBox,
+    status,
+  ]);
 }
 
 export function settingsView(): HTMLElement {

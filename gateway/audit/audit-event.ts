@@ -25,6 +25,7 @@ export const AUDIT_EVENTS = [
   'egress-refused',
   'settings-change',
   'browser-crashed',
+  'worker-drain',
 ] as const;
 /** Known event names; other names are accepted so a new feature need not wait for this list. */
 export type AuditEventName = (typeof AUDIT_EVENTS)[number] | (string & {});

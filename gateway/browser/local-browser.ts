@@ -37,12 +37,27 @@ export interface GatewaySessions {
   end(id: string, reason: SessionEndReason): Promise<boolean>;
 }
 
+/** One browser worker as the admin console shows it. */
+export interface WorkerStatus {
+  id: number;
+  pid: number | null;
+  /** Up and taking sessions (unless draining). */
+  ready: boolean;
+  /** No new sessions are placed on it. */
+  draining: boolean;
+  sessions: number;
+}
+
 export interface BrowserLayer {
   readonly sessions: GatewaySessions;
   /** Whether the browser can take sessions now (readiness). */
   connected(): boolean;
   /** Starts (or warms) the browsers once the gateway listens on `ownPorts` (their proxies refuse them). */
   start(ownPorts: readonly number[]): void | Promise<void>;
+  /** The browser workers and their load (absent for the in-process browser). */
+  workers?(): WorkerStatus[];
+  /** Stops (or resumes) placing new sessions on a worker; its sessions go on. False: no such worker. */
+  drain?(workerId: number, draining: boolean): boolean;
   /** Stops a download Chromium is still receiving (the file policy refused it early). */
   cancelDownload(sessionId: string, guid: string): Promise<void>;
   close(): Promise<void>;

@@ -16,7 +16,7 @@ export interface AdminContext {
   settings: SettingsService;
 }
 
-export type ChangeEvent = 'policy-change' | 'account-change' | 'settings-change' | 'session-terminated';
+export type ChangeEvent = 'policy-change' | 'account-change' | 'settings-change' | 'session-terminated' | 'worker-drain';
 
 /** Audits a change by the signed-in admin with what it was before and after. */
 export function auditChange(ctx: AdminContext, current: CurrentSession, req: FastifyRequest, event: ChangeEvent, details: Record<string, unknown>): void {

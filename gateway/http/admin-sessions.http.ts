@@ -5,7 +5,7 @@ import { HttpError } from './errors.js';
 import { requirePermission } from './require-permission.js';
 
 export function registerSessionRoutes(app: FastifyInstance, ctx: AdminContext): void {
-  const { auth, sessions } = ctx.deps;
+  const { auth, sessions, browser } = ctx.deps;
 
   app.get('/api/admin/sessions', async (req) => {
     requirePermission(auth, req, 'sessions:read');
@@ -21,5 +21,21 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AdminContext): 
     await sessions.end(id, 'terminated');
     auditChange(ctx, current, req, 'session-terminated', { action: 'terminate', account: summary.user.name, sourceIp: summary.sourceIp, url: summary.url, since: summary.since });
     return { ok: true };
+  });
+
+  // Browser workers (docs/workers.md): load per worker; draining stops new placements.
+  app.get('/api/admin/workers', async (req) => {
+    requirePermission(auth, req, 'sessions:read');
+    return { inProcess: !browser.workers, workers: browser.workers?.() ?? [] };
+  });
+
+  app.post('/api/admin/workers/:id/drain', async (req) => {
+    const current = requirePermission(auth, req, 'sessions:terminate');
+    const id = Number((req.params as { id: string }).id);
+    const draining = (req.body as { draining?: unknown } | null)?.draining;
+    if (typeof draining !== 'boolean') throw new HttpError(400, 'bad-request');
+    if (!browser.drain?.(id, draining)) throw new HttpError(404, 'not-found');
+    auditChange(ctx, current, req, 'worker-drain', { worker: id, draining });
+    return { ok: true, workers: browser.workers?.() ?? [] };
   });
 }

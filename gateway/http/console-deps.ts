@@ -9,7 +9,7 @@ import type { FilePolicyService } from '../admin/file-policy-service.js';
 import type { SettingsService } from '../admin/settings-service.js';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { AuthService } from '../auth/auth-service.js';
-import type { GatewaySession } from '../browser/local-browser.js';
+import type { BrowserLayer, GatewaySession } from '../browser/local-browser.js';
 import type { Config } from '../config/config-schema.js';
 import type { DownloadManager } from '../downloads/download-manager.js';
 import type { PolicyService } from '../policy-store/policy-service.js';
@@ -36,6 +36,8 @@ export interface ConsoleServices {
   settings: SettingsService;
   compliance: ComplianceService;
   sessions: ConsoleSessions;
+  /** Browser workers: their load, and draining one before maintenance. */
+  browser: Pick<BrowserLayer, 'workers' | 'drain'>;
   downloads: Pick<DownloadManager, 'list'>;
   quarantineIndex: QuarantineIndex;
   releases: ReleaseRepository;

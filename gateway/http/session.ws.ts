@@ -217,7 +217,8 @@ class ViewerConnection implements Viewer {
       for (const msg of this.deps.initialMessages?.(auth.idHash) ?? []) this.sendMessage(msg);
       this.log.info({ userId: user.id, resumed }, 'viewer attached');
     } catch (err) {
-      const code = (err as { code?: string }).code === 'KEKKAI_ERR_SESSION_LIMIT' ? 'session-limit' : 'internal-error';
+      const errCode = (err as { code?: string }).code;
+      const code = errCode === 'KEKKAI_ERR_SESSION_LIMIT' ? 'session-limit' : errCode === 'KEKKAI_ERR_NO_WORKER' ? 'no-worker' : 'internal-error';
       if (code === 'internal-error') this.log.error({ err }, 'could not attach viewer');
       this.sendMessage({ type: 'error', code, message: message(code) });
       this.socket.close(4503, code);

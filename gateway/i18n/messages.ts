@@ -67,6 +67,10 @@ export const MESSAGES = {
     ja: '内部エラーが発生しました。もう一度お試しください。',
     en: 'An internal error occurred. Please try again.',
   },
+  'no-worker': {
+    ja: 'ゲートウェイの保守中のため、新しいセッションを開始できません。しばらくしてから再度お試しください。',
+    en: 'The gateway is under maintenance and cannot start a new session. Please try again later.',
+  },
   'session-limit': {
     ja: 'ゲートウェイの同時セッション数が上限に達しています。しばらくしてから再度お試しください。',
     en: 'The gateway has reached its session limit. Please try again later.',

@@ -10,7 +10,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ServerMessage, SessionEndReason } from '../../protocol/index.js';
 import { FromWorker, type ToWorker, type WorkerSettings, type WorkerUser } from '../../protocol/worker-messages.js';
-import type { BrowserLayer, BrowserLayerDeps, GatewaySessions } from '../browser/local-browser.js';
+import type { BrowserLayer, BrowserLayerDeps, GatewaySessions, WorkerStatus } from '../browser/local-browser.js';
 import { SessionLimitError } from '../browser/session-manager.js';
 import type { Actor } from '../actor.js';
 import { PACKAGE_ROOT } from '../paths.js';
@@ -31,6 +31,11 @@ export interface WorkerPoolOptions {
   policy: () => { version: number; policy: unknown; contact: string | null };
   /** Command that starts a worker (default: this package's `kekkai worker --local`). */
   entry?: { script: string; args: string[] };
+}
+
+/** No worker takes new sessions (all draining): the viewer is told, nothing is queued. */
+export class NoWorkerError extends Error {
+  readonly code = 'KEKKAI_ERR_NO_WORKER';
 }
 
 type Pending = { resolve(value: unknown): void; reject(err: Error): void; timer: NodeJS.Timeout };
@@ -87,9 +92,11 @@ class WorkerHandle implements SessionHost {
 }
 
 export class WorkerPool implements BrowserLayer {
-  private readonly workers: Array<WorkerHandle | null>;
+  private readonly handles: Array<WorkerHandle | null>;
   private readonly creating = new Map<string, Promise<RemoteSession>>();
   private readonly waiting = new Set<() => void>();
+  /** Worker ids (1-based) that take no new sessions. */
+  private readonly draining = new Set<number>();
   private ownPorts: readonly number[] = [];
   private pushTimer: NodeJS.Timeout | null = null;
   private closing = false;
@@ -99,7 +106,7 @@ export class WorkerPool implements BrowserLayer {
     private readonly deps: BrowserLayerDeps,
     private readonly options: WorkerPoolOptions,
   ) {
-    this.workers = Array.from({ length: options.count }, () => null);
+    this.handles = Array.from({ length: options.count }, () => null);
     const all = (): RemoteSession[] => this.all();
     this.sessions = {
       get size() {
@@ -113,19 +120,37 @@ export class WorkerPool implements BrowserLayer {
     deps.metrics.setActiveSessionsSource(() => this.all().length);
   }
 
-  /** Each worker's state and load (diagnostics, the admin console, tests). */
-  status(): Array<{ id: number; pid: number | null; ready: boolean; sessions: string[] }> {
-    return this.workers.map((w, i) => ({ id: w?.id ?? i + 1, pid: w?.child.pid ?? null, ready: Boolean(w?.ready), sessions: w ? [...w.sessions.keys()] : [] }));
+  /** Each worker's state and the ids of its sessions (diagnostics, tests). */
+  status(): Array<{ id: number; pid: number | null; ready: boolean; draining: boolean; sessions: string[] }> {
+    return this.handles.map((w, i) => ({
+      id: i + 1,
+      pid: w?.child.pid ?? null,
+      ready: Boolean(w?.ready),
+      draining: this.draining.has(i + 1),
+      sessions: w ? [...w.sessions.keys()] : [],
+    }));
+  }
+
+  workers(): WorkerStatus[] {
+    return this.status().map((w) => ({ ...w, sessions: w.sessions.length }));
+  }
+
+  /** A draining worker keeps its sessions but gets no new ones (to update or retire its machine). */
+  drain(workerId: number, draining: boolean): boolean {
+    if (!Number.isInteger(workerId) || workerId < 1 || workerId > this.handles.length) return false;
+    if (draining) this.draining.add(workerId);
+    else this.draining.delete(workerId);
+    return true;
   }
 
   connected(): boolean {
-    return this.workers.some((w) => w?.ready);
+    return this.handles.some((w) => w?.ready);
   }
 
   /** Starts every worker and waits until they are ready (a worker that cannot start fails the start). */
   async start(ownPorts: readonly number[]): Promise<void> {
     this.ownPorts = [...ownPorts];
-    await Promise.all(this.workers.map((_, i) => this.spawn(i)));
+    await Promise.all(this.handles.map((_, i) => this.spawn(i)));
     this.pushTimer = setInterval(() => this.pushChanges(), PUSH_INTERVAL_MS);
     this.pushTimer.unref();
   }
@@ -138,7 +163,7 @@ export class WorkerPool implements BrowserLayer {
     this.closing = true;
     if (this.pushTimer) clearInterval(this.pushTimer);
     await Promise.all(
-      this.workers.map(async (worker) => {
+      this.handles.map(async (worker) => {
         if (!worker || worker.child.exitCode !== null) return;
         const exited = new Promise((resolve) => worker.child.once('exit', resolve));
         worker.send({ t: 'shutdown' });
@@ -150,11 +175,11 @@ export class WorkerPool implements BrowserLayer {
   }
 
   private all(): RemoteSession[] {
-    return this.workers.flatMap((w) => (w ? [...w.sessions.values()] : []));
+    return this.handles.flatMap((w) => (w ? [...w.sessions.values()] : []));
   }
 
   private find(id: string): RemoteSession | undefined {
-    for (const worker of this.workers) {
+    for (const worker of this.handles) {
       const session = worker?.sessions.get(id);
       if (session && !session.ended) return session;
     }
@@ -162,7 +187,7 @@ export class WorkerPool implements BrowserLayer {
   }
 
   private holder(id: string): WorkerHandle | undefined {
-    return this.workers.find((w) => w?.sessions.has(id)) ?? undefined;
+    return this.handles.find((w) => w?.sessions.has(id)) ?? undefined;
   }
 
   private async getOrCreate(id: string, user: Actor): Promise<{ session: RemoteSession; resumed: boolean }> {
@@ -200,8 +225,10 @@ export class WorkerPool implements BrowserLayer {
   /** The ready worker with the fewest sessions; waits for one while all are restarting. */
   private async leastLoaded(): Promise<WorkerHandle> {
     for (;;) {
-      const ready = this.workers.filter((w): w is WorkerHandle => Boolean(w?.ready));
+      const up = this.handles.filter((w): w is WorkerHandle => Boolean(w?.ready));
+      const ready = up.filter((w) => !this.draining.has(w.id));
       if (ready.length > 0) return ready.reduce((a, b) => (b.sessions.size < a.sessions.size ? b : a));
+      if (up.length > 0 || this.draining.size === this.handles.length) throw new NoWorkerError('every browser worker is draining');
       if (this.closing) throw new Error('gateway is stopping');
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -262,7 +289,7 @@ export class WorkerPool implements BrowserLayer {
     const entry = this.options.entry ?? { script: path.join(PACKAGE_ROOT, 'bin', 'kekkai.js'), args: ['worker', '--local', this.deps.config.logLevel] };
     const child = fork(entry.script, entry.args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const worker = new WorkerHandle(index + 1, child);
-    this.workers[index] = worker;
+    this.handles[index] = worker;
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`browser worker ${worker.id} did not start in time`)), READY_TIMEOUT_MS);
       child.on('message', (raw) => {
@@ -383,7 +410,7 @@ export class WorkerPool implements BrowserLayer {
 
   /** Policy and operator limits reach every worker when they change. */
   private pushChanges(): void {
-    for (const worker of this.workers) if (worker?.ready) this.pushTo(worker, false);
+    for (const worker of this.handles) if (worker?.ready) this.pushTo(worker, false);
   }
 
   private pushTo(worker: WorkerHandle, force: boolean): void {

@@ -110,4 +110,21 @@ describe('browser workers', () => {
     await admin.context().close();
     await staff.context().close();
   });
+
+  it('places new sessions only on workers that are not draining, and says so when none takes them', async () => {
+    await waitUntil(async () => pool().status().every((w) => w.ready), 30_000, 'both workers ready');
+    expect(pool().drain(1, true)).toBe(true);
+    const first = await browsingUser('staff', STAFF_PASSWORD);
+    expect(pool().status().map((w) => w.sessions.length)).toEqual([0, 1]);
+
+    expect(pool().drain(2, true)).toBe(true);
+    const refused = await (await newUserContext(browser)).newPage();
+    await login(refused, harness.url);
+    await refused.getByRole('alert').filter({ hasText: '保守中' }).waitFor({ timeout: 15_000 });
+
+    pool().drain(1, false);
+    pool().drain(2, false);
+    await first.context().close();
+    await refused.context().close();
+  });
 });

@@ -113,6 +113,18 @@ describe('URL policy editor', () => {
     expect([...h.audit.records({ events: ['session-terminated'] })]).toHaveLength(1);
   });
 
+  it('lists browser workers and drains one, audited; a bad request or unknown worker changes nothing', async () => {
+    expect((await api('GET', '/api/admin/workers')).json()).toMatchObject({ inProcess: false, workers: [{ id: 1, draining: false }, { id: 2, draining: false }] });
+    expect((await api('POST', '/api/admin/workers/1/drain', { draining: 'yes' })).statusCode).toBe(400);
+    expect((await api('POST', '/api/admin/workers/7/drain', { draining: true })).statusCode).toBe(404);
+    const drained = await api('POST', '/api/admin/workers/1/drain', { draining: true });
+    expect(drained.statusCode).toBe(200);
+    expect(drained.json().workers).toMatchObject([{ id: 1, draining: true }, { id: 2, draining: false }]);
+    const records = [...h.audit.records({ events: ['worker-drain'] })];
+    expect(records).toHaveLength(1);
+    expect(records[0]).toMatchObject({ userName: 'boss', details: { worker: 1, draining: true } });
+  });
+
   it('reports compliance figures and exports them as CSV with a BOM', async () => {
     const res = await api('GET', '/api/compliance');
     const items = res.json().items as Array<{ id: string; figures: Record<string, unknown> }>;

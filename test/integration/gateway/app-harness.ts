@@ -102,6 +102,7 @@ export interface TestAppOptions {
 
 /** The browser layer as the gateway sees it, with fake viewer sessions and console-listed live sessions. */
 function fakeBrowserLayer(sessions: FakeSessions, live: FakeLiveSession[], consoleEnded: string[]): BrowserLayerFactory {
+  const workers = [1, 2].map((id) => ({ id, pid: null, ready: true, draining: false, sessions: 0 }));
   const layer = {
     sessions: {
       get size() {
@@ -121,6 +122,13 @@ function fakeBrowserLayer(sessions: FakeSessions, live: FakeLiveSession[], conso
       },
     },
     connected: () => true,
+    // Two browser workers as the admin console sees them; draining flips the flag.
+    workers: () => workers.map((w) => ({ ...w })),
+    drain: (id: number, draining: boolean) => {
+      const worker = workers.find((w) => w.id === id);
+      if (worker) worker.draining = draining;
+      return Boolean(worker);
+    },
     start: () => undefined,
     cancelDownload: async () => undefined,
     close: async () => undefined,
