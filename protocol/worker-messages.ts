@@ -36,6 +36,8 @@ export const WorkerSettings = z.object({
   allowPrivate: z.array(z.string().max(64)).max(1000),
   allowedPorts: z.array(z.number().int().min(1).max(65535)).max(1000),
   ownPorts: z.array(z.number().int().min(1).max(65535)).max(16),
+  /** Largest download file sent to the control plane; bigger ones are dropped as canceled. */
+  maxDownloadBytes: z.number().int().min(1),
   /** The worker's own directory (Chromium downloads); emptied at start. */
   workDir: z.string().max(4096),
 });

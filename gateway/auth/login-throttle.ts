@@ -61,6 +61,11 @@ export class LoginThrottle {
    * True when this name may not try now from this address. `after-password` (codes, a
    * password change) skips the per-address lock: that person already knew the password.
    */
+  /** How many counters are kept (bounded; for tests and diagnostics). */
+  get trackedCount(): number {
+    return this.entries.size;
+  }
+
   isLocked(name: string, address: string, step: ThrottleStep = 'password'): boolean {
     const t = this.now();
     const locked = (key: string) => (this.entries.get(key)?.lockedUntil ?? 0) > t;
@@ -113,9 +118,17 @@ export class LoginThrottle {
     if (this.entries.size > MAX_ENTRIES) this.prune(t);
   }
 
+  /**
+   * Drops expired entries, then the oldest ones down to 90 % of the cap: memory stays
+   * bounded, and the next full pass comes only after many more failures (no pass per failure).
+   */
   private prune(t: number): void {
     for (const [key, entry] of this.entries) {
       if (entry.lockedUntil < t && entry.failures.every((at) => t - at >= this.opts.windowMs)) this.entries.delete(key);
+    }
+    for (const key of this.entries.keys()) {
+      if (this.entries.size <= MAX_ENTRIES * 0.9) break;
+      this.entries.delete(key);
     }
   }
 

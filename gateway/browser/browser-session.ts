@@ -328,9 +328,12 @@ export class BrowserSession {
     }
     const id = this.nextTabId++;
     this.pages.set(page, id);
+    const openerTarget = page.target().opener();
+    const opener = openerTarget ? [...this.tabs.values()].find((t) => t.page.target() === openerTarget) : undefined;
     let tab: RemoteTab;
     try {
       tab = await RemoteTab.open(id, page, this.tabEvents, {
+        ...(opener ? { openerLimits: opener.policy } : {}),
         ...(this.options.guard ? { guard: this.options.guard } : {}),
         jpegQuality: this.options.jpegQuality,
         maxDeviceScaleFactor: this.options.maxDeviceScaleFactor,

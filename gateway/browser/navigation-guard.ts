@@ -167,9 +167,23 @@ export class NavigationGuard {
     const mainFrame = !frame.parentId;
     const judged = this.judged.get(frame.id);
     this.judged.delete(frame.id);
-    if (!/^https?:/i.test(frame.url) || hostOf(frame.url) === KEKKAI_INTERNAL_HOST) {
-      // about:blank, srcdoc, data: and error pages carry no rule of their own.
+    if (hostOf(frame.url) === KEKKAI_INTERNAL_HOST) {
+      // kekkai's own block and warning pages (the warning asks for a typed reason).
       if (mainFrame) this.limits.mainDocument({ readOnly: false, capabilities: null });
+      return;
+    }
+    if (!/^https?:/i.test(frame.url)) {
+      // blob:, data:, about:blank, srcdoc and error pages carry no rule of their own. The
+      // page that made them must not shed its limits by moving into one: they stay, and
+      // a blob: document also takes its origin's.
+      const origin = blobOrigin(frame.url);
+      let limits: ReturnType<typeof limitsOf> | null = null;
+      try {
+        limits = origin ? limitsOf(this.verdictFor(origin)) : null;
+      } catch {
+        limits = { readOnly: true, capabilities: null };
+      }
+      this.limits.derivedDocument(limits);
       return;
     }
     let verdict: Verdict;
@@ -231,6 +245,17 @@ export class NavigationGuard {
       responseHeaders: headers,
       body: Buffer.from(html, 'utf8').toString('base64'),
     });
+  }
+}
+
+/** `https://site/` for `blob:https://site/uuid`; null for anything else. */
+function blobOrigin(url: string): string | null {
+  if (!/^blob:/i.test(url)) return null;
+  try {
+    const origin = new URL(url).origin;
+    return /^https?:/i.test(origin) ? `${origin}/` : null;
+  } catch {
+    return null;
   }
 }
 

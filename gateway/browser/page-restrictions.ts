@@ -51,6 +51,14 @@ export class PageRestrictions {
     this.state = { ...limits };
   }
 
+  /**
+   * A document the page made itself (blob:, data:, about:blank, srcdoc): it keeps the
+   * limits of the page that made it and takes those of the blob's origin on top.
+   */
+  derivedDocument(limits: PagePolicy | null): void {
+    if (limits) this.subframeDocument(limits);
+  }
+
   /** A subframe's document (or its judged request): tightens, never loosens. */
   subframeDocument(limits: PagePolicy): void {
     this.state = stricter(this.state, limits);

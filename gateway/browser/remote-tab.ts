@@ -44,6 +44,8 @@ export interface TabOptions {
   /** True while a dialog of this tab waits for the user: the page is blocked, not hung. */
   waitingForUser?: () => boolean;
   health?: TabHealthOptions;
+  /** The limits of the page that opened this one (a popup): kept until the popup loads a web page of its own. */
+  openerLimits?: PagePolicy;
 }
 
 /** How long closing a tab may take before the tab is given up as closed. */
@@ -54,7 +56,7 @@ export class RemoteTab {
   private streaming = false;
   private viewport: Viewport | null = null;
   private closedFlag = false;
-  private readonly restrictions = new PageRestrictions();
+  private readonly restrictions: PageRestrictions;
   /** Execution context of the probes' isolated world in the current document; made on first use. */
   private probeWorld: Promise<number> | null = null;
   /** Whether the page answers; probed while the tab streams. */
@@ -67,6 +69,10 @@ export class RemoteTab {
     private readonly events: TabEvents,
     private readonly options: TabOptions,
   ) {
+    this.restrictions = new PageRestrictions();
+    // A popup starts with its opener's limits (a read-only page cannot shed them by
+    // writing into a blank window it opened); its first web page sets its own.
+    if (options.openerLimits) this.restrictions.derivedDocument(options.openerLimits);
     this.health = new TabHealth(
       () => cdp.send('Runtime.evaluate', { expression: '1', returnByValue: true, silent: true }),
       () => options.waitingForUser?.() ?? false,

@@ -5,7 +5,7 @@
  * audit events, download progress and files — goes back over the channel. Nothing is
  * sanitized, stored or audited here: the worker keeps no state worth saving.
  */
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { evaluate, type Policy } from '../../policies/index.js';
@@ -192,12 +192,16 @@ export class WorkerRuntime {
         const report = (): void => this.channel.send({ t: 'dl-progress', sid, ...ev });
         if (ev.state === 'inProgress') return report();
         void (async () => {
-          if (ev.state === 'completed') {
-            const data = await readFile(file).catch(() => null);
+          let state = ev.state;
+          if (state === 'completed') {
+            // Never read (or send) more than the control plane accepts.
+            const size = (await stat(file).catch(() => null))?.size ?? -1;
+            const data = size >= 0 && size <= (this.settings?.maxDownloadBytes ?? 0) ? await readFile(file).catch(() => null) : null;
             if (data) this.channel.send({ t: 'dl-file', sid, guid: ev.guid, data });
+            else state = 'canceled';
           }
           await rm(file, { force: true });
-          report();
+          this.channel.send({ t: 'dl-progress', sid, ...ev, state });
         })();
       },
       endSession: async (sid) => {

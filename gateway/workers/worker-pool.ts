@@ -19,6 +19,12 @@ import { RemoteSession, type SessionHost } from './remote-session.js';
 const READY_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 30_000;
 const PUSH_INTERVAL_MS = 1000;
+/** What a worker's browsers decide and may report for the audit log (session-policy.ts). */
+const WORKER_AUDIT_EVENTS = new Set(['navigation', 'navigation-blocked', 'egress-refused']);
+const WORKER_AUDIT_OUTCOMES = new Set(['allowed', 'blocked']);
+const MAX_AUDIT_DETAILS = 64 * 1024;
+/** Download guids announced by a worker and not finished yet; more are refused (a page can start only so many). */
+const MAX_OPEN_DOWNLOADS = 256;
 /** Chromium's download guids; anything else never becomes a path here. */
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -46,6 +52,8 @@ class WorkerHandle implements SessionHost {
   private readonly pending = new Map<number, Pending>();
   private nextRid = 1;
   ready = false;
+  /** `sid|guid` of downloads announced and not finished (only those may send a file). */
+  readonly openDownloads = new Set<string>();
   /** File and progress messages are handled in order (a file before its completion). */
   downloadChain: Promise<void> = Promise.resolve();
   policyVersion = -1;
@@ -281,6 +289,7 @@ export class WorkerPool implements BrowserLayer {
       allowPrivate: [...config.egress.allowPrivate],
       allowedPorts: [...config.egress.allowedPorts],
       ownPorts: [...this.ownPorts],
+      maxDownloadBytes: config.download.maxBytes,
       workDir: path.join(this.options.runDir, `worker-${index + 1}`),
     };
   }
@@ -308,8 +317,15 @@ export class WorkerPool implements BrowserLayer {
           resolve();
           return;
         }
-        this.onWorkerMessage(worker, parsed.data);
+        try {
+          this.onWorkerMessage(worker, parsed.data);
+        } catch (err) {
+          // Nothing a worker sends may take the control plane down.
+          this.deps.log.warn({ worker: worker.id, t: parsed.data.t, err: (err as Error).message }, 'message from a browser worker failed');
+        }
       });
+      // A failed fork (EAGAIN, ENOMEM) is reported here; 'exit' follows or the start times out.
+      child.on('error', (err) => this.deps.log.warn({ worker: worker.id, err: err.message }, 'browser worker process error'));
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
         reject(new Error(`browser worker ${worker.id} exited (${signal ?? code}) before it was ready`));
@@ -374,14 +390,31 @@ export class WorkerPool implements BrowserLayer {
     }
   }
 
-  /** The worker says who an event belongs to; only users with a session on that worker are believed. */
+  /**
+   * A worker reports only what its sessions' browsers decided (navigations, refusals);
+   * the user comes from the control plane's own record of the sessions on that worker,
+   * and the details must be plain JSON of bounded size.
+   */
   private audit(worker: WorkerHandle, msg: Extract<FromWorker, { t: 'audit' }>): void {
+    if (!WORKER_AUDIT_EVENTS.has(msg.event) || !WORKER_AUDIT_OUTCOMES.has(msg.outcome)) {
+      this.deps.log.warn({ worker: worker.id, event: msg.event.slice(0, 64) }, 'audit event a browser worker may not report dropped');
+      return;
+    }
+    let details: Record<string, never>;
+    try {
+      const json = JSON.stringify(msg.details);
+      if (json.length > MAX_AUDIT_DETAILS) throw new Error('too large');
+      details = JSON.parse(json) as Record<string, never>;
+    } catch {
+      this.deps.log.warn({ worker: worker.id }, 'audit details from a browser worker are not plain JSON of bounded size; dropped');
+      return;
+    }
     const user = [...worker.sessions.values()].find((s) => s.user.id === msg.userId)?.user;
     this.deps.audit.record({
       ...(user ? { userId: user.id, userName: user.name, role: user.role, sourceIp: user.sourceIp } : {}),
       event: msg.event,
       outcome: msg.outcome,
-      details: { ...(msg.details as Record<string, never>), worker: worker.id },
+      details: { ...details, worker: worker.id },
     });
   }
 
@@ -391,8 +424,25 @@ export class WorkerPool implements BrowserLayer {
       this.deps.log.warn({ worker: worker.id }, 'download with an invalid id from a browser worker dropped');
       return;
     }
+    // Only downloads the worker announced, each file at most the download limit, written once.
+    const key = `${msg.sid}|${msg.guid}`;
+    if (msg.t === 'dl-begin') {
+      if (worker.openDownloads.size >= MAX_OPEN_DOWNLOADS) return void this.deps.log.warn({ worker: worker.id }, 'too many open downloads from a browser worker; one dropped');
+      worker.openDownloads.add(key);
+    } else if (!worker.openDownloads.has(key)) {
+      return void this.deps.log.warn({ worker: worker.id, t: msg.t }, 'download message for no announced download dropped');
+    }
+    if (msg.t === 'dl-file' && msg.data.byteLength > this.deps.config.download.maxBytes) {
+      this.deps.log.warn({ worker: worker.id, bytes: msg.data.byteLength }, 'download file over the limit from a browser worker dropped');
+      worker.openDownloads.delete(key);
+      this.deps.downloads.onProgress(msg.sid, { guid: msg.guid, receivedBytes: msg.data.byteLength, totalBytes: msg.data.byteLength, state: 'canceled' });
+      return;
+    }
+    if (msg.t === 'dl-progress' && msg.state !== 'inProgress') worker.openDownloads.delete(key);
     worker.downloadChain = worker.downloadChain
       .then(async () => {
+        // The session may have ended meanwhile: nothing of it is re-created.
+        if (!worker.sessions.has(msg.sid)) return;
         switch (msg.t) {
           case 'dl-begin':
             return downloads.onWillBegin(msg.sid, { guid: msg.guid, url: msg.url, suggestedFilename: msg.name });

@@ -65,3 +65,14 @@ describe('login throttle', () => {
     expect(throttle.isLocked('dave', '10.0.0.2')).toBe(true);
   });
 });
+
+describe('memory', () => {
+  it('keeps at most 100,000 counters however many names and addresses fail', () => {
+    const { throttle } = clock();
+    for (let i = 0; i < 60_000; i++) throttle.recordFailure(`user${i}`, `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}`);
+    expect(throttle.trackedCount).toBeLessThanOrEqual(100_000);
+    // The newest failures still count.
+    for (let n = 0; n < 4; n++) throttle.recordFailure('user59999', '10.0.234.95');
+    expect(throttle.isLocked('user59999', '10.0.234.95')).toBe(true);
+  });
+});
