@@ -23,42 +23,60 @@ export const PLAUSIBLE_SEPARATORS = [',', ';', '\t'] as const;
 const FIELD_BOUNDARY = /[,;\t\r\n"]/;
 const FORMULA_CHAR = /[=+\-@\uff1d\uff0b\uff0d\uff20]/;
 
+/**
+ * Walk CSV text cell by cell (RFC 4180 quoting; LF or CRLF rows) without building rows:
+ * `onCell` gets each cell and whether it ends a row, and stops the walk by returning
+ * true. Literal characters are copied in runs (slices), not one by one.
+ */
+function scanCsv(text: string, sep: string, onCell: (cell: string, endsRow: boolean) => boolean | void): void {
+  let cell = ''; // the current cell's content is cell + text.slice(run, i)
+  let run = 0;
+  let quoted = false;
+  let rowStarted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c !== '"') continue;
+      cell += text.slice(run, i);
+      if (text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else {
+        quoted = false;
+      }
+      run = i + 1;
+    } else if (c === '"' && cell.length === 0 && run === i) {
+      quoted = true;
+      run = i + 1;
+    } else if (c === sep) {
+      if (onCell(cell + text.slice(run, i), false)) return;
+      rowStarted = true;
+      cell = '';
+      run = i + 1;
+    } else if (c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
+      const end = i;
+      if (c === '\r') i++;
+      if (onCell(cell + text.slice(run, end), true)) return;
+      rowStarted = false;
+      cell = '';
+      run = i + 1;
+    }
+  }
+  cell += text.slice(run);
+  if (cell.length > 0 || rowStarted) onCell(cell, true);
+}
+
 /** Parse CSV text into rows of cells (RFC 4180 quoting; LF or CRLF rows). */
 export function parseCsv(text: string, sep: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') {
-        quoted = false;
-      } else {
-        cell += c;
-      }
-    } else if (c === '"' && cell.length === 0) {
-      quoted = true;
-    } else if (c === sep) {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
-      if (c === '\r') i++;
-      row.push(cell);
+  scanCsv(text, sep, (cell, endsRow) => {
+    row.push(cell);
+    if (endsRow) {
       rows.push(row);
       row = [];
-      cell = '';
-    } else {
-      cell += c;
     }
-  }
-  if (cell.length > 0 || row.length > 0) {
-    row.push(cell);
-    rows.push(row);
-  }
+  });
   return rows;
 }
 
@@ -144,7 +162,11 @@ function quote(cell: string, force: boolean): string {
  * that drop them see what follows).
  */
 export function hasFormulaUnderAnySeparator(text: string): boolean {
-  return PLAUSIBLE_SEPARATORS.some((sep) => parseCsv(text, sep).some((row) => row.some((f) => isFormulaLike(afterBlanks(f)))));
+  return PLAUSIBLE_SEPARATORS.some((sep) => {
+    let found = false;
+    scanCsv(text, sep, (cell) => (found = isFormulaLike(afterBlanks(cell))));
+    return found;
+  });
 }
 
 /**
