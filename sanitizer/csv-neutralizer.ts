@@ -23,42 +23,60 @@ export const PLAUSIBLE_SEPARATORS = [',', ';', '\t'] as const;
 const FIELD_BOUNDARY = /[,;\t\r\n"]/;
 const FORMULA_CHAR = /[=+\-@\uff1d\uff0b\uff0d\uff20]/;
 
+/**
+ * Walk CSV text cell by cell (RFC 4180 quoting; LF or CRLF rows) without building rows:
+ * `onCell` gets each cell and whether it ends a row, and stops the walk by returning
+ * true. Literal characters are copied in runs (slices), not one by one.
+ */
+function scanCsv(text: string, sep: string, onCell: (cell: string, endsRow: boolean) => boolean | void): void {
+  let cell = ''; // the current cell's content is cell + text.slice(run, i)
+  let run = 0;
+  let quoted = false;
+  let rowStarted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i]!;
+    if (quoted) {
+      if (c !== '"') continue;
+      cell += text.slice(run, i);
+      if (text[i + 1] === '"') {
+        cell += '"';
+        i++;
+      } else {
+        quoted = false;
+      }
+      run = i + 1;
+    } else if (c === '"' && cell.length === 0 && run === i) {
+      quoted = true;
+      run = i + 1;
+    } else if (c === sep) {
+      if (onCell(cell + text.slice(run, i), false)) return;
+      rowStarted = true;
+      cell = '';
+      run = i + 1;
+    } else if (c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
+      const end = i;
+      if (c === '\r') i++;
+      if (onCell(cell + text.slice(run, end), true)) return;
+      rowStarted = false;
+      cell = '';
+      run = i + 1;
+    }
+  }
+  cell += text.slice(run);
+  if (cell.length > 0 || rowStarted) onCell(cell, true);
+}
+
 /** Parse CSV text into rows of cells (RFC 4180 quoting; LF or CRLF rows). */
 export function parseCsv(text: string, sep: string): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') {
-        quoted = false;
-      } else {
-        cell += c;
-      }
-    } else if (c === '"' && cell.length === 0) {
-      quoted = true;
-    } else if (c === sep) {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\n' || (c === '\r' && text[i + 1] === '\n')) {
-      if (c === '\r') i++;
-      row.push(cell);
+  scanCsv(text, sep, (cell, endsRow) => {
+    row.push(cell);
+    if (endsRow) {
       rows.push(row);
       row = [];
-      cell = '';
-    } else {
-      cell += c;
     }
-  }
-  if (cell.length > 0 || row.length > 0) {
-    row.push(cell);
-    rows.push(row);
-  }
+  });
   return rows;
 }
 
@@ -91,17 +109,45 @@ function signedNumberAtRisk(row: string[], i: number, sep: string): boolean {
   return afterBlanks(prev) === '' || /[,;\t\r\n"]$/.test(prev);
 }
 
+/** Counts character visits of the scans below, so a test can check they stay linear. */
+export interface ScanMeter {
+  visits: number;
+}
+
+const BLANK = /[\s\u3000]/;
+
+/**
+ * For every position i, whether the first non-blank character at or after i is a
+ * formula character: one backward pass. (Rescanning the blanks after every boundary
+ * instead took quadratic time on a cell of tabs, each a boundary and a blank, and
+ * stalled the gateway's event loop on a 1 MB upload.)
+ */
+function formulaAhead(cell: string, meter?: ScanMeter): Uint8Array {
+  const ahead = new Uint8Array(cell.length + 1); // ahead[cell.length] = 0: nothing follows
+  for (let i = cell.length - 1; i >= 0; i--) {
+    const c = cell[i]!;
+    ahead[i] = BLANK.test(c) ? ahead[i + 1]! : FORMULA_CHAR.test(c) ? 1 : 0;
+    if (meter) meter.visits++;
+  }
+  return ahead;
+}
+
 /** Neutralise a cell for every reader: at its start and after every field boundary inside it. */
-function neutralizeEverywhere(cell: string, signedAtRisk: boolean): string {
+function neutralizeEverywhere(cell: string, signedAtRisk: boolean, meter?: ScanMeter): string {
   const lead = afterBlanks(cell);
   const risky = isFormulaLike(cell) || (FORMULA_CHAR.test(lead[0] ?? '') && (signedAtRisk || !SIGNED_NUMBER.test(lead)));
-  let out = risky ? "'" : '';
+  const ahead = formulaAhead(cell, meter);
+  const parts: string[] = risky ? ["'"] : [];
+  let from = 0;
   for (let i = 0; i < cell.length; i++) {
-    const c = cell[i]!;
-    out += c;
-    if (FIELD_BOUNDARY.test(c) && FORMULA_CHAR.test(afterBlanks(cell.slice(i + 1))[0] ?? '')) out += "'";
+    if (meter) meter.visits++;
+    if (FIELD_BOUNDARY.test(cell[i]!) && ahead[i + 1]) {
+      parts.push(cell.slice(from, i + 1), "'");
+      from = i + 1;
+    }
   }
-  return out;
+  parts.push(cell.slice(from));
+  return parts.join('');
 }
 
 /** Quote cells that hold a separator of any reader, a quote or a line break. */
@@ -116,7 +162,11 @@ function quote(cell: string, force: boolean): string {
  * that drop them see what follows).
  */
 export function hasFormulaUnderAnySeparator(text: string): boolean {
-  return PLAUSIBLE_SEPARATORS.some((sep) => parseCsv(text, sep).some((row) => row.some((f) => isFormulaLike(afterBlanks(f)))));
+  return PLAUSIBLE_SEPARATORS.some((sep) => {
+    let found = false;
+    scanCsv(text, sep, (cell) => (found = isFormulaLike(afterBlanks(cell))));
+    return found;
+  });
 }
 
 /**
@@ -124,13 +174,14 @@ export function hasFormulaUnderAnySeparator(text: string): boolean {
  * writes). Throws if the result would still hold a formula for some reader: the
  * construction above rules it out, and the check keeps it that way.
  * @param readSep the separator the input is parsed with (see {@link guessSeparator}).
+ * @param meter counts the character visits of the per-cell scans (tests only).
  */
-export function neutralizeCsv(text: string, sep: string, readSep = sep): { text: string; neutralized: number } {
+export function neutralizeCsv(text: string, sep: string, readSep = sep, meter?: ScanMeter): { text: string; neutralized: number } {
   let neutralized = 0;
   const out = parseCsv(text, readSep).map((row) =>
     row
       .map((cell, i) => {
-        const safe = neutralizeEverywhere(cell, signedNumberAtRisk(row, i, sep));
+        const safe = neutralizeEverywhere(cell, signedNumberAtRisk(row, i, sep), meter);
         if (safe !== cell) neutralized++;
         return quote(safe, safe !== cell);
       })

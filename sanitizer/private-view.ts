@@ -13,10 +13,16 @@ import { join } from 'node:path';
  * shell script builds a root on a tmpfs: /usr read-only (programs, libraries, fonts),
  * the few /etc entries LibreOffice needs (fonts, the linker cache, its own settings),
  * /dev/null and the random devices, a fresh /proc of the new PID namespace, an empty
- * /tmp, and the work directory at its own path; then `chroot`s into it. The data
- * directory, other users' downloads, keys, /home, /root, /var, /run and the rest of
- * /tmp and /etc are simply not there. No new package: unshare, mount and chroot are in
- * util-linux and coreutils.
+ * /tmp, and the work directory at its own path; then makes it the root with
+ * `pivot_root` and unmounts the old root (`chroot` where pivot_root is refused). The
+ * data directory, other users' downloads, keys, /home, /root, /var, /run and the rest
+ * of /tmp and /etc are simply not there.
+ *
+ * The program itself runs with no capabilities: `setpriv` empties the bounding,
+ * inheritable and ambient sets and sets no_new_privs before exec. Root in the user
+ * namespace would otherwise hold CAP_SYS_CHROOT and CAP_SYS_ADMIN there, enough for
+ * the classic `chroot("x"); chdir("../..")` escape or to remount what was hidden.
+ * No new package: unshare, mount, pivot_root and setpriv are in util-linux.
  *
  * Where the kernel refuses user namespaces (some container profiles), the prefix is
  * null and the caller falls back to the network-only isolation; ODF/OOXML links are
@@ -46,7 +52,19 @@ done
 for n in null zero random urandom; do : > "$root/dev/$n"; mount --bind "/dev/$n" "$root/dev/$n"; done
 mount -t proc proc "$root/proc"
 mount --bind "$work" "$root$work"
-exec chroot "$root" /bin/sh -c 'cd "$1"; shift; exec "$@"' sh "$work" "$@"
+# Without capabilities (and unable to regain any) the program cannot leave the root with
+# chroot("x"); chdir("../.."), mount or unmount anything, or ptrace out.
+drop='setpriv --bounding-set=-all --inh-caps=-all --ambient-caps=-all --no-new-privs --'
+enter='cd "$1"; shift; exec "$@"'
+cd "$root"
+mkdir .old
+if pivot_root . .old 2>/dev/null; then
+  umount -l /.old
+  rmdir /.old
+  exec $drop /bin/sh -c "$enter" sh "$work" "$@"
+fi
+rmdir .old
+exec chroot . $drop /bin/sh -c "$enter" sh "$work" "$@"
 `;
 
 const VARIANTS = [
@@ -78,8 +96,9 @@ export async function privateViewPrefix(workDir: string): Promise<string[] | nul
     const scratch = await mkdtemp(join(tmpdir(), 'kekkai-view-probe-'));
     try {
       for (const ns of VARIANTS) {
-        // Works, and hides what is outside: the scratch directory's parent is empty inside.
-        const check = `test -d "${scratch}" && ! test -e /root && test "$(ls -A "${join(scratch, '..')}")" = "${scratch.split('/').pop()}"`;
+        // Works, hides what is outside (the scratch directory's parent is empty inside),
+        // and the program holds no capabilities.
+        const check = `test -d "${scratch}" && ! test -e /root && test "$(ls -A "${join(scratch, '..')}")" = "${scratch.split('/').pop()}" && grep -Eq '^CapEff:[[:space:]]+0+$' /proc/self/status`;
         if (await runs([...wrap(ns, scratch), 'sh', '-c', check])) return ns;
       }
       return null;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { hasFormulaUnderAnySeparator, isFormulaLike, neutralizeCsv, parseCsv } from '../../../sanitizer/csv-neutralizer.js';
+import type { ScanMeter } from '../../../sanitizer/csv-neutralizer.js';
 import { rebuildCsv, rebuildText } from '../../../sanitizer/text-sanitizer.js';
 import { shiftJisCsv } from '../../fixtures/sanitizer/hostile-files.js';
 
@@ -104,6 +105,35 @@ describe('CSV separator confusion (issue 9, item 7)', () => {
   it('a signed number that starts a longer row is neutralised (a semicolon reader sees "-5,1+…")', () => {
     const r = rebuildCsv(new TextEncoder().encode('-5,1+cmd|A0\n'), 'csv');
     expect(r.ok && dec(r.value.bytes.subarray(3))).toBe(`"'-5",1+cmd|A0\r\n`);
+  });
+});
+
+describe('CSV neutralisation stays linear (security review: quadratic scan on a cell of tabs)', () => {
+  /** Character visits of the per-cell scans for a CSV made by `make(n)`. */
+  const visits = (make: (n: number) => string): ((n: number) => number) => (n) => {
+    const meter: ScanMeter = { visits: 0 };
+    neutralizeCsv(make(n), ',', ',', meter);
+    return meter.visits;
+  };
+
+  it.each([
+    ['tabs', (n: number) => `a,b\n${'\t'.repeat(n)}`],
+    ['tabs before a formula', (n: number) => `a,b\n${'\t\t\t='.repeat(n)}`],
+    ['semicolons and blanks', (n: number) => `a,b\n${'; \u3000'.repeat(n)}`],
+    ['quoted line breaks', (n: number) => `a,"${'\r\n'.repeat(n)}"`],
+  ])('doubling a cell of %s at most doubles the work', (_name, make) => {
+    const count = visits(make);
+    const small = count(20_000);
+    const large = count(40_000);
+    expect(small).toBeGreaterThan(0); // the meter sees the scans
+    expect(large).toBeLessThanOrEqual(2 * small + 100);
+    expect(large).toBeLessThanOrEqual(4 * make(40_000).length + 100); // a few visits per character
+  });
+
+  it('still neutralises after every boundary in a long run of blanks', () => {
+    const out = neutralizeCsv(`x,\t\t=cmd\n`, ',').text;
+    expect(out).toBe(`x,"'\t'\t'=cmd"\r\n`);
+    expect(hasFormulaUnderAnySeparator(out)).toBe(false);
   });
 });
 
