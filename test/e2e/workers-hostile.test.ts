@@ -148,11 +148,20 @@ describe('hostile pages on browser workers', () => {
     await expect.poll(() => hostile.getByRole('tab').count(), { timeout: 15_000 }).toBe(MAX_TABS);
     await bystandersGoOn('popup flood');
     expect(await hostile.getByRole('tab').count()).toBe(MAX_TABS);
-    while ((await hostile.getByRole('tab').count()) > 1) {
-      const before = await hostile.getByRole('tab').count();
-      await hostile.locator('.tab-close').last().click();
-      await expect.poll(() => hostile.getByRole('tab').count(), { timeout: 10_000 }).toBeLessThan(before);
-    }
+    // Popups of the flood still waiting in Chromium take each slot a closed tab frees:
+    // close tabs until one is left and stays alone, never seeing more than the cap.
+    let most = 0;
+    await waitUntil(async () => {
+      const count = await hostile.getByRole('tab').count();
+      most = Math.max(most, count);
+      if (count > 1) {
+        await hostile.locator('.tab-close').last().click();
+        return false;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2000));
+      return (await hostile.getByRole('tab').count()) === 1;
+    }, 120_000, 'the popup flood to end');
+    expect(most).toBeLessThanOrEqual(MAX_TABS);
   });
 
   it('while(true){} shows the unresponsive notice; the bystanders go on', { timeout: 240_000 }, async () => {
