@@ -29,6 +29,8 @@ export const WorkerSettings = z.object({
   maxSessions: z.number().int().min(1).max(10_000),
   maxTabs: z.number().int().min(1).max(100),
   idleTimeoutSeconds: z.number().int().min(1),
+  /** JavaScript heap cap per renderer, MiB (config session.rendererMemoryMb). */
+  rendererMemoryMb: z.number().int().min(256).max(8192),
   clipboardToClient: z.boolean(),
   clipboardFromClient: z.boolean(),
   uploadEnabled: z.boolean(),

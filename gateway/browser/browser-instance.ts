@@ -26,7 +26,7 @@ export interface BrowserInstanceOptions {
   proxyServer: string;
   /** The gateway's own ports; the egress proxies refuse them. */
   ownPorts: () => readonly number[];
-  session: { idleTimeoutSeconds: number; warmPool: number; maxSessions: number };
+  session: { idleTimeoutSeconds: number; warmPool: number; maxSessions: number; rendererMemoryMb: number };
   stream: { jpegQuality: number; maxDeviceScaleFactor: number };
   clipboard: { toClient: boolean; fromClient: boolean };
   uploadEnabled: boolean;
@@ -45,7 +45,13 @@ export interface BrowserInstanceOptions {
 
 export async function launchBrowserInstance(o: BrowserInstanceOptions): Promise<BrowserInstance> {
   const chromium = await ChromiumHost.launch(
-    { executablePath: o.chromiumPath, maxDeviceScaleFactor: o.stream.maxDeviceScaleFactor, proxyServer: o.proxyServer, ...(o.runDir ? { runDir: o.runDir } : {}) },
+    {
+      executablePath: o.chromiumPath,
+      maxDeviceScaleFactor: o.stream.maxDeviceScaleFactor,
+      proxyServer: o.proxyServer,
+      rendererMemoryMb: o.session.rendererMemoryMb,
+      ...(o.runDir ? { runDir: o.runDir } : {}),
+    },
     o.log,
   );
   // The router and the session manager need each other; the router is set right below.

@@ -309,7 +309,7 @@ export class BrowserSession {
   }
 
   private async openTab(): Promise<RemoteTab | undefined> {
-    if (this.tabs.size >= this.maxTabs()) {
+    if (this.pages.size >= this.maxTabs()) {
       this.notice('tab-limit', { max: this.maxTabs() });
       return undefined;
     }
@@ -321,7 +321,9 @@ export class BrowserSession {
     const existing = this.pages.get(page);
     if (existing !== undefined) return this.tabs.get(existing);
     if (this.ended) return undefined;
-    if (this.tabs.size >= this.maxTabs()) {
+    // Counted with the tabs still being set up (`pages`): a popup flood opens dozens at
+    // once, and every one of them passed a check of the finished tabs alone.
+    if (this.pages.size >= this.maxTabs()) {
       this.notice('tab-limit', { max: this.maxTabs() });
       await page.close().catch(() => undefined);
       return undefined;
@@ -347,7 +349,10 @@ export class BrowserSession {
       await page.close().catch(() => undefined);
       throw err;
     }
-    if (tab.closed) return undefined;
+    if (tab.closed) {
+      this.pages.delete(page);
+      return undefined;
+    }
     this.tabs.set(id, tab);
     // A popup or new tab becomes the active one, as in a desktop browser.
     await this.activate(id);

@@ -13,6 +13,12 @@ export interface ChromiumOptions {
   maxDeviceScaleFactor: number;
   /** host:port of the egress proxy; every request of the browser goes through it. */
   proxyServer?: string;
+  /**
+   * V8 old-space cap of every renderer, MiB (config session.rendererMemoryMb). Chromium
+   * hands --js-flags to each renderer; a page allocating past it dies alone (OOM crash
+   * of its renderer) instead of growing toward the default ~3.5 GiB heap.
+   */
+  rendererMemoryMb?: number;
   /** Extra flags (tests only). */
   extraArgs?: string[];
   /**
@@ -59,6 +65,7 @@ export function chromiumArgs(options: ChromiumOptions, runningAsRoot: boolean): 
   if (options.proxyServer) {
     args.push(`--proxy-server=${options.proxyServer}`, '--proxy-bypass-list=<-loopback>');
   }
+  if (options.rendererMemoryMb) args.push(`--js-flags=--max-old-space-size=${options.rendererMemoryMb}`);
   if (runningAsRoot) args.push('--no-sandbox');
   return [...args, ...(options.extraArgs ?? [])];
 }

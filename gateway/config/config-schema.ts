@@ -88,6 +88,12 @@ export const ConfigSchema = z
          * per 1.5 GiB of memory.
          */
         workers: fromEnv(z.coerce.number().int().min(0).max(64).optional(), 'KEKKAI_WORKERS', 'Browser worker processes (0: Chromium inside the gateway process).'),
+        /**
+         * JavaScript heap cap of each renderer (V8 old space, MiB): a page that eats
+         * memory kills only its own renderer (the tab shows the crash notice) long
+         * before it starves the other sessions on its Chromium.
+         */
+        rendererMemoryMb: fromEnv(z.coerce.number().int().min(256).max(8192).default(1024), 'KEKKAI_RENDERER_MEMORY_MB', 'JavaScript heap cap per page renderer in MiB (256–8192); a page that eats memory crashes only its own tab.'),
         /** Lifetime of a sign-in, whatever the activity. */
         maxAgeHours: fromEnv(z.coerce.number().int().min(1).max(24 * 7).default(12), 'KEKKAI_SESSION_MAX_AGE_HOURS', 'Hours a sign-in lasts at most.'),
       })

@@ -144,7 +144,7 @@ export class WorkerRuntime {
       runDir: { profile: path.join(settings.workDir, 'profile'), home },
       proxyServer: this.denyAll.proxyServer,
       ownPorts: () => this.settings?.ownPorts ?? [],
-      session: { idleTimeoutSeconds: settings.idleTimeoutSeconds, warmPool: settings.warmPool, maxSessions: settings.maxSessions },
+      session: { idleTimeoutSeconds: settings.idleTimeoutSeconds, warmPool: settings.warmPool, maxSessions: settings.maxSessions, rendererMemoryMb: settings.rendererMemoryMb },
       stream: { jpegQuality: settings.jpegQuality, maxDeviceScaleFactor: settings.maxDeviceScaleFactor },
       clipboard: { toClient: settings.clipboardToClient, fromClient: settings.clipboardFromClient },
       uploadEnabled: settings.uploadEnabled,

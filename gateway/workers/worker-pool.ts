@@ -282,6 +282,7 @@ export class WorkerPool implements BrowserLayer {
       maxSessions: config.session.maxSessions,
       maxTabs: limits.maxTabs,
       idleTimeoutSeconds: limits.idleTimeoutSeconds,
+      rendererMemoryMb: config.session.rendererMemoryMb,
       clipboardToClient: config.clipboard.toClient,
       clipboardFromClient: config.clipboard.fromClient,
       uploadEnabled: config.upload.enabled,

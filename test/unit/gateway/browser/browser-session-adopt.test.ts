@@ -14,9 +14,9 @@ function popupTarget(page: () => Promise<Page | null>): Target {
   return { type: () => 'page', url: () => 'https://example.test/popup', page } as unknown as Target;
 }
 
-function sessionWithLog(context: EventEmitter) {
+function sessionWithLog(context: EventEmitter, options = OPTIONS) {
   const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
-  new BrowserSession('s1', USER, context as unknown as BrowserContext, OPTIONS, log);
+  new BrowserSession('s1', USER, context as unknown as BrowserContext, options, log);
   return log;
 }
 
@@ -26,6 +26,16 @@ describe('BrowserSession adopting a new tab', () => {
     const log = sessionWithLog(context);
     context.emit('targetcreated', popupTarget(() => Promise.reject(new Error('Target closed'))));
     await vi.waitFor(() => expect(log.warn).toHaveBeenCalledWith(expect.objectContaining({ sessionId: 's1', err: 'Error: Target closed' }), 'new tab could not be adopted'));
+  });
+
+  it('holds the tab cap against a popup flood: tabs still being set up count (issue 10)', async () => {
+    const context = new EventEmitter();
+    sessionWithLog(context, { ...OPTIONS, maxTabs: 2 });
+    // Set-up of every tab stays pending, as when window.open() runs in a loop.
+    const pages = Array.from({ length: 6 }, () => ({ createCDPSession: () => new Promise(() => undefined), close: vi.fn(async () => undefined) }));
+    for (const page of pages) context.emit('targetcreated', popupTarget(async () => page as unknown as Page));
+    await vi.waitFor(() => expect(pages.filter((p) => p.close.mock.calls.length > 0)).toHaveLength(4));
+    expect(pages.slice(0, 2).every((p) => p.close.mock.calls.length === 0)).toBe(true);
   });
 
   it('logs and closes a popup whose tab set-up fails', async () => {

@@ -29,6 +29,11 @@ describe('Chromium launch flags', () => {
     expect(args).toContain('--lang=ja-JP');
   });
 
+  it('cap the JavaScript heap of every renderer, so a memory bomb kills only its own tab (issue 10)', () => {
+    expect(chromiumArgs({ ...base, rendererMemoryMb: 512 }, false)).toContain('--js-flags=--max-old-space-size=512');
+    expect(chromiumArgs(base, false).filter((a) => a.startsWith('--js-flags'))).toEqual([]);
+  });
+
   it('turn the back/forward cache off, so Back loads through the navigation guard', () => {
     const args = chromiumArgs(base, false);
     expect(args).toContain('--disable-back-forward-cache');

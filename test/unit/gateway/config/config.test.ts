@@ -47,6 +47,13 @@ describe('configuration', () => {
     expect(config.egress.allowPrivate).toEqual(['10.1.0.0/16', '192.168.5.0/24']);
   });
 
+  it('caps each renderer\'s JavaScript heap at 1024 MiB unless told, within 256–8192 (issue 10)', () => {
+    expect(loadConfig({ env: {} }).session.rendererMemoryMb).toBe(1024);
+    expect(loadConfig({ env: { KEKKAI_RENDERER_MEMORY_MB: '512' } }).session.rendererMemoryMb).toBe(512);
+    expect(() => loadConfig({ env: { KEKKAI_RENDERER_MEMORY_MB: '64' } })).toThrow(/KEKKAI_RENDERER_MEMORY_MB/);
+    expect(() => loadConfig({ env: { KEKKAI_RENDERER_MEMORY_MB: '100000' } })).toThrow(/KEKKAI_RENDERER_MEMORY_MB/);
+  });
+
   it('stops with a message naming the key and the bad value', () => {
     expect(() => loadConfig({ env: { KEKKAI_PORT: 'eighty' } })).toThrow(ConfigError);
     expect(() => loadConfig({ env: { KEKKAI_PORT: 'eighty' } })).toThrow(/KEKKAI_PORT \(port\).*"eighty"/s);
