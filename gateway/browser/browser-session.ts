@@ -5,7 +5,7 @@
  * the page through InputForwarder, file choosers through UploadBroker, and every
  * "may the user do this here" question through one check (page-capabilities.ts).
  */
-import type { BrowserContext, Page } from 'puppeteer';
+import type { BrowserContext, Page, Target } from 'puppeteer';
 import {
   encodeFrame,
   FrameKind,
@@ -127,7 +127,7 @@ export class BrowserSession {
       // logged: swallowed, it would only show as a tab that never appeared.
       target
         .page()
-        .then((page) => page && this.adoptPage(page))
+        .then((page) => page && this.adoptPage(page, target.opener()))
         .catch((err: unknown) => this.log.warn({ sessionId: this.id, url: target.url().slice(0, 200), err: String(err) }, 'new tab could not be adopted'));
     });
   }
@@ -317,7 +317,7 @@ export class BrowserSession {
     return this.adoptPage(page);
   }
 
-  private async adoptPage(page: Page): Promise<RemoteTab | undefined> {
+  private async adoptPage(page: Page, openerTarget?: Target): Promise<RemoteTab | undefined> {
     const existing = this.pages.get(page);
     if (existing !== undefined) return this.tabs.get(existing);
     if (this.ended) return undefined;
@@ -330,7 +330,7 @@ export class BrowserSession {
     }
     const id = this.nextTabId++;
     this.pages.set(page, id);
-    const openerTarget = page.target().opener();
+    // A popup starts with the limits of the page that opened it (remote-tab.ts).
     const opener = openerTarget ? [...this.tabs.values()].find((t) => t.page.target() === openerTarget) : undefined;
     let tab: RemoteTab;
     try {

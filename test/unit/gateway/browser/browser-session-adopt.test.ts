@@ -11,7 +11,7 @@ const OPTIONS = { maxTabs: 10, jpegQuality: 80, maxDeviceScaleFactor: 2, clipboa
 const USER = { id: 1, name: 'staff', role: 'staff' as const, sourceIp: '127.0.0.1' };
 
 function popupTarget(page: () => Promise<Page | null>): Target {
-  return { type: () => 'page', url: () => 'https://example.test/popup', page } as unknown as Target;
+  return { type: () => 'page', url: () => 'https://example.test/popup', opener: () => undefined, page } as unknown as Target;
 }
 
 function sessionWithLog(context: EventEmitter, options = OPTIONS) {
