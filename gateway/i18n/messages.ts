@@ -144,6 +144,10 @@ export const MESSAGES = {
     ja: 'ファイルがウイルス検査の上限を超えていて検査できないため、原本は解放できません。',
     en: 'The original exceeds the virus scanner\'s limits and could not be scanned, so it cannot be released.',
   },
+  'release-unscannable': {
+    ja: 'この原本は暗号化されているか、アーカイブの上限を超えているため、ウイルス検査で中身を確認できません。解放の手段はありません（解析用 ZIP で調査してください）。',
+    en: 'This original is encrypted or exceeds the archive limits, so a virus scan cannot see inside it. It cannot be released (take the analysis ZIP to investigate).',
+  },
   'release-scan-unavailable': {
     ja: 'ウイルス検査エンジンが応答しないため、原本は解放できません。検査エンジンの復旧後にもう一度お試しください。',
     en: 'The virus scanner did not answer, so the original cannot be released. Try again once the scanner is back.',

@@ -15,7 +15,7 @@ import type { QuarantineIndex } from './quarantine-search.js';
 import { writeAnalysisZip } from './analysis-zip.js';
 import type { ReleaseRecord, ReleaseRepository } from './release-repository.js';
 import { auditScan, scanOriginal, type ReleaseScan, type ScanOutcome } from './release-scan.js';
-import { checkJustification, scanRefusal, SecurityRefusal } from './security-errors.js';
+import { checkJustification, scanRefusal, SecurityRefusal, UNSCANNABLE_REASONS } from './security-errors.js';
 
 /** A release step's result with the scan it was based on (none for a rejection). */
 export interface ReleaseOutcome {
@@ -52,6 +52,10 @@ export class QuarantineActions {
     const why = checkJustification(justification);
     const record = this.record(quarantineId);
     if (record.userId === null) throw new SecurityRefusal('release-no-recipient');
+    if (record.reason !== null && UNSCANNABLE_REASONS.has(record.reason)) {
+      this.audit(actor, 'failure', this.o.needsSecondApproval() ? 'release-requested' : 'release', record, why, { refused: 'release-unscannable', blockedFor: record.reason });
+      throw new SecurityRefusal('release-unscannable');
+    }
     if (this.o.releases.open(quarantineId)) throw new SecurityRefusal('release-already-open');
     const needsApproval = this.o.needsSecondApproval();
     const action = needsApproval ? 'release-requested' : 'release';

@@ -12,7 +12,8 @@ export type SecurityRefusalCode =
   | 'quarantine-unreadable'
   | 'release-infected'
   | 'release-scan-limit'
-  | 'release-scan-unavailable';
+  | 'release-scan-unavailable'
+  | 'release-unscannable';
 
 const STATUS: Record<SecurityRefusalCode, number> = {
   'justification-required': 400,
@@ -27,7 +28,16 @@ const STATUS: Record<SecurityRefusalCode, number> = {
   'release-scan-limit': 409,
   // The scanner is down or timed out: a retry later may succeed.
   'release-scan-unavailable': 503,
+  'release-unscannable': 409,
 };
+
+/**
+ * Originals blocked for what a virus scan cannot see through: encrypted content, and
+ * archives past the depth, size or expansion limits. clamd answers "OK" for them unless
+ * it is configured to alert (AlertEncrypted, AlertExceedsMax), so a clean rescan proves
+ * nothing: they are never released (the analysis ZIP is the way to examine them).
+ */
+export const UNSCANNABLE_REASONS: ReadonlySet<string> = new Set(['encrypted', 'archive-too-deep', 'expansion-ratio', 'too-large']);
 
 export class SecurityRefusal extends Error {
   readonly status: number;

@@ -96,6 +96,20 @@ describe('release without second approval', () => {
     expect((await h.post(h.as('nurse', 'staff'), `/api/security/quarantine/${rec.id}/release`, { justification: 'me' })).statusCode).toBe(403);
   });
 
+  it('never releases an original blocked as encrypted or past the archive limits, whatever the scan says', async () => {
+    h = await startSecurityHarness();
+    const nurse = h.as('nurse', 'staff');
+    const sec = h.as('sec', 'security');
+    for (const reason of ['encrypted', 'archive-too-deep', 'expansion-ratio', 'too-large']) {
+      const rec = await h.quarantineFile({ name: `${reason}.zip`, userId: nurse.userId, userName: 'nurse', reason });
+      const res = await h.post(sec, `/api/security/quarantine/${rec.id}/release`, { justification: 'needed for a form' });
+      expect(res.statusCode, reason).toBe(409);
+      expect(res.json()).toMatchObject({ code: 'KEKKAI_ERR_RELEASE_UNSCANNABLE', message: { ja: expect.stringContaining('暗号化') } });
+    }
+    const refused = [...h.audit.records({ events: ['quarantine-action'] })].filter((r) => r.outcome === 'failure');
+    expect(refused.map((r) => (r.details as { blockedFor?: string }).blockedFor).sort()).toEqual(['archive-too-deep', 'encrypted', 'expansion-ratio', 'too-large']);
+  });
+
   it('cancels the link when the original is deleted', async () => {
     h = await startSecurityHarness();
     const rec = await quarantined();
