@@ -58,13 +58,13 @@ export interface SessionManagerOptions extends Omit<SessionOptions, 'guard'> {
   reapIntervalMs?: number;
 }
 
-export class SessionLimitError extends Error {
-  readonly code = 'KEKKAI_ERR_SESSION_LIMIT';
-}
+import { SessionCreations } from './session-creation.js';
+
+export { SessionLimitError } from './session-creation.js';
 
 export class SessionManager<S extends ManagedSession = BrowserSession> {
   private readonly sessions = new Map<string, S>();
-  private readonly creating = new Map<string, Promise<S>>();
+  private readonly creations = new SessionCreations<S>();
   private readonly pool: PooledContext[] = [];
   private readonly egresses = new Map<string, ContextEgress>();
   private filling = false;
@@ -109,19 +109,13 @@ export class SessionManager<S extends ManagedSession = BrowserSession> {
   }
 
   /** The user's existing session (resumed) or a new one. */
-  async getOrCreate(id: string, user: Actor): Promise<{ session: S; resumed: boolean }> {
-    const existing = this.get(id);
-    if (existing) return { session: existing, resumed: true };
-    const pending = this.creating.get(id);
-    if (pending) return { session: await pending, resumed: true };
-    if (this.sessions.size >= this.options.maxSessions) throw new SessionLimitError('session limit reached');
-    const promise = this.create(id, user);
-    this.creating.set(id, promise);
-    try {
-      return { session: await promise, resumed: false };
-    } finally {
-      this.creating.delete(id);
-    }
+  getOrCreate(id: string, user: Actor): Promise<{ session: S; resumed: boolean }> {
+    return this.creations.getOrCreate(id, {
+      existing: (sid) => this.get(sid),
+      count: () => this.sessions.size,
+      max: this.options.maxSessions,
+      create: (sid) => this.create(sid, user),
+    });
   }
 
   private async create(id: string, user: Actor): Promise<S> {

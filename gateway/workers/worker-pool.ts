@@ -11,7 +11,7 @@ import path from 'node:path';
 import type { ServerMessage, SessionEndReason } from '../../protocol/index.js';
 import { FromWorker, type ToWorker, type WorkerSettings, type WorkerUser } from '../../protocol/worker-messages.js';
 import type { BrowserLayer, BrowserLayerDeps, GatewaySessions, WorkerStatus } from '../browser/local-browser.js';
-import { SessionLimitError } from '../browser/session-manager.js';
+import { SessionCreations, SessionLimitError } from '../browser/session-creation.js';
 import type { Actor } from '../actor.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { RemoteSession, type SessionHost } from './remote-session.js';
@@ -101,7 +101,7 @@ class WorkerHandle implements SessionHost {
 
 export class WorkerPool implements BrowserLayer {
   private readonly handles: Array<WorkerHandle | null>;
-  private readonly creating = new Map<string, Promise<RemoteSession>>();
+  private readonly creations = new SessionCreations<RemoteSession>();
   private readonly waiting = new Set<() => void>();
   /** Worker ids (1-based) that take no new sessions. */
   private readonly draining = new Set<number>();
@@ -198,19 +198,13 @@ export class WorkerPool implements BrowserLayer {
     return this.handles.find((w) => w?.sessions.has(id)) ?? undefined;
   }
 
-  private async getOrCreate(id: string, user: Actor): Promise<{ session: RemoteSession; resumed: boolean }> {
-    const existing = this.find(id);
-    if (existing) return { session: existing, resumed: true };
-    const pending = this.creating.get(id);
-    if (pending) return { session: await pending, resumed: true };
-    if (this.all().length >= this.deps.config.session.maxSessions) throw new SessionLimitError('session limit reached');
-    const promise = this.create(id, user);
-    this.creating.set(id, promise);
-    try {
-      return { session: await promise, resumed: false };
-    } finally {
-      this.creating.delete(id);
-    }
+  private getOrCreate(id: string, user: Actor): Promise<{ session: RemoteSession; resumed: boolean }> {
+    return this.creations.getOrCreate(id, {
+      existing: (sid) => this.find(sid),
+      count: () => this.all().length,
+      max: this.deps.config.session.maxSessions,
+      create: (sid) => this.create(sid, user),
+    });
   }
 
   private async create(id: string, user: Actor): Promise<RemoteSession> {
