@@ -41,8 +41,8 @@ export interface LoadResult {
   marginalPssPerSessionMiB: number;
   probe: LatencyResult | null;
   scrollers: { count: number; framesPerSecondEach: number; errors: string[] };
-  /** Cores busy during the probe window: workers with their Chromium, and the bench process (gateway + playwright driver). */
-  cpuCores: { workers: number; gateway: number };
+  /** Cores busy during the probe window: workers with their Chromium, the bench process (gateway + playwright driver), the user's Chromium, the whole machine. */
+  cpuCores: { workers: number; gateway: number; userBrowser: number; machine: number };
   sessionsPerCore: number;
   loadAverage: { start: number[]; end: number[] };
   seconds: number;
@@ -84,8 +84,8 @@ export async function loadBench(workers: number, s: LoadSettings, log: (line: st
     const framesDuring = (await scrollers.framesSinceStart()) - framesBefore;
     const during = loadMemory(harness, opened.pages.length);
     const scrollErrors = await scrollers.stop();
-    const cpu = (m: LoadMemory): { workers: number; gateway: number } => ({ workers: m.cpu.workersSeconds, gateway: m.cpu.gatewaySeconds });
-    const [b, d] = [cpu(before), cpu(during)];
+    const [b, d] = [before.cpu, during.cpu];
+    const cores = (k: keyof LoadMemory['cpu']): number => round((d[k] - b[k]) / windowSeconds, 2);
     const n = opened.pages.length;
     return {
       workers,
@@ -99,7 +99,7 @@ export async function loadBench(workers: number, s: LoadSettings, log: (line: st
       marginalPssPerSessionMiB: round(n ? (idle.chromiumPssMiB - empty.chromiumPssMiB) / n : Number.NaN),
       probe,
       scrollers: { count: scrollPages.length, framesPerSecondEach: round(scrollPages.length ? framesDuring / windowSeconds / scrollPages.length : 0), errors: scrollErrors },
-      cpuCores: { workers: round((d.workers - b.workers) / windowSeconds, 2), gateway: round((d.gateway - b.gateway) / windowSeconds, 2) },
+      cpuCores: { workers: cores('workersSeconds'), gateway: cores('gatewaySeconds'), userBrowser: cores('userBrowserSeconds'), machine: cores('machineSeconds') },
       sessionsPerCore: round(n / os.availableParallelism()),
       loadAverage: { start, end: loadavg() },
       seconds: round((performance.now() - started) / 1000, 0),

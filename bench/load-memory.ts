@@ -6,7 +6,7 @@
  */
 import type { Harness } from '../test/e2e/support/gateway-harness.js';
 import type { WorkerPool } from '../gateway/workers/worker-pool.js';
-import { gatewayChromiumRss, nodeRssMiB, ownCpuSeconds, workerTreeMemory } from './proc-rss.js';
+import { gatewayChromiumRss, machineBusySeconds, nodeRssMiB, ownCpuSeconds, userChromium, workerTreeMemory } from './proc-rss.js';
 import { round } from './stats.js';
 
 export interface WorkerReading {
@@ -32,8 +32,11 @@ export interface LoadMemory {
   workersNodePssMiB: number;
   /** gateway RSS + worker processes' PSS + Chromium PSS. */
   totalMiB: number;
-  /** CPU seconds used so far: workers with their Chromium, and this process; for differences only. */
-  cpu: { workersSeconds: number; gatewaySeconds: number };
+  /**
+   * CPU seconds used so far, for differences only: workers with their Chromium, this
+   * process, the user's playwright Chromium, and the whole machine (other jobs included).
+   */
+  cpu: { workersSeconds: number; gatewaySeconds: number; userBrowserSeconds: number; machineSeconds: number };
 }
 
 /** The pool's workers, or null when the gateway runs its one Chromium in-process. */
@@ -81,6 +84,6 @@ export function loadMemory(harness: Harness, sessions: number): LoadMemory {
     chromiumPssMiB: round(chromiumPssMiB),
     workersNodePssMiB: round(workersNodePssMiB),
     totalMiB: round(gatewayRssMiB + workersNodePssMiB + chromiumPssMiB),
-    cpu: { workersSeconds, gatewaySeconds: ownCpuSeconds() },
+    cpu: { workersSeconds, gatewaySeconds: ownCpuSeconds(), userBrowserSeconds: userChromium().cpuSeconds, machineSeconds: machineBusySeconds() },
   };
 }

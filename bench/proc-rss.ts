@@ -85,6 +85,20 @@ export function gatewayChromiumRss(rootPid = process.pid): ChromiumRss {
   return sumOf(tops.flatMap(table.subtree));
 }
 
+/** The user's playwright Chromium (the bench's viewers), whose CPU competes with the gateway's here. */
+export function userChromium(rootPid = process.pid): ChromiumRss {
+  const table = processTable();
+  const tops = table.children(rootPid).filter((p) => /chrom/i.test(p.name) && p.cmdline.includes('playwright'));
+  return sumOf(tops.flatMap(table.subtree));
+}
+
+/** CPU time the whole machine has been busy (all cores, every process, not idle or iowait), seconds. */
+export function machineBusySeconds(): number {
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+  const idle = (fields[3] ?? 0) + (fields[4] ?? 0);
+  return (fields.reduce((a, b) => a + b, 0) - idle) / TICKS_PER_SECOND;
+}
+
 export interface WorkerTreeMemory {
   /** The worker process itself (Node). */
   node: ChromiumRss;

@@ -107,7 +107,8 @@ function loadRows(r: LoadResult): void {
   row(`[${w}] Chromium PSS per idle session (all ÷ ${r.opened}; marginal)`, `${r.pssPerSessionMiB} MiB; ${r.marginalPssPerSessionMiB} MiB`, '≤ 80 MiB', r.pssPerSessionMiB <= 80);
   const m = r.memory;
   row(`[${w}] memory empty / idle / scrolling (gateway RSS + workers PSS + Chromium PSS)`, [m.empty, m.idle, m.scrolling].map((x) => `${Math.round(x.totalMiB)}`).join(' / ') + ` MiB (gateway ${Math.round(m.idle.gatewayRssMiB)}, workers ${Math.round(m.idle.workersNodePssMiB)}, Chromium ${Math.round(m.idle.chromiumPssMiB)} idle)`);
-  row(`[${w}] scrolling sessions, frames/s each; CPU cores busy (workers, gateway process)`, `${r.scrollers.count} × ${r.scrollers.framesPerSecondEach}${r.scrollers.errors.length ? ` (${r.scrollers.errors.length} errors)` : ''}; ${r.cpuCores.workers}, ${r.cpuCores.gateway}`);
+  const c = r.cpuCores;
+  row(`[${w}] scrolling sessions × frames/s each; cores busy: workers, gateway process, user's Chromium, whole machine`, `${r.scrollers.count} × ${r.scrollers.framesPerSecondEach}${r.scrollers.errors.length ? ` (${r.scrollers.errors.length} errors)` : ''}; ${c.workers}, ${c.gateway}, ${c.userBrowser}, ${c.machine}`);
   row(`[${w}] sessions per core (open ÷ ${os.availableParallelism()}); load avg start → end`, `${r.sessionsPerCore}; ${r.loadAverage.start.join(' ')} → ${r.loadAverage.end.join(' ')}`);
 }
 
