@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { CHROMIUM, STAFF_PASSWORD, addStaff, browseTo, launchUserBrowser, login, newUserContext, startHarness } from '../test/e2e/support/gateway-harness.js';
 import { startFixtureSite } from '../test/e2e/support/fixture-site.js';
+import { loadBench, type LoadResult } from './load-bench.js';
 import { machineFacts } from './machine.js';
 import { policyBench, type PolicyResult } from './policy-bench.js';
 import { proxyBench, type ProxyResult } from './proxy-bench.js';
@@ -21,6 +22,11 @@ const CLICKS = Number(process.env.BENCH_CLICKS ?? 60);
 const FIRST_FRAME_RUNS = Number(process.env.BENCH_FIRST_FRAME_RUNS ?? 8);
 const ONLY = (process.env.BENCH_ONLY ?? 'stream,memory,policy,proxy,sanitizer').split(',');
 const PROXY_REQUESTS = Number(process.env.BENCH_PROXY_REQUESTS ?? 500);
+/** Load mode (BENCH_ONLY=load, not in the default set: it takes minutes per worker count). */
+const LOAD_SESSIONS = Number(process.env.BENCH_LOAD_SESSIONS ?? 40);
+const LOAD_SCROLLING = Number(process.env.BENCH_LOAD_SCROLLING ?? 10);
+const LOAD_WORKERS = (process.env.BENCH_LOAD_WORKERS ?? '1,2,4').split(',').map(Number);
+const LOAD_CONCURRENCY = Number(process.env.BENCH_LOAD_CONCURRENCY ?? 4);
 /** Extra gateway config for comparison runs, e.g. BENCH_GATEWAY='{"stream.maxDeviceScaleFactor":1}'. */
 const GATEWAY_OVERRIDES = JSON.parse(process.env.BENCH_GATEWAY ?? '{}') as Record<string, unknown>;
 
@@ -89,12 +95,29 @@ async function memoryBench(): Promise<MemoryPoint[]> {
 const ms = (v: number): string => `${round(v, 0)} ms`;
 const kib = (bytesPerSec: number): string => (bytesPerSec < 1024 ? `${round(bytesPerSec, 0)} B/s` : `${round(bytesPerSec / 1024, 1)} KiB/s`);
 
+function loadRows(r: LoadResult): void {
+  const w = `${r.workers} worker${r.workers === 1 ? '' : 's'}`;
+  row(`[${w}] sessions open (${r.openSeconds} s; per worker ${r.placement.join('/') || '—'})`, `${r.opened} of ${r.requested}${r.failures.length ? `, ${r.failures.length} failed` : ''}`, `40`, r.opened >= 40);
+  const p = r.probe;
+  if (p) {
+    row(`[${w}] probe input→frame p50 (n=${p.ms.n}${p.timeouts ? `, ${p.timeouts} timed out` : ''}) while ${r.scrollers.count} scroll`, ms(p.ms.p50));
+    row(`[${w}] probe input→frame p95`, ms(p.ms.p95), '≤ 150 ms', p.ms.p95 <= 150 && p.timeouts === 0 && r.scrollers.count >= 10);
+    row(`[${w}] probe input→frame max`, ms(p.ms.max));
+  } else row(`[${w}] probe`, 'no session opened', '≤ 150 ms', false);
+  row(`[${w}] Chromium PSS per idle session (all ÷ ${r.opened}; marginal)`, `${r.pssPerSessionMiB} MiB; ${r.marginalPssPerSessionMiB} MiB`, '≤ 80 MiB', r.pssPerSessionMiB <= 80);
+  const m = r.memory;
+  row(`[${w}] memory empty / idle / scrolling (gateway RSS + workers PSS + Chromium PSS)`, [m.empty, m.idle, m.scrolling].map((x) => `${Math.round(x.totalMiB)}`).join(' / ') + ` MiB (gateway ${Math.round(m.idle.gatewayRssMiB)}, workers ${Math.round(m.idle.workersNodePssMiB)}, Chromium ${Math.round(m.idle.chromiumPssMiB)} idle)`);
+  const c = r.cpuCores;
+  row(`[${w}] scrolling sessions × frames/s each; cores busy: workers, gateway process, user's Chromium, whole machine`, `${r.scrollers.count} × ${r.scrollers.framesPerSecondEach}${r.scrollers.errors.length ? ` (${r.scrollers.errors.length} errors)` : ''}; ${c.workers}, ${c.gateway}, ${c.userBrowser}, ${c.machine}`);
+  row(`[${w}] sessions per core (open ÷ ${os.availableParallelism()}); load avg start → end`, `${r.sessionsPerCore}; ${r.loadAverage.start.join(' ')} → ${r.loadAverage.end.join(' ')}`);
+}
+
 async function main(): Promise<void> {
   const startedAt = new Date();
   const machine = machineFacts(CHROMIUM);
   console.log(`kekkai bench — ${startedAt.toISOString()}`);
   console.log(`${machine.cpuModel}, ${machine.cores} cores, ${machine.totalMemoryGiB} GiB, Node ${machine.node}, ${machine.chromium}, load ${machine.loadAverageAtStart.join(' ')}`);
-  const result: Record<string, unknown> = { startedAt: startedAt.toISOString(), machine, settings: { clicks: CLICKS, firstFrameRuns: FIRST_FRAME_RUNS, gatewayOverrides: GATEWAY_OVERRIDES, proxyRequests: PROXY_REQUESTS } };
+  const result: Record<string, unknown> = { startedAt: startedAt.toISOString(), machine, settings: { clicks: CLICKS, firstFrameRuns: FIRST_FRAME_RUNS, gatewayOverrides: GATEWAY_OVERRIDES, proxyRequests: PROXY_REQUESTS, load: { sessions: LOAD_SESSIONS, scrolling: LOAD_SCROLLING, workers: LOAD_WORKERS, concurrency: LOAD_CONCURRENCY } } };
 
   if (ONLY.includes('stream')) {
     console.log('… streaming (latency, first frame, bytes per second)');
@@ -162,6 +185,16 @@ async function main(): Promise<void> {
       row('PDF output per text page', `${round(z.pdfOutputKiBPerPage!, 0)} KiB`, '≤ 150 KB', z.pdfOutputKiBPerPage! * 1024 <= 150_000);
       row(`images/s (${z.imageSize})`, `${round(z.imagesPerSec!, 1)}`);
       row(`scanner throughput (${z.scannerPayloadMB} MiB via INSTREAM)`, `${round(z.scannerMBPerSec!, 0)} MiB/s`);
+    }
+  }
+  if (ONLY.includes('load')) {
+    const loads: LoadResult[] = [];
+    result.load = loads;
+    for (const workers of LOAD_WORKERS) {
+      console.log(`… load: ${LOAD_SESSIONS} sessions, ${LOAD_SCROLLING} scrolling, probe; session.workers = ${workers}`);
+      const settings = { sessions: LOAD_SESSIONS, scrolling: LOAD_SCROLLING, clicks: CLICKS, concurrency: LOAD_CONCURRENCY, overrides: GATEWAY_OVERRIDES };
+      loads.push(await loadBench(workers, settings, (line) => console.log(line)));
+      loadRows(loads.at(-1)!);
     }
   }
 

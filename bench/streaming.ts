@@ -151,7 +151,7 @@ export interface TrafficResult {
   seconds: number;
 }
 
-const framesOf = async (page: Page): Promise<number> => page.evaluate((sel) => Number(document.querySelector(sel)?.getAttribute('data-frames') ?? 0), CANVAS);
+export const framesOf = async (page: Page): Promise<number> => page.evaluate((sel) => Number(document.querySelector(sel)?.getAttribute('data-frames') ?? 0), CANVAS);
 
 /**
  * Binary WebSocket bytes per second on the long Japanese article: first idle
@@ -175,14 +175,7 @@ export async function traffic(page: Page, counter: WsByteCounter, articleUrl: st
   f0 = await framesOf(page);
   t0 = performance.now();
   const end = t0 + seconds * 1000;
-  let next = t0;
-  while (performance.now() < end) {
-    const down = performance.now() < t0 + (seconds * 1000) / 2;
-    await page.mouse.wheel(0, down ? 100 : -100);
-    next += 50;
-    const wait = next - performance.now();
-    if (wait > 0) await sleep(wait);
-  }
+  await wheelScroll(page, () => performance.now() >= end, (seconds * 1000) / 2);
   dt = (performance.now() - t0) / 1000;
   const scrollFrames = (await framesOf(page)) - f0;
   const scrollBytes = counter.bytes;
@@ -194,6 +187,23 @@ export async function traffic(page: Page, counter: WsByteCounter, articleUrl: st
     scrollMeanFrameKiB: counter.messages ? scrollBytes / counter.messages / 1024 : 0,
     seconds,
   };
+}
+
+/**
+ * Wheel-scrolls the remote page 100 px every 50 ms with the mouse where it rests
+ * (over the canvas), down for `flipEveryMs`, then up as long, and so on, until
+ * `stop()` says so — the page never runs out.
+ */
+export async function wheelScroll(page: Page, stop: () => boolean, flipEveryMs: number): Promise<void> {
+  const t0 = performance.now();
+  let next = t0;
+  while (!stop()) {
+    const down = Math.floor((performance.now() - t0) / flipEveryMs) % 2 === 0;
+    await page.mouse.wheel(0, down ? 100 : -100);
+    next += 50;
+    const wait = next - performance.now();
+    if (wait > 0) await sleep(wait);
+  }
 }
 
 export interface MemoryPoint {
