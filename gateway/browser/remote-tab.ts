@@ -54,8 +54,6 @@ const CLOSE_TIMEOUT_MS = 5000;
 export class RemoteTab {
   readonly state: TabState = { url: 'about:blank', title: '', loading: false, canGoBack: false, canGoForward: false };
   private streaming = false;
-  /** The screencast restarts in flight, in order (restartScreencast). */
-  private screencastRestarts: Promise<void> = Promise.resolve();
   private viewport: Viewport | null = null;
   private closedFlag = false;
   private readonly restrictions: PageRestrictions;
@@ -225,25 +223,15 @@ export class RemoteTab {
     await this.cdp.send('Page.stopScreencast').catch(() => undefined);
   }
 
-  /**
-   * Restarts run one after another: two overlapping ones (start streaming and a resize)
-   * would both stop, then both start, and the second start fails ("Screencast is already
-   * active") with the older viewport's size kept. Each run reads the viewport it starts with.
-   */
-  private restartScreencast(): Promise<void> {
-    const run = this.screencastRestarts.then(async () => {
-      if (!this.streaming) return;
-      const vp = this.viewport;
-      await this.cdp.send('Page.stopScreencast').catch(() => undefined);
-      await this.cdp.send('Page.startScreencast', {
-        format: 'jpeg',
-        quality: this.options.jpegQuality,
-        ...(vp ? { maxWidth: Math.round(vp.width * this.scaleFactor()), maxHeight: Math.round(vp.height * this.scaleFactor()) } : {}),
-        everyNthFrame: 1,
-      });
+  private async restartScreencast(): Promise<void> {
+    const vp = this.viewport;
+    await this.cdp.send('Page.stopScreencast').catch(() => undefined);
+    await this.cdp.send('Page.startScreencast', {
+      format: 'jpeg',
+      quality: this.options.jpegQuality,
+      ...(vp ? { maxWidth: Math.round(vp.width * this.scaleFactor()), maxHeight: Math.round(vp.height * this.scaleFactor()) } : {}),
+      everyNthFrame: 1,
     });
-    this.screencastRestarts = run.catch(() => undefined);
-    return run;
   }
 
   async pointer(msg: PointerMessage): Promise<void> {
