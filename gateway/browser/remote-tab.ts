@@ -122,6 +122,9 @@ export class RemoteTab {
     cdp.on('Page.frameStoppedLoading', (e) => {
       this.onLoading(e.frameId, false);
       void this.refreshInfo();
+      // History read at commit can miss the new entry under load: read it again once the
+      // page has loaded, so Back and Forward are enabled when they should be.
+      if (e.frameId === this.targetId) void this.refreshHistory();
     });
     cdp.on('Page.domContentEventFired', () => void this.refreshInfo());
     cdp.on('Inspector.targetCrashed', () => this.health.crashed());
