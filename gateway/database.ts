@@ -10,6 +10,7 @@ import { POLICY_MIGRATION } from './policy-store/policy-migration.js';
 import { RELEASE_MIGRATION } from './security/release-migration.js';
 import { ACCOUNT_FIELDS_MIGRATION, USERS_MIGRATION, type Migration } from './store/migrations.js';
 import { openSqlite, type SqliteDb } from './store/sqlite-database.js';
+import { WORKER_REGISTRY_MIGRATION } from './workers/worker-registry.js';
 
 export type { SqliteDb } from './store/sqlite-database.js';
 
@@ -20,6 +21,7 @@ export const MIGRATIONS: readonly Migration[] = [
   QUARANTINE_MIGRATION,
   ACCOUNT_FIELDS_MIGRATION,
   RELEASE_MIGRATION,
+  WORKER_REGISTRY_MIGRATION,
 ];
 
 /** The newest schema version this build knows (backups from newer ones are flagged). */

@@ -25,6 +25,8 @@ import { openTotpVault } from './auth/totp-vault.js';
 import { startLocalBrowser, type BrowserLayer, type BrowserLayerFactory } from './browser/local-browser.js';
 import { defaultWorkerCount } from './workers/worker-count.js';
 import { WorkerPool } from './workers/worker-pool.js';
+import { RemoteWorkers } from './workers/remote-workers.js';
+import { SqliteWorkerRegistry } from './workers/worker-registry.js';
 import { sessionUploadDir } from './browser/upload-broker.js';
 import type { Config } from './config/config-schema.js';
 import type { DownloadManager } from './downloads/download-manager.js';
@@ -138,13 +140,15 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   const uploadsDir = path.join(config.dataDir, 'uploads');
   const onBrowserLost = options.onBrowserLost ?? ((lost) => audit.record({ userId: null, userName: null, event: 'browser-crashed', outcome: 'error', details: { ...lost } }));
   const workers = config.session.workers ?? defaultWorkerCount();
+  // Remote workers (KEKKAI_WORKER_LISTEN) join the worker pool, even when no local worker runs.
+  const remoteWorkers = config.remoteWorkers.listen ? new RemoteWorkers(config, new SqliteWorkerRegistry(db), audit, logger) : null;
   const workerPool: BrowserLayerFactory = async (deps) =>
     new WorkerPool(deps, {
       count: workers,
       runDir: runDir.root,
       policy: () => ({ ...policy.snapshot(), contact: policy.current().policy.contact ?? null }),
     });
-  browser = await (options.browser ?? (workers === 0 ? startLocalBrowser : workerPool))({
+  browser = await (options.browser ?? (workers === 0 && !remoteWorkers ? startLocalBrowser : workerPool))({
     config,
     log: logger,
     audit,
@@ -205,6 +209,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     }),
     needsSecondApproval,
     browser,
+    remoteWorkers,
     readiness,
     tls,
     inputQueues: new InputQueueRegistry(),
@@ -233,6 +238,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
       const address = app.server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       await browser.start([address.port]);
+      if (remoteWorkers && browser instanceof WorkerPool) await remoteWorkers.start(browser);
       return `${tls ? 'https' : 'http'}://${host}:${address.port}`;
     },
     reloadTls: () => {
@@ -252,6 +258,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
       clearInterval(clamdWatch);
       // Each step is bounded (ops/shutdown.ts): sanitizer jobs still running after the
       // grace are interrupted and blocked at the next start.
+      await remoteWorkers?.close().catch(() => undefined);
       await settleWithin(browser.close().then(() => downloads.idle()), SHUTDOWN_GRACE_MS, () =>
         logger.warn({ component: 'shutdown' }, 'sessions or downloads still busy; stopping without them'),
       );

@@ -11,6 +11,18 @@ import { ServerMessage } from './server-messages.js';
 const SessionId = z.string().min(1).max(128);
 const RequestId = z.number().int().nonnegative();
 const Bytes = z.custom<Uint8Array>((v) => v instanceof Uint8Array, 'bytes');
+const ChooserId = z.number().int().nonnegative();
+/** Files per upload. */
+export const MAX_UPLOAD_FILES = 100;
+const FileIndex = z.number().int().min(0).max(MAX_UPLOAD_FILES - 1);
+/** A plain file name (no directory part); the worker writes it under its own directory. */
+const FileName = z
+  .string()
+  .min(1)
+  .max(255)
+  .refine((n) => !/[/\\\0]/.test(n) && n !== '.' && n !== '..', 'plain file name');
+/** Download and upload bytes travel in chunks of at most this size. */
+export const TRANSFER_CHUNK_BYTES = 1024 * 1024;
 
 export const WorkerUser = z.object({
   id: z.number().int(),
@@ -40,6 +52,8 @@ export const WorkerSettings = z.object({
   ownPorts: z.array(z.number().int().min(1).max(65535)).max(16),
   /** Largest download file sent to the control plane; bigger ones are dropped as canceled. */
   maxDownloadBytes: z.number().int().min(1),
+  /** Largest file uploaded to a page (the control plane checks it first). */
+  maxUploadBytes: z.number().int().min(1),
   /** The worker's own directory (Chromium downloads); emptied at start. */
   workDir: z.string().max(4096),
 });
@@ -57,7 +71,9 @@ export const ToWorker = z.discriminatedUnion('t', [
   z.object({ t: z.literal('attach'), rid: RequestId, sid: SessionId, viewport: Viewport }),
   z.object({ t: z.literal('detach'), sid: SessionId }),
   z.object({ t: z.literal('input'), rid: RequestId, sid: SessionId, msg: ClientMessage }),
-  z.object({ t: z.literal('upload'), rid: RequestId, sid: SessionId, chooserId: z.number().int(), files: z.array(z.string().max(4096)).max(100) }),
+  /** Bytes of a file for a page's file chooser, in order; `upload` then hands the files to the page. */
+  z.object({ t: z.literal('upload-chunk'), sid: SessionId, chooserId: ChooserId, index: FileIndex, name: FileName, data: Bytes }),
+  z.object({ t: z.literal('upload'), rid: RequestId, sid: SessionId, chooserId: ChooserId, files: z.array(z.object({ name: FileName, size: z.number().int().nonnegative() })).max(MAX_UPLOAD_FILES) }),
   z.object({ t: z.literal('cancel-download'), sid: SessionId, guid: z.string().max(128) }),
   z.object({ t: z.literal('shutdown') }),
 ]);
@@ -65,7 +81,10 @@ export type ToWorker = z.infer<typeof ToWorker>;
 
 /** Worker → control plane. */
 export const FromWorker = z.discriminatedUnion('t', [
-  z.object({ t: z.literal('ready'), pid: z.number().int() }),
+  /** Started; a remote worker also names itself and says how many sessions it takes. */
+  z.object({ t: z.literal('ready'), pid: z.number().int(), host: z.string().max(255).optional(), capacity: z.number().int().min(1).max(10_000).optional() }),
+  /** The worker's operator ran `kekkai worker drain` (or undid it). */
+  z.object({ t: z.literal('drain'), draining: z.boolean() }),
   z.object({ t: z.literal('done'), rid: RequestId, ok: z.boolean(), code: z.string().max(64).optional(), result: z.unknown().optional() }),
   /** A message for the session's viewer. */
   z.object({ t: z.literal('msg'), sid: SessionId, msg: ServerMessage }),
@@ -78,7 +97,8 @@ export const FromWorker = z.discriminatedUnion('t', [
   /** An audit event (navigation, refusal); the control plane fills in who from its own session records. */
   z.object({ t: z.literal('audit'), userId: z.number().int().nullable(), event: z.string().max(64), outcome: z.string().max(32), details: z.record(z.unknown()) }),
   z.object({ t: z.literal('dl-begin'), sid: SessionId, guid: z.string().max(128), url: z.string().max(65_536), name: z.string().max(1024) }),
-  z.object({ t: z.literal('dl-file'), sid: SessionId, guid: z.string().max(128), data: Bytes }),
+  /** The next bytes of a finished download (before its `completed` progress). */
+  z.object({ t: z.literal('dl-chunk'), sid: SessionId, guid: z.string().max(128), data: Bytes.refine((d) => d.byteLength <= TRANSFER_CHUNK_BYTES, 'chunk too large') }),
   z.object({
     t: z.literal('dl-progress'),
     sid: SessionId,

@@ -40,6 +40,11 @@ export interface GatewaySessions {
 /** One browser worker as the admin console shows it. */
 export interface WorkerStatus {
   id: number;
+  /** Forked by this gateway, or joined from another machine (docs/workers.md). */
+  kind: 'local' | 'remote';
+  /** A remote worker's name (its certificate) and address. */
+  name: string | null;
+  address: string | null;
   pid: number | null;
   /** Up and taking sessions (unless draining). */
   ready: boolean;

@@ -8,6 +8,7 @@ import { runBackup, runRestore } from './backup-command.js';
 import { runPolicy } from './policy-command.js';
 import { runSanitize } from './sanitize-command.js';
 import { runUserAdd } from './user-add.js';
+import { runWorkerCommand } from './worker-command.js';
 
 const HELP = `kekkai — browser-isolation gateway for hospitals
 
@@ -28,6 +29,10 @@ Usage:
                                                only sanitized files are written to DIR
   kekkai backup --out FILE [--with-quarantine] consistent online backup (mode 0600; store it encrypted)
   kekkai restore FILE [--force]                verify and restore into an empty (or, stopped, --force) data directory
+  kekkai worker --control wss://HOST:PORT --token-file FILE [--state-dir DIR]
+                                               run a browser worker on this machine for that control plane
+  kekkai worker ca init | token create | token revoke | list | revoke | drain | status
+                                               remote worker credentials and maintenance (kekkai worker help)
   kekkai --help                                show this help
 
 Settings come from KEKKAI_* environment variables and an optional YAML file
@@ -63,14 +68,9 @@ export async function main(argv: string[]): Promise<number> {
         if (stopping) await gateway.close().then(() => process.exit(0));
         return await new Promise<number>(() => undefined);
       }
-      case 'worker': {
-        // Started by `kekkai serve` for each browser worker (docs/workers.md).
-        if (rest[0] !== '--local') break;
-        const { runLocalWorker } = await import('../worker/local-worker.js');
-        // The control plane passes its log level (an unknown word means info).
-        const level = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].includes(rest[1] ?? '') ? rest[1]! : 'info';
-        return await runLocalWorker(level);
-      }
+      case 'worker':
+        // Browser workers and their credentials (docs/workers.md).
+        return await runWorkerCommand(rest, config);
       case 'user':
         if (rest[0] !== 'add') break;
         return await runUserAdd(rest.slice(1), config());

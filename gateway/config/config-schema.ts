@@ -21,6 +21,21 @@ const cidrList = z.preprocess(
   z.array(z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'expected a CIDR such as 10.0.0.0/8')),
 );
 
+/** `host:port` (IPv6 in brackets); port 0 picks a free one (tests). */
+const listenAddress = z.string().transform((v, ctx) => {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(v.trim());
+  const port = match ? Number(match[3]) : -1;
+  if (!match || port > 65535) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected host:port, e.g. 0.0.0.0:8444 or [::]:8444' });
+    return z.NEVER;
+  }
+  return { host: match[1] ?? match[2]!, port };
+});
+const nameList = z.preprocess(
+  (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
+  z.array(z.string().regex(/^[A-Za-z0-9.:-]{1,253}$/, 'expected a host name or IP address')).max(32),
+);
+
 /**
  * The address browsers use for the gateway, e.g. https://kekkai.hospital.example:8443.
  * Only an https origin: the session cookie is Secure, so browsers never send it over http.
@@ -177,6 +192,15 @@ export const ConfigSchema = z
           })
           .strict()
           .default({}),
+      })
+      .strict()
+      .default({}),
+    /** Browser workers on other machines (docs/workers.md): off unless a listen address is given. */
+    remoteWorkers: z
+      .object({
+        listen: fromEnv(listenAddress.optional(), 'KEKKAI_WORKER_LISTEN', 'host:port of the mutual-TLS listener remote browser workers join (e.g. 0.0.0.0:8444); unset: no remote workers.'),
+        hostnames: fromEnv(nameList.default([]), 'KEKKAI_WORKER_HOSTNAMES', 'Comma-separated names and addresses workers use to reach the listener (in its certificate; default: this machine\'s name, localhost, 127.0.0.1).'),
+        caDir: fromEnv(z.string().min(1).optional(), 'KEKKAI_WORKER_CA_DIR', 'Directory of the worker CA (ca.crt, ca.key; default <dataDir>/worker-ca, made at first start).'),
       })
       .strict()
       .default({}),

@@ -3,6 +3,7 @@
  * (gateway/gateway.ts) builds each of them exactly once; routes never see the
  * database and never build a service of their own.
  */
+import type { RemoteWorkers } from '../workers/remote-workers.js';
 import type { AccountService } from '../admin/account-service.js';
 import type { ComplianceService } from '../admin/compliance-service.js';
 import type { FilePolicyService } from '../admin/file-policy-service.js';
@@ -38,6 +39,8 @@ export interface ConsoleServices {
   sessions: ConsoleSessions;
   /** Browser workers: their load, and draining one before maintenance. */
   browser: Pick<BrowserLayer, 'workers' | 'drain'>;
+  /** Workers on other machines (null when KEKKAI_WORKER_LISTEN is unset): who joined, revoking one. */
+  remoteWorkers: Pick<RemoteWorkers, 'list' | 'revoke' | 'port' | 'caFingerprint'> | null;
   downloads: Pick<DownloadManager, 'list'>;
   quarantineIndex: QuarantineIndex;
   releases: ReleaseRepository;

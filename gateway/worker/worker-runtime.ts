@@ -5,12 +5,13 @@
  * audit events, download progress and files — goes back over the channel. Nothing is
  * sanitized, stored or audited here: the worker keeps no state worth saving.
  */
-import { mkdir, readFile, rm, stat } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { appendFile, mkdir, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { createHash } from 'node:crypto';
 import { evaluate, type Policy } from '../../policies/index.js';
 import type { ServerMessage, SessionEndReason } from '../../protocol/index.js';
-import { ToWorker, type FromWorker, type WorkerSettings } from '../../protocol/worker-messages.js';
+import { ToWorker, TRANSFER_CHUNK_BYTES, type FromWorker, type WorkerSettings } from '../../protocol/worker-messages.js';
 import type { AuditEventInput } from '../audit/audit-log.js';
 import { launchBrowserInstance, type BrowserInstance } from '../browser/browser-instance.js';
 import type { BrowserSession, Viewer } from '../browser/browser-session.js';
@@ -20,10 +21,17 @@ import { startDenyAllProxy } from '../egress/context-egress.js';
 import { SessionLimitError } from '../browser/session-manager.js';
 import type { ParentLogger } from '../logging.js';
 
-/** The channel to the control plane (Node's IPC for local workers). */
+/** The channel to the control plane (Node's IPC for local workers, mutual-TLS WebSocket for remote ones). */
 export interface WorkerChannel {
   send(msg: FromWorker): void;
   onMessage(listener: (msg: unknown) => void): void;
+}
+
+/** What a remote worker says about itself when ready; its own machine's settings win over the control plane's. */
+export interface WorkerIdentity {
+  host?: string;
+  capacity?: number;
+  overrides?: Partial<Pick<WorkerSettings, 'chromiumPath' | 'workDir'>>;
 }
 
 
@@ -48,6 +56,7 @@ export class WorkerRuntime {
     private readonly log: ParentLogger,
     /** Called when the worker must end (shutdown, or its Chromium died). */
     private readonly exit: (code: number) => void,
+    private readonly identity: WorkerIdentity = {},
   ) {
     channel.onMessage((raw) => void this.onMessage(raw));
   }
@@ -83,6 +92,8 @@ export class WorkerRuntime {
           if (context) await this.chromium().cancelDownload(msg.guid, context);
           return;
         }
+        case 'upload-chunk':
+          return await this.receiveUploadChunk(msg);
         case 'detach': {
           const viewer = this.viewers.get(msg.sid);
           if (viewer) this.sessions().get(msg.sid)?.detach(viewer);
@@ -126,12 +137,44 @@ export class WorkerRuntime {
       case 'input':
         return this.session(msg.sid).handle(msg.msg);
       case 'upload':
-        return this.session(msg.sid).uploads.complete(msg.chooserId, msg.files);
+        return this.completeUpload(msg);
     }
   }
 
-  private async init(settings: WorkerSettings): Promise<void> {
+  /** `<workDir>/uploads/<hash of session>`: removed when the session ends. */
+  private uploadDir(sid: string): string {
+    return path.join(this.settings?.workDir ?? '/nonexistent', 'uploads', createHash('sha256').update(sid).digest('hex').slice(0, 32));
+  }
+
+  private uploadPath(sid: string, chooserId: number, index: number, name: string): string {
+    return path.join(this.uploadDir(sid), String(chooserId), String(index), name);
+  }
+
+  private async receiveUploadChunk(msg: Extract<ToWorker, { t: 'upload-chunk' }>): Promise<void> {
+    this.session(msg.sid);
+    const file = this.uploadPath(msg.sid, msg.chooserId, msg.index, msg.name);
+    const size = (await stat(file).catch(() => null))?.size ?? 0;
+    if (size + msg.data.byteLength > (this.settings?.maxUploadBytes ?? 0)) throw new Error('upload larger than the limit');
+    await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    await appendFile(file, msg.data, { mode: 0o600 });
+  }
+
+  /** The chunks arrived before this request (the channel keeps order); sizes must match. */
+  private async completeUpload(msg: Extract<ToWorker, { t: 'upload' }>): Promise<unknown> {
+    const files: string[] = [];
+    for (const [index, file] of msg.files.entries()) {
+      const local = this.uploadPath(msg.sid, msg.chooserId, index, file.name);
+      const size = (await stat(local).catch(() => null))?.size ?? -1;
+      if (size !== file.size) throw new Error('upload incomplete');
+      files.push(local);
+    }
+    // Chromium reads the files when the page uses them: they stay until the session ends.
+    return this.session(msg.sid).uploads.complete(msg.chooserId, files);
+  }
+
+  private async init(received: WorkerSettings): Promise<void> {
     if (this.instance) return;
+    const settings: WorkerSettings = { ...received, ...this.identity.overrides };
     this.settings = settings;
     this.limits = { maxTabs: settings.maxTabs, idleTimeoutSeconds: settings.idleTimeoutSeconds };
     await rm(settings.workDir, { recursive: true, force: true });
@@ -162,6 +205,7 @@ export class WorkerRuntime {
       downloads: this.downloadSink(path.join(settings.workDir, 'downloads')),
       onSessionEnded: async (id) => {
         this.viewers.delete(id);
+        await rm(this.uploadDir(id), { recursive: true, force: true });
         this.channel.send({ t: 'ended', sid: id, reason: 'ended' });
       },
     });
@@ -173,7 +217,22 @@ export class WorkerRuntime {
     this.instance.sessions.start();
     this.streamTimer = setInterval(() => this.reportStream(), STREAM_REPORT_MS);
     this.streamTimer.unref();
-    this.channel.send({ t: 'ready', pid: process.pid });
+    this.channel.send({
+      t: 'ready',
+      pid: process.pid,
+      ...(this.identity.host ? { host: this.identity.host } : {}),
+      ...(this.identity.capacity ? { capacity: this.identity.capacity } : {}),
+    });
+  }
+
+  /** The operator drains (or undrains) this worker from its own machine. */
+  setDraining(draining: boolean): void {
+    this.channel.send({ t: 'drain', draining });
+  }
+
+  /** Sessions on this worker now (status file of a remote worker). */
+  sessionCount(): number {
+    return this.instance?.sessions.size ?? 0;
   }
 
   /** The control plane seals the record (and decides whose it is). */
@@ -181,7 +240,7 @@ export class WorkerRuntime {
     this.channel.send({ t: 'audit', userId: input.userId ?? null, event: input.event, outcome: input.outcome, details: (input.details ?? {}) as Record<string, unknown> });
   }
 
-  /** Chromium's downloads of this worker's sessions, sent whole to the control plane when complete. */
+  /** Chromium's downloads of this worker's sessions, sent in chunks to the control plane when complete. */
   private downloadSink(root: string): DownloadSink {
     const dirOf = (sid: string): string => path.join(root, createHash('sha256').update(sid).digest('hex').slice(0, 32));
     return {
@@ -196,9 +255,8 @@ export class WorkerRuntime {
           if (state === 'completed') {
             // Never read (or send) more than the control plane accepts.
             const size = (await stat(file).catch(() => null))?.size ?? -1;
-            const data = size >= 0 && size <= (this.settings?.maxDownloadBytes ?? 0) ? await readFile(file).catch(() => null) : null;
-            if (data) this.channel.send({ t: 'dl-file', sid, guid: ev.guid, data });
-            else state = 'canceled';
+            const sent = size >= 0 && size <= (this.settings?.maxDownloadBytes ?? 0) && (await this.sendFile(sid, ev.guid, file));
+            if (!sent) state = 'canceled';
           }
           await rm(file, { force: true });
           this.channel.send({ t: 'dl-progress', sid, ...ev, state });
@@ -208,6 +266,22 @@ export class WorkerRuntime {
         await rm(dirOf(sid), { recursive: true, force: true });
       },
     };
+  }
+
+  private async sendFile(sid: string, guid: string, file: string): Promise<boolean> {
+    try {
+      let sent = 0;
+      for await (const chunk of createReadStream(file, { highWaterMark: TRANSFER_CHUNK_BYTES })) {
+        const data = chunk as Buffer;
+        this.channel.send({ t: 'dl-chunk', sid, guid, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+        sent++;
+      }
+      // An empty file is still a file: one empty chunk creates it on the control plane.
+      if (sent === 0) this.channel.send({ t: 'dl-chunk', sid, guid, data: new Uint8Array(0) });
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   private viewerFor(sid: string): Viewer {

@@ -6,7 +6,10 @@
  * are read off the navigation messages passing through.
  */
 import type { ClientMessage, ServerMessage, SessionEndReason, Viewport } from '../../protocol/index.js';
-import type { ToWorker, WorkerUser } from '../../protocol/worker-messages.js';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { MAX_UPLOAD_FILES, TRANSFER_CHUNK_BYTES, type ToWorker, type WorkerUser } from '../../protocol/worker-messages.js';
 import type { SessionSummary, Viewer } from '../browser/browser-session.js';
 import { message } from '../i18n/messages.js';
 
@@ -116,7 +119,22 @@ export class RemoteSession {
     complete: async (chooserId: number, files: string[]): Promise<{ tabId: number; url: string } | null> => {
       if (!this.choosers.has(chooserId)) return null;
       this.choosers.delete(chooserId);
-      const result = (await this.host.request({ t: 'upload', sid: this.id, chooserId, files })) as { tabId: number; url: string } | null;
+      if (files.length > MAX_UPLOAD_FILES) return null;
+      // The files travel as bytes: a worker on another machine cannot read this one's disk.
+      const sent: Array<{ name: string; size: number }> = [];
+      for (const [index, file] of files.entries()) {
+        const name = path.basename(file);
+        const size = (await stat(file)).size;
+        let chunks = 0;
+        for await (const chunk of createReadStream(file, { highWaterMark: TRANSFER_CHUNK_BYTES })) {
+          const data = chunk as Buffer;
+          this.host.send({ t: 'upload-chunk', sid: this.id, chooserId, index, name, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+          chunks++;
+        }
+        if (chunks === 0) this.host.send({ t: 'upload-chunk', sid: this.id, chooserId, index, name, data: new Uint8Array(0) });
+        sent.push({ name, size });
+      }
+      const result = (await this.host.request({ t: 'upload', sid: this.id, chooserId, files: sent })) as { tabId: number; url: string } | null;
       return result && typeof result.tabId === 'number' && typeof result.url === 'string' ? result : null;
     },
   };

@@ -5,8 +5,8 @@
  * to the least-loaded worker; a worker that dies takes only its own sessions with it —
  * their users are told and can start a new session at once — and is started again.
  */
-import { fork, type ChildProcess } from 'node:child_process';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { fork } from 'node:child_process';
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ServerMessage, SessionEndReason } from '../../protocol/index.js';
 import { FromWorker, type ToWorker, type WorkerSettings, type WorkerUser } from '../../protocol/worker-messages.js';
@@ -15,6 +15,7 @@ import { SessionCreations, SessionLimitError } from '../browser/session-creation
 import type { Actor } from '../actor.js';
 import { PACKAGE_ROOT } from '../paths.js';
 import { RemoteSession, type SessionHost } from './remote-session.js';
+import { ProcessLink, type WorkerLink } from './worker-link.js';
 
 const READY_TIMEOUT_MS = 60_000;
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -52,8 +53,11 @@ class WorkerHandle implements SessionHost {
   private readonly pending = new Map<number, Pending>();
   private nextRid = 1;
   ready = false;
-  /** `sid|guid` of downloads announced and not finished (only those may send a file). */
-  readonly openDownloads = new Set<string>();
+  /** `sid|guid` of downloads announced and not finished (only those may send a file), with the bytes received so far. */
+  readonly openDownloads = new Map<string, number>();
+  /** Sessions it takes at most (a remote worker says; local ones take the gateway's limit). */
+  capacity = Number.POSITIVE_INFINITY;
+  host: string | null = null;
   /** File and progress messages are handled in order (a file before its completion). */
   downloadChain: Promise<void> = Promise.resolve();
   policyVersion = -1;
@@ -61,23 +65,23 @@ class WorkerHandle implements SessionHost {
 
   constructor(
     readonly id: number,
-    readonly child: ChildProcess,
+    readonly link: WorkerLink,
   ) {}
 
   send(msg: ToWorker): void {
-    if (this.child.connected) this.child.send(msg);
+    this.link.send(msg);
   }
 
   request(body: RequestBody): Promise<unknown> {
     const rid = this.nextRid++;
     return new Promise((resolve, reject) => {
-      if (!this.child.connected) return reject(new Error(`worker ${this.id} is not running`));
+      if (!this.link.isOpen()) return reject(new Error(`worker ${this.id} is not running`));
       const timer = setTimeout(() => {
         this.pending.delete(rid);
         reject(new Error(`worker ${this.id} did not answer ${body.t}`));
       }, REQUEST_TIMEOUT_MS);
       this.pending.set(rid, { resolve, reject, timer });
-      this.child.send({ ...body, rid } as ToWorker);
+      this.link.send({ ...body, rid } as ToWorker);
     });
   }
 
@@ -101,6 +105,9 @@ class WorkerHandle implements SessionHost {
 
 export class WorkerPool implements BrowserLayer {
   private readonly handles: Array<WorkerHandle | null>;
+  /** Remote workers connected now, by id (ids after the local ones, never reused). */
+  private readonly remote = new Map<number, WorkerHandle>();
+  private nextRemoteId: number;
   private readonly creations = new SessionCreations<RemoteSession>();
   private readonly waiting = new Set<() => void>();
   /** Worker ids (1-based) that take no new sessions. */
@@ -115,6 +122,7 @@ export class WorkerPool implements BrowserLayer {
     private readonly options: WorkerPoolOptions,
   ) {
     this.handles = Array.from({ length: options.count }, () => null);
+    this.nextRemoteId = options.count + 1;
     const all = (): RemoteSession[] => this.all();
     this.sessions = {
       get size() {
@@ -129,14 +137,28 @@ export class WorkerPool implements BrowserLayer {
   }
 
   /** Each worker's state and the ids of its sessions (diagnostics, tests). */
-  status(): Array<{ id: number; pid: number | null; ready: boolean; draining: boolean; sessions: string[] }> {
-    return this.handles.map((w, i) => ({
+  status(): Array<Omit<WorkerStatus, 'sessions'> & { sessions: string[] }> {
+    const local = this.handles.map((w, i) => ({
       id: i + 1,
-      pid: w?.child.pid ?? null,
+      kind: 'local' as const,
+      name: null,
+      address: null,
+      pid: w?.link.pid ?? null,
       ready: Boolean(w?.ready),
       draining: this.draining.has(i + 1),
       sessions: w ? [...w.sessions.keys()] : [],
     }));
+    const remote = [...this.remote.values()].map((w) => ({
+      id: w.id,
+      kind: 'remote' as const,
+      name: w.link.name,
+      address: w.link.address,
+      pid: null,
+      ready: w.ready,
+      draining: this.draining.has(w.id),
+      sessions: [...w.sessions.keys()],
+    }));
+    return [...local, ...remote];
   }
 
   workers(): WorkerStatus[] {
@@ -145,14 +167,68 @@ export class WorkerPool implements BrowserLayer {
 
   /** A draining worker keeps its sessions but gets no new ones (to update or retire its machine). */
   drain(workerId: number, draining: boolean): boolean {
-    if (!Number.isInteger(workerId) || workerId < 1 || workerId > this.handles.length) return false;
+    const known = Number.isInteger(workerId) && ((workerId >= 1 && workerId <= this.handles.length) || this.remote.has(workerId));
+    if (!known) return false;
     if (draining) this.draining.add(workerId);
     else this.draining.delete(workerId);
     return true;
   }
 
   connected(): boolean {
-    return this.handles.some((w) => w?.ready);
+    return this.everyHandle().some((w) => w.ready);
+  }
+
+  /** Every worker known now: local slots started, and remote workers connected. */
+  private everyHandle(): WorkerHandle[] {
+    return [...this.handles.filter((w): w is WorkerHandle => w !== null), ...this.remote.values()];
+  }
+
+  /**
+   * A remote worker authenticated by the worker listener (worker-listener.ts). Its
+   * sessions live as long as its connection; when it drops, they end like a crash.
+   */
+  attachRemote(link: WorkerLink): number {
+    if (this.closing) {
+      void link.stop(1000);
+      return 0;
+    }
+    // The same worker reconnecting replaces its old connection (whose sessions are gone with it).
+    for (const old of this.remote.values()) if (old.link.name === link.name) void old.link.stop(1000);
+    const worker = new WorkerHandle(this.nextRemoteId++, link);
+    this.remote.set(worker.id, worker);
+    this.wire(worker, {
+      ready: () => this.deps.log.info({ worker: worker.id, name: link.name, address: link.address }, 'remote browser worker ready'),
+      exited: () => void this.onRemoteGone(worker),
+    });
+    worker.send({ t: 'init', settings: this.settings(path.join(this.options.runDir, 'remote')) });
+    return worker.id;
+  }
+
+  connectedRemoteNames(): string[] {
+    return [...this.remote.values()].flatMap((w) => (w.link.name ? [w.link.name] : []));
+  }
+
+  /** Cuts a remote worker's connection (revoked); false when it is not connected. */
+  disconnectRemote(name: string): boolean {
+    const worker = [...this.remote.values()].find((w) => w.link.name === name);
+    if (!worker) return false;
+    void worker.link.stop(1000);
+    return true;
+  }
+
+  private async onRemoteGone(worker: WorkerHandle): Promise<void> {
+    worker.ready = false;
+    worker.failAll();
+    this.remote.delete(worker.id);
+    this.draining.delete(worker.id);
+    if (this.closing) return;
+    const lost = [...worker.sessions.values()];
+    this.deps.log.warn({ worker: worker.id, name: worker.link.name, sessions: lost.length }, 'remote browser worker disconnected; ending its sessions');
+    for (const session of lost) {
+      session.lost();
+      await this.forget(worker, session.id);
+    }
+    this.deps.onBrowserLost({ worker: worker.id, sessions: lost.length });
   }
 
   /** Starts every worker and waits until they are ready (a worker that cannot start fails the start). */
@@ -170,32 +246,23 @@ export class WorkerPool implements BrowserLayer {
   async close(): Promise<void> {
     this.closing = true;
     if (this.pushTimer) clearInterval(this.pushTimer);
-    await Promise.all(
-      this.handles.map(async (worker) => {
-        if (!worker || worker.child.exitCode !== null) return;
-        const exited = new Promise((resolve) => worker.child.once('exit', resolve));
-        worker.send({ t: 'shutdown' });
-        const timer = setTimeout(() => worker.child.kill('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }),
-    );
+    await Promise.all(this.everyHandle().map((worker) => worker.link.stop(5000)));
   }
 
   private all(): RemoteSession[] {
-    return this.handles.flatMap((w) => (w ? [...w.sessions.values()] : []));
+    return this.everyHandle().flatMap((w) => [...w.sessions.values()]);
   }
 
   private find(id: string): RemoteSession | undefined {
-    for (const worker of this.handles) {
-      const session = worker?.sessions.get(id);
+    for (const worker of this.everyHandle()) {
+      const session = worker.sessions.get(id);
       if (session && !session.ended) return session;
     }
     return undefined;
   }
 
   private holder(id: string): WorkerHandle | undefined {
-    return this.handles.find((w) => w?.sessions.has(id)) ?? undefined;
+    return this.everyHandle().find((w) => w.sessions.has(id));
   }
 
   private getOrCreate(id: string, user: Actor): Promise<{ session: RemoteSession; resumed: boolean }> {
@@ -227,10 +294,13 @@ export class WorkerPool implements BrowserLayer {
   /** The ready worker with the fewest sessions; waits for one while all are restarting. */
   private async leastLoaded(): Promise<WorkerHandle> {
     for (;;) {
-      const up = this.handles.filter((w): w is WorkerHandle => Boolean(w?.ready));
-      const ready = up.filter((w) => !this.draining.has(w.id));
-      if (ready.length > 0) return ready.reduce((a, b) => (b.sessions.size < a.sessions.size ? b : a));
-      if (up.length > 0 || this.draining.size === this.handles.length) throw new NoWorkerError('every browser worker is draining');
+      const known = this.everyHandle();
+      const up = known.filter((w) => w.ready);
+      const ready = up.filter((w) => !this.draining.has(w.id) && w.sessions.size < w.capacity);
+      // Least loaded relative to what each worker takes (a remote machine may take more).
+      const load = (w: WorkerHandle): number => (Number.isFinite(w.capacity) ? w.sessions.size / w.capacity : w.sessions.size / this.deps.config.session.maxSessions);
+      if (ready.length > 0) return ready.reduce((a, b) => (load(b) < load(a) ? b : a));
+      if (up.length > 0 || (known.length > 0 && known.every((w) => this.draining.has(w.id)))) throw new NoWorkerError('every browser worker is draining or full');
       if (this.closing) throw new Error('gateway is stopping');
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
@@ -265,7 +335,7 @@ export class WorkerPool implements BrowserLayer {
     await rm(this.deps.sessionUploadDir(id), { recursive: true, force: true }).catch(() => undefined);
   }
 
-  private settings(index: number): WorkerSettings {
+  private settings(workDir: string): WorkerSettings {
     const { config } = this.deps;
     const limits = this.deps.limits();
     return {
@@ -285,50 +355,66 @@ export class WorkerPool implements BrowserLayer {
       allowedPorts: [...config.egress.allowedPorts],
       ownPorts: [...this.ownPorts],
       maxDownloadBytes: config.download.maxBytes,
-      workDir: path.join(this.options.runDir, `worker-${index + 1}`),
+      maxUploadBytes: config.upload.maxBytes,
+      workDir,
     };
   }
 
   private spawn(index: number, attempt = 1): Promise<void> {
     const entry = this.options.entry ?? { script: path.join(PACKAGE_ROOT, 'bin', 'kekkai.js'), args: ['worker', '--local', this.deps.config.logLevel] };
     const child = fork(entry.script, entry.args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    const worker = new WorkerHandle(index + 1, child);
+    const worker = new WorkerHandle(index + 1, new ProcessLink(child));
     this.handles[index] = worker;
     const ready = new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`browser worker ${worker.id} did not start in time`)), READY_TIMEOUT_MS);
-      child.on('message', (raw) => {
-        const parsed = FromWorker.safeParse(raw);
-        if (!parsed.success) {
-          this.deps.log.warn({ worker: worker.id }, 'invalid message from a browser worker dropped');
-          return;
-        }
-        if (parsed.data.t === 'ready') {
+      this.wire(worker, {
+        ready: (pid) => {
           clearTimeout(timer);
-          worker.ready = true;
-          this.pushTo(worker, true);
-          for (const wake of [...this.waiting]) wake();
-          this.waiting.clear();
-          this.deps.log.info({ worker: worker.id, pid: parsed.data.pid, attempt }, 'browser worker ready');
+          this.deps.log.info({ worker: worker.id, pid, attempt }, 'browser worker ready');
           resolve();
-          return;
-        }
-        try {
-          this.onWorkerMessage(worker, parsed.data);
-        } catch (err) {
-          // Nothing a worker sends may take the control plane down.
-          this.deps.log.warn({ worker: worker.id, t: parsed.data.t, err: (err as Error).message }, 'message from a browser worker failed');
-        }
+        },
+        exited: (code, signal) => {
+          clearTimeout(timer);
+          reject(new Error(`browser worker ${worker.id} exited (${signal ?? code}) before it was ready`));
+          void this.onExit(index, worker, code, signal as NodeJS.Signals | null, attempt);
+        },
       });
       // A failed fork (EAGAIN, ENOMEM) is reported here; 'exit' follows or the start times out.
       child.on('error', (err) => this.deps.log.warn({ worker: worker.id, err: err.message }, 'browser worker process error'));
-      child.once('exit', (code, signal) => {
-        clearTimeout(timer);
-        reject(new Error(`browser worker ${worker.id} exited (${signal ?? code}) before it was ready`));
-        void this.onExit(index, worker, code, signal, attempt);
-      });
     });
-    child.send({ t: 'init', settings: this.settings(index) } satisfies ToWorker);
+    worker.send({ t: 'init', settings: this.settings(path.join(this.options.runDir, `worker-${index + 1}`)) });
     return ready;
+  }
+
+  /** Messages from a worker, validated; `ready` makes it take sessions. */
+  private wire(worker: WorkerHandle, on: { ready(pid: number): void; exited(code: number | null, signal: string | null): void }): void {
+    worker.link.onMessage((raw) => {
+      const parsed = FromWorker.safeParse(raw);
+      if (!parsed.success) {
+        this.deps.log.warn({ worker: worker.id }, 'invalid message from a browser worker dropped');
+        return;
+      }
+      if (parsed.data.t === 'ready') {
+        if (worker.ready) return;
+        worker.ready = true;
+        if (worker.link.kind === 'remote') {
+          worker.host = parsed.data.host ?? null;
+          worker.capacity = parsed.data.capacity ?? Number.POSITIVE_INFINITY;
+        }
+        this.pushTo(worker, true);
+        for (const wake of [...this.waiting]) wake();
+        this.waiting.clear();
+        on.ready(parsed.data.pid);
+        return;
+      }
+      try {
+        this.onWorkerMessage(worker, parsed.data);
+      } catch (err) {
+        // Nothing a worker sends may take the control plane down.
+        this.deps.log.warn({ worker: worker.id, t: parsed.data.t, err: (err as Error).message }, 'message from a browser worker failed');
+      }
+    });
+    worker.link.onClose(({ code, signal }) => on.exited(code, signal));
   }
 
   private async onExit(index: number, worker: WorkerHandle, code: number | null, signal: NodeJS.Signals | null, attempt: number): Promise<void> {
@@ -377,8 +463,12 @@ export class WorkerPool implements BrowserLayer {
       case 'stream':
         for (const seconds of msg.inputToFrame) this.deps.metrics.inputToFrame(seconds);
         return;
+      case 'drain':
+        this.drain(worker.id, msg.draining);
+        this.deps.log.info({ worker: worker.id, name: worker.link.name, draining: msg.draining }, 'browser worker drain set from its machine');
+        return;
       case 'dl-begin':
-      case 'dl-file':
+      case 'dl-chunk':
       case 'dl-progress':
         if (session) this.onDownload(worker, msg);
         return;
@@ -413,7 +503,7 @@ export class WorkerPool implements BrowserLayer {
     });
   }
 
-  private onDownload(worker: WorkerHandle, msg: Extract<FromWorker, { t: 'dl-begin' | 'dl-file' | 'dl-progress' }>): void {
+  private onDownload(worker: WorkerHandle, msg: Extract<FromWorker, { t: 'dl-begin' | 'dl-chunk' | 'dl-progress' }>): void {
     const { downloads } = this.deps;
     if (!GUID_RE.test(msg.guid)) {
       this.deps.log.warn({ worker: worker.id }, 'download with an invalid id from a browser worker dropped');
@@ -423,15 +513,25 @@ export class WorkerPool implements BrowserLayer {
     const key = `${msg.sid}|${msg.guid}`;
     if (msg.t === 'dl-begin') {
       if (worker.openDownloads.size >= MAX_OPEN_DOWNLOADS) return void this.deps.log.warn({ worker: worker.id }, 'too many open downloads from a browser worker; one dropped');
-      worker.openDownloads.add(key);
+      if (worker.openDownloads.has(key)) return;
+      worker.openDownloads.set(key, 0);
     } else if (!worker.openDownloads.has(key)) {
       return void this.deps.log.warn({ worker: worker.id, t: msg.t }, 'download message for no announced download dropped');
     }
-    if (msg.t === 'dl-file' && msg.data.byteLength > this.deps.config.download.maxBytes) {
-      this.deps.log.warn({ worker: worker.id, bytes: msg.data.byteLength }, 'download file over the limit from a browser worker dropped');
-      worker.openDownloads.delete(key);
-      this.deps.downloads.onProgress(msg.sid, { guid: msg.guid, receivedBytes: msg.data.byteLength, totalBytes: msg.data.byteLength, state: 'canceled' });
-      return;
+    let first = false;
+    if (msg.t === 'dl-chunk') {
+      const received = worker.openDownloads.get(key)!;
+      const total = received + msg.data.byteLength;
+      if (total > this.deps.config.download.maxBytes) {
+        this.deps.log.warn({ worker: worker.id, bytes: total }, 'download file over the limit from a browser worker dropped');
+        worker.openDownloads.delete(key);
+        const dir = this.deps.downloads.downloadDir(msg.sid);
+        worker.downloadChain = worker.downloadChain.then(() => rm(path.join(dir, msg.guid), { force: true })).catch(() => undefined);
+        this.deps.downloads.onProgress(msg.sid, { guid: msg.guid, receivedBytes: total, totalBytes: total, state: 'canceled' });
+        return;
+      }
+      first = received === 0;
+      worker.openDownloads.set(key, total);
     }
     if (msg.t === 'dl-progress' && msg.state !== 'inProgress') worker.openDownloads.delete(key);
     worker.downloadChain = worker.downloadChain
@@ -441,10 +541,12 @@ export class WorkerPool implements BrowserLayer {
         switch (msg.t) {
           case 'dl-begin':
             return downloads.onWillBegin(msg.sid, { guid: msg.guid, url: msg.url, suggestedFilename: msg.name });
-          case 'dl-file': {
+          case 'dl-chunk': {
             const dir = downloads.downloadDir(msg.sid);
             await mkdir(dir, { recursive: true, mode: 0o700 });
-            return writeFile(path.join(dir, msg.guid), msg.data, { mode: 0o600 });
+            // The first chunk starts the file afresh; the rest append in order.
+            if (first) return writeFile(path.join(dir, msg.guid), msg.data, { mode: 0o600 });
+            return appendFile(path.join(dir, msg.guid), msg.data);
           }
           case 'dl-progress':
             return downloads.onProgress(msg.sid, { guid: msg.guid, receivedBytes: msg.receivedBytes, totalBytes: msg.totalBytes, state: msg.state });
@@ -455,7 +557,7 @@ export class WorkerPool implements BrowserLayer {
 
   /** Policy and operator limits reach every worker when they change. */
   private pushChanges(): void {
-    for (const worker of this.handles) if (worker?.ready) this.pushTo(worker, false);
+    for (const worker of this.everyHandle()) if (worker.ready) this.pushTo(worker, false);
   }
 
   private pushTo(worker: WorkerHandle, force: boolean): void {
