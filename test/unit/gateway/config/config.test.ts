@@ -54,6 +54,17 @@ describe('configuration', () => {
     expect(() => loadConfig({ env: { KEKKAI_RENDERER_MEMORY_MB: '100000' } })).toThrow(/KEKKAI_RENDERER_MEMORY_MB/);
   });
 
+  it('turns the remote-worker listener on only with a host:port, and checks the names (issue 10)', () => {
+    expect(loadConfig({ env: {} }).remoteWorkers.listen).toBeUndefined();
+    expect(loadConfig({ env: { KEKKAI_WORKER_LISTEN: '0.0.0.0:8444' } }).remoteWorkers.listen).toEqual({ host: '0.0.0.0', port: 8444 });
+    expect(loadConfig({ env: { KEKKAI_WORKER_LISTEN: '[::]:8444' } }).remoteWorkers.listen).toEqual({ host: '::', port: 8444 });
+    expect(loadConfig({ env: { KEKKAI_WORKER_HOSTNAMES: 'kekkai-control, 10.0.0.5' } }).remoteWorkers.hostnames).toEqual(['kekkai-control', '10.0.0.5']);
+    for (const bad of ['8444', 'host:', 'host:99999', 'a b:1', 'wss://host:8444']) {
+      expect(() => loadConfig({ env: { KEKKAI_WORKER_LISTEN: bad } }), bad).toThrow(ConfigError);
+    }
+    expect(() => loadConfig({ env: { KEKKAI_WORKER_HOSTNAMES: 'bad name' } })).toThrow(ConfigError);
+  });
+
   it('stops with a message naming the key and the bad value', () => {
     expect(() => loadConfig({ env: { KEKKAI_PORT: 'eighty' } })).toThrow(ConfigError);
     expect(() => loadConfig({ env: { KEKKAI_PORT: 'eighty' } })).toThrow(/KEKKAI_PORT \(port\).*"eighty"/s);
