@@ -14,9 +14,20 @@ interface LiveSession {
 
 interface BrowserWorker {
   id: number;
+  kind: 'local' | 'remote';
+  name: string | null;
+  address: string | null;
   ready: boolean;
   draining: boolean;
   sessions: number;
+}
+
+interface RemoteWorker {
+  name: string;
+  joinedAt: string;
+  joinedFrom: string;
+  lastSeenAt: string | null;
+  revokedAt: string | null;
 }
 
 export function sessionsView(): HTMLElement {
@@ -41,7 +52,28 @@ export function sessionsView(): HTMLElement {
         'aria-label': `${w.draining ? tr('workerResume') : tr('workerDrain')}: ${tr('worker')} ${w.id}`,
       });
     const state = (w: BrowserWorker) => (!w.ready ? tr('workerRestarting') : w.draining ? tr('workerDraining') : tr('workerReady'));
-    workersBox.replaceChildren(table([tr('worker'), tr('workerState'), tr('workerSessions'), tr('actions')], workers.map((w) => [String(w.id), state(w), String(w.sessions), drain(w)])));
+    const label = (w: BrowserWorker) => (w.kind === 'remote' ? `${w.id} ${w.name ?? ''} (${tr('workerRemote')} ${w.address ?? ''})` : `${w.id} (${tr('workerLocal')})`);
+    workersBox.replaceChildren(table([tr('worker'), tr('workerState'), tr('workerSessions'), tr('actions')], workers.map((w) => [label(w), state(w), String(w.sessions), drain(w)])));
+    await loadRemote();
+  };
+  // Remote workers that joined with a token: revoking one refuses its certificate and cuts it off.
+  const remoteBox = h('div');
+  const loadRemote = async () => {
+    const remote = await api<{ enabled: boolean; port: number | null; caFingerprint: string | null; workers: RemoteWorker[] }>('GET', '/api/admin/remote-workers');
+    if (!remote.enabled) return void remoteBox.replaceChildren(h('p', {}, [tr('remoteWorkersOff')]));
+    const revoke = (w: RemoteWorker) =>
+      w.revokedAt
+        ? tr('workerRevoked')
+        : button(tr('workerRevoke'), () => {
+            if (!confirm(`${tr('workerRevokeConfirm')}\n${w.name}`)) return;
+            void withStatus(status, async () => (await api('POST', `/api/admin/remote-workers/${encodeURIComponent(w.name)}/revoke`), await loadWorkers()));
+          }, { 'aria-label': `${tr('workerRevoke')}: ${w.name}` });
+    remoteBox.replaceChildren(
+      h('p', {}, [`${tr('remoteWorkersPort')}: ${remote.port ?? '-'} / CA SHA-256: ${remote.caFingerprint ?? '-'}`]),
+      remote.workers.length
+        ? table([tr('worker'), tr('workerJoined'), tr('sourceIp'), tr('workerLastSeen'), tr('actions')], remote.workers.map((w) => [w.name, w.joinedAt, w.joinedFrom, w.lastSeenAt ?? '-', revoke(w)]))
+        : h('p', {}, [tr('remoteWorkersNone')]),
+    );
   };
   void load();
   return h('section', { id: 'sessions', 'aria-labelledby': 'sessions-h' }, [
@@ -50,6 +82,8 @@ export function sessionsView(): HTMLElement {
     box,
     h('h3', {}, [tr('workers')]),
     workersBox,
+    h('h3', {}, [tr('remoteWorkers')]),
+    remoteBox,
     status,
   ]);
 }

@@ -5,7 +5,7 @@ import { HttpError } from './errors.js';
 import { requirePermission } from './require-permission.js';
 
 export function registerSessionRoutes(app: FastifyInstance, ctx: AdminContext): void {
-  const { auth, sessions, browser } = ctx.deps;
+  const { auth, sessions, browser, remoteWorkers } = ctx.deps;
 
   app.get('/api/admin/sessions', async (req) => {
     requirePermission(auth, req, 'sessions:read');
@@ -37,5 +37,21 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AdminContext): 
     if (!browser.drain?.(id, draining)) throw new HttpError(404, 'not-found');
     auditChange(ctx, current, req, 'worker-drain', { worker: id, draining });
     return { ok: true, workers: browser.workers?.() ?? [] };
+  });
+
+  // Remote workers that joined (docs/workers.md): listing them, revoking one's certificate.
+  app.get('/api/admin/remote-workers', async (req) => {
+    requirePermission(auth, req, 'sessions:read');
+    if (!remoteWorkers) return { enabled: false, port: null, caFingerprint: null, workers: [] };
+    const workers = remoteWorkers.list().map(({ name, joinedAt, joinedFrom, lastSeenAt, revokedAt }) => ({ name, joinedAt, joinedFrom, lastSeenAt, revokedAt }));
+    return { enabled: true, port: remoteWorkers.port(), caFingerprint: remoteWorkers.caFingerprint(), workers };
+  });
+
+  app.post('/api/admin/remote-workers/:name/revoke', async (req) => {
+    const current = requirePermission(auth, req, 'sessions:terminate');
+    const name = String((req.params as { name: string }).name);
+    if (!/^worker-[0-9a-f]{12}$/.test(name)) throw new HttpError(400, 'bad-request');
+    if (!remoteWorkers?.revoke(name, { id: current.user.id, name: current.user.name, role: current.user.role, sourceIp: req.ip })) throw new HttpError(404, 'not-found');
+    return { ok: true };
   });
 }

@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, fakeLiveSession, type AppHarness } from '../gateway/app-harness.js';
 import { addUser, host, signInEnrolling, signInStaff, type SignedIn } from './admin-helpers.js';
+import { SqliteWorkerRegistry } from '../../../gateway/workers/worker-registry.js';
 
 let h: AppHarness;
 let admin: SignedIn;
@@ -123,6 +124,26 @@ describe('URL policy editor', () => {
     const records = [...h.audit.records({ events: ['worker-drain'] })];
     expect(records).toHaveLength(1);
     expect(records[0]).toMatchObject({ userName: 'boss', details: { worker: 1, draining: true } });
+  });
+
+  it('says when remote workers are off, and otherwise lists them and revokes one, audited', async () => {
+    expect((await api('GET', '/api/admin/remote-workers')).json()).toEqual({ enabled: false, port: null, caFingerprint: null, workers: [] });
+    expect((await api('POST', '/api/admin/remote-workers/worker-0123456789ab/revoke')).statusCode).toBe(404);
+    await h.close();
+    h = await buildTestApp({ 'remoteWorkers.listen': '127.0.0.1:0' }, { consoles: true });
+    await addUser(h, 'boss', 'admin');
+    admin = await signInEnrolling(h, 'boss');
+    new SqliteWorkerRegistry(h.db).add({ name: 'worker-0123456789ab', fingerprint: 'ab'.repeat(32), serial: '01', joinedAt: '2026-12-02T00:00:00.000Z', joinedFrom: '10.0.0.9', tokenId: 'AAAAAAAAAAAAAAAA' });
+    const listed = (await api('GET', '/api/admin/remote-workers')).json();
+    expect(listed).toMatchObject({ enabled: true, workers: [{ name: 'worker-0123456789ab', joinedFrom: '10.0.0.9', revokedAt: null }] });
+    // The certificate fingerprint and join token id stay on the server.
+    expect(JSON.stringify(listed)).not.toContain('ab'.repeat(32));
+    expect((await api('POST', '/api/admin/remote-workers/..%2Fetc/revoke')).statusCode).toBe(400);
+    expect((await api('POST', '/api/admin/remote-workers/worker-ffffffffffff/revoke')).statusCode).toBe(404);
+    expect((await api('POST', '/api/admin/remote-workers/worker-0123456789ab/revoke')).statusCode).toBe(200);
+    expect((await api('GET', '/api/admin/remote-workers')).json().workers[0].revokedAt).toMatch(/^2\d{3}-/);
+    expect(new SqliteWorkerRegistry(h.db).activeByFingerprint('ab'.repeat(32))).toBeNull();
+    expect([...h.audit.records({ events: ['worker-revoked'] })].map((r) => [r.userName, r.details.worker])).toEqual([['boss', 'worker-0123456789ab']]);
   });
 
   it('reports compliance figures and exports them as CSV with a BOM', async () => {
