@@ -20,6 +20,13 @@ export interface MetricsOptions {
   processMetrics?: boolean;
 }
 
+/** One browser worker's load, as the worker pool reports it. */
+export interface WorkerLoad {
+  ready: boolean;
+  draining: boolean;
+  sessions: number;
+}
+
 export class Metrics {
   /** `text/plain; version=0.0.4; charset=utf-8` */
   readonly contentType: string;
@@ -33,6 +40,7 @@ export class Metrics {
   private readonly policyRefusals: Counter<'kind'>;
   private readonly browserRestarts: Counter;
   private readonly clamdUpGauge: Gauge;
+  private workerSource: () => WorkerLoad[] = () => [];
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -66,7 +74,37 @@ export class Metrics {
     this.policyRefusals = new Counter({ name: 'kekkai_policy_refusals_total', help: 'Requests refused by policy, by kind', labelNames: ['kind'], registers });
     this.browserRestarts = new Counter({ name: 'kekkai_browser_restarts_total', help: 'Chromium restarts after it exited unexpectedly', registers });
     this.clamdUpGauge = new Gauge({ name: 'kekkai_clamd_up', help: '1 when the last clamd check succeeded, else 0', registers });
+    const workers = (): WorkerLoad[] => this.workerSource();
+    new Gauge({
+      name: 'kekkai_workers',
+      help: 'Browser workers by state (ready takes sessions; draining takes no new ones; starting is not ready yet)',
+      labelNames: ['state'],
+      registers,
+      collect() {
+        const all = workers();
+        this.set({ state: 'ready' }, all.filter((w) => w.ready && !w.draining).length);
+        this.set({ state: 'draining' }, all.filter((w) => w.ready && w.draining).length);
+        this.set({ state: 'starting' }, all.filter((w) => !w.ready).length);
+      },
+    });
+    new Gauge({
+      name: 'kekkai_sessions_per_worker',
+      help: 'Browser sessions per ready, non-draining worker (the scale-out signal; sessions on draining workers count too)',
+      registers,
+      collect() {
+        const all = workers();
+        const taking = all.filter((w) => w.ready && !w.draining).length;
+        const sessions = all.reduce((sum, w) => sum + w.sessions, 0);
+        // No worker taking sessions while some exist: report them all as the load of one.
+        this.set(taking > 0 ? sessions / taking : sessions);
+      },
+    });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where kekkai_workers and kekkai_sessions_per_worker are read from (the worker pool). */
+  setWorkerSource(source: () => WorkerLoad[]): void {
+    this.workerSource = source;
   }
 
   /** Sets (or replaces) where kekkai_active_sessions is read from. */

@@ -134,6 +134,7 @@ export class WorkerPool implements BrowserLayer {
       end: (id, reason) => this.end(id, reason),
     };
     deps.metrics.setActiveSessionsSource(() => this.all().length);
+    deps.metrics.setWorkerSource(() => this.workers());
   }
 
   /** Each worker's state and the ids of its sessions (diagnostics, tests). */

@@ -41,6 +41,28 @@ describe('Metrics', () => {
     expect(value(text, 'kekkai_clamd_up')).toBe(0);
   });
 
+  it('reports workers by state and sessions per worker taking sessions (the scale-out signal)', async () => {
+    const metrics = new Metrics({ processMetrics: false });
+    let text = await metrics.text();
+    expect(value(text, 'kekkai_sessions_per_worker')).toBe(0);
+    const load = [
+      { ready: true, draining: false, sessions: 6 },
+      { ready: true, draining: false, sessions: 4 },
+      { ready: true, draining: true, sessions: 2 },
+      { ready: false, draining: false, sessions: 0 },
+    ];
+    metrics.setWorkerSource(() => load);
+    text = await metrics.text();
+    expect(value(text, 'kekkai_workers{state="ready"}')).toBe(2);
+    expect(value(text, 'kekkai_workers{state="draining"}')).toBe(1);
+    expect(value(text, 'kekkai_workers{state="starting"}')).toBe(1);
+    // 12 sessions over the 2 workers that take new ones.
+    expect(value(text, 'kekkai_sessions_per_worker')).toBe(6);
+    load.splice(0, 2);
+    text = await metrics.text();
+    expect(value(text, 'kekkai_sessions_per_worker')).toBe(2);
+  });
+
   it('includes process metrics by default and keeps instances apart', async () => {
     const a = new Metrics();
     const b = new Metrics();
