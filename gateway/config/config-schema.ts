@@ -109,6 +109,19 @@ export const ConfigSchema = z
          * before it starves the other sessions on its Chromium.
          */
         rendererMemoryMb: fromEnv(z.coerce.number().int().min(256).max(8192).default(1024), 'KEKKAI_RENDERER_MEMORY_MB', 'JavaScript heap cap per page renderer in MiB (256–8192); a page that eats memory crashes only its own tab.'),
+        /**
+         * Memory cap of each browser worker with its Chromium (cgroup memory.max, MiB;
+         * docs/workers.md). Unset: 80 % of the machine's memory shared by the workers, at
+         * least 1536 MiB each; 0: no cap. Needs a writable cgroup, otherwise only the
+         * renderer heap cap applies.
+         */
+        workerMemoryMb: fromEnv(z.coerce
+          .number()
+          .int()
+          .refine((v) => v === 0 || (v >= 512 && v <= 1_048_576), 'expected 0 (no cap) or 512–1048576 MiB')
+          .optional(), 'KEKKAI_WORKER_MEMORY_MB', 'Memory cap per browser worker in MiB (0: none; default 80 % of memory over the workers, at least 1536); needs a writable cgroup.'),
+        /** CPU weight of each browser worker relative to the control plane's 100 (cgroup cpu.weight). */
+        workerCpuWeight: fromEnv(z.coerce.number().int().min(1).max(10_000).default(100), 'KEKKAI_WORKER_CPU_WEIGHT', 'CPU weight of each browser worker against the control plane\'s 100 (1–10000, default 100); needs a writable cgroup.'),
         /** Lifetime of a sign-in, whatever the activity. */
         maxAgeHours: fromEnv(z.coerce.number().int().min(1).max(24 * 7).default(12), 'KEKKAI_SESSION_MAX_AGE_HOURS', 'Hours a sign-in lasts at most.'),
       })

@@ -14,6 +14,7 @@ import type { BrowserLayer, BrowserLayerDeps, GatewaySessions, WorkerStatus } fr
 import { SessionCreations, SessionLimitError } from '../browser/session-creation.js';
 import type { Actor } from '../actor.js';
 import { PACKAGE_ROOT } from '../paths.js';
+import { createWorkerLimiter, workerMemoryMaxBytes, type WorkerLimiter } from './process-limits.js';
 import { RemoteSession, type SessionHost } from './remote-session.js';
 import { ProcessLink, type WorkerLink } from './worker-link.js';
 
@@ -115,6 +116,8 @@ export class WorkerPool implements BrowserLayer {
   private ownPorts: readonly number[] = [];
   private pushTimer: NodeJS.Timeout | null = null;
   private closing = false;
+  /** Memory cap and CPU weight per local worker (cgroups where writable; process-limits.ts). */
+  private limiter: WorkerLimiter | null = null;
   readonly sessions: GatewaySessions;
 
   constructor(
@@ -235,6 +238,10 @@ export class WorkerPool implements BrowserLayer {
   /** Starts every worker and waits until they are ready (a worker that cannot start fails the start). */
   async start(ownPorts: readonly number[]): Promise<void> {
     this.ownPorts = [...ownPorts];
+    if (this.options.count > 0) {
+      const { session } = this.deps.config;
+      this.limiter = await createWorkerLimiter({ memoryMaxBytes: workerMemoryMaxBytes(session.workerMemoryMb, this.options.count), cpuWeight: session.workerCpuWeight, log: this.deps.log });
+    }
     await Promise.all(this.handles.map((_, i) => this.spawn(i)));
     this.pushTimer = setInterval(() => this.pushChanges(), PUSH_INTERVAL_MS);
     this.pushTimer.unref();
@@ -248,6 +255,7 @@ export class WorkerPool implements BrowserLayer {
     this.closing = true;
     if (this.pushTimer) clearInterval(this.pushTimer);
     await Promise.all(this.everyHandle().map((worker) => worker.link.stop(5000)));
+    await this.limiter?.close();
   }
 
   private all(): RemoteSession[] {
@@ -383,7 +391,10 @@ export class WorkerPool implements BrowserLayer {
       // A failed fork (EAGAIN, ENOMEM) is reported here; 'exit' follows or the start times out.
       child.on('error', (err) => this.deps.log.warn({ worker: worker.id, err: err.message }, 'browser worker process error'));
     });
-    worker.send({ t: 'init', settings: this.settings(path.join(this.options.runDir, `worker-${index + 1}`)) });
+    const init = (): void => worker.send({ t: 'init', settings: this.settings(path.join(this.options.runDir, `worker-${index + 1}`)) });
+    // The worker starts Chromium only after init, so Chromium is born inside the worker's groups.
+    if (child.pid !== undefined && this.limiter) void this.limiter.place(child.pid, worker.id).then(init);
+    else init();
     return ready;
   }
 
@@ -422,6 +433,7 @@ export class WorkerPool implements BrowserLayer {
     const wasReady = worker.ready;
     worker.ready = false;
     worker.failAll();
+    await this.limiter?.release(worker.id);
     if (this.closing) return;
     const lost = [...worker.sessions.values()];
     this.deps.log.warn({ worker: worker.id, code, signal, sessions: lost.length }, 'browser worker exited; ending its sessions and starting it again');

@@ -49,6 +49,11 @@ describe('deploy/systemd/kekkai.service', () => {
     expect(one('CapabilityBoundingSet')).toBe('');
   });
 
+  it('delegates the cpu and memory controllers, writable, for the per-worker limits', () => {
+    expect(one('Delegate')).toBe('cpu memory');
+    expect(one('ProtectControlGroups')).toBe('no');
+  });
+
   it('leaves out the options that break Chromium (sandbox namespaces, V8 JIT)', () => {
     expect(service.has('RestrictNamespaces')).toBe(false);
     expect(service.has('MemoryDenyWriteExecute')).toBe(false);
