@@ -13,6 +13,12 @@ if [ "${KEKKAI_INSTALL_OFFICE:-1}" != "0" ]; then
   PACKAGES+=(libreoffice-core-nogui libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui)
 fi
 
+# Tools only the tests use (scripts/test.sh sets KEKKAI_TEST_TOOLS=1): kubectl renders
+# deploy/kubernetes offline (Debian's kubernetes-client, unless a kubectl is already there).
+if [ "${KEKKAI_TEST_TOOLS:-0}" = "1" ]; then
+  command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
+fi
+
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
