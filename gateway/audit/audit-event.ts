@@ -26,6 +26,7 @@ export const AUDIT_EVENTS = [
   'settings-change',
   'browser-crashed',
   'worker-drain',
+  'audit-anchor',
 ] as const;
 /** Known event names; other names are accepted so a new feature need not wait for this list. */
 export type AuditEventName = (typeof AUDIT_EVENTS)[number] | (string & {});
