@@ -4,8 +4,10 @@
  * hash or TOTP secret: the command line (`kekkai user add`, run as built), the first
  * start, the admin console, the account page and the enrolment at sign-in.
  */
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -76,6 +78,27 @@ describe('kekkai user add', () => {
     const verify = spawnSync(process.execPath, [BIN, 'audit', 'verify'], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '', KEKKAI_DATA_DIR: dataDir }, timeout: 30_000 });
     expect(verify.status).toBe(0);
     expect(verify.stdout).toContain('audit chain OK: 1 records; head anchor at seq 1');
+  });
+
+  it('sends its record to the syslog collector too, with the seq and MAC that anchor the head', async () => {
+    const dataDir = tempDir();
+    const received: Buffer[] = [];
+    const collector = net.createServer((socket) => socket.on('data', (chunk) => received.push(chunk)));
+    collector.listen(0, '127.0.0.1');
+    await once(collector, 'listening');
+    cleanups.push(() => new Promise<void>((resolve) => collector.close(() => resolve())));
+    const port = (collector.address() as net.AddressInfo).port;
+    const child = spawn(process.execPath, [BIN, 'user', 'add', 'suzuki', '--role', 'security'], {
+      env: { PATH: process.env.PATH ?? '', KEKKAI_DATA_DIR: dataDir, KEKKAI_AUDIT_SYSLOG_HOST: '127.0.0.1', KEKKAI_AUDIT_SYSLOG_PORT: String(port) },
+    });
+    child.stdin.end('Kango-shi-2026!\n');
+    const [code] = (await once(child, 'exit')) as [number];
+    expect(code).toBe(0);
+    const [record] = recordsIn(dataDir);
+    const line = Buffer.concat(received).toString('utf8');
+    expect(line).toContain(' account-change [kekkai@32473 seq="1"');
+    expect(line).toContain(`user="os:${os.userInfo().username}"`);
+    expect(line).toContain(`mac="${record!.mac}"`);
   });
 
   it('changes nothing when the audit key cannot be used', () => {

@@ -114,6 +114,28 @@ describe('kekkai audit verify and the head anchor', () => {
     expect(kekkai(['audit', 'verify', '--head', 'ten:abc']).status).toBe(2);
   });
 
+  it('moves the anchor within about a second while running, shared with a command on the same log', async () => {
+    const db = openDatabase(dataDir);
+    const gateway = openAuditLog(db, { dataDir }, () => undefined);
+    try {
+      for (let i = 0; i < 3; i++) gateway.audit.record({ event: 'login', outcome: 'success', userName: 'kango' });
+      const anchoredSeq = () => (JSON.parse(readFileSync(anchorPath(dataDir), 'utf8')) as { seq: number }).seq;
+      expect(anchoredSeq()).toBe(0);
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(anchoredSeq()).toBe(3);
+      // `kekkai user add` meanwhile: its own connection, its own record, anchored as it exits.
+      await append(1);
+      expect(anchoredSeq()).toBe(4);
+      gateway.audit.record({ event: 'logout', outcome: 'success', userName: 'kango' });
+      await gateway.audit.flushHead();
+      expect(anchoredSeq()).toBe(5);
+    } finally {
+      await gateway.close();
+      db.close();
+    }
+    expect(kekkai(['audit', 'verify']).stdout).toContain('audit chain OK: 5 records; head anchor at seq 5');
+  });
+
   it('accepts a log that runs ahead of its anchor (a crash before the anchor was written)', async () => {
     await append(3);
     const db = openDatabase(dataDir);
