@@ -7,7 +7,7 @@
  * atomic writing; head-anchor.ts decides when to write.
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { closeSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, fchownSync, fsyncSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { ExpectedHead } from './audit-chain.js';
@@ -114,11 +114,31 @@ async function syncDirectoryAsync(dir: string): Promise<void> {
   }
 }
 
+/**
+ * Run as root (e.g. `sudo kekkai user add` instead of `sudo -u kekkai …`), the new file
+ * keeps the owner of the one it replaces (or of the data directory), so the gateway's
+ * account can still read and replace it.
+ */
+function ownerFor(file: string): { uid: number; gid: number } | undefined {
+  if (typeof process.getuid !== 'function' || process.getuid() !== 0) return undefined;
+  for (const candidate of [file, path.dirname(file)]) {
+    try {
+      const st = statSync(candidate);
+      return st.uid === 0 ? undefined : { uid: st.uid, gid: st.gid };
+    } catch {
+      // Try the directory next.
+    }
+  }
+  return undefined;
+}
+
 /** Writes the anchor atomically and durably: temporary file, fsync, rename, fsync of the directory. */
 export function writeAnchorSync(file: string, anchor: SealedAnchor): void {
   const tmp = tempName(file);
   const fd = openSync(tmp, 'wx', 0o600);
   try {
+    const owner = ownerFor(file);
+    if (owner) fchownSync(fd, owner.uid, owner.gid);
     const data = Buffer.from(serialize(anchor), 'utf8');
     for (let off = 0; off < data.length; ) off += writeSync(fd, data, off);
     fsyncSync(fd);
@@ -146,6 +166,8 @@ export async function writeAnchorAsync(file: string, anchor: SealedAnchor, commi
   const tmp = tempName(file);
   const handle = await open(tmp, 'wx', 0o600);
   try {
+    const owner = ownerFor(file);
+    if (owner) await handle.chown(owner.uid, owner.gid);
     await handle.writeFile(serialize(anchor), 'utf8');
     await handle.sync();
   } finally {

@@ -5,7 +5,7 @@
  * (the built command, run as an operator runs it) must fail and name what is missing.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, copyFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -134,6 +134,14 @@ describe('kekkai audit verify and the head anchor', () => {
       db.close();
     }
     expect(kekkai(['audit', 'verify']).stdout).toContain('audit chain OK: 5 records; head anchor at seq 5');
+  });
+
+  it.runIf(process.getuid?.() === 0)('run as root, keeps the anchor owned by the data directory\'s account', async () => {
+    chownSync(dataDir, 65534, 65534);
+    await append(2);
+    expect(statSync(anchorPath(dataDir))).toMatchObject({ uid: 65534, gid: 65534 });
+    await append(1);
+    expect(statSync(anchorPath(dataDir))).toMatchObject({ uid: 65534, gid: 65534 });
   });
 
   it('accepts a log that runs ahead of its anchor (a crash before the anchor was written)', async () => {
