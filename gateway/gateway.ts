@@ -59,7 +59,7 @@ export interface GatewayOptions {
   /** Builds the browser side; the default is one local Chromium (tests may pass a fake). */
   browser?: BrowserLayerFactory;
   /** A Chromium or worker went away (the browser layer restarts it and tells the affected users). */
-  onBrowserLost?: (lost: { worker?: number; sessions: number }) => void;
+  onBrowserLost?: (lost: { worker?: number; workerName?: string | null; sessions: number }) => void;
   /** Client build to serve (default dist/public). */
   publicDir?: string;
   /** How often open viewers' sign-ins are re-checked (tests shorten it). */
@@ -258,8 +258,8 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
       clearInterval(clamdWatch);
       // Each step is bounded (ops/shutdown.ts): sanitizer jobs still running after the
       // grace are interrupted and blocked at the next start.
-      await remoteWorkers?.close().catch(() => undefined);
-      await settleWithin(browser.close().then(() => downloads.idle()), SHUTDOWN_GRACE_MS, () =>
+      // The pool first (it lets go of remote workers' connections as shutdown, not as loss), then their listener.
+      await settleWithin(browser.close().then(() => remoteWorkers?.close()).then(() => downloads.idle()), SHUTDOWN_GRACE_MS, () =>
         logger.warn({ component: 'shutdown' }, 'sessions or downloads still busy; stopping without them'),
       );
       await stopRetention();

@@ -137,7 +137,7 @@ describe('URL policy editor', () => {
     new SqliteWorkerRegistry(h.db).add({ name: 'worker-0123456789ab', fingerprint: 'ab'.repeat(32), serial: '01', joinedAt: '2026-12-02T00:00:00.000Z', joinedFrom: '10.0.0.9', tokenId: 'AAAAAAAAAAAAAAAA' });
     const listed = (await api('GET', '/api/admin/remote-workers')).json();
     expect(listed).toMatchObject({ enabled: true, workers: [{ name: 'worker-0123456789ab', joinedFrom: '10.0.0.9', revokedAt: null }] });
-    // The certificate fingerprint and join token id stay on the server.
+    // The certificate fingerprint stays on the server (the join token id is shown: it is no secret without its MAC).
     expect(JSON.stringify(listed)).not.toContain('ab'.repeat(32));
     expect((await api('POST', '/api/admin/remote-workers/..%2Fetc/revoke')).statusCode).toBe(400);
     expect((await api('POST', '/api/admin/remote-workers/worker-ffffffffffff/revoke')).statusCode).toBe(404);
