@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { PROTOCOL_VERSION } from '../../../protocol/index.js';
-import { ToWorker } from '../../../protocol/worker-messages.js';
+import type { ToWorker } from '../../../protocol/worker-messages.js';
 import { decodeWire, encodeWire } from '../../../protocol/worker-wire.js';
 import { createJoinToken } from '../../../gateway/workers/join-token.js';
 import { createWorkerKeyAndCsr, loadWorkerCa } from '../../../gateway/workers/worker-ca.js';
@@ -88,6 +88,7 @@ async function until<T>(fn: () => T | undefined, ms = 5000): Promise<T> {
 
 /** A signed-in viewer whose session the pool places on the (only) worker. */
 async function viewer(): Promise<{ ws: WebSocket; messages: Array<Record<string, unknown>>; sid: string }> {
+  const known = new Set(pool().status().flatMap((w) => w.sessions));
   const { cookie } = await signIn(h.app, hostHeader);
   const ws = new WebSocket(`ws://${hostHeader}/ws`, { headers: { origin: `https://${hostHeader}`, cookie } });
   const messages: Array<Record<string, unknown>> = [];
@@ -100,7 +101,8 @@ async function viewer(): Promise<{ ws: WebSocket; messages: Array<Record<string,
   });
   ws.send(JSON.stringify({ type: 'hello', version: PROTOCOL_VERSION, viewport: { width: 1024, height: 700, dpr: 1 } }));
   await until(() => messages.find((m) => m.type === 'welcome'));
-  const sid = await until(() => pool().status().find((w) => w.kind === 'remote')?.sessions[0]);
+  await until(() => (pool().status().flatMap((w) => w.sessions).length > known.size ? true : undefined));
+  const sid = pool().status().flatMap((w) => w.sessions).find((id) => !known.has(id))!;
   return { ws, messages, sid };
 }
 
@@ -154,5 +156,31 @@ describe('a compromised remote worker', () => {
     const garbage = await hostileWorker(3);
     garbage.ws.send('not binary');
     expect(await garbage.closed).toBe(4400);
+  });
+});
+
+describe('placement over remote workers', () => {
+  it('10 sign-ins over two workers land 5 and 5; a draining worker gets none', async () => {
+    await h.close();
+    h = await buildTestApp(
+      { host: '127.0.0.1', port: 0, 'session.workers': 0, 'remoteWorkers.listen': '127.0.0.1:0', 'remoteWorkers.hostnames': ['127.0.0.1'], 'remoteWorkers.maxSessionsPerWorker': 20 },
+      { realBrowserLayer: true },
+    );
+    await h.listen();
+    hostHeader = `127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+    control = `wss://127.0.0.1:${h.services.remoteWorkers!.port()}`;
+    const first = await hostileWorker(20);
+    const second = await hostileWorker(20);
+    await until(() => (pool().status().filter((w) => w.ready).length === 2 ? true : undefined));
+    const viewers = [];
+    for (let i = 0; i < 10; i++) viewers.push(await viewer());
+    expect(pool().status().map((w) => w.sessions.length)).toEqual([5, 5]);
+    // The first worker's operator drains it: the next two go to the second.
+    first.send({ t: 'drain', draining: true });
+    await until(() => (pool().status()[0]!.draining ? true : undefined));
+    for (let i = 0; i < 2; i++) viewers.push(await viewer());
+    expect(pool().status().map((w) => w.sessions.length)).toEqual([5, 7]);
+    for (const v of viewers) v.ws.close();
+    second.ws.close();
   });
 });
