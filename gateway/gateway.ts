@@ -26,6 +26,7 @@ import { startLocalBrowser, type BrowserLayer, type BrowserLayerFactory } from '
 import { defaultWorkerCount } from './workers/worker-count.js';
 import { WorkerPool } from './workers/worker-pool.js';
 import { RemoteWorkers } from './workers/remote-workers.js';
+import { TimeSyncWatch } from './ops/time-sync.js';
 import { SqliteWorkerRegistry } from './workers/worker-registry.js';
 import { sessionUploadDir } from './browser/upload-broker.js';
 import type { Config } from './config/config-schema.js';
@@ -175,6 +176,9 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   clamdWatch.unref();
   void readiness.clamd().then((up) => metrics.clamdUp(up));
 
+  // The clock's synchronisation, for the compliance page (checked every 10 minutes).
+  const timeSync = new TimeSyncWatch();
+  timeSync.start();
   const needsSecondApproval = (): boolean => config.security.releaseNeedsSecondApproval;
   // Releases rescan whole originals: the download pipeline's deadline, not the 2 s ping's.
   const releaseScanner = options.releaseScanner ?? new ClamdScanner({ address: config.clamd, timeoutMs: 60_000 });
@@ -191,7 +195,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     accounts: new AccountService(store),
     filePolicy,
     settings,
-    compliance: new ComplianceService(store, audit),
+    compliance: new ComplianceService(store, audit, () => timeSync.current()),
     metrics,
     sessions,
     downloads,
@@ -256,6 +260,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
       if (closing) return;
       closing = true;
       clearInterval(clamdWatch);
+      timeSync.stop();
       // Each step is bounded (ops/shutdown.ts): sanitizer jobs still running after the
       // grace are interrupted and blocked at the next start.
       // The pool first (it lets go of remote workers' connections as shutdown, not as loss), then their listener.

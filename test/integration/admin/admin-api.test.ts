@@ -152,6 +152,10 @@ describe('URL policy editor', () => {
     const items = res.json().items as Array<{ id: string; figures: Record<string, unknown> }>;
     expect(items.find((i) => i.id === 'second-factor')!.figures).toMatchObject({ privileged: 1, withTotp: 1 });
     expect(items.find((i) => i.id === 'access-logs')!.figures).toMatchObject({ chainOk: true });
+    // The clock's state, as the system's tools tell it (unknown where none answers, e.g. no systemd).
+    const clock = items.find((i) => i.id === 'time-source') as { figures: { state: string; detail: string }; ok: boolean } | undefined;
+    expect(['synchronized', 'unsynchronized', 'unknown']).toContain(clock?.figures.state);
+    expect(clock!.ok).toBe(clock!.figures.state === 'synchronized');
     const csv = await api('GET', '/api/compliance.csv');
     expect(csv.body.startsWith('\uFEFF')).toBe(true);
     expect(csv.body).toContain('二要素認証');
