@@ -65,7 +65,7 @@ describe('docker/compose.yaml', () => {
   it('publishes 8443 only on an explicitly chosen (EMR-side) address', () => {
     expect(gateway.ports).toHaveLength(1);
     // A bare "8443:8443" would listen on every interface, the internet-facing one included.
-    expect(gateway.ports![0]).toMatch(/^\$\{PUBLISH_IP:\?[^}]+\}:8443:8443$/);
+    expect(gateway.ports![0]).toMatch(/^\$\{PUBLISH_IP:\?[^}]+\}:\$\{PUBLISH_PORT:-8443\}:8443$/);
     expect(clamav.ports).toBeUndefined();
   });
 

@@ -1,0 +1,53 @@
+// The "internet" of scripts/container-test.sh: a small web site in a container of its
+// own on compose's `external` network, reached by the remote Chromium in the gateway
+// container through kekkai's egress proxy. Plain JavaScript because it runs with the
+// image's node, without the repository's build tools. Same pages and files as the
+// e2e download tests (test/e2e/downloads.test.ts): links 60 px apart from (40, 40).
+import { Buffer } from 'node:buffer';
+import console from 'node:console';
+import http from 'node:http';
+import process from 'node:process';
+
+// EICAR is assembled at run time so no file in the repository is flagged.
+const EICAR = ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDARD-ANTIVIRUS-TEST-FILE!$H+H*'].join('');
+// "患者,値\r\n山田,=HYPERLINK(..." in Shift_JIS: a Japanese CSV with a formula cell.
+const SJIS_CSV = Buffer.from('8ab38ed22c926c0d0a8e529363' + '2c3d48595045524c494e4b28226874747073', 'hex');
+
+const FILES = {
+  '/files/report.csv': { body: SJIS_CSV, type: 'text/csv', name: '報告.csv' },
+  '/files/eicar.txt': { body: Buffer.from(EICAR), type: 'text/plain', name: 'eicar.txt' },
+};
+
+const links = Object.keys(FILES)
+  .map((p, i) => `<a href="${p}" style="position:absolute;left:40px;top:${40 + i * 60}px;font-size:24px">${p}</a>`)
+  .join('');
+const PAGES = {
+  '/': '<title>Container fixture home</title><p>kekkai container test</p>',
+  '/downloads': `<title>Downloads fixture</title>${links}`,
+};
+
+const port = Number(process.env.FIXTURE_PORT ?? 8080);
+http
+  .createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    console.log(`${req.method} ${path}`);
+    const file = FILES[path];
+    if (file) {
+      res.writeHead(200, {
+        'content-type': file.type,
+        'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.name)}`,
+        'content-length': file.body.length,
+      });
+      res.end(file.body);
+      return;
+    }
+    const page = PAGES[path];
+    if (!page) {
+      res.writeHead(404, { 'content-type': 'text/plain' }).end('not found');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html lang="ja"><head><meta charset="utf-8">${page}</html>`);
+  })
+  .listen(port, '0.0.0.0', () => console.log(`fixture listening on ${port}`));
+process.on('SIGTERM', () => process.exit(0));
