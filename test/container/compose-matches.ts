@@ -92,10 +92,10 @@ function checkContainer(c: Inspected, s: Service): void {
     check(name, opts.includes(expected), `security option ${expected}`);
   }
   if (s.shm_size) check(name, c.HostConfig.ShmSize === sizeInBytes(s.shm_size), `/dev/shm of ${s.shm_size}`);
-  for (const bindings of Object.values(c.HostConfig.PortBindings ?? {})) {
-    for (const b of bindings ?? []) check(name, b.HostIp === '127.0.0.1', `port ${b.HostPort} published on 127.0.0.1 only (got "${b.HostIp}")`);
-  }
-  if (!s.ports) check(name, Object.keys(c.HostConfig.PortBindings ?? {}).length === 0, 'no published port');
+  // An image's EXPOSE shows up as a port without bindings: not published.
+  const published = Object.values(c.HostConfig.PortBindings ?? {}).flatMap((bindings) => bindings ?? []);
+  for (const b of published) check(name, b.HostIp === '127.0.0.1', `port ${b.HostPort} published on 127.0.0.1 only (got "${b.HostIp}")`);
+  if (!s.ports) check(name, published.length === 0, 'no published port');
   const networks = Object.keys(c.NetworkSettings.Networks ?? {}).sort();
   const wantedNetworks = s.network_mode === 'none' ? [] : (s.networks ?? []).map((n) => `${project}_${n}`).sort();
   check(name, JSON.stringify(networks) === JSON.stringify(wantedNetworks), `networks ${wantedNetworks.join(', ') || 'none'} (got ${networks.join(', ') || 'none'})`);

@@ -4,9 +4,13 @@
 # freshclam when main.cvd is missing; this one does so only when no signature file of
 # any kind is there, so a test can seed the volume with its EICAR signature alone.
 set -eu
-install -d -o clamav -g clamav -m 0775 /run/clamav
+[ -d /run/clamav ] || install -d -o clamav -g clamav -m 0775 /run/clamav
 chown -R clamav:clamav /var/lib/clamav
-if ! ls /var/lib/clamav/*.c[lv]d /var/lib/clamav/*.hdb /var/lib/clamav/*.hsb /var/lib/clamav/*.ndb >/dev/null 2>&1; then
+found=""
+for f in /var/lib/clamav/*.cvd /var/lib/clamav/*.cld /var/lib/clamav/*.hdb /var/lib/clamav/*.hsb /var/lib/clamav/*.ndb; do
+  [ -e "$f" ] && found=1
+done
+if [ -z "$found" ]; then
   echo "No signatures in /var/lib/clamav: running freshclam"
   freshclam --foreground --stdout
 fi
