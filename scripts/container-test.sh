@@ -150,7 +150,12 @@ printf '%s\n%s\n' "$STAFF_PASSWORD" "$STAFF_PASSWORD" |
   fail "kekkai user add in the container failed"
 log "staff account added with kekkai user add (podman exec, password on stdin)"
 t=$(now)
+until podman logs "${PROJECT}_fixture_1" 2>/dev/null | grep -q 'fixture listening'; do
+  [ "$(podman inspect -f '{{.State.Running}}' "${PROJECT}_fixture_1" 2>/dev/null)" = true ] || fail "fixture site did not start"
+  sleep 0.5
+done
 KEKKAI_CT_URL=$URL KEKKAI_CT_SITE=http://fixture:8080 KEKKAI_CT_ADMIN_PASSWORD=$ADMIN_PASSWORD \
+  KEKKAI_CT_OFFICE=${KEKKAI_INSTALL_OFFICE:-1} \
   KEKKAI_CT_STAFF=nurse01 KEKKAI_CT_STAFF_PASSWORD=$STAFF_PASSWORD \
   node --import tsx test/container/drive.ts || fail "sign-in -> browse -> download through the container"
 log "sign-in -> browse -> download passed ($(since "$t") s)"

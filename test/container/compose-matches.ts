@@ -87,7 +87,9 @@ function checkContainer(c: Inspected, s: Service): void {
   const tmpfs = Object.keys(c.HostConfig.Tmpfs ?? {}).sort();
   const wanted = (s.tmpfs ?? []).map((t) => t.split(':')[0]!).sort();
   check(name, JSON.stringify(tmpfs) === JSON.stringify(wanted), `tmpfs mounts exactly ${wanted.join(', ') || 'none'} (got ${tmpfs.join(', ') || 'none'})`);
-  for (const opt of s.security_opt ?? []) {
+  // podman lists these options in its inspect output; systempaths= only shows in the
+  // mounts (checked below with the kernel's view).
+  for (const opt of (s.security_opt ?? []).filter((o) => !o.startsWith('systempaths='))) {
     const expected = opt.replace(/:true$/, '');
     check(name, opts.includes(expected), `security option ${expected}`);
   }
@@ -108,6 +110,12 @@ function checkContainer(c: Inspected, s: Service): void {
   }
   if (opts.includes('no-new-privileges')) check(name, status.NoNewPrivs === '1', 'kernel reports no_new_privs');
   if (opts.some((o) => o.startsWith('seccomp='))) check(name, status.Seccomp === '2', 'kernel reports a seccomp filter (Seccomp: 2)');
+  // Docker and podman hide /proc/keys, /proc/timer_list ... behind mounts unless told
+  // systempaths=unconfined.
+  const mountPoints = readFileSync(`/proc/${c.State.Pid}/mountinfo`, 'utf8').split('\n').map((l) => l.split(' ')[4]);
+  const masked = ['/proc/keys', '/proc/timer_list'].filter((p) => mountPoints.includes(p));
+  if ((s.security_opt ?? []).includes('systempaths=unconfined')) check(name, masked.length === 0, `/proc unmasked as compose.yaml says (systempaths=unconfined)`);
+  else check(name, masked.length === 2, '/proc paths masked (no systempaths=unconfined)');
 }
 
 const ids = execFileSync('podman', ['ps', '-a', '-q', '--filter', `label=io.podman.compose.project=${project}`], { encoding: 'utf8' }).split('\n').filter(Boolean);
