@@ -63,8 +63,20 @@ fi
 [ "$renderers" -ge 1 ] && [ "$ownfilter" = "$renderers" ] && ok "all $renderers renderers under Chromium's seccomp-bpf filter as well as the container's" ||
   bad "renderers under Chromium's own seccomp-bpf filter: $ownfilter of $renderers"
 
-# The sanitizer's worker isolation (unshare -rn) works under the profile too.
+# The sanitizer's worker isolation (unshare -rn) and its private file-system view for
+# LibreOffice (user, mount, network and PID namespaces, a tmpfs root, a fresh /proc).
 if unshare -rn true 2>/dev/null; then ok "unshare -rn (the sanitizer's user and network namespace) allowed"; else bad "unshare -rn refused"; fi
+view=$(cd /opt/kekkai && node --input-type=module -e 'const m = await import("/opt/kekkai/dist/sanitizer/private-view.js"); console.log(m.describeView(await m.privateViewPrefix("/tmp")));' 2>&1)
+case "$view" in
+  *"private root"*) ok "sanitizer's private file-system view for LibreOffice available: $view" ;;
+  *) bad "sanitizer's private file-system view unavailable: $view" ;;
+esac
+# systempaths=unconfined unmasks /proc for that; to this uid without capabilities the
+# kernel's files stay closed: the root-only files the masks hid are unreadable, /proc/sys
+# is not writable. (/proc/keys is readable but lists only keys the reader may view.)
+secret=$(cat /proc/timer_list /proc/sched_debug /proc/kcore /sys/firmware/acpi/tables/* 2>/dev/null | head -c 1 | wc -c)
+[ "$secret" = 0 ] && ok "formerly masked kernel files (timer_list, kcore, ACPI tables) unreadable to uid $(id -u)" || bad "a formerly masked kernel file is readable"
+if ( : >/proc/sys/kernel/hostname ) 2>/dev/null; then bad "/proc/sys writable"; else ok "/proc/sys not writable"; fi
 
 # Root file system as the compose file says; the writable places kekkai needs.
 probe=/opt/kekkai/.container-test-probe

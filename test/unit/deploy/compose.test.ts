@@ -163,6 +163,9 @@ describe('docker/compose.yaml', () => {
       expect(service.user).toBeUndefined();
     }
     expect(worker.security_opt).toContain('seccomp=./chromium-seccomp.json');
+    // Only the gateway runs the sanitizer, whose private view needs a fresh /proc.
+    expect(gateway.security_opt).toContain('systempaths=unconfined');
+    expect(worker.security_opt).not.toContain('systempaths=unconfined');
     expect(worker.shm_size).toBe(gateway.shm_size);
     expect(worker.deploy?.resources?.limits?.memory).toBeDefined();
     expect(worker.tmpfs?.map((t) => t.split(':')[0])).toEqual(['/tmp']);
