@@ -1,6 +1,7 @@
 /** Accounts: list, create, edit, disable, reset password or second factor, delete, revoke, unused report. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { endAccountSessions } from '../admin/account-sessions.js';
 import { DEFAULT_UNUSED_DAYS } from '../admin/account-service.js';
 import { validCidrs } from '../auth/source-ranges.js';
 import { ROLES } from '../store/repositories.js';
@@ -24,13 +25,7 @@ const DaysBody = z.object({ days: z.number().int().min(1).max(3650).default(DEFA
 
 /** Ends an account's sign-in sessions and browser sessions at once. */
 export async function revokeAccount(ctx: AdminContext, userId: number): Promise<{ signIns: number; browsers: number }> {
-  const signIns = ctx.deps.auth.revokeUser(userId);
-  let browsers = 0;
-  for (const s of ctx.deps.sessions.list()) {
-    const summary = s.summary();
-    if (summary.user.id === userId && (await ctx.deps.sessions.end(summary.id, 'terminated'))) browsers += 1;
-  }
-  return { signIns, browsers };
+  return endAccountSessions(ctx.deps.auth, ctx.deps.sessions, userId);
 }
 
 function cidrError(req: FastifyRequest): void {
