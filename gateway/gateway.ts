@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { ClamdScanner, type Scanner } from '../sanitizer/index.js';
+import { endAccountSessions } from './admin/account-sessions.js';
 import { AccountService } from './admin/account-service.js';
 import { ComplianceService } from './admin/compliance-service.js';
 import { FilePolicyService } from './admin/file-policy-service.js';
@@ -29,6 +30,7 @@ import { RemoteWorkers } from './workers/remote-workers.js';
 import { SqliteWorkerRegistry } from './workers/worker-registry.js';
 import { sessionUploadDir } from './browser/upload-broker.js';
 import type { Config } from './config/config-schema.js';
+import { openDirectory } from './directory/directory-setup.js';
 import type { DownloadManager } from './downloads/download-manager.js';
 import { openDownloads } from './downloads/download-setup.js';
 import type { QuarantineStore } from './downloads/quarantine-store.js';
@@ -163,6 +165,8 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   const sessions = browser.sessions;
 
   const auth = new AuthService(store, config.session.maxAgeHours * 3600_000, options.loginThrottle, { totpVault: openTotpVault(config.dataDir) });
+  // Directory sign-in and sync (docs/directory-sign-in.md); a disabled account's sessions end the console's way.
+  const directory = openDirectory(config, { store, auth, audit, log: logger.child({ component: 'directory' }), endSessions: (userId) => endAccountSessions(auth, sessions, userId) });
   const clamd = new ClamdScanner({ address: config.clamd, timeoutMs: 2000 });
   const readiness: ReadinessChecks = {
     chromium: () => browser.connected(),
@@ -189,6 +193,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     policy,
     urlPolicy,
     accounts: new AccountService(store),
+    directory,
     filePolicy,
     settings,
     compliance: new ComplianceService(store, audit),
@@ -256,6 +261,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
       if (closing) return;
       closing = true;
       clearInterval(clamdWatch);
+      await directory.close();
       // Each step is bounded (ops/shutdown.ts): sanitizer jobs still running after the
       // grace are interrupted and blocked at the next start.
       await remoteWorkers?.close().catch(() => undefined);

@@ -5,17 +5,12 @@
  */
 import { z } from 'zod';
 import { parseCidr } from '../../policies/index.js';
+import { bool } from './boolean-setting.js';
+import { ExternalSignInSettings, LdapSettings } from './directory-config.js';
 import { egressAllowProblems } from './egress-allow-check.js';
 import { envSettingsOf, fromEnv, type EnvSetting } from './env-settings.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
-const bool = z.preprocess((v) => {
-  if (typeof v !== 'string') return v;
-  const s = v.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
-  if (['0', 'false', 'no', 'off', ''].includes(s)) return false;
-  return v;
-}, z.boolean());
 const cidrList = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
   z.array(z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'expected a CIDR such as 10.0.0.0/8')),
@@ -217,6 +212,10 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Directory sign-in, LDAP / Active Directory (docs/directory-sign-in.md). */
+    ldap: LdapSettings,
+    /** Rules shared by every external identity source. */
+    externalSignIn: ExternalSignInSettings,
     egress: z
       .object({
         allowPrivate: fromEnv(cidrList.default([]), 'KEKKAI_EGRESS_ALLOW_PRIVATE', 'Comma-separated CIDRs of private ranges the remote browser may reach (intranet sites).'),

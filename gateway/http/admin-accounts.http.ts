@@ -45,7 +45,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AdminContext): 
     requirePermission(auth, req, 'accounts:read');
     const days = Number((req.query as { days?: string }).days ?? DEFAULT_UNUSED_DAYS);
     if (!Number.isInteger(days) || days < 1 || days > 3650) throw new HttpError(400, 'bad-request');
-    return { days, accounts: ctx.accounts.unused(days) };
+    return { days, accounts: ctx.accounts.unused(days), disabledByDirectory: ctx.accounts.disabledByDirectory() };
   });
 
   app.post('/api/admin/accounts', async (req) => {
@@ -66,6 +66,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AdminContext): 
     if (id === current.user.id && (patch.disabled === true || (patch.role && patch.role !== current.user.role))) throw new HttpError(400, 'cannot-change-self');
     const change = ctx.accounts.update(id, patch);
     if (!change) throw new HttpError(404, 'not-found');
+    if (change === 'managed-externally') throw new HttpError(409, 'managed-externally');
     if (patch.disabled === true || patch.role !== undefined) await revokeAccount(ctx, id);
     auditChange(ctx, current, req, 'account-change', { action: 'update', account: change.after.name, ...change });
     return { account: change.after };
@@ -76,7 +77,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AdminContext): 
     const id = idParam(req);
     const body = parseBody(PasswordBody, req.body);
     const outcome = await ctx.accounts.resetPassword(id, body.oneTimePassword);
-    if (outcome !== 'reset') throw new HttpError(outcome === 'not-found' ? 404 : 400, outcome);
+    if (outcome !== 'reset') throw new HttpError(outcome === 'not-found' ? 404 : outcome === 'managed-externally' ? 409 : 400, outcome);
     await revokeAccount(ctx, id);
     const name = ctx.accounts.get(id)?.name ?? null;
     auditChange(ctx, current, req, 'account-change', { action: 'reset-password', account: name, before: { mustChangePassword: false }, after: { mustChangePassword: true } });

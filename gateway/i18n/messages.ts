@@ -200,6 +200,19 @@ export const MESSAGES = {
     ja: 'ディレクトリ連携が設定されていません（KEKKAI_LDAP_URL など。docs/directory-sign-in.md を参照）。',
     en: 'Directory sign-in is not configured (KEKKAI_LDAP_URL and friends; see docs/directory-sign-in.md).',
   },
+  'directory-user-not-found': { ja: 'ディレクトリにこのユーザーは見つかりません（検索条件に合う人が 0 人か 2 人以上）。', en: 'The directory has no such user (no entry, or more than one, matches).' },
+  'directory-problem-unreachable': { ja: 'ディレクトリサーバーに接続できません（アドレス・ポート・ファイアウォールを確認してください）。', en: 'The directory server cannot be reached (check address, port and firewall).' },
+  'directory-problem-tls': {
+    ja: 'ディレクトリサーバーの証明書を検証できません（KEKKAI_LDAP_CA_FILE の CA と、証明書のホスト名を確認してください）。',
+    en: 'The directory server\'s certificate could not be verified (check the CA in KEKKAI_LDAP_CA_FILE and the host name in the certificate).',
+  },
+  'directory-problem-timeout': { ja: 'ディレクトリサーバーが時間内に応答しません。', en: 'The directory server did not answer in time.' },
+  'directory-problem-service-bind': {
+    ja: 'サービスアカウントでログインできません（KEKKAI_LDAP_BIND_DN とパスワードを確認してください）。',
+    en: 'The service account was refused (check KEKKAI_LDAP_BIND_DN and its password).',
+  },
+  'directory-problem-protocol': { ja: 'ディレクトリサーバーが予期しない応答を返しました（ログを確認してください）。', en: 'The directory server gave an unexpected answer (see the log).' },
+  'directory-connected': { ja: '接続とサービスアカウントのログインに成功しました（{url}、{ms} ミリ秒）。', en: 'Connected and signed in with the service account ({url}, {ms} ms).' },
   'invalid-query': { ja: '検索条件（日時・件数など）が正しくありません。', en: 'A search condition (date, page size…) is not valid.' },
 } as const satisfies Record<string, LocalizedText>;
 
