@@ -21,6 +21,13 @@ const STRINGS = {
     contact: 'ブロックページの連絡先', idleTimeout: '無操作タイムアウト（秒）', maxTabs: 'タブの上限', roleSources: '役割ごとの接続元アドレス範囲（CIDR、カンマ区切り、空欄は制限なし）',
     item: '項目', figures: '数値', status: '状態', ok: '適合', attention: '要確認', exportCsv: 'CSV を書き出す', refresh: '更新', yes: 'はい', no: 'いいえ', failed: '失敗しました。',
     signOut: 'ログアウト', browse: 'ブラウザへ',
+    directory: 'ディレクトリ連携（Active Directory / LDAP）', dirNotConfigured: 'ディレクトリ連携は設定されていません。設定ファイルまたは環境変数（KEKKAI_LDAP_URL など）で設定すると、職員はディレクトリのパスワードでログインできます。対応表は先に用意できます。',
+    dirStatic: '接続設定（設定ファイル・環境変数で変更します）', dirServers: 'サーバー', dirMode: '方式', dirBaseDn: '利用者を探す場所（ベース DN）', dirGroupBaseDn: 'グループを探す場所', dirBindDn: 'サービスアカウント',
+    dirUserFilter: '利用者の条件', dirLoginAttr: 'ログイン名の属性', dirDeptAttr: '部署の属性', dirTitleAttr: '職種の属性', dirDisabledFilter: '無効とみなす条件', dirSync: '同期の間隔（分、0 は自動同期なし）', dirTls: '暗号化',
+    roleMapping: 'グループと役割の対応表（上の行から順に判定し、最初に一致した行の役割になります。どの行にも一致しない人はログインできません）', group: 'グループ（DN）', addRow: '行を追加', saveMapping: '対応表を保存',
+    testConnection: '接続テスト', testUser: 'ユーザーを試す', testUserName: 'ログイン名（パスワードは不要）', dirResultRole: '役割', dirResultRefused: 'ログインできません', dirGroups: '所属グループ（入れ子を含む）', dirDn: 'ディレクトリ上の場所（DN）', displayName: '表示名', matched: '一致した行',
+    syncNow: '今すぐ同期', lastSync: '前回の同期', syncOk: '成功', syncFailed: '失敗', syncChecked: '確認したアカウント', syncDisabled: '無効にした', syncEnabled: '有効に戻した', never: 'まだ実行していません',
+    source: '認証元', local: 'ローカル', directoryDisabled: 'ディレクトリにより無効化されたアカウント', reason: '理由', notInDirectory: 'ディレクトリにない', disabledInDirectory: 'ディレクトリで無効', noMappedGroup: '対応するグループに所属していない',
   },
   en: {
     title: 'kekkai admin console', policy: 'URL policy', filePolicy: 'File policy', accounts: 'Accounts and roles', sessions: 'Live sessions',
@@ -41,6 +48,13 @@ const STRINGS = {
     contact: 'Block-page contact line', idleTimeout: 'Idle timeout (seconds)', maxTabs: 'Tab cap', roleSources: 'Source ranges per role (CIDR, comma-separated; empty = any)',
     item: 'Item', figures: 'Figures', status: 'Status', ok: 'OK', attention: 'Check', exportCsv: 'Export CSV', refresh: 'Refresh', yes: 'yes', no: 'no', failed: 'Failed.',
     signOut: 'Sign out', browse: 'Browser',
+    directory: 'Directory sign-in (Active Directory / LDAP)', dirNotConfigured: 'Directory sign-in is not configured. Set it in the configuration file or environment (KEKKAI_LDAP_URL and others) and staff sign in with their directory password. The role mapping can be prepared now.',
+    dirStatic: 'Connection (set in the configuration file or environment)', dirServers: 'Servers', dirMode: 'Mode', dirBaseDn: 'Where users are searched (base DN)', dirGroupBaseDn: 'Where groups are searched', dirBindDn: 'Service account',
+    dirUserFilter: 'User filter', dirLoginAttr: 'Sign-in name attribute', dirDeptAttr: 'Department attribute', dirTitleAttr: 'Job title attribute', dirDisabledFilter: 'Counted as disabled when', dirSync: 'Sync interval (minutes, 0 = no scheduled sync)', dirTls: 'Encryption',
+    roleMapping: 'Groups and roles (checked top to bottom; the first matching row gives the role; people matching no row cannot sign in)', group: 'Group (DN)', addRow: 'Add row', saveMapping: 'Save mapping',
+    testConnection: 'Test connection', testUser: 'Test a user', testUserName: 'Sign-in name (no password needed)', dirResultRole: 'Role', dirResultRefused: 'Cannot sign in', dirGroups: 'Groups (nested included)', dirDn: 'Place in the directory (DN)', displayName: 'Display name', matched: 'Matching row',
+    syncNow: 'Sync now', lastSync: 'Last sync', syncOk: 'succeeded', syncFailed: 'failed', syncChecked: 'accounts checked', syncDisabled: 'disabled', syncEnabled: 'enabled again', never: 'not run yet',
+    source: 'Source', local: 'local', directoryDisabled: 'Accounts disabled by the directory', reason: 'Reason', notInDirectory: 'not in the directory', disabledInDirectory: 'disabled in the directory', noMappedGroup: 'in no mapped group',
   },
 } as const;
 

@@ -7,7 +7,7 @@ export interface Pem {
   key: string;
 }
 
-function keyPair(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.PrivateKey; keyPem: string } {
+function keyPair(): { publicKey: forge.pki.PublicKey; privateKey: forge.pki.rsa.PrivateKey; keyPem: string } {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const keyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   return { publicKey: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString()), privateKey: forge.pki.privateKeyFromPem(keyPem), keyPem };
@@ -23,7 +23,7 @@ function base(publicKey: forge.pki.PublicKey, cn: string): forge.pki.Certificate
   return cert;
 }
 
-export function makeCa(name: string): Pem & { forgeCert: forge.pki.Certificate; forgeKey: forge.pki.PrivateKey } {
+export function makeCa(name: string): Pem & { forgeCert: forge.pki.Certificate; forgeKey: forge.pki.rsa.PrivateKey } {
   const keys = keyPair();
   const cert = base(keys.publicKey, name);
   cert.setIssuer(cert.subject.attributes);
