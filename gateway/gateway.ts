@@ -270,8 +270,10 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
       );
       await stopRetention();
       await settleWithin(app.close(), SHUTDOWN_GRACE_MS);
-      closeAudit();
+      // The head anchor is written before the database closes; the syslog connection after.
+      const auditClosed = closeAudit();
       store.close();
+      await auditClosed;
       runDir.remove();
     },
   };

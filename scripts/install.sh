@@ -13,9 +13,14 @@ if [ "${KEKKAI_INSTALL_OFFICE:-1}" != "0" ]; then
   PACKAGES+=(libreoffice-core-nogui libreoffice-writer-nogui libreoffice-calc-nogui libreoffice-impress-nogui)
 fi
 
-# OpenLDAP server and tools: the directory sign-in tests start their own slapd on
-# loopback (docs/directory-sign-in.md). kekkai never uses the system's slapd service.
-PACKAGES+=(slapd ldap-utils)
+# Tools only the tests use (scripts/test.sh sets KEKKAI_TEST_TOOLS=1): kubectl renders
+# deploy/kubernetes offline (Debian's kubernetes-client, unless a kubectl is already there).
+# OpenLDAP's slapd and ldap-utils: the directory sign-in tests start their own slapd on
+# loopback (docs/directory-sign-in.md); kekkai itself never uses a local directory server.
+if [ "${KEKKAI_TEST_TOOLS:-0}" = "1" ]; then
+  command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
+  PACKAGES+=(slapd ldap-utils)
+fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do

@@ -3,5 +3,5 @@
 # lint, typecheck, build, unit, integration and end-to-end tests (npm test).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/install.sh
+KEKKAI_TEST_TOOLS=1 bash scripts/install.sh
 npm test

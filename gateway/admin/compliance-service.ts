@@ -44,7 +44,16 @@ export function complianceReport(store: Store, audit: Pick<AuditLog, 'count' | '
     {
       id: 'access-logs',
       title: { ja: 'アクセスログの管理', en: 'Access logs kept and protected' },
-      figures: { records: audit.count(), oldest, chainOk: verify.ok, firstBadSeq: verify.ok ? null : verify.firstBadSeq },
+      figures: {
+        records: audit.count(),
+        oldest,
+        chainOk: verify.ok,
+        firstBadSeq: verify.ok ? null : verify.firstBadSeq,
+        // The chain's end against the head anchor kept outside the database (docs/audit.md).
+        anchoredSeq: verify.ok ? (verify.anchoredSeq ?? null) : null,
+        problem: verify.ok ? null : verify.reason,
+        missingRecords: !verify.ok && verify.reason === 'truncated' ? `${verify.firstBadSeq}–${verify.missingTo}` : null,
+      },
       ok: verify.ok,
     },
     {

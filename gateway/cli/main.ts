@@ -23,7 +23,10 @@ Usage:
   kekkai policy history | diff FROM TO | rollback N
   kekkai policy categories import NAME FILE [--format hosts|plain|auto] | categories import-ut1 DIR
                                                manage URL policy versions and category lists
-  kekkai audit verify [--key FILE]             check the audit log's HMAC chain (exit 1 names the first bad record)
+  kekkai audit verify [--key FILE] [--head SEQ:MAC]
+                                               check the audit log's HMAC chain and that nothing was cut off its
+                                               end (head anchor; exit 1 names the first bad or missing record)
+  kekkai audit anchor --reset --reason TEXT    acknowledge a known loss at the log's end (audited) and anchor anew
   kekkai audit export --format csv|csv-sjis|jsonl [--from ISO] [--to ISO] [--out FILE]
   kekkai sanitize FILE... --out DIR [--json]   scan and rebuild files like downloads (e.g. USB import);
                                                only sanitized files are written to DIR

@@ -1,9 +1,17 @@
-/** `kekkai user add NAME --role ROLE`: adds an account with a checked password. */
+/**
+ * `kekkai user add NAME --role ROLE`: adds an account with a checked password. The
+ * account and its `account-change` audit record (actor: the OS account running the
+ * command, source `cli`) are written in one transaction: no account without a record.
+ */
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
+import { currentOsAccount } from '../actor.js';
+import { accountView } from '../admin/account-service.js';
+import { openAuditLog } from '../audit/audit-setup.js';
+import { recordAccountChange } from '../auth/account-audit.js';
 import { checkPasswordRule, hashPassword } from '../auth/passwords.js';
 import type { Config } from '../config/config-schema.js';
-import { ROLES, type Role } from '../store/repositories.js';
+import { ROLES, type Role, type UserRecord } from '../store/repositories.js';
 import { openDatabase } from '../database.js';
 import { createSqliteStore } from '../store/sqlite-repositories.js';
 
@@ -29,15 +37,28 @@ export async function runUserAdd(args: string[], config: Readonly<Config>): Prom
     );
     return 2;
   }
-  const store = createSqliteStore(openDatabase(config.dataDir));
+  const db = openDatabase(config.dataDir);
+  const store = createSqliteStore(db);
   try {
-    if (store.users.findByName(name)) {
-      process.stderr.write(`User ${name} already exists.\n`);
-      return 1;
+    // Opened first: without a usable audit key nothing is changed.
+    const log = openAuditLog(db, config, (msg) => process.stderr.write(`warning: ${msg}\n`));
+    try {
+      if (store.users.findByName(name)) {
+        process.stderr.write(`User ${name} already exists. / ユーザー ${name} は既に存在します。\n`);
+        return 1;
+      }
+      const passwordHash = await hashPassword(password);
+      const os = currentOsAccount();
+      const user = db.transaction((): UserRecord => {
+        const created = store.users.create({ name, role, passwordHash, mustChangePassword: false });
+        recordAccountChange(log.audit, { source: 'cli', os }, { action: 'create', account: created.name, accountId: created.id, before: null, after: accountView(created) });
+        return created;
+      }).immediate();
+      process.stdout.write(`Added ${role} account ${user.name} (id ${user.id}).\n`);
+      return 0;
+    } finally {
+      await log.close();
     }
-    const user = store.users.create({ name, role, passwordHash: await hashPassword(password), mustChangePassword: false });
-    process.stdout.write(`Added ${role} account ${user.name} (id ${user.id}).\n`);
-    return 0;
   } finally {
     store.close();
   }

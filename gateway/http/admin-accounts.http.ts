@@ -76,11 +76,12 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AdminContext): 
     const current = requirePermission(auth, req, 'accounts:write');
     const id = idParam(req);
     const body = parseBody(PasswordBody, req.body);
+    const before = ctx.accounts.get(id);
     const outcome = await ctx.accounts.resetPassword(id, body.oneTimePassword);
     if (outcome !== 'reset') throw new HttpError(outcome === 'not-found' ? 404 : outcome === 'managed-externally' ? 409 : 400, outcome);
     await revokeAccount(ctx, id);
     const name = ctx.accounts.get(id)?.name ?? null;
-    auditChange(ctx, current, req, 'account-change', { action: 'reset-password', account: name, before: { mustChangePassword: false }, after: { mustChangePassword: true } });
+    auditChange(ctx, current, req, 'account-change', { action: 'reset-password', account: name, before: { mustChangePassword: before?.mustChangePassword ?? null }, after: { mustChangePassword: true } });
     return { ok: true };
   });
 

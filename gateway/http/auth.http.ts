@@ -5,7 +5,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { JsonValue } from '../audit/audit-event.js';
+import type { Actor } from '../actor.js';
 import type { AuditSink } from '../audit/audit-setup.js';
+import { recordAccountChange } from '../auth/account-audit.js';
 import { passwordMinLength, type AuthService, type SignedIn } from '../auth/auth-service.js';
 import type { UserRecord } from '../store/repositories.js';
 import { HttpError } from './errors.js';
@@ -42,6 +44,10 @@ function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new HttpError(400, 'bad-request');
   return parsed.data;
+}
+
+function actorOf(user: UserRecord, req: FastifyRequest): Actor {
+  return { id: user.id, name: user.name, role: user.role, sourceIp: req.ip };
 }
 
 function who(user: UserRecord | undefined, req: FastifyRequest, fallbackName?: string) {
@@ -106,6 +112,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     const body = parse(CodeBody, req.body);
     const result = deps.auth.finishPendingEnrolment(body.pendingToken, body.code, req.ip);
     if ('failure' in result) return refuse(req, result.failure, result.user);
+    const user = result.signedIn.user;
+    recordAccountChange(deps.audit, { source: 'sign-in', actor: actorOf(user, req) }, { action: 'totp-enrol', account: user.name, accountId: user.id, before: { totpEnabled: false }, after: { totpEnabled: true } });
     return signedIn(req, reply, result.signedIn, { recoveryCodes: result.recoveryCodes });
   });
 
@@ -128,7 +136,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     if (current.user.totpEnabled) throw new HttpError(409, 'forbidden');
     const codes = deps.auth.secondFactor.finish(current.user, body.code);
     if (!codes) throw new HttpError(400, 'invalid-code');
-    deps.audit.record({ ...who(current.user, req), event: 'account-change', outcome: 'success', details: { action: 'totp-enrol', before: { totpEnabled: current.user.totpEnabled }, after: { totpEnabled: true } } });
+    const user = current.user;
+    recordAccountChange(deps.audit, { source: 'account', actor: actorOf(user, req) }, { action: 'totp-enrol', account: user.name, accountId: user.id, before: { totpEnabled: user.totpEnabled }, after: { totpEnabled: true } });
     return { recoveryCodes: codes };
   });
 
@@ -162,11 +171,11 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     const body = parse(PasswordBody, req.body);
     const outcome = await deps.auth.changePassword(current.user, body.current, body.next, { sourceIp: req.ip, keepSession: current.session.idHash });
     if (outcome !== 'changed') {
-      deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'failure', details: { reason: outcome } });
+      deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'failure', details: { source: 'account', account: current.user.name, reason: outcome } });
       const code = outcome === 'password-rule' && current.user.totpEnabled ? 'password-rule-totp' : outcome;
       throw new HttpError(outcome === 'wrong-password' || outcome === 'managed-externally' ? 403 : outcome === 'locked' ? 429 : 400, code);
     }
-    deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'success' });
+    deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'success', details: { source: 'account', account: current.user.name, before: { mustChangePassword: current.user.mustChangePassword }, after: { mustChangePassword: false } } });
     return { ok: true };
   });
 }

@@ -6,7 +6,7 @@
  * default; another store implements the same interface.
  */
 import type { Migration } from '../store/migrations.js';
-import type { SqliteDb } from '../database.js';
+import type { SqliteDb } from '../store/sqlite-database.js';
 
 export const WORKER_REGISTRY_MIGRATION: Migration = {
   version: 7,

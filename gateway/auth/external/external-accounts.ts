@@ -5,9 +5,11 @@
  * after, where it came from and why). A local account of the same name is never
  * taken over (ExternalSignIn refuses first).
  */
+import type { Actor, ChangeOrigin } from '../../actor.js';
 import type { JsonValue } from '../../audit/audit-event.js';
 import type { AuditSink } from '../../audit/audit-setup.js';
 import type { Role, UserRecord, UserRepository } from '../../store/repositories.js';
+import { recordAccountChange } from '../account-audit.js';
 import type { ExternalIdentity } from './external-identity.js';
 
 /** Never a valid scrypt hash: a directory account has no local password. */
@@ -16,9 +18,7 @@ export const NO_LOCAL_PASSWORD = '!external';
 export type DirectoryDisableReason = 'not-in-directory' | 'disabled-in-directory' | 'no-mapped-group';
 
 /** What caused a change: a person's sign-in (from their address) or the scheduled or requested sync. */
-export type ChangeCause =
-  | { source: 'sign-in'; sourceIp: string }
-  | { source: 'directory-sync'; triggeredBy?: { id: number; name: string; role: Role; sourceIp: string } };
+export type ChangeCause = { source: 'sign-in'; sourceIp: string } | { source: 'directory-sync'; triggeredBy?: Actor };
 
 /** The fields the directory manages, for before/after in audit records. */
 function managed(u: UserRecord): Record<string, JsonValue> {
@@ -68,18 +68,12 @@ export class ExternalAccounts {
     return after;
   }
 
+  /** One record shape for every account change (gateway/auth/account-audit.ts). */
   private record(user: UserRecord, cause: ChangeCause, action: string, before: JsonValue, after: JsonValue, extra: Record<string, JsonValue>): void {
-    const who =
+    const origin: ChangeOrigin =
       cause.source === 'sign-in'
-        ? { userId: user.id, userName: user.name, role: user.role, sourceIp: cause.sourceIp }
-        : cause.triggeredBy
-          ? { userId: cause.triggeredBy.id, userName: cause.triggeredBy.name, role: cause.triggeredBy.role, sourceIp: cause.triggeredBy.sourceIp }
-          : { userId: null, userName: null };
-    this.audit.record({
-      ...who,
-      event: 'account-change',
-      outcome: 'success',
-      details: { action, source: cause.source, authSource: user.authSource, account: user.name, accountId: user.id, ...extra, before, after },
-    });
+        ? { source: 'sign-in', actor: { id: user.id, name: user.name, role: user.role, sourceIp: cause.sourceIp } }
+        : { source: 'directory-sync', ...(cause.triggeredBy ? { actor: cause.triggeredBy } : {}) };
+    recordAccountChange(this.audit, origin, { action, account: user.name, accountId: user.id, before, after, extra: { authSource: user.authSource, ...extra } });
   }
 }
