@@ -37,23 +37,33 @@ export interface DirectorySyncDeps {
   intervalMs: number;
 }
 
+const FIRST_RUN_MS = 60_000;
+
 type Trigger = Extract<ChangeCause, { source: 'directory-sync' }>['triggeredBy'];
 
 export class DirectorySync {
   private timer: NodeJS.Timeout | undefined;
+  private first: NodeJS.Timeout | undefined;
   private running: Promise<SyncReport> | null = null;
   last: SyncReport | null = null;
 
   constructor(private readonly deps: DirectorySyncDeps) {}
 
-  /** Runs every `intervalMs` (0: never on its own; the console can still run it). */
+  /**
+   * Runs a minute after start (so a gateway restarted more often than the interval
+   * still syncs) and then every `intervalMs` (0: never on its own; the console can).
+   */
   start(): void {
     if (this.deps.intervalMs <= 0 || this.timer) return;
-    this.timer = setInterval(() => void this.runNow().catch(() => undefined), this.deps.intervalMs);
+    const run = () => void this.runNow().catch(() => undefined);
+    this.first = setTimeout(run, Math.min(FIRST_RUN_MS, this.deps.intervalMs));
+    this.first.unref();
+    this.timer = setInterval(run, this.deps.intervalMs);
     this.timer.unref();
   }
 
   async stop(): Promise<void> {
+    clearTimeout(this.first);
     clearInterval(this.timer);
     this.timer = undefined;
     await this.running?.catch(() => undefined);
