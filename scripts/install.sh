@@ -39,7 +39,8 @@ SUDO=""
 prevent_slapd_service() {
   echo "slapd slapd/no_configuration boolean true" | $SUDO debconf-set-selections
   if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\n# kekkai install: do not start slapd\ncase "$1" in slapd) exit 101;; esac\nexit 0\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    # invoke-rc.d may put options (--quiet) before the service name: look at every argument.
+    printf '#!/bin/sh\n# kekkai install: do not start slapd\nfor a in "$@"; do [ "$a" = slapd ] && exit 101; done\nexit 0\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
     $SUDO chmod 755 /usr/sbin/policy-rc.d
     POLICY_RC_ADDED=1
   fi
