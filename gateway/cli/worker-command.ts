@@ -174,12 +174,14 @@ async function tokenRevoke(args: string[], config: () => Readonly<Config>): Prom
   }
   if (!id) return usage(`${target} is neither a join token id nor a join token file`);
   const joinId = id;
-  await withRegistry(config(), (registry, audit) => {
-    registry.revokeToken(joinId, new Date());
+  const workers = await withRegistry(config(), (registry, audit) => {
+    const revokedWorkers = registry.revokeToken(joinId, new Date());
     const { who, details } = cliActor();
-    audit.record({ ...who, event: 'worker-join-revoked', outcome: 'success', details: { ...details, joinId } });
+    audit.record({ ...who, event: 'worker-join-revoked', outcome: 'success', details: { ...details, joinId, revokedWorkers } });
+    return revokedWorkers;
   });
-  process.stdout.write(`join token ${joinId} revoked\n`);
+  // A stolen token may already have joined a worker: those go with it.
+  process.stdout.write(`join token ${joinId} revoked, with the ${workers} worker(s) that joined with it\n`);
   return 0;
 }
 

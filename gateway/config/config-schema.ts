@@ -208,6 +208,7 @@ export const ConfigSchema = z
       .object({
         listen: fromEnv(listenAddress.optional(), 'KEKKAI_WORKER_LISTEN', 'host:port of the mutual-TLS listener remote browser workers join (e.g. 0.0.0.0:8444); unset: no remote workers.'),
         hostnames: fromEnv(nameList.default([]), 'KEKKAI_WORKER_HOSTNAMES', 'Comma-separated names and addresses workers use to reach the listener (in its certificate; default: this machine\'s name, localhost, 127.0.0.1).'),
+        maxSessionsPerWorker: fromEnv(z.coerce.number().int().min(1).max(1000).default(25), 'KEKKAI_REMOTE_WORKER_MAX_SESSIONS', 'Sessions one remote worker is given at most (1–1000, default 25), whatever capacity it reports.'),
         caDir: fromEnv(z.string().min(1).optional(), 'KEKKAI_WORKER_CA_DIR', 'Directory of the worker CA (ca.crt, ca.key; default <dataDir>/worker-ca, made at first start).'),
       })
       .strict()
