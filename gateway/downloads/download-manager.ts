@@ -341,8 +341,8 @@ export class DownloadManager {
       : { ...base, verdict: 'blocked', reason: v.reason, signature: v.signature ?? null };
   }
 
-  private owner(s: SessionState, job: Job): Pick<QuarantineMeta, 'name' | 'sourceUrl' | 'userId' | 'userName'> {
-    return { name: job.name, sourceUrl: job.url || null, userId: s.owner.userId, userName: s.owner.userName };
+  private owner(s: SessionState, job: Job): Pick<QuarantineMeta, 'name' | 'sourceUrl' | 'userId' | 'userName' | 'role' | 'sourceIp'> {
+    return { name: job.name, sourceUrl: job.url || null, userId: s.owner.userId, userName: s.owner.userName, role: s.owner.role ?? null, sourceIp: s.owner.sourceIp ?? null };
   }
 
   private finish(s: SessionState, job: Job, reason: DownloadReason, message?: { ja: string; en: string }): void {

@@ -315,7 +315,7 @@ export class WorkerPool implements BrowserLayer {
       throw err;
     }
     // The download pipeline attributes this session's files to its user.
-    this.deps.downloads.downloadDir(id, { userId: user.id, userName: user.name, role: user.role });
+    this.deps.downloads.downloadDir(id, { userId: user.id, userName: user.name, role: user.role, sourceIp: user.sourceIp });
     this.deps.log.info({ sessionId: id, userId: user.id, worker: worker.id }, 'browser session placed');
     return session;
   }

@@ -89,7 +89,7 @@ describe('downloads', () => {
     const audit = new AuditLog(new SqliteAuditRepository(auditDb), loadAuditKey({ dataDir: harness.dataDir, create: false })!.key);
     const entry = [...audit.records({})].find((r) => r.event === 'download' && (r.details as { name?: string }).name === 'eicar.txt');
     auditDb.close();
-    expect(entry).toMatchObject({ outcome: 'blocked', userName: 'admin' });
+    expect(entry).toMatchObject({ outcome: 'blocked', userName: 'admin', role: 'admin', sourceIp: '127.0.0.1' });
     expect((entry!.details as { sha256: string }).sha256).toBe(record!.sha256);
     await page.context().close();
   });
