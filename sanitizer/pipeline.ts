@@ -11,7 +11,7 @@ import { TYPE_INFO } from './type-table.js';
 import type { TrueType } from './type-table.js';
 import type { Block, Outcome, Stage, Step, Verdict } from './verdict.js';
 import { blockedVerdict, pass, refuse } from './verdict.js';
-import { rebuildZip } from './zip-sanitizer.js';
+import { findInfectedMember, rebuildZip } from './zip-sanitizer.js';
 
 /** Engines the pipeline runs; see {@link createDefaultDeps} for the real ones. */
 export interface SanitizerDeps extends ReconstructDeps {
@@ -87,6 +87,11 @@ async function processFile(job: Job, rawName: string, bytes: Uint8Array, depth: 
   const inputType = det.type;
   if (scan) {
     const s = await scanStage(job, bytes, prefix);
+    if (!s.ok && s.block.reason === 'infected' && det.type === 'zip') {
+      // Name the infected member for the security team (clamd names only the signature).
+      const member = await findInfectedMember(bytes, job.policy, async (m) => (await job.deps.scanner.scan(m)).status === 'infected').catch(() => null);
+      if (member) return { ...refuse('infected', `${s.block.detail} in member ${JSON.stringify(member)}`, s.block.signature), inputType };
+    }
     if (!s.ok) return { ...s, inputType };
   }
   const rebuilt = await timed(job, 'reconstruct', prefix, async () => {
