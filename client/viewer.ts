@@ -10,6 +10,7 @@ import { DialogView, NoticeView, Overlay } from './viewer/dialogs.js';
 import { DownloadPanel } from './viewer/download-panel.js';
 import { FrameRenderer } from './viewer/frame-renderer.js';
 import { InputCapture } from './viewer/input-capture.js';
+import { PickerView } from './viewer/pickers.js';
 import { TabHealthBanner } from './viewer/tab-health-banner.js';
 import { Toolbar } from './viewer/toolbar.js';
 
@@ -66,12 +67,18 @@ async function start(): Promise<void> {
   const downloads = new DownloadPanel();
   const health = new TabHealthBanner(send);
   stage.append(health.element);
+  const pickers = new PickerView({ stage, canvas, send, remoteSize: () => remote, refocus: () => input.focus() });
+  // A pop-up closes when the page scrolls under it.
+  canvas.addEventListener('wheel', () => pickers.cancel(), { passive: true });
+  let activeTabId: number | null = null;
 
   const onMessage = (msg: ServerMessage): void => {
     switch (msg.type) {
       case 'welcome':
         return health.reset();
       case 'tabs':
+        if (msg.activeTabId !== activeTabId) pickers.dismiss();
+        activeTabId = msg.activeTabId;
         health.setTabs(msg.tabs.map((tab) => tab.id), msg.activeTabId);
         return toolbar.setTabs(msg.tabs, msg.activeTabId);
       case 'tab-health':
@@ -101,8 +108,13 @@ async function start(): Promise<void> {
         return dialogs.fileChooser(msg.chooserId, msg.multiple, (file) => upload(me.csrfToken, msg.chooserId, file, notices));
       case 'download':
         return downloads.update(msg);
+      case 'picker':
+        return msg.tabId === activeTabId ? pickers.show(msg) : undefined;
+      case 'picker-closed':
+        return pickers.closed(msg.pickerId);
       case 'session-ended':
         ended = true;
+        pickers.dismiss();
         connection.stop();
         // After a browser crash the sign-in still holds: a new session starts at once.
         overlay.show(localized(msg.message), msg.reason === 'browser-crashed' ? 'new-session' : 'sign-in');

@@ -234,6 +234,14 @@ export class BrowserSession {
         return;
       case 'print':
         return this.print();
+      // A choice in a client-drawn picker counts as a click, not as typing: the
+      // pop-up would have taken it from the mouse on a read-only page too.
+      case 'picker-choose':
+        if (tab?.health.state === 'ok') await tab.pickers.choose(msg);
+        return;
+      case 'picker-cancel':
+        if (tab?.health.state === 'ok') await tab.pickers.cancel(msg.pickerId);
+        return;
       default:
         // A hung or crashed page takes no input: it would only wait and hold up the queue.
         if (!tab || tab.health.state !== 'ok') return;
@@ -363,7 +371,10 @@ export class BrowserSession {
     const next = this.tabs.get(tabId);
     if (!next) return;
     const previous = this.activeTab();
-    if (previous && previous !== next) await previous.stopStreaming();
+    if (previous && previous !== next) {
+      previous.pickers.close();
+      await previous.stopStreaming();
+    }
     this.flow.reset();
     this.activeTabId = tabId;
     this.sendTabs();
@@ -384,6 +395,11 @@ export class BrowserSession {
       if (tab.id === this.activeTabId) this.sendNavState(tab);
     },
     dialog: (tab, dialog) => this.dialogs.open(tab.id, dialog),
+    picker: (tab, msg) => {
+      if (tab.id === this.activeTabId) this.viewer?.sendMessage({ type: 'picker', tabId: tab.id, ...msg });
+      else tab.pickers.close();
+    },
+    pickerClosed: (_tab, pickerId) => this.viewer?.sendMessage({ type: 'picker-closed', pickerId }),
     healthChanged: (tab, state) => {
       if (state !== 'ok') this.log.warn({ sessionId: this.id, tabId: tab.id, state }, 'tab unresponsive or crashed');
       this.sendHealth(tab);
