@@ -43,6 +43,8 @@ const NavState = z.object({
   type: z.literal('nav-state'),
   tabId: z.number().int(),
   url: z.string().max(8192),
+  /** The URL as the address bar shows it (Japanese domain names and paths decoded), when it differs. */
+  displayUrl: z.string().max(8192).optional(),
   title: z.string().max(2000),
   loading: z.boolean(),
   canGoBack: z.boolean(),

@@ -18,7 +18,8 @@ import { plainText } from '../../protocol/plain-text.js';
 import { message } from '../i18n/messages.js';
 import type { Actor } from '../actor.js';
 import type { Logger } from '../logging.js';
-import { addressToUrl } from './address-input.js';
+import { addressTarget, httpFallbackWanted } from './address-input.js';
+import { displayUrl } from './url-display.js';
 import { DialogBroker } from './dialog-broker.js';
 import { FrameFlow } from './frame-flow.js';
 import { InputForwarder } from './input-forwarder.js';
@@ -291,10 +292,17 @@ export class BrowserSession {
   }
 
   private async navigate(input: string): Promise<void> {
-    const url = addressToUrl(input);
-    if (!url) return this.notice('invalid-url', { url: input.slice(0, 200) });
+    const target = addressTarget(input);
+    if (!target) return this.notice('invalid-url', { url: input.slice(0, 200) });
     const tab = this.activeTab() ?? (await this.openTab());
-    await tab?.navigate(url);
+    if (!tab) return;
+    const failed = await tab.navigate(target.url);
+    // A typed host without a scheme: like Chrome, try http when https cannot connect.
+    // The http load passes the navigation guard and the egress proxy like any other.
+    if (target.fallback && httpFallbackWanted(failed) && !tab.closed) {
+      this.log.info({ sessionId: this.id, error: failed }, 'https failed for a typed address; trying http');
+      await tab.navigate(target.fallback);
+    }
   }
 
   private async copySelection(cut: boolean): Promise<void> {
@@ -460,10 +468,13 @@ export class BrowserSession {
 
   private sendNavState(tab: RemoteTab): void {
     const s = tab.state;
+    const url = plainText(s.url, 8192);
+    const shown = plainText(displayUrl(url), 8192);
     this.viewer?.sendMessage({
       type: 'nav-state',
       tabId: tab.id,
-      url: plainText(s.url, 8192),
+      url,
+      ...(shown !== url ? { displayUrl: shown } : {}),
       title: plainText(s.title, 2000),
       loading: s.loading,
       canGoBack: s.canGoBack,

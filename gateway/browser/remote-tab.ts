@@ -281,8 +281,10 @@ export class RemoteTab {
     await this.cdp.send('Input.insertText', { text });
   }
 
-  async navigate(url: string): Promise<void> {
-    await this.cdp.send('Page.navigate', { url });
+  /** Loads `url`; resolves with Chromium's error code when the load failed (e.g. net::ERR_SSL_PROTOCOL_ERROR). */
+  async navigate(url: string): Promise<string | undefined> {
+    const { errorText } = await this.cdp.send('Page.navigate', { url });
+    return errorText || undefined;
   }
 
   async history(action: 'back' | 'forward' | 'reload' | 'stop'): Promise<void> {
