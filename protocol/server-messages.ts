@@ -93,6 +93,10 @@ const Download = z.object({
   /** Reason code and message, only when state is 'blocked'. */
   reason: z.string().max(64).optional(),
   message: LocalizedText.optional(),
+  /** What the sanitizer did to the file, in plain words (state 'ready'). */
+  done: z.array(LocalizedText).max(10).optional(),
+  /** Reference number of the quarantine record (`1A2B-3C4D`), for the help desk and the security console. */
+  ref: z.string().regex(/^[0-9A-F]{4}-[0-9A-F]{4}$/).optional(),
 });
 export type DownloadMessage = z.infer<typeof Download>;
 
