@@ -63,12 +63,15 @@ async function start(): Promise<void> {
     shortcut: (e) => runShortcut(e),
     leavePage: () => toolbar.focusAddress(),
   });
+  // A wheel over the download panel that its list cannot take scrolls the page below.
+  const downloads = new DownloadPanel((e) => input.wheelAt(e));
   const toolbar = new Toolbar(
     send,
     () => {
       if (confirm(t('endSessionConfirm'))) send({ type: 'end-session' });
     },
     () => focusPage(),
+    [downloads.button],
   );
   /** The keyboard goes to the remote page; the frame around it shows so when it got there by keyboard. */
   const focusPage = (byKeyboard = false): void => {
@@ -109,7 +112,6 @@ async function start(): Promise<void> {
     if (e.target !== textarea && !e.isComposing && !document.querySelector('dialog[open]')) runShortcut(e);
   });
   const dialogs = new DialogView(document.body, send, () => input.focus());
-  const downloads = new DownloadPanel();
   const health = new TabHealthBanner(send);
   stage.append(health.element);
   const pickers = new PickerView({ stage, canvas, send, remoteSize: () => remote, refocus: () => input.focus() });

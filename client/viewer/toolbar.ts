@@ -40,7 +40,7 @@ export class Toolbar {
   private tabId: number | null = null;
   private tabIds: number[] = [];
 
-  constructor(private readonly send: (msg: ClientMessage) => void, onEnd: () => void, private readonly leave: () => void) {
+  constructor(private readonly send: (msg: ClientMessage) => void, onEnd: () => void, private readonly leave: () => void, extras: HTMLElement[] = []) {
     this.back.addEventListener('click', () => send({ type: 'history', action: 'back' }));
     this.forward.addEventListener('click', () => send({ type: 'history', action: 'forward' }));
     this.reload.addEventListener('click', () => send({ type: 'history', action: this.loading ? 'stop' : 'reload' }));
@@ -71,7 +71,7 @@ export class Toolbar {
     });
     this.element = h('header', { class: 'toolbar' }, [
       h('div', { class: 'tab-strip' }, [this.tabList, this.newTab]),
-      h('nav', { class: 'nav-row' }, [this.back, this.forward, this.reload, this.address, this.title, this.print, this.account, this.end]),
+      h('nav', { class: 'nav-row' }, [this.back, this.forward, this.reload, this.address, this.title, ...extras, this.print, this.account, this.end]),
     ]);
   }
 
