@@ -14,7 +14,6 @@ import type { DownloadMessage } from '../../protocol/index.js';
 import { h } from '../dom-builder.js';
 
 type Lang = 'ja' | 'en';
-type State = DownloadMessage['state'];
 
 const STRINGS = {
   ja: {
