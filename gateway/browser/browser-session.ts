@@ -58,6 +58,8 @@ export interface SessionOptions {
   clipboardToClient: boolean;
   clipboardFromClient: boolean;
   uploadEnabled: boolean;
+  /** What a new session's first tab and each new tab open (config session.startPage); absent: a blank page. */
+  startPage?: string;
 }
 
 /** What the admin console's live-session list shows of a session. */
@@ -76,6 +78,7 @@ export interface SessionSummary {
 export class BrowserSession {
   private readonly tabs = new Map<number, RemoteTab>();
   private readonly pages = new Map<Page, number>();
+  private readonly adopting = new Map<Page, Promise<RemoteTab | undefined>>();
   private nextTabId = 1;
   private activeTabId: number | null = null;
   private viewer: Viewer | null = null;
@@ -149,6 +152,14 @@ export class BrowserSession {
   async init(): Promise<void> {
     for (const page of await this.context.pages()) await this.adoptPage(page);
     if (this.tabs.size === 0) await this.openTab();
+    else this.openStartPage(this.activeTab());
+  }
+
+  /** Loads the start page in a fresh tab, through the navigation guard, without waiting for it. */
+  private openStartPage(tab: RemoteTab | undefined): void {
+    const start = this.options.startPage;
+    if (!start || !tab || tab.state.url !== 'about:blank') return;
+    tab.navigate(start).catch((err: unknown) => this.log.warn({ sessionId: this.id, err: String(err) }, 'start page not opened'));
   }
 
   findTabByTarget(targetId: string): RemoteTab | undefined {
@@ -330,10 +341,24 @@ export class BrowserSession {
       return undefined;
     }
     const page = await this.context.newPage();
-    return this.adoptPage(page);
+    const tab = await this.adoptPage(page);
+    this.openStartPage(tab);
+    return tab;
   }
 
-  private async adoptPage(page: Page, openerTarget?: Target): Promise<RemoteTab | undefined> {
+  /**
+   * Adopts a page as a tab. A new page is reported twice (by `newPage()` and by the
+   * context's `targetcreated`); both callers get the same tab.
+   */
+  private adoptPage(page: Page, openerTarget?: Target): Promise<RemoteTab | undefined> {
+    const pending = this.adopting.get(page);
+    if (pending) return pending;
+    const adoption = this.adopt(page, openerTarget).finally(() => this.adopting.delete(page));
+    this.adopting.set(page, adoption);
+    return adoption;
+  }
+
+  private async adopt(page: Page, openerTarget?: Target): Promise<RemoteTab | undefined> {
     const existing = this.pages.get(page);
     if (existing !== undefined) return this.tabs.get(existing);
     if (this.ended) return undefined;

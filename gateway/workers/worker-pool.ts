@@ -366,6 +366,7 @@ export class WorkerPool implements BrowserLayer {
       maxDownloadBytes: config.download.maxBytes,
       maxUploadBytes: config.upload.maxBytes,
       workDir,
+      ...(config.session.startPage ? { startPage: config.session.startPage } : {}),
     };
   }
 

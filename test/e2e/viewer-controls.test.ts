@@ -4,7 +4,8 @@
  * pickers — a `<select>` with groups and disabled options, by mouse and keyboard,
  * and a date field — and the page sees its `input` and `change` events; a list box
  * (`multiple`) works in the page itself. Chromium speaks Japanese in every process
- * (its validation messages, the locale and time zone), and pages have scrollbars.
+ * (its validation messages, the locale and time zone), pages have scrollbars, and
+ * new tabs open the configured start page.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +34,7 @@ for (const id of ['s', 'm', 'd']) for (const type of ['input', 'change']) docume
 });
 addEventListener('load', () => report({ kind: 'layout', m: [...document.getElementById('m').options].map((o) => { const r = o.getBoundingClientRect(); return Math.round(r.top + r.height / 2); }) }));
 </script>`,
+  '/start': '<title>Start fixture</title><h1>病院ポータル</h1>',
   '/validate': `<title>Validation fixture</title><form><input id="i" required></form>
 <script>${REPORT_JS}
 report({ kind: 'locale', validation: document.getElementById('i').validationMessage, language: navigator.language,
@@ -46,7 +48,7 @@ let browser: Browser;
 beforeAll(async () => {
   [site, browser] = await Promise.all([startFixtureSite('127.0.0.1', {}, PAGES), launchUserBrowser()]);
   // Through a worker process: new viewer messages must cross the worker channel unchanged.
-  harness = await startHarness({ 'session.workers': 1 }, [site.url]);
+  harness = await startHarness({ 'session.workers': 1, 'session.startPage': `${site.url}/start` }, [site.url]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -171,6 +173,18 @@ describe('Chromium in Japanese', () => {
       }
       return false;
     }, 10_000, 'a scrollbar at the right edge');
+    await page.context().close();
+  });
+});
+
+describe('start page', () => {
+  it('opens the configured start page in a new session and in each new tab', async () => {
+    const page = await (await newUserContext(browser)).newPage();
+    await login(page, harness.url);
+    await page.locator('.page-title', { hasText: 'Start fixture' }).waitFor({ timeout: 15_000 });
+    await page.getByRole('button', { name: '新しいタブ' }).click();
+    await waitUntil(async () => (await page.getByRole('tab').count()) === 2, 5000, 'a second tab');
+    await waitUntil(async () => (await page.getByRole('tab', { selected: true }).textContent()) === 'Start fixture', 10_000, 'start page in the new tab');
     await page.context().close();
   });
 });
