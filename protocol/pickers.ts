@@ -6,12 +6,22 @@
  */
 import { z } from 'zod';
 
-/** What a picker chooses: an option of a `<select>`, or the value of an `<input type=…>`. */
-export const PICKER_KINDS = ['select', 'date', 'time', 'datetime-local', 'month', 'week', 'color'] as const;
+/**
+ * What a picker chooses: an option of a `<select>`, a suggestion of an input's
+ * `<datalist>`, or the value of an `<input type=…>`.
+ */
+export const PICKER_KINDS = ['select', 'datalist', 'date', 'time', 'datetime-local', 'month', 'week', 'color'] as const;
 export type PickerKind = (typeof PICKER_KINDS)[number];
 /** The kinds that choose an `<input>` value rather than a select option. */
 export const INPUT_PICKER_KINDS = ['date', 'time', 'datetime-local', 'month', 'week', 'color'] as const;
 export type InputPickerKind = (typeof INPUT_PICKER_KINDS)[number];
+/** The kinds shown as a list of options, chosen by index. */
+export const LIST_PICKER_KINDS = ['select', 'datalist'] as const;
+export type ListPickerKind = (typeof LIST_PICKER_KINDS)[number];
+
+export function isListPicker(kind: PickerKind): kind is ListPickerKind {
+  return kind === 'select' || kind === 'datalist';
+}
 
 /** Options a select picker shows at most (the rest of a huge list stays reachable by keyboard in the page). */
 export const MAX_PICKER_ITEMS = 1000;

@@ -8,7 +8,7 @@
  * text and only ever go in as text.
  */
 import {
-  pickerValueValid, type ClientMessage, type InputPickerKind, type PickerMessage, type PickerRect,
+  isListPicker, pickerValueValid, type ClientMessage, type InputPickerKind, type PickerMessage, type PickerRect,
 } from '../../protocol/index.js';
 import { h } from '../dom-builder.js';
 import { t, type StringKey } from '../i18n.js';
@@ -53,7 +53,7 @@ export class PickerView {
 
   show(msg: PickerMessage): void {
     this.dismiss();
-    const element = msg.kind === 'select' ? this.selectList(msg) : this.inputPanel(msg, msg.kind);
+    const element = isListPicker(msg.kind) ? this.selectList(msg) : this.inputPanel(msg, msg.kind);
     element.classList.add('picker');
     element.dataset.pickerId = String(msg.pickerId);
     this.host.stage.append(element);
@@ -66,7 +66,7 @@ export class PickerView {
     this.open = { pickerId: msg.pickerId, element, dispose: () => document.removeEventListener('mousedown', outside, true) };
     const focusTarget = element.querySelector<HTMLElement>('input') ?? element;
     focusTarget.focus({ preventScroll: true });
-    if (msg.kind !== 'select') openLocalPicker(focusTarget as HTMLInputElement);
+    if (!isListPicker(msg.kind)) openLocalPicker(focusTarget as HTMLInputElement);
   }
 
   /** Closes the open picker without a choice and tells the gateway (the page scrolled under it). */
@@ -97,7 +97,7 @@ export class PickerView {
 
   private selectList(msg: PickerMessage): HTMLElement {
     const items = msg.items ?? [];
-    const list = h('div', { class: 'select-picker', role: 'listbox', tabindex: '0', 'aria-label': t('pickOption') });
+    const list = h('div', { class: 'select-picker', role: 'listbox', tabindex: '0', 'aria-label': t(msg.kind === 'datalist' ? 'pickSuggestion' : 'pickOption') });
     const rows: HTMLElement[] = [];
     let group: string | undefined;
     items.forEach((item, i) => {

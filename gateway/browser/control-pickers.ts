@@ -6,7 +6,7 @@
  * the previous one (`picker-closed`).
  */
 import type { CDPSession } from 'puppeteer';
-import { pickerValueValid, type PickerChooseMessage, type PickerMessage } from '../../protocol/index.js';
+import { isListPicker, pickerValueValid, type PickerChooseMessage, type PickerMessage } from '../../protocol/index.js';
 import { plainText } from '../../protocol/plain-text.js';
 import {
   applyExpression, cancelExpression, CONTROLS_BINDING, CONTROLS_SCRIPT, CONTROLS_WORLD, parseControlReport, type ControlReport,
@@ -58,7 +58,7 @@ export class ControlPickers {
     const open = this.open;
     if (!open || open.pickerId !== msg.pickerId) return;
     let choice: { index: number } | { value: string };
-    if (open.kind === 'select') {
+    if (isListPicker(open.kind)) {
       if (msg.index === undefined) return;
       choice = { index: msg.index };
     } else {
@@ -90,14 +90,14 @@ export class ControlPickers {
     const pickerId = ++lastPickerId;
     this.open = { pickerId, pageId: report.id, contextId, kind: report.kind };
     const base = { pickerId, rect: report.rect };
-    if (report.kind === 'select') {
+    if ('items' in report) {
       const items = report.items.map((item) => ({
         index: item.index,
         label: plainText(item.label, 200),
         disabled: item.disabled,
         ...(item.group !== undefined ? { group: plainText(item.group, 200) } : {}),
       }));
-      this.events.opened({ ...base, kind: 'select', items, selected: report.selected });
+      this.events.opened({ ...base, kind: report.kind, items, selected: report.selected });
     } else {
       const { value, min, max, step } = report;
       this.events.opened({ ...base, kind: report.kind, value, min, max, step });

@@ -10,13 +10,15 @@
  * choice comes back to `__kekkaiApply`, which sets the value and fires `input`
  * and `change` as the pop-up would have.
  *
+ * An input with a `<datalist>` opens its suggestions from its drop-down button (the
+ * right end of the field) or Alt+↓ / F4; suggestions while typing are not shown.
  * A page that handles the click itself (`preventDefault`, custom drop-downs) keeps
  * it. Selects with `multiple` or `size` > 1 are list boxes drawn in the page and
  * work as they are. Controls in cross-site frames (other renderer processes) are
  * not reached.
  */
 import { z } from 'zod';
-import { INPUT_PICKER_KINDS, MAX_PICKER_ITEMS, MAX_PICKER_LABEL, MAX_PICKER_VALUE, PickerItem, PickerRect } from '../../protocol/index.js';
+import { INPUT_PICKER_KINDS, LIST_PICKER_KINDS, MAX_PICKER_ITEMS, MAX_PICKER_LABEL, MAX_PICKER_VALUE, PickerItem, PickerRect } from '../../protocol/index.js';
 
 /** Isolated world the script runs in, in every frame. */
 export const CONTROLS_WORLD = 'kekkai-controls';
@@ -32,6 +34,7 @@ export const CONTROLS_SCRIPT = `(() => {
   const report = globalThis[${JSON.stringify(CONTROLS_BINDING)}];
   if (typeof report !== 'function') return;
   const DATE_KINDS = ['date', 'time', 'datetime-local', 'month', 'week'];
+  const LIST_INPUTS = ['text', 'search', 'url', 'tel', 'email', 'number'];
   let seq = 0;
   let current = null;
   const cut = (s, n) => String(s).slice(0, n);
@@ -54,6 +57,7 @@ export const CONTROLS_SCRIPT = `(() => {
     if (!el || el.disabled) return null;
     if (el.tagName === 'SELECT') return !el.multiple && el.size <= 1 ? 'select' : null;
     if (el.tagName === 'INPUT' && !el.readOnly && (el.type === 'color' || DATE_KINDS.includes(el.type))) return el.type;
+    if (el.tagName === 'INPUT' && !el.readOnly && LIST_INPUTS.includes(el.type) && el.list && el.list.options.length > 0) return 'datalist';
     return null;
   };
   const open = (el, kind) => {
@@ -74,6 +78,20 @@ export const CONTROLS_SCRIPT = `(() => {
         items.push(item);
       }
       report(JSON.stringify({ ...base, items, selected: el.selectedIndex }));
+    } else if (kind === 'datalist') {
+      // The suggestions that contain what is typed (all of them when none does).
+      const typed = String(el.value).toLowerCase();
+      const all = [];
+      const opts = el.list.options;
+      for (let i = 0; i < opts.length && all.length < ${MAX_PICKER_ITEMS}; i++) {
+        const opt = opts[i];
+        if (opt.hidden || !opt.value) continue;
+        const extra = String(opt.label).trim();
+        const label = extra && extra !== opt.value ? opt.value + ' — ' + extra : opt.value;
+        all.push({ index: i, label: cut(label, ${MAX_PICKER_LABEL}), disabled: opt.disabled });
+      }
+      const matching = typed ? all.filter((item) => item.label.toLowerCase().includes(typed)) : all;
+      report(JSON.stringify({ ...base, items: matching.length ? matching : all, selected: -1 }));
     } else {
       const v = (name) => cut(el[name], ${MAX_PICKER_VALUE});
       report(JSON.stringify({ ...base, value: v('value'), min: v('min'), max: v('max'), step: v('step') }));
@@ -92,7 +110,9 @@ export const CONTROLS_SCRIPT = `(() => {
     const el = target(e);
     const kind = kindOf(el);
     if (e.defaultPrevented || !e.isTrusted || !kind || kind === 'select') return;
+    // Date and list fields are typed into; only their button at the right end opens the picker.
     if (kind !== 'color' && e.detail > 0 && e.clientX < el.getBoundingClientRect().right - ${INDICATOR_PX}) return;
+    if (kind === 'datalist' && e.detail === 0) return;
     e.preventDefault();
     open(el, kind);
   });
@@ -100,7 +120,7 @@ export const CONTROLS_SCRIPT = `(() => {
     const el = e.target;
     const kind = kindOf(el && el.tagName ? el : null);
     if (e.defaultPrevented || !e.isTrusted || !kind) return;
-    const opens = (e.altKey && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) || e.key === 'F4' || (kind === 'select' && e.key === ' ' && !e.ctrlKey && !e.altKey && !e.metaKey);
+    const opens = (e.altKey && (e.key === 'ArrowDown' || e.key === 'ArrowUp')) || (e.key === 'F4' && !e.altKey) || (kind === 'select' && e.key === ' ' && !e.ctrlKey && !e.altKey && !e.metaKey);
     if (!opens) return;
     e.preventDefault();
     open(el, kind);
@@ -117,6 +137,11 @@ export const CONTROLS_SCRIPT = `(() => {
       if (!opt || opt.disabled || (g && g.disabled)) return false;
       if (el.selectedIndex === choice.index) return true;
       el.selectedIndex = choice.index;
+    } else if (el.tagName === 'INPUT' && typeof choice.index === 'number') {
+      const opt = el.list && el.list.options[choice.index];
+      if (el.readOnly || !opt || opt.disabled) return false;
+      if (el.value === opt.value) return true;
+      el.value = opt.value;
     } else {
       if (el.readOnly || typeof choice.value !== 'string') return false;
       if (el.value === choice.value) return true;
@@ -136,7 +161,7 @@ export const CONTROLS_SCRIPT = `(() => {
 
 const Base = { id: z.number().int().min(0).max(0xffffffff), rect: PickerRect };
 const Limit = z.string().max(MAX_PICKER_VALUE);
-const SelectReport = z.object({ ...Base, kind: z.literal('select'), items: z.array(PickerItem).max(MAX_PICKER_ITEMS), selected: z.number().int().min(-1).max(1_000_000) });
+const SelectReport = z.object({ ...Base, kind: z.enum(LIST_PICKER_KINDS), items: z.array(PickerItem).max(MAX_PICKER_ITEMS), selected: z.number().int().min(-1).max(1_000_000) });
 const InputReport = z.object({ ...Base, kind: z.enum(INPUT_PICKER_KINDS), value: Limit, min: Limit, max: Limit, step: Limit });
 /** What the script reports, checked on arrival: the page controls every label in it. */
 export const ControlReport = z.union([SelectReport, InputReport]);

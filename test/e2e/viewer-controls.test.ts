@@ -20,15 +20,17 @@ const PAGES: Record<string, string> = {
 <style>body{margin:0;font-size:18px}
 #s{position:absolute;left:40px;top:40px;width:260px;height:36px;font-size:18px}
 #m{position:absolute;left:40px;top:120px;width:260px;font-size:18px}
-#d{position:absolute;left:360px;top:40px;width:260px;height:36px;font-size:18px}</style>
+#d{position:absolute;left:360px;top:40px;width:260px;height:36px;font-size:18px}
+#l{position:absolute;left:360px;top:120px;width:260px;height:36px;font-size:18px}</style>
 <select id="s"><option value="">選択してください</option>
 <optgroup label="内科系"><option value="naika">内科</option><option value="junkanki" disabled>循環器内科</option><option value="shoukaki">消化器内科</option></optgroup>
 <optgroup label="外科系"><option value="geka">外科</option><option value="seikei">整形外科</option></optgroup></select>
 <select id="m" multiple size="4"><option value="a">A 病棟</option><option value="b">B 病棟</option><option value="c">C 病棟</option><option value="d">D 病棟</option></select>
 <input id="d" type="date" value="2026-03-04">
+<input id="l" list="depts"><datalist id="depts"><option value="内科"><option value="外科" label="Surgery"><option value="小児科"></datalist>
 <script>${REPORT_JS}
 const log = [];
-for (const id of ['s', 'm', 'd']) for (const type of ['input', 'change']) document.getElementById(id).addEventListener(type, (e) => {
+for (const id of ['s', 'm', 'd', 'l']) for (const type of ['input', 'change']) document.getElementById(id).addEventListener(type, (e) => {
   log.push(id + ':' + type);
   report({ kind: 'control', id, type, value: id === 'm' ? [...e.target.selectedOptions].map((o) => o.value) : e.target.value, log: log.slice() });
 });
@@ -136,6 +138,21 @@ describe('pickers for form controls', () => {
     const change = await lastControl('d');
     expect(change.value).toBe('2026-04-01');
     expect(change.log).toEqual(['d:input', 'd:change']);
+    await page.context().close();
+  });
+});
+
+describe('datalist', () => {
+  it('opens an input\'s suggestions from its drop-down button and fills in the one chosen', async () => {
+    const page = await controlsPage();
+    await clickRemote(page, 605, 138);
+    const list = page.getByRole('listbox', { name: '入力候補' });
+    await list.waitFor();
+    expect(await list.getByRole('option').allTextContents()).toEqual(['内科', '外科 — Surgery', '小児科']);
+    await list.getByRole('option', { name: '小児科' }).click();
+    const change = await lastControl('l');
+    expect(change.value).toBe('小児科');
+    expect(change.log).toEqual(['l:input', 'l:change']);
     await page.context().close();
   });
 });
