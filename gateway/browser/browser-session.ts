@@ -326,8 +326,9 @@ export class BrowserSession {
 
   private async tabAction(action: 'new' | 'activate' | 'close', tabId?: number): Promise<void> {
     if (action === 'new') {
+      // Adopting the new tab made it the active one already.
       const tab = await this.openTab();
-      if (tab) await this.activate(tab.id);
+      if (tab && this.activeTabId !== tab.id) await this.activate(tab.id);
       return;
     }
     if (tabId === undefined) return;

@@ -240,12 +240,18 @@ export class RemoteTab {
   private async restartScreencast(): Promise<void> {
     const vp = this.viewport;
     await this.cdp.send('Page.stopScreencast').catch(() => undefined);
-    await this.cdp.send('Page.startScreencast', {
-      format: 'jpeg',
-      quality: this.options.jpegQuality,
-      ...(vp ? { maxWidth: Math.round(vp.width * this.scaleFactor()), maxHeight: Math.round(vp.height * this.scaleFactor()) } : {}),
-      everyNthFrame: 1,
-    });
+    await this.cdp
+      .send('Page.startScreencast', {
+        format: 'jpeg',
+        quality: this.options.jpegQuality,
+        ...(vp ? { maxWidth: Math.round(vp.width * this.scaleFactor()), maxHeight: Math.round(vp.height * this.scaleFactor()) } : {}),
+        everyNthFrame: 1,
+      })
+      // A navigation that swaps the page's renderer while the screencast restarts can
+      // leave it running already: that is the state wanted, not an error.
+      .catch((err: unknown) => {
+        if (!/already active/i.test(String(err))) throw err;
+      });
   }
 
   async pointer(msg: PointerMessage): Promise<void> {
