@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { ClamdScanner, type Scanner } from '../sanitizer/index.js';
+import { endAccountSessions } from './admin/account-sessions.js';
 import { AccountService } from './admin/account-service.js';
 import { ComplianceService } from './admin/compliance-service.js';
 import { FilePolicyService } from './admin/file-policy-service.js';
@@ -26,9 +27,11 @@ import { startLocalBrowser, type BrowserLayer, type BrowserLayerFactory } from '
 import { defaultWorkerCount } from './workers/worker-count.js';
 import { WorkerPool } from './workers/worker-pool.js';
 import { RemoteWorkers } from './workers/remote-workers.js';
+import { TimeSyncWatch } from './ops/time-sync.js';
 import { SqliteWorkerRegistry } from './workers/worker-registry.js';
 import { sessionUploadDir } from './browser/upload-broker.js';
 import type { Config } from './config/config-schema.js';
+import { openDirectory } from './directory/directory-setup.js';
 import type { DownloadManager } from './downloads/download-manager.js';
 import { openDownloads } from './downloads/download-setup.js';
 import type { QuarantineStore } from './downloads/quarantine-store.js';
@@ -59,7 +62,7 @@ export interface GatewayOptions {
   /** Builds the browser side; the default is one local Chromium (tests may pass a fake). */
   browser?: BrowserLayerFactory;
   /** A Chromium or worker went away (the browser layer restarts it and tells the affected users). */
-  onBrowserLost?: (lost: { worker?: number; sessions: number }) => void;
+  onBrowserLost?: (lost: { worker?: number; workerName?: string | null; sessions: number }) => void;
   /** Client build to serve (default dist/public). */
   publicDir?: string;
   /** How often open viewers' sign-ins are re-checked (tests shorten it). */
@@ -163,6 +166,8 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   const sessions = browser.sessions;
 
   const auth = new AuthService(store, config.session.maxAgeHours * 3600_000, options.loginThrottle, { totpVault: openTotpVault(config.dataDir) });
+  // Directory sign-in and sync (docs/directory-sign-in.md); a disabled account's sessions end the console's way.
+  const directory = openDirectory(config, { store, auth, audit, log: logger.child({ component: 'directory' }), endSessions: (userId) => endAccountSessions(auth, sessions, userId) });
   const clamd = new ClamdScanner({ address: config.clamd, timeoutMs: 2000 });
   const readiness: ReadinessChecks = {
     chromium: () => browser.connected(),
@@ -175,6 +180,9 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   clamdWatch.unref();
   void readiness.clamd().then((up) => metrics.clamdUp(up));
 
+  // The clock's synchronisation, for the compliance page (checked every 10 minutes).
+  const timeSync = new TimeSyncWatch();
+  timeSync.start();
   const needsSecondApproval = (): boolean => config.security.releaseNeedsSecondApproval;
   // Releases rescan whole originals: the download pipeline's deadline, not the 2 s ping's.
   const releaseScanner = options.releaseScanner ?? new ClamdScanner({ address: config.clamd, timeoutMs: 60_000 });
@@ -189,9 +197,10 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     policy,
     urlPolicy,
     accounts: new AccountService(store),
+    directory,
     filePolicy,
     settings,
-    compliance: new ComplianceService(store, audit),
+    compliance: new ComplianceService(store, audit, () => timeSync.current()),
     metrics,
     sessions,
     downloads,
@@ -256,16 +265,20 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
       if (closing) return;
       closing = true;
       clearInterval(clamdWatch);
+      timeSync.stop();
+      await directory.close();
       // Each step is bounded (ops/shutdown.ts): sanitizer jobs still running after the
       // grace are interrupted and blocked at the next start.
-      await remoteWorkers?.close().catch(() => undefined);
-      await settleWithin(browser.close().then(() => downloads.idle()), SHUTDOWN_GRACE_MS, () =>
+      // The pool first (it lets go of remote workers' connections as shutdown, not as loss), then their listener.
+      await settleWithin(browser.close().then(() => remoteWorkers?.close()).then(() => downloads.idle()), SHUTDOWN_GRACE_MS, () =>
         logger.warn({ component: 'shutdown' }, 'sessions or downloads still busy; stopping without them'),
       );
       await stopRetention();
       await settleWithin(app.close(), SHUTDOWN_GRACE_MS);
-      closeAudit();
+      // The head anchor is written before the database closes; the syslog connection after.
+      const auditClosed = closeAudit();
       store.close();
+      await auditClosed;
       runDir.remove();
     },
   };

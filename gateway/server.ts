@@ -23,8 +23,8 @@ export async function startGateway(
 ): Promise<RunningGateway> {
   const gateway = await createGateway(config, options);
   try {
-    const { store, tls } = gateway.services;
-    const firstAdmin = await ensureFirstAdmin(store.users, config.adminPassword);
+    const { store, tls, audit } = gateway.services;
+    const firstAdmin = await ensureFirstAdmin(store.users, config.adminPassword, audit);
     if (firstAdmin?.password) {
       out(`Initial admin account: user "${firstAdmin.name}", one-time password: ${firstAdmin.password}`);
       out('This password is shown only once and must be changed at first sign-in. / このパスワードは一度だけ表示されます。初回ログイン時に変更してください。');

@@ -21,6 +21,8 @@ const FileName = z
   .min(1)
   .max(255)
   .refine((n) => !/[/\\\0]/.test(n) && n !== '.' && n !== '..', 'plain file name');
+/** A frame image larger than this is not a frame (a 4K JPEG at quality 100 is ~3 MiB). */
+export const MAX_FRAME_BYTES = 4 * 1024 * 1024;
 /** Download and upload bytes travel in chunks of at most this size. */
 export const TRANSFER_CHUNK_BYTES = 1024 * 1024;
 
@@ -75,7 +77,7 @@ export const ToWorker = z.discriminatedUnion('t', [
   z.object({ t: z.literal('input'), rid: RequestId, sid: SessionId, msg: ClientMessage }),
   /** Bytes of a file for a page's file chooser, in order; `upload` then hands the files to the page. */
   z.object({ t: z.literal('upload-chunk'), sid: SessionId, chooserId: ChooserId, index: FileIndex, name: FileName, data: Bytes }),
-  z.object({ t: z.literal('upload'), rid: RequestId, sid: SessionId, chooserId: ChooserId, files: z.array(z.object({ name: FileName, size: z.number().int().nonnegative() })).max(MAX_UPLOAD_FILES) }),
+  z.object({ t: z.literal('upload'), rid: RequestId, sid: SessionId, chooserId: ChooserId, files: z.array(z.object({ name: FileName, size: z.number().int().nonnegative(), sha256: z.string().regex(/^[0-9a-f]{64}$/) })).max(MAX_UPLOAD_FILES) }),
   z.object({ t: z.literal('cancel-download'), sid: SessionId, guid: z.string().max(128) }),
   z.object({ t: z.literal('shutdown') }),
 ]);
@@ -84,23 +86,23 @@ export type ToWorker = z.infer<typeof ToWorker>;
 /** Worker → control plane. */
 export const FromWorker = z.discriminatedUnion('t', [
   /** Started; a remote worker also names itself and says how many sessions it takes. */
-  z.object({ t: z.literal('ready'), pid: z.number().int(), host: z.string().max(255).optional(), capacity: z.number().int().min(1).max(10_000).optional() }),
+  z.object({ t: z.literal('ready'), pid: z.number().int(), host: z.string().max(255).optional(), capacity: z.number().int().min(1).max(10_000).optional() }).strict(),
   /** The worker's operator ran `kekkai worker drain` (or undid it). */
-  z.object({ t: z.literal('drain'), draining: z.boolean() }),
-  z.object({ t: z.literal('done'), rid: RequestId, ok: z.boolean(), code: z.string().max(64).optional(), result: z.unknown().optional() }),
+  z.object({ t: z.literal('drain'), draining: z.boolean() }).strict(),
+  z.object({ t: z.literal('done'), rid: RequestId, ok: z.boolean(), code: z.string().max(64).optional(), result: z.unknown().optional() }).strict(),
   /** A message for the session's viewer. */
-  z.object({ t: z.literal('msg'), sid: SessionId, msg: ServerMessage }),
-  z.object({ t: z.literal('frame'), sid: SessionId, data: Bytes }),
-  z.object({ t: z.literal('viewer-close'), sid: SessionId }),
+  z.object({ t: z.literal('msg'), sid: SessionId, msg: ServerMessage }).strict(),
+  z.object({ t: z.literal('frame'), sid: SessionId, data: Bytes.refine((d) => d.byteLength <= MAX_FRAME_BYTES, 'frame too large') }).strict(),
+  z.object({ t: z.literal('viewer-close'), sid: SessionId }).strict(),
   /** The worker ended a session by itself (End session, idle timeout). */
-  z.object({ t: z.literal('ended'), sid: SessionId, reason: z.string().max(32) }),
+  z.object({ t: z.literal('ended'), sid: SessionId, reason: z.string().max(32) }).strict(),
   /** A file chooser opened on a page at `url` (uploads are judged by that URL). */
-  z.object({ t: z.literal('chooser'), sid: SessionId, chooserId: z.number().int(), url: z.string().max(8192) }),
+  z.object({ t: z.literal('chooser'), sid: SessionId, chooserId: z.number().int(), url: z.string().max(8192) }).strict(),
   /** An audit event (navigation, refusal); the control plane fills in who from its own session records. */
-  z.object({ t: z.literal('audit'), userId: z.number().int().nullable(), event: z.string().max(64), outcome: z.string().max(32), details: z.record(z.unknown()) }),
-  z.object({ t: z.literal('dl-begin'), sid: SessionId, guid: z.string().max(128), url: z.string().max(65_536), name: z.string().max(1024) }),
+  z.object({ t: z.literal('audit'), userId: z.number().int().nullable(), event: z.string().max(64), outcome: z.string().max(32), details: z.record(z.unknown()) }).strict(),
+  z.object({ t: z.literal('dl-begin'), sid: SessionId, guid: z.string().max(128), url: z.string().max(65_536), name: z.string().max(1024) }).strict(),
   /** The next bytes of a finished download (before its `completed` progress). */
-  z.object({ t: z.literal('dl-chunk'), sid: SessionId, guid: z.string().max(128), data: Bytes.refine((d) => d.byteLength <= TRANSFER_CHUNK_BYTES, 'chunk too large') }),
+  z.object({ t: z.literal('dl-chunk'), sid: SessionId, guid: z.string().max(128), data: Bytes.refine((d) => d.byteLength <= TRANSFER_CHUNK_BYTES, 'chunk too large') }).strict(),
   z.object({
     t: z.literal('dl-progress'),
     sid: SessionId,
@@ -108,8 +110,8 @@ export const FromWorker = z.discriminatedUnion('t', [
     receivedBytes: z.number().nonnegative(),
     totalBytes: z.number().nonnegative(),
     state: z.enum(['inProgress', 'completed', 'canceled']),
-  }),
+  }).strict(),
   /** Input-to-frame latencies (seconds) measured since the last report, for /metrics. */
-  z.object({ t: z.literal('stream'), inputToFrame: z.array(z.number()).max(10_000) }),
+  z.object({ t: z.literal('stream'), inputToFrame: z.array(z.number()).max(10_000) }).strict(),
 ]);
 export type FromWorker = z.infer<typeof FromWorker>;

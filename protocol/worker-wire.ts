@@ -6,24 +6,37 @@
  * only checks the framing; the receiver validates the message with its zod schema.
  */
 const HEADER_BYTES = 4;
-/** Largest JSON part; real messages are a few KiB (a viewer message, a policy). */
-export const MAX_WIRE_JSON = 8 * 1024 * 1024;
+/**
+ * Largest JSON part from the control plane to a worker: the URL policy with its
+ * category lists (a million-domain list is tens of MiB) travels in one message.
+ */
+export const MAX_WIRE_JSON = 512 * 1024 * 1024;
+/**
+ * Largest JSON part from a worker: its messages are a few KiB, except a copied text for
+ * the user's clipboard (up to a million characters).
+ */
+export const MAX_WORKER_JSON = 4 * 1024 * 1024;
 
-export function encodeWire(msg: object): Buffer {
+/** The length of a wire message's JSON part (for budgets before it is parsed). */
+export function wireJsonLength(buf: Buffer): number {
+  return buf.length >= HEADER_BYTES ? buf.readUInt32BE(0) : 0;
+}
+
+export function encodeWire(msg: object, maxJson = MAX_WIRE_JSON): Buffer {
   const { data, ...rest } = msg as { data?: unknown };
   const bytes = data instanceof Uint8Array ? data : null;
   const json = Buffer.from(JSON.stringify(bytes ? { ...rest, $data: true } : msg), 'utf8');
-  if (json.length > MAX_WIRE_JSON) throw new Error('worker message too large');
+  if (json.length > maxJson) throw new Error('worker message too large');
   const header = Buffer.alloc(HEADER_BYTES);
   header.writeUInt32BE(json.length, 0);
   return Buffer.concat(bytes ? [header, json, bytes] : [header, json]);
 }
 
 /** The message, or null when the framing is wrong (the caller drops it and may close). */
-export function decodeWire(buf: Buffer): unknown {
+export function decodeWire(buf: Buffer, maxJson = MAX_WIRE_JSON): unknown {
   if (buf.length < HEADER_BYTES) return null;
   const length = buf.readUInt32BE(0);
-  if (length > MAX_WIRE_JSON || HEADER_BYTES + length > buf.length) return null;
+  if (length > maxJson || HEADER_BYTES + length > buf.length) return null;
   let parsed: unknown;
   try {
     parsed = JSON.parse(buf.subarray(HEADER_BYTES, HEADER_BYTES + length).toString('utf8'));

@@ -28,6 +28,7 @@ interface RemoteWorker {
   joinedFrom: string;
   lastSeenAt: string | null;
   revokedAt: string | null;
+  joinId: string;
 }
 
 export function sessionsView(): HTMLElement {
@@ -71,7 +72,7 @@ export function sessionsView(): HTMLElement {
     remoteBox.replaceChildren(
       h('p', {}, [`${tr('remoteWorkersPort')}: ${remote.port ?? '-'} / CA SHA-256: ${remote.caFingerprint ?? '-'}`]),
       remote.workers.length
-        ? table([tr('worker'), tr('workerJoined'), tr('sourceIp'), tr('workerLastSeen'), tr('actions')], remote.workers.map((w) => [w.name, w.joinedAt, w.joinedFrom, w.lastSeenAt ?? '-', revoke(w)]))
+        ? table([tr('worker'), tr('workerJoined'), tr('sourceIp'), tr('workerLastSeen'), tr('workerJoinId'), tr('actions')], remote.workers.map((w) => [w.name, w.joinedAt, w.joinedFrom, w.lastSeenAt ?? '-', w.joinId, revoke(w)]))
         : h('p', {}, [tr('remoteWorkersNone')]),
     );
   };

@@ -15,10 +15,10 @@ interface AuditRecord {
   details: Record<string, unknown>;
 }
 
-type Verify = { ok: true; count: number } | { ok: false; count: number; firstBadSeq: number; reason: string };
+type Verify = { ok: true; count: number } | { ok: false; count: number; firstBadSeq: number; reason: string; missingTo?: number };
 
 // Mirrors gateway/audit/audit-event.ts AUDIT_EVENTS (the client may import protocol/ only).
-const EVENTS = ['login', 'logout', 'password-change', 'navigation', 'navigation-blocked', 'download', 'upload', 'policy-change', 'account-change', 'quarantine-action', 'session-terminated', 'audit-export'];
+const EVENTS = ['login', 'logout', 'password-change', 'navigation', 'navigation-blocked', 'download', 'upload', 'policy-change', 'account-change', 'quarantine-action', 'session-terminated', 'audit-export', 'audit-anchor'];
 const OUTCOMES = ['success', 'failure', 'blocked', 'allowed', 'error'];
 const LIMIT = 50;
 
@@ -56,11 +56,19 @@ export function auditView(root: HTMLElement): void {
   void load(0);
   void getJson<Verify>('/api/security/audit/verify').then(
     (v) => {
-      chain.textContent = v.ok ? s('chainOk', { count: v.count }) : s('chainBroken', { seq: v.firstBadSeq, reason: v.reason });
+      chain.textContent = describeChain(v);
       chain.classList.toggle('bad', !v.ok);
     },
     (err: Error) => (chain.textContent = err.message),
   );
+}
+
+/** The end of the log cut off, or its head anchor gone, reads differently from an edited record. */
+function describeChain(v: Verify): string {
+  if (v.ok) return s('chainOk', { count: v.count });
+  if (v.reason === 'truncated') return s('chainTruncated', { from: v.firstBadSeq, to: v.missingTo ?? '?' });
+  if (v.reason === 'anchor-missing' || v.reason === 'anchor-invalid') return s('chainAnchor', { reason: v.reason });
+  return s('chainBroken', { seq: v.firstBadSeq, reason: v.reason });
 }
 
 function renderExports(nav: HTMLElement, filters: Record<string, string>): void {

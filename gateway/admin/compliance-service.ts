@@ -8,16 +8,17 @@ import { ROLES, type Store } from '../store/repositories.js';
 import { roleSourceRanges } from '../auth/source-ranges.js';
 import { TOTP_REQUIRED_ROLES } from '../auth/auth-service.js';
 import { csvDocument } from '../export/csv-writer.js';
+import type { TimeSync } from '../ops/time-sync.js';
 import { AccountService, DEFAULT_UNUSED_DAYS } from './account-service.js';
 
 export interface ComplianceItem {
-  id: 'role-rights' | 'unused-accounts' | 'access-logs' | 'source-restriction' | 'second-factor';
+  id: 'role-rights' | 'unused-accounts' | 'access-logs' | 'time-source' | 'source-restriction' | 'second-factor';
   title: { ja: string; en: string };
   figures: Record<string, string | number | boolean | null>;
   ok: boolean;
 }
 
-export function complianceReport(store: Store, audit: Pick<AuditLog, 'count' | 'records' | 'verify'>, now = new Date()): ComplianceItem[] {
+export function complianceReport(store: Store, audit: Pick<AuditLog, 'count' | 'records' | 'verify'>, now = new Date(), timeSync: TimeSync | null = null): ComplianceItem[] {
   const accounts = new AccountService(store, () => now);
   const all = accounts.list();
   const unused = accounts.unused(DEFAULT_UNUSED_DAYS);
@@ -44,8 +45,24 @@ export function complianceReport(store: Store, audit: Pick<AuditLog, 'count' | '
     {
       id: 'access-logs',
       title: { ja: 'アクセスログの管理', en: 'Access logs kept and protected' },
-      figures: { records: audit.count(), oldest, chainOk: verify.ok, firstBadSeq: verify.ok ? null : verify.firstBadSeq },
+      figures: {
+        records: audit.count(),
+        oldest,
+        chainOk: verify.ok,
+        firstBadSeq: verify.ok ? null : verify.firstBadSeq,
+        // The chain's end against the head anchor kept outside the database (docs/audit.md).
+        anchoredSeq: verify.ok ? (verify.anchoredSeq ?? null) : null,
+        problem: verify.ok ? null : verify.reason,
+        missingRecords: !verify.ok && verify.reason === 'truncated' ? `${verify.firstBadSeq}–${verify.missingTo}` : null,
+      },
       ok: verify.ok,
+    },
+    {
+      // Log times are evidence only while the clock follows a time source (ops/time-sync.ts).
+      id: 'time-source',
+      title: { ja: '時刻の同期（NTP）', en: 'Clock synchronised (NTP)' },
+      figures: { state: timeSync?.state ?? 'unknown', source: timeSync?.source ?? null, detail: timeSync?.detail ?? 'not checked', checkedAt: timeSync?.checkedAt ?? null },
+      ok: timeSync?.state === 'synchronized',
     },
     {
       id: 'source-restriction',
@@ -67,10 +84,11 @@ export class ComplianceService {
   constructor(
     private readonly store: Store,
     private readonly audit: Pick<AuditLog, 'count' | 'records' | 'verify'>,
+    private readonly timeSync: () => TimeSync | null = () => null,
   ) {}
 
   report(now = new Date()): ComplianceItem[] {
-    return complianceReport(this.store, this.audit, now);
+    return complianceReport(this.store, this.audit, now, this.timeSync());
   }
 }
 

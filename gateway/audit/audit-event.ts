@@ -30,6 +30,7 @@ export const AUDIT_EVENTS = [
   'worker-refused',
   'worker-revoked',
   'worker-join-revoked',
+  'audit-anchor',
 ] as const;
 /** Known event names; other names are accepted so a new feature need not wait for this list. */
 export type AuditEventName = (typeof AUDIT_EVENTS)[number] | (string & {});

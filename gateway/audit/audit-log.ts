@@ -14,6 +14,7 @@ import {
   type AuditRecord,
 } from './audit-event.js';
 import type { AuditPage, AuditQuery, AuditRepository, AuditSearchResult } from './audit-repository.js';
+import type { HeadWitness } from './head-anchor.js';
 
 /** What a caller reports; the log adds seq, time and MAC. */
 export interface AuditEventInput {
@@ -36,6 +37,11 @@ export interface AuditLogOptions {
   now?: () => Date;
   /** Called when a listener throws; the record is stored regardless. */
   onListenerError?: (err: unknown) => void;
+  /**
+   * The head anchor kept outside the database: told of every record, and compared
+   * by verify() so that records cut off the end are reported (docs/audit.md).
+   */
+  head?: HeadWitness;
 }
 
 /** Member names whose values never reach the log, at any depth. */
@@ -68,6 +74,7 @@ export class AuditLog {
       },
       (previousMac, unsealed) => computeMac(this.key, previousMac, unsealed),
     );
+    this.options.head?.note(record);
     for (const listener of this.listeners) {
       try {
         listener(record);
@@ -78,9 +85,20 @@ export class AuditLog {
     return record;
   }
 
-  /** Checks the whole chain from seq 1. Synchronous: run it off the request path for large logs. */
+  /**
+   * Checks the whole chain from seq 1 and, with a head anchor, that nothing was cut
+   * off the end. Synchronous: run it off the request path for large logs.
+   */
   verify(): VerifyResult {
-    return verifyChain(this.repository.iterate(), this.key);
+    // The anchor is read before the records: it is only ever written after the records
+    // it names were committed, so this order cannot mistake a fresh append for a cut.
+    const heads = this.options.head ? [this.options.head.expected()] : [];
+    return verifyChain(this.repository.iterate(), this.key, heads);
+  }
+
+  /** Anchors the newest record now rather than within the anchor's interval. */
+  async flushHead(): Promise<void> {
+    await this.options.head?.flush();
   }
 
   search(query: AuditQuery = {}, page: AuditPage = {}): AuditSearchResult {

@@ -47,4 +47,6 @@ export interface AuditRepository {
   search(query: AuditQuery, page?: AuditPage): AuditSearchResult;
   count(query?: AuditQuery): number;
   last(): AuditRecord | undefined;
+  /** The MAC of record `seq` (the head anchor checks the log still holds its head), or undefined. */
+  macAt(seq: number): string | undefined;
 }

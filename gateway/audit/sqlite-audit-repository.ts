@@ -101,6 +101,10 @@ export class SqliteAuditRepository implements AuditRepository {
     return (this.db.prepare(`SELECT COUNT(*) AS n FROM audit_log ${where ? `WHERE ${where}` : ''}`).get(...params) as { n: number }).n;
   }
 
+  macAt(seq: number): string | undefined {
+    return (this.db.prepare('SELECT mac FROM audit_log WHERE seq = ?').get(seq) as { mac: string } | undefined)?.mac;
+  }
+
   last(): AuditRecord | undefined {
     const row = this.db.prepare('SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1').get() as AuditRow | undefined;
     return row ? toRecord(row) : undefined;

@@ -61,14 +61,18 @@ export class SyslogForwarder {
     return { sent: this.sent, dropped: this.dropped, queued: this.queue.length, connected: this.connected };
   }
 
-  /** Stops retrying and closes sockets; TCP lines already written are flushed first. */
+  /**
+   * Stops retrying and closes sockets. TCP lines already written are flushed first,
+   * and so are queued lines while the first connection is still being made (a
+   * one-shot command such as `kekkai user add` closes right after its record); all
+   * within about two seconds.
+   */
   async close(): Promise<void> {
     this.closed = true;
     clearTimeout(this.retryTimer);
     const udp = this.udp;
     const tcp = this.tcp;
     this.udp = undefined;
-    this.tcp = undefined;
     if (udp) await new Promise<void>((resolve) => udp.close(() => resolve()));
     if (tcp && !tcp.destroyed) {
       await new Promise<void>((resolve) => {
@@ -76,12 +80,23 @@ export class SyslogForwarder {
           tcp.destroy();
           resolve();
         }, 2000);
-        tcp.end(() => {
+        const end = (): void => {
+          this.flush();
+          tcp.end(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        };
+        if (!tcp.connecting) return end();
+        // The connect handler (connect()) flushes the queue first; then the socket ends.
+        tcp.once('connect', end);
+        tcp.once('close', () => {
           clearTimeout(timer);
           resolve();
         });
       });
     }
+    this.tcp = undefined;
   }
 
   private sendUdp(datagram: Buffer): void {

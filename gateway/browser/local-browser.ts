@@ -45,6 +45,8 @@ export interface WorkerStatus {
   /** A remote worker's name (its certificate) and address. */
   name: string | null;
   address: string | null;
+  /** Sessions a remote worker is given at most (null: the gateway's limit). */
+  capacity: number | null;
   pid: number | null;
   /** Up and taking sessions (unless draining). */
   ready: boolean;
@@ -82,7 +84,7 @@ export interface BrowserLayerDeps {
   /** Where Chromium keeps its profile and temporary files (under `<dataDir>/run/`). */
   chromiumDirs?: { profile: string; home: string };
   /** A Chromium (or a worker) went away while the gateway was not closing; a replacement is being started. */
-  onBrowserLost: (lost: { worker?: number; sessions: number }) => void;
+  onBrowserLost: (lost: { worker?: number; workerName?: string | null; sessions: number }) => void;
 }
 
 export type BrowserLayerFactory = (deps: BrowserLayerDeps) => Promise<BrowserLayer>;

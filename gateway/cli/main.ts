@@ -14,7 +14,7 @@ const HELP = `kekkai — browser-isolation gateway for hospitals
 
 Usage:
   kekkai serve [--config FILE]                 start the gateway (prints "kekkai listening on URL")
-  kekkai user add NAME --role staff|admin|security [--config FILE]
+  kekkai user add NAME --role staff|admin|security [--department D] [--job J] [--expires YYYY-MM-DD]
                                                add an account; the password is read from a prompt
                                                or, when stdin is not a terminal, from its first line
   kekkai policy test URL [--policy FILE] [--role ROLE] [--source-ip IP] [--json]
@@ -23,7 +23,10 @@ Usage:
   kekkai policy history | diff FROM TO | rollback N
   kekkai policy categories import NAME FILE [--format hosts|plain|auto] | categories import-ut1 DIR
                                                manage URL policy versions and category lists
-  kekkai audit verify [--key FILE]             check the audit log's HMAC chain (exit 1 names the first bad record)
+  kekkai audit verify [--key FILE] [--head SEQ:MAC]
+                                               check the audit log's HMAC chain and that nothing was cut off its
+                                               end (head anchor; exit 1 names the first bad or missing record)
+  kekkai audit anchor --reset --reason TEXT    acknowledge a known loss at the log's end (audited) and anchor anew
   kekkai audit export --format csv|csv-sjis|jsonl [--from ISO] [--to ISO] [--out FILE]
   kekkai sanitize FILE... --out DIR [--json]   scan and rebuild files like downloads (e.g. USB import);
                                                only sanitized files are written to DIR

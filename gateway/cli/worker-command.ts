@@ -5,11 +5,11 @@
  * Exit codes: 0 done, 1 failure (status: not connected), 2 usage, 77 refused, 78 setup.
  */
 import { writeFile } from 'node:fs/promises';
-import os from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { Config } from '../config/config-schema.js';
 import { openDatabase } from '../database.js';
 import { openAuditLog } from '../audit/audit-setup.js';
+import { auditOrigin, currentOsAccount } from '../actor.js';
 import { createJoinToken, joinTokenId, JoinTokenFile } from '../workers/join-token.js';
 import { createWorkerCa, loadWorkerCa } from '../workers/worker-ca.js';
 import { SqliteWorkerRegistry } from '../workers/worker-registry.js';
@@ -140,24 +140,22 @@ async function tokenCreate(args: string[], config: () => Readonly<Config>): Prom
   return 0;
 }
 
-/** The OS account running the command, for the audit record. */
-function cliActor(): { userId: null; userName: string; sourceIp: string } {
-  let name = 'unknown';
-  try {
-    name = os.userInfo().username;
-  } catch {
-    // no passwd entry (containers): stays unknown
-  }
-  return { userId: null, userName: `cli:${name}`, sourceIp: 'local' };
+/** The OS account running the command, as audit records of the command line name it. */
+function cliActor(): { who: { userName?: string }; details: Record<string, unknown> } {
+  return auditOrigin({ source: 'cli', os: currentOsAccount() });
 }
 
-function withRegistry<T>(config: Readonly<Config>, fn: (registry: SqliteWorkerRegistry, audit: ReturnType<typeof openAuditLog>['audit']) => T): T {
+async function withRegistry<T>(config: Readonly<Config>, fn: (registry: SqliteWorkerRegistry, audit: ReturnType<typeof openAuditLog>['audit']) => T): Promise<T> {
   const db = openDatabase(config.dataDir);
-  const { audit, close } = openAuditLog(db, config, (msg) => process.stderr.write(`${msg}\n`));
   try {
-    return fn(new SqliteWorkerRegistry(db), audit);
+    // Opened first: without a usable audit key nothing is changed.
+    const log = openAuditLog(db, config, (msg) => process.stderr.write(`warning: ${msg}\n`));
+    try {
+      return fn(new SqliteWorkerRegistry(db), log.audit);
+    } finally {
+      await log.close();
+    }
   } finally {
-    close();
     db.close();
   }
 }
@@ -176,18 +174,21 @@ async function tokenRevoke(args: string[], config: () => Readonly<Config>): Prom
   }
   if (!id) return usage(`${target} is neither a join token id nor a join token file`);
   const joinId = id;
-  withRegistry(config(), (registry, audit) => {
-    registry.revokeToken(joinId, new Date());
-    audit.record({ ...cliActor(), event: 'worker-join-revoked', outcome: 'success', details: { joinId } });
+  const workers = await withRegistry(config(), (registry, audit) => {
+    const revokedWorkers = registry.revokeToken(joinId, new Date());
+    const { who, details } = cliActor();
+    audit.record({ ...who, event: 'worker-join-revoked', outcome: 'success', details: { ...details, joinId, revokedWorkers } });
+    return revokedWorkers;
   });
-  process.stdout.write(`join token ${joinId} revoked\n`);
+  // A stolen token may already have joined a worker: those go with it.
+  process.stdout.write(`join token ${joinId} revoked, with the ${workers} worker(s) that joined with it\n`);
   return 0;
 }
 
 async function list(args: string[], config: () => Readonly<Config>): Promise<number> {
   const values = parse(args, { json: { type: 'boolean' } });
   if (!values) return 2;
-  const workers = withRegistry(config(), (registry) => registry.list());
+  const workers = await withRegistry(config(), (registry) => registry.list());
   if (values.json) {
     process.stdout.write(`${JSON.stringify(workers, null, 2)}\n`);
     return 0;
@@ -202,9 +203,10 @@ async function list(args: string[], config: () => Readonly<Config>): Promise<num
 async function revoke(args: string[], config: () => Readonly<Config>): Promise<number> {
   const [name] = args;
   if (!name || args.length !== 1 || !/^worker-[0-9a-f]{12}$/.test(name)) return usage('revoke takes a worker name such as worker-0123456789ab (see "kekkai worker list")');
-  const done = withRegistry(config(), (registry, audit) => {
+  const done = await withRegistry(config(), (registry, audit) => {
     if (!registry.revoke(name, new Date())) return false;
-    audit.record({ ...cliActor(), event: 'worker-revoked', outcome: 'success', details: { worker: name } });
+    const { who, details } = cliActor();
+    audit.record({ ...who, event: 'worker-revoked', outcome: 'success', details: { ...details, worker: name } });
     return true;
   });
   if (!done) {

@@ -5,17 +5,12 @@
  */
 import { z } from 'zod';
 import { parseCidr } from '../../policies/index.js';
+import { bool } from './boolean-setting.js';
+import { ExternalSignInSettings, LdapSettings } from './directory-config.js';
 import { egressAllowProblems } from './egress-allow-check.js';
 import { envSettingsOf, fromEnv, type EnvSetting } from './env-settings.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
-const bool = z.preprocess((v) => {
-  if (typeof v !== 'string') return v;
-  const s = v.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
-  if (['0', 'false', 'no', 'off', ''].includes(s)) return false;
-  return v;
-}, z.boolean());
 const cidrList = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
   z.array(z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'expected a CIDR such as 10.0.0.0/8')),
@@ -230,10 +225,15 @@ export const ConfigSchema = z
       .object({
         listen: fromEnv(listenAddress.optional(), 'KEKKAI_WORKER_LISTEN', 'host:port of the mutual-TLS listener remote browser workers join (e.g. 0.0.0.0:8444); unset: no remote workers.'),
         hostnames: fromEnv(nameList.default([]), 'KEKKAI_WORKER_HOSTNAMES', 'Comma-separated names and addresses workers use to reach the listener (in its certificate; default: this machine\'s name, localhost, 127.0.0.1).'),
+        maxSessionsPerWorker: fromEnv(z.coerce.number().int().min(1).max(1000).default(25), 'KEKKAI_REMOTE_WORKER_MAX_SESSIONS', 'Sessions one remote worker is given at most (1–1000, default 25), whatever capacity it reports.'),
         caDir: fromEnv(z.string().min(1).optional(), 'KEKKAI_WORKER_CA_DIR', 'Directory of the worker CA (ca.crt, ca.key; default <dataDir>/worker-ca, made at first start).'),
       })
       .strict()
       .default({}),
+    /** Directory sign-in, LDAP / Active Directory (docs/directory-sign-in.md). */
+    ldap: LdapSettings,
+    /** Rules shared by every external identity source. */
+    externalSignIn: ExternalSignInSettings,
     egress: z
       .object({
         allowPrivate: fromEnv(cidrList.default([]), 'KEKKAI_EGRESS_ALLOW_PRIVATE', 'Comma-separated CIDRs of private ranges the remote browser may reach (intranet sites).'),

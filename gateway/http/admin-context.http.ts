@@ -18,7 +18,7 @@ export interface AdminContext {
 
 export type ChangeEvent = 'policy-change' | 'account-change' | 'settings-change' | 'session-terminated' | 'worker-drain';
 
-/** Audits a change by the signed-in admin with what it was before and after. */
+/** Audits a change by the signed-in admin (source `console`) with what it was before and after. */
 export function auditChange(ctx: AdminContext, current: CurrentSession, req: FastifyRequest, event: ChangeEvent, details: Record<string, unknown>): void {
   ctx.deps.audit.record({
     userId: current.user.id,
@@ -27,7 +27,7 @@ export function auditChange(ctx: AdminContext, current: CurrentSession, req: Fas
     sourceIp: req.ip,
     event,
     outcome: 'success',
-    details: JSON.parse(JSON.stringify(details)) as AuditDetails,
+    details: JSON.parse(JSON.stringify({ source: 'console', ...details })) as AuditDetails,
   });
 }
 

@@ -43,7 +43,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AdminContext): 
   app.get('/api/admin/remote-workers', async (req) => {
     requirePermission(auth, req, 'sessions:read');
     if (!remoteWorkers) return { enabled: false, port: null, caFingerprint: null, workers: [] };
-    const workers = remoteWorkers.list().map(({ name, joinedAt, joinedFrom, lastSeenAt, revokedAt }) => ({ name, joinedAt, joinedFrom, lastSeenAt, revokedAt }));
+    const workers = remoteWorkers.list().map(({ name, joinedAt, joinedFrom, lastSeenAt, revokedAt, tokenId }) => ({ name, joinedAt, joinedFrom, lastSeenAt, revokedAt, joinId: tokenId }));
     return { enabled: true, port: remoteWorkers.port(), caFingerprint: remoteWorkers.caFingerprint(), workers };
   });
 

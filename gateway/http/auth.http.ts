@@ -4,7 +4,10 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { JsonValue } from '../audit/audit-event.js';
+import type { Actor } from '../actor.js';
 import type { AuditSink } from '../audit/audit-setup.js';
+import { recordAccountChange } from '../auth/account-audit.js';
 import { passwordMinLength, type AuthService, type SignedIn } from '../auth/auth-service.js';
 import type { UserRecord } from '../store/repositories.js';
 import { HttpError } from './errors.js';
@@ -24,10 +27,27 @@ export interface AuthRoutesDeps {
   endBrowserSession(sessionId: string): Promise<void>;
 }
 
+/** HTTP status of each sign-in refusal (anything else: 401). */
+const REFUSAL_STATUS: Partial<Record<string, number>> = {
+  locked: 429,
+  'source-not-allowed': 403,
+  disabled: 403,
+  'account-expired': 403,
+  'directory-disabled': 403,
+  'no-mapped-group': 403,
+  'external-name-invalid': 403,
+  'name-conflict': 409,
+  'directory-unavailable': 503,
+};
+
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new HttpError(400, 'bad-request');
   return parsed.data;
+}
+
+function actorOf(user: UserRecord, req: FastifyRequest): Actor {
+  return { id: user.id, name: user.name, role: user.role, sourceIp: req.ip };
 }
 
 function who(user: UserRecord | undefined, req: FastifyRequest, fallbackName?: string) {
@@ -37,15 +57,20 @@ function who(user: UserRecord | undefined, req: FastifyRequest, fallbackName?: s
 }
 
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
-  const refuse = (req: FastifyRequest, reason: string, user: UserRecord | undefined, name?: string): never => {
+  const refuse = (req: FastifyRequest, reason: string, user: UserRecord | undefined, name?: string, details: Record<string, JsonValue> = {}): never => {
     req.log.warn({ event: 'login', outcome: 'failure', reason, sourceIp: req.ip }, 'sign-in refused');
-    deps.audit.record({ ...who(user, req, name), event: 'login', outcome: 'failure', details: { reason } });
-    const status = reason === 'locked' ? 429 : reason === 'source-not-allowed' || reason === 'disabled' || reason === 'account-expired' ? 403 : 401;
-    throw new HttpError(status, reason as 'locked');
+    const source = user && user.authSource !== 'local' ? { authSource: user.authSource } : {};
+    deps.audit.record({ ...who(user, req, name), event: 'login', outcome: 'failure', details: { ...details, ...source, reason } });
+    throw new HttpError(REFUSAL_STATUS[reason] ?? 401, reason as 'locked');
   };
   const signedIn = (req: FastifyRequest, reply: FastifyReply, result: SignedIn, extra: Record<string, unknown> = {}) => {
     req.log.info({ event: 'login', outcome: 'success', userId: result.user.id, sourceIp: req.ip }, 'signed in');
-    deps.audit.record({ ...who(result.user, req), event: 'login', outcome: 'success', details: extra.recoveryCodes ? { totpEnrolled: true } : {} });
+    const details: Record<string, JsonValue> = {
+      ...(extra.recoveryCodes ? { totpEnrolled: true } : {}),
+      ...(result.user.authSource !== 'local' ? { authSource: result.user.authSource } : {}),
+      ...(result.secondFactor ? { secondFactor: result.secondFactor } : {}),
+    };
+    deps.audit.record({ ...who(result.user, req), event: 'login', outcome: 'success', details });
     setSessionCookie(reply, result.token, deps.sessionMaxAgeSeconds);
     return { ok: true, user: { name: result.user.name, role: result.user.role }, mustChangePassword: result.user.mustChangePassword, ...extra };
   };
@@ -57,7 +82,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     sameOrigin(req);
     const body = parse(LoginBody, req.body);
     const result = await deps.auth.signIn(body.username, body.password, req.ip);
-    if ('failure' in result) return refuse(req, result.failure, result.user, body.username);
+    if ('failure' in result) return refuse(req, result.failure, result.user, body.username, 'details' in result ? result.details : {});
     if ('pending' in result) {
       return result.pending === 'totp' ? { needsTotp: true, pendingToken: result.pendingToken } : { needsTotpEnrolment: true, pendingToken: result.pendingToken };
     }
@@ -87,6 +112,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     const body = parse(CodeBody, req.body);
     const result = deps.auth.finishPendingEnrolment(body.pendingToken, body.code, req.ip);
     if ('failure' in result) return refuse(req, result.failure, result.user);
+    const user = result.signedIn.user;
+    recordAccountChange(deps.audit, { source: 'sign-in', actor: actorOf(user, req) }, { action: 'totp-enrol', account: user.name, accountId: user.id, before: { totpEnabled: false }, after: { totpEnabled: true } });
     return signedIn(req, reply, result.signedIn, { recoveryCodes: result.recoveryCodes });
   });
 
@@ -109,7 +136,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     if (current.user.totpEnabled) throw new HttpError(409, 'forbidden');
     const codes = deps.auth.secondFactor.finish(current.user, body.code);
     if (!codes) throw new HttpError(400, 'invalid-code');
-    deps.audit.record({ ...who(current.user, req), event: 'account-change', outcome: 'success', details: { action: 'totp-enrol', before: { totpEnabled: current.user.totpEnabled }, after: { totpEnabled: true } } });
+    const user = current.user;
+    recordAccountChange(deps.audit, { source: 'account', actor: actorOf(user, req) }, { action: 'totp-enrol', account: user.name, accountId: user.id, before: { totpEnabled: user.totpEnabled }, after: { totpEnabled: true } });
     return { recoveryCodes: codes };
   });
 
@@ -143,11 +171,11 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     const body = parse(PasswordBody, req.body);
     const outcome = await deps.auth.changePassword(current.user, body.current, body.next, { sourceIp: req.ip, keepSession: current.session.idHash });
     if (outcome !== 'changed') {
-      deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'failure', details: { reason: outcome } });
+      deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'failure', details: { source: 'account', account: current.user.name, reason: outcome } });
       const code = outcome === 'password-rule' && current.user.totpEnabled ? 'password-rule-totp' : outcome;
-      throw new HttpError(outcome === 'wrong-password' ? 403 : outcome === 'locked' ? 429 : 400, code);
+      throw new HttpError(outcome === 'wrong-password' || outcome === 'managed-externally' ? 403 : outcome === 'locked' ? 429 : 400, code);
     }
-    deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'success' });
+    deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'success', details: { source: 'account', account: current.user.name, before: { mustChangePassword: current.user.mustChangePassword }, after: { mustChangePassword: false } } });
     return { ok: true };
   });
 }

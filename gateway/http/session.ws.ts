@@ -23,6 +23,9 @@ import { MessageRateLimit } from './message-rate-limit.js';
 import { InputQueueRegistry, ViewerInputQueue, type StallCounter } from './viewer-input-queue.js';
 
 /** What the WebSocket needs of a browser session (BrowserSession implements it). */
+/** Bytes queued towards one viewer beyond which frames are dropped. */
+const MAX_QUEUED_FRAME_BYTES = 8 * 1024 * 1024;
+
 export interface ViewerSession {
   attach(viewer: Viewer, viewport: Viewport): Promise<void>;
   detach(viewer: Viewer): void;
@@ -129,7 +132,12 @@ class ViewerConnection implements Viewer {
   }
 
   sendFrame(bytes: Uint8Array): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(bytes, { binary: true });
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    // The viewer acks frames, so a healthy stream keeps one or two queued. More means a
+    // slow link or a browser worker ignoring flow control: drop frames rather than
+    // hold them in the gateway's memory (the next one replaces them on screen).
+    if (this.socket.bufferedAmount > MAX_QUEUED_FRAME_BYTES) return;
+    this.socket.send(bytes, { binary: true });
   }
 
   close(): void {

@@ -1,16 +1,17 @@
 /**
  * Online backup of a data directory: a consistent snapshot of the SQLite database
  * through SQLite's backup API (safe while the gateway writes, WAL included), the
- * key files (audit, quarantine), the TLS material and optionally the quarantine
- * blobs, packed into one tar archive with a manifest (backup-manifest.ts). The
+ * audit head anchor (copied just before the snapshot, so it never names a record the
+ * snapshot lacks), the key files (audit, quarantine), the TLS material and optionally
+ * the quarantine blobs, packed into one tar archive with a manifest (backup-manifest.ts). The
  * manifest's sizes and SHA-256 are read back from the finished archive, so they
  * describe exactly what restore will find.
  */
 import Database from 'better-sqlite3';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { appendToArchive, readArchive, writeArchive, type ArchiveFile, type ArchiveMember } from './backup-archive.js';
-import { BACKUP_FORMAT, BACKUP_FORMAT_VERSION, DATABASE_MEMBER, MANIFEST_NAME, type BackupManifest } from './backup-manifest.js';
+import { ANCHOR_MEMBER, BACKUP_FORMAT, BACKUP_FORMAT_VERSION, DATABASE_MEMBER, MANIFEST_NAME, type BackupManifest } from './backup-manifest.js';
 
 export class BackupError extends Error {
   readonly code = 'KEKKAI_ERR_BACKUP';
@@ -42,9 +43,12 @@ export async function createBackup(options: BackupOptions): Promise<BackupSummar
   // The snapshot lands next to the archive (mode 0700 directory), not in a shared /tmp.
   const tmp = mkdtempSync(path.join(path.dirname(out), '.kekkai-backup-'));
   try {
+    // The anchor first: it is written only after the records it names are committed,
+    // so a copy taken before the snapshot can lag the snapshot but never run ahead of it.
+    const anchor = copyAnchor(dataDir, tmp);
     const snapshot = path.join(tmp, DATABASE_MEMBER);
     const schemaVersion = await snapshotDatabase(dbPath, snapshot);
-    const sources: ArchiveFile[] = [{ name: DATABASE_MEMBER, source: snapshot }];
+    const sources: ArchiveFile[] = [{ name: DATABASE_MEMBER, source: snapshot }, ...(anchor ? [{ name: ANCHOR_MEMBER, source: anchor }] : [])];
     for (const dir of ['keys', 'tls']) {
       for (const name of regularFiles(path.join(dataDir, dir), false)) sources.push({ name: `${dir}/${name}`, source: path.join(dataDir, dir, name) });
     }
@@ -81,6 +85,18 @@ export async function createBackup(options: BackupOptions): Promise<BackupSummar
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
+}
+
+/** Copies the audit head anchor into the temporary directory; undefined when there is none. */
+function copyAnchor(dataDir: string, tmp: string): string | undefined {
+  const dest = path.join(tmp, ANCHOR_MEMBER);
+  try {
+    copyFileSync(path.join(dataDir, ANCHOR_MEMBER), dest);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+  return dest;
 }
 
 /** SQLite's online backup: a consistent copy even while the gateway writes. */

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { SCHEMA_VERSION } from '../database.js';
 import { ArchiveError, readArchive, type MemberSink } from './backup-archive.js';
 import { BackupError } from './backup.js';
-import { DATABASE_MEMBER, MANIFEST_NAME, ManifestSchema, isBackupPath, type BackupManifest } from './backup-manifest.js';
+import { ANCHOR_MEMBER, DATABASE_MEMBER, MANIFEST_NAME, ManifestSchema, isBackupPath, type BackupManifest } from './backup-manifest.js';
 
 export interface RestoreOptions {
   archive: string;
@@ -152,9 +152,13 @@ function extract(archive: string, manifest: BackupManifest, staging: string): vo
   }
 }
 
-/** --force: removes what the archive replaces. A stale WAL next to the new database would corrupt it. */
+/**
+ * --force: removes what the archive replaces. A stale WAL next to the new database would
+ * corrupt it; the old head anchor would name records the restored log never had.
+ */
 function clearTarget(dataDir: string, withQuarantine: boolean): void {
   for (const suffix of ['', '-wal', '-shm', '-journal']) rmSync(path.join(dataDir, `${DATABASE_MEMBER}${suffix}`), { force: true });
+  rmSync(path.join(dataDir, ANCHOR_MEMBER), { force: true });
   for (const dir of withQuarantine ? ['keys', 'tls', 'quarantine'] : ['keys', 'tls']) rmSync(path.join(dataDir, dir), { recursive: true, force: true });
 }
 
@@ -173,7 +177,7 @@ function tightenModes(dataDir: string): void {
       }
     }
   };
-  for (const top of [DATABASE_MEMBER, 'keys', 'tls', 'quarantine']) {
+  for (const top of [DATABASE_MEMBER, ANCHOR_MEMBER, 'keys', 'tls', 'quarantine']) {
     const p = path.join(dataDir, top);
     if (!existsSync(p)) continue;
     if (statSync(p).isDirectory()) {

@@ -6,7 +6,8 @@
  * schema_migrations; migrations are append-only — never edit a shipped one.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync } from 'node:fs';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { Migration } from './migrations.js';
 
@@ -51,5 +52,54 @@ export function migrate(db: SqliteDb, migrations: readonly Migration[]): void {
         new Date().toISOString(),
       );
     })();
+  }
+}
+
+/**
+ * Makes the database's committed transactions durable on demand. With WAL and
+ * `synchronous = NORMAL` a commit reaches the operating system but is fsynced only at
+ * checkpoints; a file outside the database that must never run ahead of it after a
+ * power cut (the audit head anchor) calls this first. fsync through any descriptor
+ * flushes the file's pages, so a read-only one suffices.
+ */
+export function databaseFileSync(db: SqliteDb): { sync(): void; syncAsync(): Promise<void> } {
+  const files = db.memory ? [] : [`${db.name}-wal`, db.name];
+  return {
+    sync: () => {
+      for (const file of files) fsyncIfPresent(file);
+    },
+    syncAsync: async () => {
+      for (const file of files) await fsyncIfPresentAsync(file);
+    },
+  };
+}
+
+function fsyncIfPresent(file: string): void {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+async function fsyncIfPresentAsync(file: string): Promise<void> {
+  let handle: FileHandle;
+  try {
+    handle = await open(file, 'r');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw err;
+  }
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }

@@ -15,7 +15,7 @@ import os from 'node:os';
 import pino from 'pino';
 import { WebSocket } from 'ws';
 import type { FromWorker } from '../../protocol/worker-messages.js';
-import { decodeWire, encodeWire, MAX_WIRE_JSON } from '../../protocol/worker-wire.js';
+import { decodeWire, encodeWire, MAX_WIRE_JSON, MAX_WORKER_JSON } from '../../protocol/worker-wire.js';
 import { TRANSFER_CHUNK_BYTES } from '../../protocol/worker-messages.js';
 import { loggerOptions, type ParentLogger } from '../logging.js';
 import { JoinTokenFile } from '../workers/join-token.js';
@@ -41,6 +41,7 @@ export const EXIT_SETUP = 78;
 const RECONNECT_MIN_MS = 1000;
 const RECONNECT_MAX_MS = 30_000;
 const STATUS_EVERY_MS = 1000;
+const HEARTBEAT_MS = 15_000;
 
 interface Credentials {
   key: string;
@@ -187,6 +188,16 @@ class WorkerConnection {
       refused = res.statusCode === 401;
       socket.terminate();
     });
+    // A control plane that stops answering (its machine froze, the network dropped
+    // silently) is given up on, so this worker reconnects rather than serving nobody.
+    let alive = true;
+    socket.on('pong', () => (alive = true));
+    const heartbeat = setInterval(() => {
+      if (!alive) return void socket.terminate();
+      alive = false;
+      if (socket.readyState === socket.OPEN) socket.ping();
+    }, HEARTBEAT_MS);
+    socket.once('close', () => clearInterval(heartbeat));
     socket.on('open', () => {
       this.connected = true;
       this.delay = RECONNECT_MIN_MS;
@@ -200,7 +211,13 @@ class WorkerConnection {
       this.runtime = new WorkerRuntime(
         {
           send: (msg: FromWorker) => {
-            if (socket.readyState === socket.OPEN) socket.send(encodeWire(msg));
+            if (socket.readyState !== socket.OPEN) return;
+            try {
+              socket.send(encodeWire(msg, MAX_WORKER_JSON));
+            } catch {
+              // Larger than the control plane accepts (a huge clipboard text): dropped here, not there.
+              this.log.warn({ t: msg.t }, 'message too large for the control plane; dropped');
+            }
             // A drain set before the control plane knew this worker is told once it is ready.
             if (msg.t === 'ready' && this.draining) socket.send(encodeWire({ t: 'drain', draining: true } satisfies FromWorker));
           },

@@ -93,7 +93,12 @@ export class WorkerRuntime {
           return;
         }
         case 'upload-chunk':
-          return await this.receiveUploadChunk(msg);
+          // One after another: appends must land in the order the chunks were sent.
+          await this.inUploadOrder(() => this.receiveUploadChunk(msg));
+          return;
+        case 'upload':
+          await this.inUploadOrder(() => this.request(msg));
+          return;
         case 'detach': {
           const viewer = this.viewers.get(msg.sid);
           if (viewer) this.sessions().get(msg.sid)?.detach(viewer);
@@ -141,6 +146,14 @@ export class WorkerRuntime {
     }
   }
 
+  private uploadChain: Promise<unknown> = Promise.resolve();
+
+  private inUploadOrder(step: () => Promise<unknown>): Promise<unknown> {
+    const next = this.uploadChain.then(step);
+    this.uploadChain = next.catch(() => undefined);
+    return next;
+  }
+
   /** `<workDir>/uploads/<hash of session>`: removed when the session ends. */
   private uploadDir(sid: string): string {
     return path.join(this.settings?.workDir ?? '/nonexistent', 'uploads', createHash('sha256').update(sid).digest('hex').slice(0, 32));
@@ -165,7 +178,7 @@ export class WorkerRuntime {
     for (const [index, file] of msg.files.entries()) {
       const local = this.uploadPath(msg.sid, msg.chooserId, index, file.name);
       const size = (await stat(local).catch(() => null))?.size ?? -1;
-      if (size !== file.size) throw new Error('upload incomplete');
+      if (size !== file.size || (await sha256Of(local)) !== file.sha256) throw new Error('upload incomplete or altered');
       files.push(local);
     }
     // Chromium reads the files when the page uses them: they stay until the session ends.
@@ -347,4 +360,10 @@ export class WorkerRuntime {
     if (!session) throw new Error('no such session');
     return session;
   }
+}
+
+async function sha256Of(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

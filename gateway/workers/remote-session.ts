@@ -6,6 +6,7 @@
  * are read off the navigation messages passing through.
  */
 import type { ClientMessage, ServerMessage, SessionEndReason, Viewport } from '../../protocol/index.js';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -17,6 +18,8 @@ import { message } from '../i18n/messages.js';
 export interface SessionHost {
   readonly id: number;
   send(msg: ToWorker): void;
+  /** Sends bulk bytes (upload chunks) once the channel has room: never floods it. */
+  sendBulk(msg: ToWorker): Promise<void>;
   request(msg: DistributiveOmit<Extract<ToWorker, { rid: number }>, 'rid'>): Promise<unknown>;
 }
 
@@ -121,18 +124,21 @@ export class RemoteSession {
       this.choosers.delete(chooserId);
       if (files.length > MAX_UPLOAD_FILES) return null;
       // The files travel as bytes: a worker on another machine cannot read this one's disk.
-      const sent: Array<{ name: string; size: number }> = [];
+      const sent: Array<{ name: string; size: number; sha256: string }> = [];
       for (const [index, file] of files.entries()) {
         const name = path.basename(file);
         const size = (await stat(file)).size;
+        const hash = createHash('sha256');
         let chunks = 0;
         for await (const chunk of createReadStream(file, { highWaterMark: TRANSFER_CHUNK_BYTES })) {
           const data = chunk as Buffer;
-          this.host.send({ t: 'upload-chunk', sid: this.id, chooserId, index, name, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
+          hash.update(data);
+          await this.host.sendBulk({ t: 'upload-chunk', sid: this.id, chooserId, index, name, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) });
           chunks++;
         }
-        if (chunks === 0) this.host.send({ t: 'upload-chunk', sid: this.id, chooserId, index, name, data: new Uint8Array(0) });
-        sent.push({ name, size });
+        if (chunks === 0) await this.host.sendBulk({ t: 'upload-chunk', sid: this.id, chooserId, index, name, data: new Uint8Array(0) });
+        // The worker checks size and hash before it hands the file to the page.
+        sent.push({ name, size, sha256: hash.digest('hex') });
       }
       const result = (await this.host.request({ t: 'upload', sid: this.id, chooserId, files: sent })) as { tabId: number; url: string } | null;
       return result && typeof result.tabId === 'number' && typeof result.url === 'string' ? result : null;

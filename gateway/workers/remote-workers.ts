@@ -56,8 +56,11 @@ export class RemoteWorkers {
     );
     this.disconnect = (name) => host.disconnectRemote(name);
     this.revocationTimer = setInterval(() => {
-      for (const name of host.connectedRemoteNames()) {
-        if (this.registry.list().some((w) => w.name === name && w.revokedAt)) {
+      const connected = host.connectedRemoteNames();
+      if (connected.length === 0) return;
+      const revoked = this.registry.revokedNames();
+      for (const name of connected) {
+        if (revoked.has(name)) {
           this.log.warn({ component: 'workers', worker: name }, 'connected worker was revoked; cutting it off');
           host.disconnectRemote(name);
         }

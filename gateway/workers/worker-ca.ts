@@ -96,6 +96,11 @@ export function issueWorkerCert(ca: WorkerCa, csrPem: string, workerName: string
   } catch {
     throw new Error('the certificate request is not a PEM PKCS#10 request');
   }
+  // The key's size is checked before its signature: verifying with a huge modulus or
+  // exponent in pure JavaScript would hold the event loop for minutes.
+  const publicKey = csr.publicKey as forge.pki.rsa.PublicKey | null;
+  const bits = publicKey && typeof publicKey.n?.bitLength === 'function' ? publicKey.n.bitLength() : 0;
+  if (bits < 2048 || bits > 4096 || publicKey?.e?.toString(10) !== '65537') throw new Error('the certificate request must carry an RSA key of 2048–4096 bits with exponent 65537');
   let selfSigned = false;
   try {
     selfSigned = csr.verify();
@@ -103,8 +108,6 @@ export function issueWorkerCert(ca: WorkerCa, csrPem: string, workerName: string
     selfSigned = false; // forge throws on a signature made with another key
   }
   if (!selfSigned) throw new Error('the certificate request is not signed by its own key');
-  const publicKey = csr.publicKey as forge.pki.rsa.PublicKey | null;
-  if (!publicKey || typeof publicKey.n?.bitLength !== 'function' || publicKey.n.bitLength() < 2048) throw new Error('the certificate request must carry an RSA key of at least 2048 bits');
   const cert = leaf(ca, publicKey, workerName, [
     { name: 'basicConstraints', cA: false },
     { name: 'keyUsage', digitalSignature: true, keyEncipherment: true, critical: true },

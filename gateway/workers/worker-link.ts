@@ -7,7 +7,7 @@
 import type { ChildProcess } from 'node:child_process';
 import type { WebSocket } from 'ws';
 import type { ToWorker } from '../../protocol/worker-messages.js';
-import { decodeWire, encodeWire } from '../../protocol/worker-wire.js';
+import { decodeWire, encodeWire, MAX_WORKER_JSON, wireJsonLength } from '../../protocol/worker-wire.js';
 
 export interface WorkerLink {
   readonly kind: 'local' | 'remote';
@@ -18,6 +18,8 @@ export interface WorkerLink {
   readonly address: string | null;
   isOpen(): boolean;
   send(msg: ToWorker): void;
+  /** Sends once the channel has room (bulk bytes); rejects when the worker is gone. */
+  sendBulk(msg: ToWorker): Promise<void>;
   onMessage(listener: (raw: unknown) => void): void;
   /** Once, when the worker is gone (exit, or connection closed). */
   onClose(listener: (why: { code: number | null; signal: string | null }) => void): void;
@@ -44,6 +46,14 @@ export class ProcessLink implements WorkerLink {
     if (this.child.connected) this.child.send(msg);
   }
 
+  sendBulk(msg: ToWorker): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (!this.child.connected) return reject(new Error('worker is not running'));
+      // The callback comes once the message was handed to the channel.
+      this.child.send(msg, (err) => (err ? reject(err) : resolve()));
+    });
+  }
+
   onMessage(listener: (raw: unknown) => void): void {
     this.child.on('message', listener);
   }
@@ -62,8 +72,17 @@ export class ProcessLink implements WorkerLink {
   }
 }
 
-/** Outgoing bytes queued on a remote link beyond which frames are dropped (the viewer's ack flow control recovers). */
+/** Outgoing bytes queued towards a remote worker beyond which it is cut off (it stopped reading). */
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024;
+/** What one worker may send per second before it is cut off as abusive (far above real use). */
+const MAX_MESSAGES_PER_SECOND = 10_000;
+const MAX_BYTES_PER_SECOND = 256 * 1024 * 1024;
+/** JSON is what costs the control plane CPU to parse and check; frames and chunks are bytes. */
+const MAX_JSON_BYTES_PER_SECOND = 8 * 1024 * 1024;
+/** A ping every this often; a worker that has not answered the previous one is cut off. */
+const HEARTBEAT_MS = 15_000;
+/** Bulk sends (upload chunks) wait while more than this is queued. */
+const BULK_WAIT_BYTES = 4 * 1024 * 1024;
 
 export class SocketLink implements WorkerLink {
   readonly kind = 'remote';
@@ -74,9 +93,39 @@ export class SocketLink implements WorkerLink {
     private readonly socket: WebSocket,
     readonly name: string,
     readonly address: string,
-    private readonly onBadMessage: () => void,
+    private readonly onBadMessage: (why: string) => void,
   ) {
-    socket.once('close', () => (this.closed = true));
+    let alive = true;
+    socket.on('pong', () => (alive = true));
+    const heartbeat = setInterval(() => {
+      if (!alive) {
+        this.onBadMessage('no answer to the heartbeat');
+        return void socket.terminate();
+      }
+      alive = false;
+      socket.ping();
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+    socket.once('close', () => {
+      this.closed = true;
+      clearInterval(heartbeat);
+    });
+  }
+
+  private window = { start: 0, messages: 0, bytes: 0, json: 0 };
+
+  /** False (and the worker cut off) when it sends more than any real worker would. */
+  private withinBudget(data: Buffer): boolean {
+    const now = Date.now();
+    if (now - this.window.start >= 1000) this.window = { start: now, messages: 0, bytes: 0, json: 0 };
+    this.window.messages += 1;
+    this.window.bytes += data.length;
+    this.window.json += Math.min(wireJsonLength(data), data.length);
+    const within = this.window.messages <= MAX_MESSAGES_PER_SECOND && this.window.bytes <= MAX_BYTES_PER_SECOND && this.window.json <= MAX_JSON_BYTES_PER_SECOND;
+    if (within) return true;
+    this.onBadMessage('message flood');
+    this.socket.terminate();
+    return false;
   }
 
   isOpen(): boolean {
@@ -93,10 +142,20 @@ export class SocketLink implements WorkerLink {
     this.socket.send(encodeWire(msg));
   }
 
+  async sendBulk(msg: ToWorker): Promise<void> {
+    // Wait for room below the cut-off, so a large upload never looks like a stalled worker.
+    while (this.isOpen() && this.socket.bufferedAmount > BULK_WAIT_BYTES) await new Promise((resolve) => setTimeout(resolve, 10));
+    if (!this.isOpen()) throw new Error('worker disconnected');
+    this.send(msg);
+  }
+
   onMessage(listener: (raw: unknown) => void): void {
     this.socket.on('message', (data, isBinary) => {
-      const decoded = isBinary && Buffer.isBuffer(data) ? decodeWire(data) : null;
-      if (decoded === null) return this.onBadMessage();
+      if (this.closed) return;
+      if (!isBinary || !Buffer.isBuffer(data)) return this.onBadMessage('malformed message');
+      if (!this.withinBudget(data)) return;
+      const decoded = decodeWire(data, MAX_WORKER_JSON);
+      if (decoded === null) return this.onBadMessage('malformed message');
       listener(decoded);
     });
   }

@@ -18,8 +18,8 @@ import { z } from 'zod';
 import { randomBytes } from 'node:crypto';
 import type { AuditLog } from '../audit/audit-log.js';
 import type { Logger } from '../logging.js';
-import { MAX_WIRE_JSON } from '../../protocol/worker-wire.js';
-import { TRANSFER_CHUNK_BYTES } from '../../protocol/worker-messages.js';
+import { MAX_WORKER_JSON } from '../../protocol/worker-wire.js';
+import { MAX_FRAME_BYTES } from '../../protocol/worker-messages.js';
 import { checkJoinToken } from './join-token.js';
 import { issueListenerCert, issueWorkerCert, sha256Hex, type WorkerCa } from './worker-ca.js';
 import type { WorkerRegistry } from './worker-registry.js';
@@ -35,6 +35,10 @@ const JoinRequest = z
 
 /** Refusals audited per minute at most; more are counted in the log (a flood must not flood the audit log). */
 const REFUSAL_AUDITS_PER_MINUTE = 30;
+/** Open connections to the worker listener at most (workers plus a margin). */
+const MAX_CONNECTIONS = 2000;
+/** Join attempts per source address per minute (each costs an RSA signature). */
+const JOINS_PER_MINUTE = 20;
 /** Close code for a worker that sent what no worker sends. */
 const CLOSE_PROTOCOL = 4400;
 
@@ -58,9 +62,16 @@ export async function startWorkerListener(deps: WorkerListenerDeps, listen: { ho
   const app = fastify({
     logger: false,
     bodyLimit: 64 * 1024,
-    https: { key: serverCert.keyPem, cert: serverCert.certPem, ca: [deps.ca.certPem], requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.2' },
+    // Idle or slow peers are dropped: only workers belong here, and they are quick.
+    connectionTimeout: 10_000,
+    requestTimeout: 30_000,
+    keepAliveTimeout: 5_000,
+    // Both ends are kekkai: TLS 1.3 only, so the worker's certificate never crosses in the clear.
+    https: { key: serverCert.keyPem, cert: serverCert.certPem, ca: [deps.ca.certPem], requestCert: true, rejectUnauthorized: false, minVersion: 'TLSv1.3' },
   });
-  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_WIRE_JSON + TRANSFER_CHUNK_BYTES + 1024 } });
+  app.server.maxConnections = MAX_CONNECTIONS;
+  // Nothing a worker sends is larger than a frame plus its header (chunks are 1 MiB).
+  await app.register(fastifyWebsocket, { options: { maxPayload: MAX_WORKER_JSON + MAX_FRAME_BYTES + 1024 } });
   const refusals = refusalAuditor(deps);
   routes(app, deps, refusals);
   await app.listen({ host: listen.host, port: listen.port });
@@ -70,7 +81,18 @@ export async function startWorkerListener(deps: WorkerListenerDeps, listen: { ho
 }
 
 function routes(app: FastifyInstance, deps: WorkerListenerDeps, refuse: (req: FastifyRequest, reason: string, extra?: Record<string, string>) => void): void {
+  const joins = new Map<string, { start: number; count: number }>();
   app.post('/join', async (req, reply) => {
+    const now = Date.now();
+    const seen = joins.get(req.ip);
+    const window = seen && now - seen.start < 60_000 ? seen : { start: now, count: 0 };
+    window.count += 1;
+    joins.set(req.ip, window);
+    if (joins.size > 10_000) joins.clear();
+    if (window.count > JOINS_PER_MINUTE) {
+      refuse(req, 'join-rate');
+      return reply.code(429).send({ error: 'rate-limited', message: 'too many join attempts; wait a minute' });
+    }
     const body = JoinRequest.safeParse(req.body);
     if (!body.success) {
       refuse(req, 'malformed-join');
@@ -128,9 +150,9 @@ function routes(app: FastifyInstance, deps: WorkerListenerDeps, refuse: (req: Fa
     (socket, req) => {
       const name = (req as FastifyRequest & { workerName?: string }).workerName!;
       deps.registry.seen(name, new Date());
-      const link = new SocketLink(socket, name, req.ip, () => {
-        deps.log.warn({ component: 'workers', worker: name }, 'malformed message from a remote worker; closing its connection');
-        socket.close(CLOSE_PROTOCOL, 'malformed message');
+      const link = new SocketLink(socket, name, req.ip, (why) => {
+        deps.log.warn({ component: 'workers', worker: name, why }, 'remote worker misbehaved; closing its connection');
+        socket.close(CLOSE_PROTOCOL, why.slice(0, 60));
       });
       deps.log.info({ component: 'workers', worker: name, address: req.ip }, 'remote browser worker connected');
       deps.attach(link);

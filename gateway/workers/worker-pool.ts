@@ -24,7 +24,17 @@ const PUSH_INTERVAL_MS = 1000;
 /** What a worker's browsers decide and may report for the audit log (session-policy.ts). */
 const WORKER_AUDIT_EVENTS = new Set(['navigation', 'navigation-blocked', 'egress-refused']);
 const WORKER_AUDIT_OUTCOMES = new Set(['allowed', 'blocked']);
-const MAX_AUDIT_DETAILS = 64 * 1024;
+const MAX_AUDIT_DETAILS = 16 * 1024;
+/** Audit records one worker may report per second (navigations and refusals of all its sessions). */
+const AUDIT_PER_SECOND = 50;
+/** Downloads one worker may start per minute (each may fill the quarantine up to the download limit). */
+const DOWNLOADS_PER_MINUTE = 120;
+/**
+ * Viewer messages a worker's sessions produce. The control plane's own messages
+ * (welcome, download progress, errors) never come from a worker: a compromised
+ * worker must not be able to forge them.
+ */
+const WORKER_VIEWER_MESSAGES = new Set<ServerMessage['type']>(['tabs', 'nav-state', 'cursor', 'caret', 'dialog', 'dialog-closed', 'clipboard', 'notice', 'file-chooser', 'tab-health', 'session-ended']);
 /** Download guids announced by a worker and not finished yet; more are refused (a page can start only so many). */
 const MAX_OPEN_DOWNLOADS = 256;
 /** Chromium's download guids; anything else never becomes a path here. */
@@ -63,6 +73,9 @@ class WorkerHandle implements SessionHost {
   downloadChain: Promise<void> = Promise.resolve();
   policyVersion = -1;
   limitsKey = '';
+  /** Rate windows for what a worker reports (audit records per second, downloads per minute). */
+  auditWindow = { start: 0, count: 0, dropped: 0 };
+  downloadWindow = { start: 0, count: 0 };
 
   constructor(
     readonly id: number,
@@ -71,6 +84,10 @@ class WorkerHandle implements SessionHost {
 
   send(msg: ToWorker): void {
     this.link.send(msg);
+  }
+
+  sendBulk(msg: ToWorker): Promise<void> {
+    return this.link.sendBulk(msg);
   }
 
   request(body: RequestBody): Promise<unknown> {
@@ -145,6 +162,7 @@ export class WorkerPool implements BrowserLayer {
     const local = this.handles.map((w, i) => ({
       id: i + 1,
       kind: 'local' as const,
+      capacity: null,
       name: null,
       address: null,
       pid: w?.link.pid ?? null,
@@ -155,6 +173,7 @@ export class WorkerPool implements BrowserLayer {
     const remote = [...this.remote.values()].map((w) => ({
       id: w.id,
       kind: 'remote' as const,
+      capacity: w.capacity,
       name: w.link.name,
       address: w.link.address,
       pid: null,
@@ -232,7 +251,8 @@ export class WorkerPool implements BrowserLayer {
       session.lost();
       await this.forget(worker, session.id);
     }
-    this.deps.onBrowserLost({ worker: worker.id, sessions: lost.length });
+    // Audited when users lost sessions (a worker reconnecting in a loop must not flood the log).
+    if (lost.length > 0) this.deps.onBrowserLost({ worker: worker.id, workerName: worker.link.name, sessions: lost.length });
   }
 
   /** Starts every worker and waits until they are ready (a worker that cannot start fails the start). */
@@ -340,6 +360,8 @@ export class WorkerPool implements BrowserLayer {
     if (!session) return;
     worker.sessions.delete(id);
     session.ended = true;
+    // Downloads still announced for it will never finish here.
+    for (const key of worker.openDownloads.keys()) if (key.startsWith(`${id}|`)) worker.openDownloads.delete(key);
     await this.deps.downloads.endSession(id).catch(() => undefined);
     await rm(this.deps.sessionUploadDir(id), { recursive: true, force: true }).catch(() => undefined);
   }
@@ -412,7 +434,10 @@ export class WorkerPool implements BrowserLayer {
         worker.ready = true;
         if (worker.link.kind === 'remote') {
           worker.host = parsed.data.host ?? null;
-          worker.capacity = parsed.data.capacity ?? Number.POSITIVE_INFINITY;
+          // A worker may ask for fewer sessions, never for more than the operator allows
+          // (a compromised worker must not draw everyone's sessions onto itself).
+          const ceiling = this.deps.config.remoteWorkers.maxSessionsPerWorker;
+          worker.capacity = Math.min(parsed.data.capacity ?? ceiling, ceiling);
         }
         this.pushTo(worker, true);
         for (const wake of [...this.waiting]) wake();
@@ -458,8 +483,13 @@ export class WorkerPool implements BrowserLayer {
     switch (msg.t) {
       case 'done':
         return worker.settle(msg.rid, msg.ok, msg.code, msg.result);
-      case 'msg':
-        return session?.deliver(msg.msg as ServerMessage);
+      case 'msg': {
+        const viewerMsg = msg.msg as ServerMessage;
+        if (!WORKER_VIEWER_MESSAGES.has(viewerMsg.type)) return void this.deps.log.warn({ worker: worker.id, type: viewerMsg.type }, 'viewer message a browser worker may not send dropped');
+        // The clipboard switch is enforced here too, not only on the worker.
+        if (viewerMsg.type === 'clipboard' && !this.deps.config.clipboard.toClient) return;
+        return session?.deliver(viewerMsg);
+      }
       case 'frame':
         if (!session) return;
         session.deliverFrame(msg.data);
@@ -495,6 +525,16 @@ export class WorkerPool implements BrowserLayer {
    * and the details must be plain JSON of bounded size.
    */
   private audit(worker: WorkerHandle, msg: Extract<FromWorker, { t: 'audit' }>): void {
+    const now = Date.now();
+    const window = worker.auditWindow;
+    if (now - window.start >= 1000) {
+      if (window.dropped > 0) this.deps.log.warn({ worker: worker.id, name: worker.link.name, dropped: window.dropped }, 'audit records from a browser worker over its rate dropped');
+      worker.auditWindow = { start: now, count: 0, dropped: 0 };
+    }
+    if (++worker.auditWindow.count > AUDIT_PER_SECOND) {
+      worker.auditWindow.dropped += 1;
+      return;
+    }
     if (!WORKER_AUDIT_EVENTS.has(msg.event) || !WORKER_AUDIT_OUTCOMES.has(msg.outcome)) {
       this.deps.log.warn({ worker: worker.id, event: msg.event.slice(0, 64) }, 'audit event a browser worker may not report dropped');
       return;
@@ -508,12 +548,17 @@ export class WorkerPool implements BrowserLayer {
       this.deps.log.warn({ worker: worker.id }, 'audit details from a browser worker are not plain JSON of bounded size; dropped');
       return;
     }
+    // Only about a user whose session is on this worker (a worker cannot speak for others).
     const user = [...worker.sessions.values()].find((s) => s.user.id === msg.userId)?.user;
+    if (!user) return void this.deps.log.warn({ worker: worker.id }, 'audit event from a browser worker for no session of its own dropped');
     this.deps.audit.record({
-      ...(user ? { userId: user.id, userName: user.name, role: user.role, sourceIp: user.sourceIp } : {}),
+      userId: user.id,
+      userName: user.name,
+      role: user.role,
+      sourceIp: user.sourceIp,
       event: msg.event,
       outcome: msg.outcome,
-      details: { ...details, worker: worker.id },
+      details: { ...details, worker: worker.id, ...(worker.link.name ? { workerName: worker.link.name } : {}) },
     });
   }
 
@@ -527,6 +572,9 @@ export class WorkerPool implements BrowserLayer {
     const key = `${msg.sid}|${msg.guid}`;
     if (msg.t === 'dl-begin') {
       if (worker.openDownloads.size >= MAX_OPEN_DOWNLOADS) return void this.deps.log.warn({ worker: worker.id }, 'too many open downloads from a browser worker; one dropped');
+      const now = Date.now();
+      if (now - worker.downloadWindow.start >= 60_000) worker.downloadWindow = { start: now, count: 0 };
+      if (++worker.downloadWindow.count > DOWNLOADS_PER_MINUTE) return void this.deps.log.warn({ worker: worker.id }, 'downloads from a browser worker over its rate; one dropped');
       if (worker.openDownloads.has(key)) return;
       worker.openDownloads.set(key, 0);
     } else if (!worker.openDownloads.has(key)) {

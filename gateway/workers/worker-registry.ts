@@ -6,7 +6,7 @@
  * default; another store implements the same interface.
  */
 import type { Migration } from '../store/migrations.js';
-import type { SqliteDb } from '../database.js';
+import type { SqliteDb } from '../store/sqlite-database.js';
 
 export const WORKER_REGISTRY_MIGRATION: Migration = {
   version: 7,
@@ -48,8 +48,11 @@ export interface WorkerRegistry {
   seen(name: string, at: Date): void;
   /** Refuses the worker's certificate from now on; false when no such worker. */
   revoke(name: string, at: Date): boolean;
-  revokeToken(tokenId: string, at: Date): void;
+  /** Refuses the token and every worker that joined with it; how many workers that revoked. */
+  revokeToken(tokenId: string, at: Date): number;
   isTokenRevoked(tokenId: string): boolean;
+  /** Names of revoked workers (the running control plane cuts them off). */
+  revokedNames(): Set<string>;
 }
 
 type Row = { name: string; fingerprint: string; serial: string; joined_at: string; joined_from: string; token_id: string; last_seen_at: string | null; revoked_at: string | null };
@@ -91,8 +94,15 @@ export class SqliteWorkerRegistry implements WorkerRegistry {
     return this.db.prepare('UPDATE remote_workers SET revoked_at = COALESCE(revoked_at, ?) WHERE name = ?').run(at.toISOString(), name).changes > 0;
   }
 
-  revokeToken(tokenId: string, at: Date): void {
-    this.db.prepare('INSERT OR IGNORE INTO worker_token_revocations (token_id, revoked_at) VALUES (?, ?)').run(tokenId, at.toISOString());
+  revokeToken(tokenId: string, at: Date): number {
+    return this.db.transaction(() => {
+      this.db.prepare('INSERT OR IGNORE INTO worker_token_revocations (token_id, revoked_at) VALUES (?, ?)').run(tokenId, at.toISOString());
+      return this.db.prepare('UPDATE remote_workers SET revoked_at = ? WHERE token_id = ? AND revoked_at IS NULL').run(at.toISOString(), tokenId).changes;
+    })();
+  }
+
+  revokedNames(): Set<string> {
+    return new Set((this.db.prepare('SELECT name FROM remote_workers WHERE revoked_at IS NOT NULL').all() as Array<{ name: string }>).map((r) => r.name));
   }
 
   isTokenRevoked(tokenId: string): boolean {

@@ -43,6 +43,15 @@ const BIN = path.resolve('bin/kekkai.js');
 /** 2.5 MiB of CSV: three transfer chunks between worker and control plane. */
 const BIG_CSV = Buffer.from('番号,薬剤名\r\n' + Array.from({ length: 120_000 }, (_, i) => `${i},アムロジピン錠${i % 10}mg\r\n`).join(''), 'utf8');
 
+/** A file input that reports the chosen file's name, size and SHA-256 (computed in the page). */
+const UPLOAD_HASH_PAGE = `<title>Upload hash fixture</title>
+<style>#f{position:absolute;left:40px;top:40px;width:300px;height:60px}</style>
+<input type="file" id="f">
+<script>function report(d){fetch('/report',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify(d)});}
+document.getElementById('f').addEventListener('change',async(e)=>{const f=e.target.files[0];const h=await crypto.subtle.digest('SHA-256',await f.arrayBuffer());report({kind:'uploaded-hash',name:f.name,size:f.size,sha256:[...new Uint8Array(h)].map((b)=>b.toString(16).padStart(2,'0')).join('')});});</script>`;
+/** 3.5 MiB that differ everywhere: four upload chunks, any reordering changes the hash. */
+const BIG_UPLOAD = Buffer.from(Array.from({ length: 3.5 * 1024 * 1024 }, (_, i) => (i * 2654435761) >>> 24));
+
 let harness: Harness;
 let site: FixtureSite;
 let clamd: PrivateClamd;
@@ -135,11 +144,11 @@ function connectWith(options: { key?: string; cert?: string; ca: string }): Prom
 beforeAll(async () => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'kekkai-remote-'));
   [site, clamd, browser] = await Promise.all([
-    startFixtureSite('127.0.0.1', { '/files/drugs.csv': { body: BIG_CSV, contentType: 'text/csv', filename: '薬剤一覧.csv' } }),
+    startFixtureSite('127.0.0.1', { '/files/drugs.csv': { body: BIG_CSV, contentType: 'text/csv', filename: '薬剤一覧.csv' } }, { '/upload-hash': UPLOAD_HASH_PAGE }),
     startPrivateClamd(),
     launchUserBrowser(),
   ]);
-  harness = await startHarness({ clamd: clamd.socket, 'session.workers': 0, 'remoteWorkers.listen': '127.0.0.1:0', 'remoteWorkers.hostnames': ['127.0.0.1', 'localhost'] }, [site.url]);
+  harness = await startHarness({ clamd: clamd.socket, 'session.workers': 0, 'upload.enabled': true, 'remoteWorkers.listen': '127.0.0.1:0', 'remoteWorkers.hostnames': ['127.0.0.1', 'localhost'] }, [site.url]);
   await addStaff(harness);
   control = `wss://127.0.0.1:${harness.gateway.services.remoteWorkers!.port()}`;
   const token = cli(['worker', 'token', 'create', '--out', path.join(tmp, 'token.json'), '--ttl-hours', '2']);
@@ -214,6 +223,15 @@ describe('remote browser workers', () => {
     expect(text.charCodeAt(0)).toBe(0xfeff);
     expect(text).toContain('119999,アムロジピン錠9mg');
     expect(text.split('\r\n').filter(Boolean)).toHaveLength(120_001);
+
+    // An upload larger than one chunk reaches the remote page intact (order and bytes checked by hash).
+    await browseTo(admin, `${site.url}/upload-hash`, 'Upload hash fixture');
+    await clickRemote(admin, 150, 70);
+    const dialog = admin.locator('dialog[open]');
+    await dialog.locator('input[type=file]').setInputFiles({ name: '検査結果.bin', mimeType: 'application/octet-stream', buffer: BIG_UPLOAD });
+    await dialog.getByRole('button', { name: 'アップロード', exact: true }).click();
+    const uploaded = await site.waitForReport((r) => r.kind === 'uploaded-hash');
+    expect(uploaded).toMatchObject({ name: '検査結果.bin', size: BIG_UPLOAD.length, sha256: createHash('sha256').update(BIG_UPLOAD).digest('hex') });
     await admin.context().close();
     await staff.context().close();
   });

@@ -4,8 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadAuditKey } from '../../../gateway/audit/audit-key.js';
-import { AuditLog } from '../../../gateway/audit/audit-log.js';
-import { SqliteAuditRepository } from '../../../gateway/audit/sqlite-audit-repository.js';
+import { openAuditLog } from '../../../gateway/audit/audit-setup.js';
 import { verifyChain } from '../../../gateway/audit/audit-chain.js';
 import type { AuditRecord } from '../../../gateway/audit/audit-event.js';
 import { runAudit } from '../../../gateway/cli/audit-command.js';
@@ -33,15 +32,16 @@ afterEach(() => {
   rmSync(dataDir, { recursive: true, force: true });
 });
 
-/** Writes n records the way the gateway does: day d of November 2026, 10:00 Japan time. */
+/** Writes n records the way the gateway does (head anchor included): day d of November 2026, 10:00 Japan time. */
 function seed(n: number): void {
   const db = openDatabase(dataDir);
-  const key = loadAuditKey({ dataDir, create: true })!.key;
   let day = 0;
-  const log = new AuditLog(new SqliteAuditRepository(db), key, { now: () => new Date(Date.UTC(2026, 10, ++day, 1)) });
+  const opened = openAuditLog(db, { dataDir }, () => undefined, { now: () => new Date(Date.UTC(2026, 10, ++day, 1)) });
+  const log = opened.audit;
   for (let i = 1; i <= n; i++) {
     log.record({ event: 'download', outcome: i === 3 ? 'blocked' : 'success', userId: 5, userName: '渡辺', role: 'staff', sourceIp: '10.0.0.2', details: { url: `https://files.example/${i}.pdf`, sha256: String(i).repeat(3), note: '=1+1, "quoted"\nnext' } });
   }
+  void opened.close();
   db.close();
 }
 

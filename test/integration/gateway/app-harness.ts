@@ -8,7 +8,7 @@ import type { AuthService } from '../../../gateway/auth/auth-service.js';
 import type { LoginThrottle } from '../../../gateway/auth/login-throttle.js';
 import type { PolicyService } from '../../../gateway/policy-store/policy-service.js';
 import type { BrowserLayer, BrowserLayerFactory } from '../../../gateway/browser/local-browser.js';
-import { createGateway } from '../../../gateway/gateway.js';
+import { createGateway, type GatewayServices } from '../../../gateway/gateway.js';
 import { openDatabase, type SqliteDb } from '../../../gateway/database.js';
 import { hashPassword } from '../../../gateway/auth/passwords.js';
 import type { Viewer } from '../../../gateway/browser/browser-session.js';
@@ -87,6 +87,10 @@ export interface AppHarness {
   sessions: FakeSessions;
   /** The open viewers' input queues (bounded; emptied on disconnect). */
   inputQueues: InputQueueRegistry;
+  /** Every service of the gateway (tests of the real browser layer look at the worker pool). */
+  services: GatewayServices;
+  /** Listens on config.host/port and starts the browser layer (only with `realBrowserLayer`). */
+  listen(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -98,6 +102,8 @@ export interface TestAppOptions {
   viewerRecheckMs?: number;
   /** Serve HTTPS with a self-signed certificate made in the data directory. */
   https?: boolean;
+  /** The gateway's own browser layer (worker pool) instead of fake sessions, e.g. for remote-worker tests. */
+  realBrowserLayer?: boolean;
 }
 
 /** The browser layer as the gateway sees it, with fake viewer sessions and console-listed live sessions. */
@@ -145,7 +151,7 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}, opts
   const live: FakeLiveSession[] = [];
   const consoleEnded: string[] = [];
   const gateway = await createGateway(config, {
-    browser: fakeBrowserLayer(sessions, live, consoleEnded),
+    ...(opts.realBrowserLayer ? {} : { browser: fakeBrowserLayer(sessions, live, consoleEnded) }),
     publicDir: path.resolve('client/styles'),
     readiness: { clamd: async () => true },
     // No clamd here: a release through this harness fails closed (scanner unavailable).
@@ -170,6 +176,8 @@ export async function buildTestApp(overrides: Record<string, unknown> = {}, opts
     store,
     sessions,
     inputQueues: gateway.services.inputQueues,
+    services: gateway.services,
+    listen: () => gateway.listen(),
     close: async () => {
       db.close();
       await gateway.close();

@@ -205,6 +205,40 @@ describe('kekkai backup and restore', () => {
     expect(readFileSync(path.join(fresh, 'quarantine', 'ab', blob!), 'utf8')).toBe('blob');
   });
 
+  it('carries the audit head anchor, so a restored log verifies to the end the backup saw', async () => {
+    const dataDir = path.join(root, 'anchored');
+    const db = openDatabase(dataDir);
+    const log = openAuditLog(db, configFor(dataDir), () => undefined);
+    const archive = path.join(root, 'anchored.backup');
+    try {
+      for (let i = 1; i <= 6; i++) log.audit.record({ event: 'navigation', outcome: 'allowed', userName: 'nurse1', details: { i } });
+      await log.audit.flushHead();
+      expect(await runBackup(['--out', archive], configFor(dataDir))).toBe(0);
+      // The gateway goes on after the snapshot; its anchor moves past what the backup holds.
+      for (let i = 7; i <= 9; i++) log.audit.record({ event: 'navigation', outcome: 'allowed', userName: 'nurse1', details: { i } });
+    } finally {
+      await log.close();
+      db.close();
+    }
+    expect(out).toContain('audit-head.json');
+
+    const fresh = path.join(root, 'restored');
+    expect(await runRestore([archive], configFor(fresh))).toBe(0);
+    out = '';
+    expect(await runAudit(['verify'], configFor(fresh))).toBe(0);
+    expect(out).toContain('audit chain OK: 6 records; head anchor at seq 6');
+
+    // Restored over the directory that went on to seq 9: its newer anchor must not stay behind.
+    expect(await runAudit(['verify'], configFor(dataDir))).toBe(0);
+    expect(out).toContain('audit chain OK: 9 records; head anchor at seq 9');
+    expect(await runRestore([archive, '--force'], configFor(dataDir))).toBe(0);
+    out = '';
+    err = '';
+    expect(await runAudit(['verify'], configFor(dataDir))).toBe(0);
+    expect(err).toBe('');
+    expect(out).toContain('audit chain OK: 6 records; head anchor at seq 6');
+  });
+
   it('explains its usage and refuses to overwrite an existing file', async () => {
     expect(await runBackup([], configFor(root))).toBe(2);
     expect(await runRestore([], configFor(root))).toBe(2);

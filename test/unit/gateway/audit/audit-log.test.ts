@@ -27,6 +27,9 @@ class MemoryAuditRepository implements AuditRepository {
   last(): AuditRecord | undefined {
     return [...this.iterate()].at(-1);
   }
+  macAt(seq: number): string | undefined {
+    return [...this.iterate()].find((r) => r.seq === seq)?.mac;
+  }
 }
 
 const KEY = Buffer.alloc(32, 1);

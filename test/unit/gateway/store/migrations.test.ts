@@ -11,8 +11,10 @@ describe('registered schema migrations', () => {
       '4 quarantine index',
       '5 account fields, second factor, operator settings, file policy versions',
       '6 quarantine releases',
+      '7 remote browser workers',
+      '8 external identities',
     ]);
-    expect(SCHEMA_VERSION).toBe(6);
+    expect(SCHEMA_VERSION).toBe(8);
   });
 
   it('are refused when a feature forgot to register one (a gap) or two share a version', () => {

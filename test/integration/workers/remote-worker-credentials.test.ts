@@ -51,6 +51,14 @@ describe('worker CA', () => {
     csr.setSubject([{ name: 'commonName', value: 'w' }]);
     csr.sign(weak.privateKey, forge.md.sha256.create());
     expect(() => issueWorkerCert(ca, forge.pki.certificationRequestToPem(csr), 'worker-x')).toThrow(/2048/);
+    // A key too big to verify cheaply, or with an odd exponent, is refused before its signature is checked.
+    const huge = forge.pki.createCertificationRequest();
+    huge.publicKey = forge.pki.setRsaPublicKey(new forge.jsbn.BigInteger('f'.repeat(2048), 16), new forge.jsbn.BigInteger('f'.repeat(2048), 16));
+    huge.setSubject([{ name: 'commonName', value: 'w' }]);
+    huge.sign(weak.privateKey, forge.md.sha256.create());
+    const started = Date.now();
+    expect(() => issueWorkerCert(ca, forge.pki.certificationRequestToPem(huge), 'worker-x')).toThrow(/4096 bits with exponent 65537/);
+    expect(Date.now() - started).toBeLessThan(2000);
     // A request whose signature does not match its key (a stolen public key) is refused.
     const stolen = generateKeyPairSync('rsa', { modulusLength: 2048 });
     const other = forge.pki.rsa.generateKeyPair(2048);
