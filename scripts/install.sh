@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the gateway and its tests use. Keep in sync with docs/operations.md.
-PACKAGES=(chromium fonts-noto-cjk clamav clamav-daemon clamdscan poppler-utils poppler-data util-linux)
+# chromium-l10n: Chromium's Japanese UI strings (error pages, form validation, file inputs).
+PACKAGES=(chromium chromium-l10n fonts-noto-cjk clamav clamav-daemon clamdscan poppler-utils poppler-data util-linux)
 # LibreOffice (Office → PDF conversion) is large; set KEKKAI_INSTALL_OFFICE=0 to skip it
 # (Office files are then blocked with "converter-unavailable").
 if [ "${KEKKAI_INSTALL_OFFICE:-1}" != "0" ]; then

@@ -51,6 +51,21 @@ const publicUrl = z.string().transform((v, ctx) => {
   return url.origin;
 });
 
+/** An http(s) address without credentials that new tabs open (the URL policy still judges it). */
+const startPage = z.string().transform((v, ctx) => {
+  let url: URL | null = null;
+  try {
+    url = new URL(v.trim());
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.href.length > 2048) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected an http:// or https:// address without credentials, e.g. https://portal.hospital.example/' });
+    return z.NEVER;
+  }
+  return url.href;
+});
+
 /** Reverse proxies whose X-Forwarded-For is believed; never "everyone". */
 const proxyList = cidrList.superRefine((list, ctx) => {
   for (const entry of list) {
@@ -117,6 +132,8 @@ export const ConfigSchema = z
           .optional(), 'KEKKAI_WORKER_MEMORY_MB', 'Memory cap per browser worker in MiB (0: none; default 80 % of memory over the workers, at least 1536); needs a writable cgroup.'),
         /** CPU weight of each browser worker relative to the control plane's 100 (cgroup cpu.weight). */
         workerCpuWeight: fromEnv(z.coerce.number().int().min(1).max(10_000).default(100), 'KEKKAI_WORKER_CPU_WEIGHT', 'CPU weight of each browser worker against the control plane\'s 100 (1–10000, default 100); needs a writable cgroup.'),
+        /** What a new session's first tab and each new tab open; unset: a blank page. */
+        startPage: fromEnv(startPage.optional(), 'KEKKAI_START_PAGE', 'Address a new session\'s first tab and each new tab open, e.g. the hospital\'s portal of links (http or https; default a blank page); the URL policy applies to it.'),
         /** Lifetime of a sign-in, whatever the activity. */
         maxAgeHours: fromEnv(z.coerce.number().int().min(1).max(24 * 7).default(12), 'KEKKAI_SESSION_MAX_AGE_HOURS', 'Hours a sign-in lasts at most.'),
       })

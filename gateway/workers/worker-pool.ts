@@ -34,7 +34,11 @@ const DOWNLOADS_PER_MINUTE = 120;
  * (welcome, download progress, errors) never come from a worker: a compromised
  * worker must not be able to forge them.
  */
-const WORKER_VIEWER_MESSAGES = new Set<ServerMessage['type']>(['tabs', 'nav-state', 'cursor', 'caret', 'dialog', 'dialog-closed', 'clipboard', 'notice', 'file-chooser', 'tab-health', 'session-ended']);
+const WORKER_VIEWER_MESSAGES = new Set<ServerMessage['type']>([
+  'tabs', 'nav-state', 'cursor', 'caret', 'dialog', 'dialog-closed', 'clipboard', 'notice', 'file-chooser', 'tab-health', 'session-ended',
+  // Pickers for the pages' form controls (gateway/browser/control-pickers.ts).
+  'picker', 'picker-closed',
+]);
 /** Download guids announced by a worker and not finished yet; more are refused (a page can start only so many). */
 const MAX_OPEN_DOWNLOADS = 256;
 /** Chromium's download guids; anything else never becomes a path here. */
@@ -388,6 +392,7 @@ export class WorkerPool implements BrowserLayer {
       maxDownloadBytes: config.download.maxBytes,
       maxUploadBytes: config.upload.maxBytes,
       workDir,
+      ...(config.session.startPage ? { startPage: config.session.startPage } : {}),
     };
   }
 

@@ -65,6 +65,14 @@ describe('configuration', () => {
     expect(() => loadConfig({ env: { KEKKAI_WORKER_HOSTNAMES: 'bad name' } })).toThrow(ConfigError);
   });
 
+  it('takes a start page only as an http(s) address without credentials (issue 12)', () => {
+    expect(loadConfig({ env: {} }).session.startPage).toBeUndefined();
+    expect(loadConfig({ env: { KEKKAI_START_PAGE: 'https://portal.hospital.example/links' } }).session.startPage).toBe('https://portal.hospital.example/links');
+    for (const bad of ['javascript:alert(1)', 'file:///etc/passwd', 'https://user:pw@portal.example/', 'portal']) {
+      expect(() => loadConfig({ env: { KEKKAI_START_PAGE: bad } }), bad).toThrow(/KEKKAI_START_PAGE/);
+    }
+  });
+
   it('stops with a message naming the key and the bad value', () => {
     expect(() => loadConfig({ env: { KEKKAI_PORT: 'eighty' } })).toThrow(ConfigError);
     expect(() => loadConfig({ env: { KEKKAI_PORT: 'eighty' } })).toThrow(/KEKKAI_PORT \(port\).*"eighty"/s);
