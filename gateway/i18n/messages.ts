@@ -161,6 +161,18 @@ export const MESSAGES = {
     ja: 'セキュリティ担当者が「{name}」の原本の受け取りを許可しました。',
     en: 'The security team released the original of “{name}” to you.',
   },
+  'release-request-not-blocked': {
+    ja: '解放を申請できるのは、ブロックされたダウンロードだけです。',
+    en: 'A release can only be requested for a blocked download.',
+  },
+  'release-request-ambiguous': {
+    ja: 'この参照番号に当たるファイルが複数あります。ヘルプデスクに参照番号を伝えてご相談ください。',
+    en: 'More than one file has this reference number. Please contact the help desk with the reference number.',
+  },
+  'release-request-rejected': {
+    ja: 'セキュリティ担当者が「{name}」の解放申請を却下しました。理由: {reason}',
+    en: 'The security team rejected your release request for “{name}”. Reason: {reason}',
+  },
   // Directory sign-in (docs/directory-sign-in.md).
   'directory-unavailable': {
     ja: 'ディレクトリ（Active Directory / LDAP）に接続できないため、ログインできません。しばらくしてから再度お試しください。続く場合は管理者に連絡してください。',

@@ -70,6 +70,13 @@ export class QuarantineIndex {
     return row && toQuarantineRecord(row);
   }
 
+  /** Records whose id starts with a reference number's prefix (`referencePrefix`), newest first. */
+  byReference(prefix: string): QuarantineRecord[] {
+    if (!/^[0-9a-f]{8}$/.test(prefix)) return [];
+    const rows = this.db.prepare('SELECT * FROM quarantine WHERE id LIKE ? ORDER BY created_at DESC, rowid DESC LIMIT 20').all(`${prefix}%`) as QuarantineRow[];
+    return rows.map(toQuarantineRecord);
+  }
+
   /** Values present in the index, for the console's filter choices. */
   facets(): { reasons: string[]; types: string[] } {
     const col = (sql: string): string[] => (this.db.prepare(sql).all() as Array<{ v: string }>).map((r) => r.v);
