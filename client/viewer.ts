@@ -8,6 +8,7 @@ import { localized, t } from './i18n.js';
 import { Connection } from './viewer/connection.js';
 import { DialogView, NoticeView, Overlay } from './viewer/dialogs.js';
 import { DownloadPanel } from './viewer/download-panel.js';
+import { httpReleaseRequester } from './viewer/release-request-form.js';
 import { FrameRenderer } from './viewer/frame-renderer.js';
 import { InputCapture } from './viewer/input-capture.js';
 import { PickerView } from './viewer/pickers.js';
@@ -64,7 +65,7 @@ async function start(): Promise<void> {
     leavePage: () => toolbar.focusAddress(),
   });
   // A wheel over the download panel that its list cannot take scrolls the page below.
-  const downloads = new DownloadPanel((e) => input.wheelAt(e));
+  const downloads = new DownloadPanel((e) => input.wheelAt(e), document.documentElement.lang, httpReleaseRequester(me.csrfToken));
   const toolbar = new Toolbar(
     send,
     () => {

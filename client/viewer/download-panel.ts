@@ -7,11 +7,13 @@
  * It can be minimised to its heading or closed; the toolbar's downloads button,
  * with a badge counting the downloads that still need the user, brings it back,
  * and so does a new download. A wheel turned over it scrolls its list, and the
- * page below once the list is at its end. Names and messages come from remote
+ * page below once the list is at its end. A blocked item with a reference number
+ * offers 「解放を申請」 (release-request-form.ts). Names and messages come from remote
  * servers: they only ever go in as text.
  */
 import type { DownloadMessage } from '../../protocol/index.js';
 import { h } from '../dom-builder.js';
+import { releaseRequestControl, type ReleaseRequester } from './release-request-form.js';
 
 type Lang = 'ja' | 'en';
 
@@ -73,9 +75,17 @@ export class DownloadPanel {
   private readonly lang: Lang;
   /** Links the user already used (one-time). */
   private readonly spent = new Set<string>();
+  private readonly requestControls = new Map<string, HTMLElement>();
 
-  /** @param wheelBelow receives a wheel the list cannot scroll further, for the page under the panel. */
-  constructor(private readonly wheelBelow: (e: WheelEvent) => void = () => undefined, lang: string = document.documentElement.lang) {
+  /**
+   * @param wheelBelow receives a wheel the list cannot scroll further, for the page under the panel.
+   * @param requestRelease sends a blocked item's release request (none: the item offers no request).
+   */
+  constructor(
+    private readonly wheelBelow: (e: WheelEvent) => void = () => undefined,
+    lang: string = document.documentElement.lang,
+    private readonly requestRelease?: ReleaseRequester,
+  ) {
     this.lang = lang.toLowerCase().startsWith('en') ? 'en' : 'ja';
     const s = STRINGS[this.lang];
     this.list = h('ul', { class: 'download-list' });
@@ -175,7 +185,19 @@ export class DownloadPanel {
     if (!msg.ref) return [];
     const s = STRINGS[this.lang];
     const ref = h('p', { class: 'download-ref' }, [`${s.ref}: `, h('span', { class: 'download-ref-number' }, [msg.ref])]);
-    return blocked ? [h('p', { class: 'download-next' }, [s.askHelpdesk]), ref] : [ref];
+    if (!blocked) return [ref];
+    const request = this.requestRelease ? [this.requestControl(msg.ref, this.requestRelease)] : [];
+    return [h('p', { class: 'download-next' }, [s.askHelpdesk]), ref, ...request];
+  }
+
+  /** One control per reference number, kept across re-renders so a typed reason or a sent request survives a replay. */
+  private requestControl(ref: string, requester: ReleaseRequester): HTMLElement {
+    let control = this.requestControls.get(ref);
+    if (!control) {
+      control = releaseRequestControl(ref, this.lang, requester);
+      this.requestControls.set(ref, control);
+    }
+    return control;
   }
 
   private detail(msg: DownloadMessage): Node[] {
