@@ -19,6 +19,8 @@ interface Release {
   requestedByName: string | null;
   requestedAt: string;
   requestJustification: string;
+  /** On a pending user request: the first of two approvers (second approval on). */
+  decidedByName: string | null;
 }
 
 export function approvalsView(root: HTMLElement): void {
@@ -74,7 +76,11 @@ function row(r: Release, message: HTMLElement, reload: () => Promise<void>): HTM
     h('td', {}, [r.name, h('br'), h('code', {}, [r.sha256.slice(0, 16)])]),
     h('td', {}, [r.recipientName ?? '']),
     h('td', {}, [r.requestedByName ?? '']),
-    h('td', {}, isUserRequest(r) ? [h('p', { class: 'user-request' }, [s('userRequest')]), r.requestJustification] : [r.requestJustification]),
+    h('td', {}, [
+      ...(isUserRequest(r) ? [h('p', { class: 'user-request' }, [s('userRequest')])] : []),
+      r.requestJustification,
+      ...(r.decidedByName ? [h('p', { class: 'first-approval' }, [s('firstApproval', { name: r.decidedByName })])] : []),
+    ]),
     h('td', {}, [scan.element]),
     h('td', {}, [field(s('justification'), justification), approve, reject]),
   ]);

@@ -138,13 +138,21 @@ export class QuarantineActions {
     if (!pending || pending.state !== 'pending') throw new SecurityRefusal('release-not-pending');
     const facts = { releaseId, recipientId: pending.recipientId, recipientName: pending.recipientName, requestedBy: pending.requestedByName };
     const subject = { id: pending.quarantineId, sha256: pending.sha256, name: pending.name };
-    if (pending.requestedBy === actor.id) {
+    // Nobody decides their own request, nor gives both approvals of a user's request.
+    if (pending.requestedBy === actor.id || pending.decidedBy === actor.id) {
       this.audit(actor, 'failure', approve ? 'release-approved' : 'release-rejected', subject, why, { ...facts, refused: 'self-approval' });
       throw new SecurityRefusal('self-approval');
     }
+    // With second approval on, a user's own request needs two security users, as one started by the team does.
+    const firstOfTwo = approve && isUserRequest(pending) && pending.decidedBy === null && this.o.needsSecondApproval();
     // Approval is the moment of release: scan again, the signatures may be newer than at the request.
     const scanned = approve ? await this.scanOrRefuse(actor, pending.quarantineId, 'release-approved', why, facts, pending.sha256) : undefined;
     const at = this.now().toISOString();
+    if (firstOfTwo) {
+      if (!this.o.releases.firstApproval(releaseId, { by: actor.id, byName: actor.name, at, justification: why })) throw new SecurityRefusal('release-not-pending');
+      this.audit(actor, 'success', 'release-approved', subject, why, { ...facts, stage: 'first-of-two', ...(scanned ? auditScan(scanned) : {}) });
+      return { release: this.o.releases.get(releaseId)!, scan: scanned?.scan ?? null };
+    }
     const token = approve ? newToken() : null;
     const ok = this.o.releases.decide(releaseId, { state: approve ? 'released' : 'rejected', by: actor.id, byName: actor.name, at, justification: why, token, expiresAt: approve ? this.expiry() : null });
     if (!ok) throw new SecurityRefusal('release-not-pending');

@@ -171,6 +171,27 @@ describe('the security team decides a user request', () => {
     expect((await h.post(nurse, '/api/release-requests', { ref: rec.ref, reason: '再申請' })).statusCode).toBe(200);
   });
 
+  it('with second approval on, a user request needs two different security users', async () => {
+    h = await start(true);
+    const rec = await blockedFor('nurse');
+    const nurse = h.as('nurse', 'staff');
+    h.live.push({ userId: nurse.userId, sent: [] });
+    await h.post(nurse, '/api/release-requests', { ref: rec.ref, reason: '診療に必要' });
+    const [req] = await pending();
+    const first = await h.post(h.as('sec', 'security'), `/api/security/releases/${req!.id}/approve`, { justification: '一人目' });
+    expect(first.statusCode).toBe(200);
+    expect(first.json()).toMatchObject({ release: { state: 'pending', decidedByName: 'sec' }, scan: { status: 'clean' } });
+    expect(h.live[0]!.sent).toEqual([]);
+    // The same person cannot give the second approval.
+    expect((await h.post(h.as('sec', 'security'), `/api/security/releases/${req!.id}/approve`, { justification: 'もう一度' })).statusCode).toBe(403);
+    const second = await h.post(h.as('sec2', 'security'), `/api/security/releases/${req!.id}/approve`, { justification: '二人目' });
+    expect(second.statusCode).toBe(200);
+    expect(second.json()).toMatchObject({ release: { state: 'released', decidedByName: 'sec2' } });
+    expect(h.live[0]!.sent).toEqual([expect.objectContaining({ code: 'quarantine-released' }), expect.objectContaining({ type: 'download', state: 'ready' })]);
+    const approvals = h.audit.search({ events: ['quarantine-action'] }).records.filter((r) => (r.details as { action?: string }).action === 'release-approved' && r.outcome === 'success');
+    expect(approvals.map((a) => [a.userName, (a.details as { stage?: string }).stage])).toEqual(expect.arrayContaining([['sec', 'first-of-two'], ['sec2', undefined]]));
+  });
+
   it('an infected original stays refused at approval', async () => {
     h = await start();
     const nurse = h.as('nurse', 'staff');
