@@ -60,6 +60,9 @@ const STRINGS = {
     enrolStart: '二要素認証を設定する',
     tabUnresponsive: 'このページは応答していません。しばらく待つか、再読み込みするかタブを閉じてください。',
     tabCrashed: 'このページでエラーが発生し、表示できなくなりました。再読み込みするかタブを閉じてください。',
+    signInWith: '{label}でサインイン',
+    orPassword: 'またはユーザー名とパスワードで',
+    externalSigningIn: 'ログインしています…',
   },
   en: {
     appTitle: 'kekkai secure browser',
@@ -118,6 +121,9 @@ const STRINGS = {
     enrolStart: 'Set up a second factor',
     tabUnresponsive: 'This page is not responding. Wait, reload it, or close the tab.',
     tabCrashed: 'This page stopped working and cannot be shown. Reload it or close the tab.',
+    signInWith: 'Sign in with {label}',
+    orPassword: 'or with user name and password',
+    externalSigningIn: 'Signing in…',
   },
 } as const;
 
