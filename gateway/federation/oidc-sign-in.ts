@@ -46,6 +46,14 @@ export function classifyOidcError(err: unknown): FederationProblem {
   return 'invalid-response';
 }
 
+/** The library's reason for the log and the audit record: message, code, and the cause's message (which check failed). */
+function describeOidcError(err: unknown): string {
+  if (err instanceof client.AuthorizationResponseError || err instanceof client.ResponseBodyError) return `${err.error}: ${err.error_description ?? ''}`;
+  const e = err as Error & { code?: string; cause?: unknown };
+  const cause = e.cause instanceof Error ? e.cause.message : typeof (e.cause as { claim?: string })?.claim === 'string' ? `claim ${(e.cause as { claim: string }).claim}` : '';
+  return [e.message, e.code ? `(${e.code})` : '', cause ? `— ${cause}` : ''].filter(Boolean).join(' ');
+}
+
 export class OidcSignIn {
   private readonly flows = new ExpiringMap<Flow>(FLOW_TTL_MS, MAX_FLOWS);
   /** ID tokens of signed-in sessions (by session hash), as the logout hint; in memory only. */
@@ -118,8 +126,7 @@ export class OidcSignIn {
     try {
       tokens = await client.authorizationCodeGrant(config, currentUrl, { pkceCodeVerifier: flow.verifier, expectedState: flow.state, expectedNonce: flow.nonce, idTokenExpected: true });
     } catch (err) {
-      const detail = err instanceof client.AuthorizationResponseError || err instanceof client.ResponseBodyError ? `${err.error}: ${err.error_description ?? ''}` : `${(err as Error).message}${(err as { code?: string }).code ? ` (${(err as { code?: string }).code})` : ''}`;
-      throw new FederationError(classifyOidcError(err), detail);
+      throw new FederationError(classifyOidcError(err), describeOidcError(err));
     }
     const claims = tokens.claims();
     if (!claims || !tokens.id_token) throw new FederationError('invalid-response', 'no ID token');
