@@ -11,7 +11,9 @@
  *   SubjectConfirmationData@InResponseTo names the request of this browser's flow;
  * - Recipient (signed) and Destination (when present) are kekkai's ACS URL;
  * - an assertion id already accepted is refused (replay).
- * node-saml checks signature, issuer, times, audience and InResponseTo; the rest is here.
+ * node-saml checks signature, times, audience and InResponseTo; the issuer (node-saml
+ * compares it only on logout messages), recipient, destination, this flow's request
+ * and replay are checked here, on the signed assertion.
  */
 import { randomBytes } from 'node:crypto';
 import { DOMParser } from '@xmldom/xmldom';
@@ -127,6 +129,8 @@ export class SamlSignIn {
   private checkAssertion(profile: Profile, flow: Flow): SamlAssertionFacts {
     const assertion = (profile.getAssertion?.() as { Assertion?: XmlNode } | undefined)?.Assertion;
     if (!assertion) throw new FederationError('invalid-response', 'signed assertion not available');
+    const issuer = text(children(assertion, 'Issuer')[0]);
+    if (issuer !== this.settings.idpEntityId) throw new FederationError('invalid-response', `issuer ${JSON.stringify(issuer)} is not ${this.settings.idpEntityId}`);
     const bearer = children(assertion, 'Subject')
       .flatMap((subject) => children(subject, 'SubjectConfirmation'))
       .filter((c) => c.$?.Method === 'urn:oasis:names:tc:SAML:2.0:cm:bearer')
