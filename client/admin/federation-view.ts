@@ -24,7 +24,7 @@ interface Status {
 const show = (v: Settings[string]) => (Array.isArray(v) ? v.join(', ') : v === null ? '—' : String(v));
 
 function settingsList(settings: Settings, register: Array<[string, string]>): HTMLElement {
-  const rows = Object.entries(settings).filter(([k]) => !k.endsWith('Path')).map(([k, v]) => [k, show(v)] as [string, string]);
+  const rows = Object.entries(settings).map(([k, v]) => [k, show(v)] as [string, string]);
   const list = (items: Array<[string, string]>) => h('dl', { class: 'directory-settings' }, items.flatMap(([k, v]) => [h('dt', {}, [k]), h('dd', {}, [v])]));
   return h('div', {}, [list(rows), h('h4', {}, [tr('fedRegister')]), list(register)]);
 }
@@ -38,7 +38,7 @@ function sourceSection(source: 'oidc' | 'saml', title: string, keys: string): { 
     const register: Array<[string, string]> =
       source === 'oidc'
         ? [['redirect_uri', `${origin}/auth/oidc/callback`], ['post_logout_redirect_uri', `${origin}/login`]]
-        : [['Entity ID', String(s.settings?.spEntityId ?? '—')], ['ACS (HTTP-POST)', `${origin}/auth/saml/acs`], ['Metadata', `${origin}/auth/saml/metadata`]];
+        : [['Entity ID', String(s.settings?.KEKKAI_SAML_SP_ENTITY_ID ?? '—')], ['ACS (HTTP-POST)', `${origin}/auth/saml/acs`], ['Metadata', `${origin}/auth/saml/metadata`]];
     settingsBox.replaceChildren(s.settings ? settingsList(s.settings, register) : h('p', {}, [tr('fedNotConfigured').replace('{keys}', keys)]));
     editor.set(s.roleMapping);
   };

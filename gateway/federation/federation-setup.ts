@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import type { ExternalSignIn } from '../auth/external/external-sign-in.js';
 import type { RoleMappingSave, RoleMappingStore } from '../auth/external/role-mapping-store.js';
 import type { RoleMappingRule } from '../auth/external/role-mapping.js';
-import type { Config } from '../config/config-schema.js';
+import { ENV_SETTINGS, type Config } from '../config/config-schema.js';
 import { OidcSignIn } from './oidc-sign-in.js';
 import { SamlSignIn } from './saml-sign-in.js';
 
@@ -44,6 +44,18 @@ export function readCertificates(file: string, read: (path: string) => string): 
   return certs;
 }
 
+/** The static settings of a source as the console shows them: by environment variable, secrets left out. */
+function shownSettings(config: Readonly<Config>, section: FederatedSource): Record<string, string | number | string[] | null> {
+  const values = config[section] as Record<string, unknown>;
+  const shown: Record<string, string | number | string[] | null> = {};
+  for (const s of ENV_SETTINGS) {
+    if (s.secret || !s.path.startsWith(`${section}.`)) continue;
+    const value = values[s.path.slice(section.length + 1)];
+    shown[s.env] = Array.isArray(value) ? value.map(String) : typeof value === 'number' || typeof value === 'string' ? value : null;
+  }
+  return shown;
+}
+
 export function openFederation(
   config: Readonly<Config>,
   deps: { externalSignIn: ExternalSignIn; roleMappings: RoleMappingStore; read?: (path: string) => string },
@@ -74,20 +86,8 @@ export function openFederation(
     externalSignIn: deps.externalSignIn,
     providers: () => [...(oidc ? [{ id: 'oidc' as const, label: o.label }] : []), ...(saml ? [{ id: 'saml' as const, label: s.label }] : [])],
     status: () => ({
-      oidc: {
-        configured: Boolean(oidc),
-        settings: oidc
-          ? { issuer: o.issuer!, clientId: o.clientId!, caFile: o.caFile ?? null, scopes: o.scopes, usernameClaim: o.usernameClaim, groupsClaim: o.groupsClaim, departmentClaim: o.departmentClaim ?? null, titleClaim: o.titleClaim ?? null, mfaValues: o.mfaValues, label: o.label, redirectPath: '/auth/oidc/callback' }
-          : null,
-        roleMapping: mapping('oidc'),
-      },
-      saml: {
-        configured: Boolean(saml),
-        settings: saml
-          ? { idpSsoUrl: s.idpSsoUrl!, idpEntityId: s.idpEntityId!, idpCertFile: s.idpCertFile!, spEntityId: saml.settings.spEntityId, usernameAttribute: s.usernameAttribute ?? 'NameID', groupsAttribute: s.groupsAttribute, departmentAttribute: s.departmentAttribute ?? null, titleAttribute: s.titleAttribute ?? null, mfaContexts: s.mfaContexts, clockSkewSeconds: s.clockSkewSeconds, label: s.label, acsPath: '/auth/saml/acs', metadataPath: '/auth/saml/metadata' }
-          : null,
-        roleMapping: mapping('saml'),
-      },
+      oidc: { configured: Boolean(oidc), settings: oidc ? shownSettings(config, 'oidc') : null, roleMapping: mapping('oidc') },
+      saml: { configured: Boolean(saml), settings: saml ? { ...shownSettings(config, 'saml'), KEKKAI_SAML_SP_ENTITY_ID: saml.settings.spEntityId } : null, roleMapping: mapping('saml') },
     }),
     saveRoleMapping: (source, rules) => deps.roleMappings.save(source, rules),
     close: async () => {

@@ -192,6 +192,7 @@ describe('OIDC sign-in', () => {
     ]);
     const status = await h.app.inject({ url: '/api/admin/federation', headers: { host, cookie: admin.cookie } });
     expect(status.json().oidc).toMatchObject({ configured: true, roleMapping: [{ group: 'kekkai-admins', role: 'admin' }, { group: 'kekkai-staff', role: 'staff' }] });
+    expect(status.json().oidc.settings).toMatchObject({ KEKKAI_OIDC_ISSUER: issuer.issuer, KEKKAI_OIDC_CLIENT_ID: CLIENT_ID, KEKKAI_OIDC_GROUPS_CLAIM: 'groups' });
     expect(JSON.stringify(status.json())).not.toContain(CLIENT_SECRET);
     expect(status.json().saml.configured).toBe(false);
   });
