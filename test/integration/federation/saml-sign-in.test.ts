@@ -162,7 +162,7 @@ describe('SAML sign-in', () => {
     await refusedAs(await post(signed, fresh.flow), 'KEKKAI_ERR_FEDERATION_INVALID_RESPONSE', /InResponseTo/);
     // IdP-initiated or forged: a request id kekkai never issued.
     await refusedAs(await signIn(() => signAssertion(responseXml(person('_never-issued')), idp)), 'KEKKAI_ERR_FEDERATION_INVALID_RESPONSE', /InResponseTo/);
-    // A's answer posted with B's cookie (login CSRF): refused, and A's request is not spent for A.
+    // A's answer posted into B's browser (login CSRF): refused (and both requests are spent).
     const a = await start();
     const b = await start();
     await refusedAs(await post(signAssertion(responseXml(person(a.request.id)), idp), b.flow), 'KEKKAI_ERR_FEDERATION_INVALID_RESPONSE', /another request/);
