@@ -3,6 +3,7 @@ import { h } from './dom-builder.js';
 import { lang } from './i18n.js';
 import { accountsView } from './admin/accounts-view.js';
 import { directoryView } from './admin/directory-view.js';
+import { federationView } from './admin/federation-view.js';
 import { tr } from './admin/admin-i18n.js';
 import { setCsrf } from './admin/api.js';
 import { complianceView, filePolicyView, sessionsView, settingsView } from './admin/operations-view.js';
@@ -34,6 +35,7 @@ async function start(): Promise<void> {
     ['file-policy', tr('filePolicy'), filePolicyView],
     ['accounts', tr('accounts'), accountsView],
     ['directory', tr('directory'), directoryView],
+    ['federation', tr('federation'), federationView],
     ['sessions', tr('sessions'), sessionsView],
     ['settings', tr('settings'), settingsView],
     ['compliance', tr('compliance'), () => complianceView(lang)],

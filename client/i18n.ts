@@ -71,6 +71,9 @@ const STRINGS = {
     pickWeek: '週を選択',
     pickColor: '色を選択',
     clear: 'クリア',
+    signInWith: '{label}でサインイン',
+    orPassword: 'またはユーザー名とパスワードで',
+    externalSigningIn: 'ログインしています…',
   },
   en: {
     appTitle: 'kekkai secure browser',
@@ -140,6 +143,9 @@ const STRINGS = {
     pickWeek: 'Choose a week',
     pickColor: 'Choose a colour',
     clear: 'Clear',
+    signInWith: 'Sign in with {label}',
+    orPassword: 'or with user name and password',
+    externalSigningIn: 'Signing in…',
   },
 } as const;
 

@@ -32,6 +32,7 @@ import { SqliteWorkerRegistry } from './workers/worker-registry.js';
 import { sessionUploadDir } from './browser/upload-broker.js';
 import type { Config } from './config/config-schema.js';
 import { openDirectory } from './directory/directory-setup.js';
+import { openFederation, type FederationServices } from './federation/federation-setup.js';
 import type { DownloadManager } from './downloads/download-manager.js';
 import { openDownloads } from './downloads/download-setup.js';
 import type { QuarantineStore } from './downloads/quarantine-store.js';
@@ -87,6 +88,8 @@ export interface GatewayServices extends ConsoleServices {
   browser: BrowserLayer;
   readiness: ReadinessChecks;
   tls: TlsMaterial | null;
+  /** OIDC and SAML sign-in, whole (the consoles see only its status and role mappings). */
+  federation: FederationServices;
   /** The open viewers' bounded input queues (what they hold, for tests and diagnostics). */
   inputQueues: InputQueueRegistry;
 }
@@ -168,6 +171,8 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   const auth = new AuthService(store, config.session.maxAgeHours * 3600_000, options.loginThrottle, { totpVault: openTotpVault(config.dataDir) });
   // Directory sign-in and sync (docs/directory-sign-in.md); a disabled account's sessions end the console's way.
   const directory = openDirectory(config, { store, auth, audit, log: logger.child({ component: 'directory' }), endSessions: (userId) => endAccountSessions(auth, sessions, userId) });
+  // OIDC and SAML (docs/federated-sign-in.md) complete through the same ExternalSignIn as LDAP.
+  const federation = openFederation(config, { externalSignIn: directory.externalSignIn, roleMappings: directory.roleMappings });
   const clamd = new ClamdScanner({ address: config.clamd, timeoutMs: 2000 });
   const readiness: ReadinessChecks = {
     chromium: () => browser.connected(),
@@ -198,6 +203,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     urlPolicy,
     accounts: new AccountService(store),
     directory,
+    federation,
     filePolicy,
     settings,
     compliance: new ComplianceService(store, audit, () => timeSync.current()),
@@ -231,6 +237,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     readiness,
     metrics,
     consoles: services,
+    federation,
     inputQueues: services.inputQueues,
     publicDir,
     https: tls,
@@ -267,6 +274,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
       clearInterval(clamdWatch);
       timeSync.stop();
       await directory.close();
+      await federation.close();
       // Each step is bounded (ops/shutdown.ts): sanitizer jobs still running after the
       // grace are interrupted and blocked at the next start.
       // The pool first (it lets go of remote workers' connections as shutdown, not as loss), then their listener.

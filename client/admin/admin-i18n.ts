@@ -27,6 +27,8 @@ const STRINGS = {
     roleMapping: 'グループと役割の対応表（上の行から順に判定し、最初に一致した行の役割になります。どの行にも一致しない人はログインできません）', group: 'グループ（DN）', addRow: '行を追加', saveMapping: '対応表を保存',
     testConnection: '接続テスト', testUser: 'ユーザーを試す', testUserName: 'ログイン名（パスワードは不要）', dirResultRole: '役割', dirResultRefused: 'ログインできません', dirGroups: '所属グループ（入れ子を含む）', dirDn: 'ディレクトリ上の場所（DN）', displayName: '表示名', matched: '一致した行',
     syncNow: '今すぐ同期', lastSync: '前回の同期', syncOk: '成功', syncFailed: '失敗', syncChecked: '確認したアカウント', syncDisabled: '無効にした', syncEnabled: '有効に戻した', never: 'まだ実行していません',
+    federation: 'シングルサインオン（OIDC / SAML）', fedOidc: 'OpenID Connect（Entra ID、Keycloak など）', fedSaml: 'SAML 2.0', fedNotConfigured: '設定されていません。設定ファイルまたは環境変数（{keys}）で設定すると、ログイン画面にボタンが表示されます。対応表は先に用意できます。',
+    fedRegister: '認証サービスに登録する値', fedClaim: 'クレーム・属性', fedValue: '値', fedGroup: 'グループ・ロールの値',
     source: '認証元', local: 'ローカル', directoryDisabled: 'ディレクトリにより無効化されたアカウント', reason: '理由', notInDirectory: 'ディレクトリにない', disabledInDirectory: 'ディレクトリで無効', noMappedGroup: '対応するグループに所属していない',
   },
   en: {
@@ -54,6 +56,8 @@ const STRINGS = {
     roleMapping: 'Groups and roles (checked top to bottom; the first matching row gives the role; people matching no row cannot sign in)', group: 'Group (DN)', addRow: 'Add row', saveMapping: 'Save mapping',
     testConnection: 'Test connection', testUser: 'Test a user', testUserName: 'Sign-in name (no password needed)', dirResultRole: 'Role', dirResultRefused: 'Cannot sign in', dirGroups: 'Groups (nested included)', dirDn: 'Place in the directory (DN)', displayName: 'Display name', matched: 'Matching row',
     syncNow: 'Sync now', lastSync: 'Last sync', syncOk: 'succeeded', syncFailed: 'failed', syncChecked: 'accounts checked', syncDisabled: 'disabled', syncEnabled: 'enabled again', never: 'not run yet',
+    federation: 'Single sign-on (OIDC / SAML)', fedOidc: 'OpenID Connect (Entra ID, Keycloak, …)', fedSaml: 'SAML 2.0', fedNotConfigured: 'Not configured. Set it in the configuration file or environment ({keys}) and the login page shows a button. The role mapping can be prepared now.',
+    fedRegister: 'Values to register at the provider', fedClaim: 'Claim or attribute', fedValue: 'Value', fedGroup: 'Group or role value',
     source: 'Source', local: 'local', directoryDisabled: 'Accounts disabled by the directory', reason: 'Reason', notInDirectory: 'not in the directory', disabledInDirectory: 'disabled in the directory', noMappedGroup: 'in no mapped group',
   },
 } as const;

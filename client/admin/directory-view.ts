@@ -6,14 +6,11 @@
 import { h } from '../dom-builder.js';
 import { localized } from '../i18n.js';
 import { tr } from './admin-i18n.js';
-import { api, ApiError, withStatus } from './api.js';
+import { api, withStatus } from './api.js';
 import { button, statusLine, table, textInput } from './form-controls.js';
+import { mappingEditor, type Rule } from './role-mapping-editor.js';
 
 type Text = { ja: string; en: string };
-interface Rule {
-  group: string;
-  role: string;
-}
 interface SyncReport {
   finishedAt: string;
   ok: boolean;
@@ -40,8 +37,6 @@ interface UserTest {
   message: Text | null;
 }
 
-const ROLES = ['staff', 'admin', 'security'];
-
 function settingsTable(s: NonNullable<Status['settings']>): HTMLElement {
   const tls = s.startTls ? 'StartTLS' : (s.urls as string[]).every((u) => u.startsWith('ldaps://')) ? 'LDAPS' : s.allowPlain ? '— (KEKKAI_LDAP_ALLOW_PLAIN)' : 'LDAPS';
   const rows: Array<[string, string]> = [
@@ -51,56 +46,6 @@ function settingsTable(s: NonNullable<Status['settings']>): HTMLElement {
     [tr('dirDisabledFilter'), String(s.disabledFilter ?? (s.mode === 'ad' ? 'userAccountControl' : '—'))], [tr('dirSync'), String(s.syncMinutes)],
   ];
   return h('dl', { class: 'directory-settings' }, rows.flatMap(([k, v]) => [h('dt', {}, [k]), h('dd', {}, [v])]));
-}
-
-/** The editable table; `showErrors` puts each server message next to its row and field. */
-function mappingEditor(status: HTMLElement): { element: HTMLElement; set(rules: Rule[]): void } {
-  let rules: Rule[] = [];
-  const body = h('tbody');
-  const render = (errors: Array<{ index: number; field: string; message: Text }> = []) => {
-    body.replaceChildren(
-      ...rules.map((rule, i) => {
-        const errorOf = (field: string) => errors.filter((e) => e.index === i && e.field === field).map((e) => localized(e.message)).join(' ');
-        const groupInput = h('input', { type: 'text', name: `mapping-group-${i}`, 'aria-label': `${tr('group')} ${i + 1}`, size: '60', 'aria-invalid': errorOf('group') ? 'true' : undefined });
-        groupInput.value = rule.group;
-        groupInput.addEventListener('input', () => (rule.group = groupInput.value));
-        const roleSelect = h('select', { name: `mapping-role-${i}`, 'aria-label': `${tr('role')} ${i + 1}`, 'aria-invalid': errorOf('role') ? 'true' : undefined }, ROLES.map((r) => h('option', { value: r }, [r])));
-        roleSelect.value = rule.role;
-        roleSelect.addEventListener('change', () => (rule.role = roleSelect.value));
-        const move = (to: number) => () => {
-          if (to < 0 || to >= rules.length) return;
-          [rules[i], rules[to]] = [rules[to]!, rules[i]!];
-          render();
-        };
-        return h('tr', {}, [
-          h('td', {}, [groupInput, h('p', { class: 'form-error', role: 'alert' }, [errorOf('group')])]),
-          h('td', {}, [roleSelect, h('p', { class: 'form-error', role: 'alert' }, [errorOf('role')])]),
-          h('td', { class: 'row-actions' }, [
-            button(tr('up'), move(i - 1), { 'aria-label': `${tr('up')} ${i + 1}` }),
-            button(tr('down'), move(i + 1), { 'aria-label': `${tr('down')} ${i + 1}` }),
-            button(tr('remove'), () => (rules.splice(i, 1), render()), { 'aria-label': `${tr('remove')} ${i + 1}` }),
-          ]),
-        ]);
-      }),
-    );
-  };
-  const save = button(tr('saveMapping'), () => void withStatus(status, async () => {
-    try {
-      const res = await api<{ roleMapping: Rule[] }>('PUT', '/api/admin/directory/role-mapping', { rules });
-      rules = res.roleMapping.map((r) => ({ ...r }));
-      render();
-    } catch (err) {
-      if (err instanceof ApiError) render((err.body.fieldErrors as Array<{ index: number; field: string; message: Text }> | undefined) ?? []);
-      throw err;
-    }
-  }), { class: 'primary', id: 'save-role-mapping' });
-  const add = button(tr('addRow'), () => (rules.push({ group: '', role: 'staff' }), render()), { id: 'add-role-mapping-row' });
-  const element = h('fieldset', {}, [
-    h('legend', {}, [tr('roleMapping')]),
-    h('table', { class: 'admin-table', id: 'role-mapping' }, [h('thead', {}, [h('tr', {}, [tr('group'), tr('role'), tr('actions')].map((x) => h('th', { scope: 'col' }, [x])))]), body]),
-    add, save,
-  ]);
-  return { element, set: (next) => ((rules = next.map((r) => ({ ...r }))), render()) };
 }
 
 function userTestResult(r: UserTest): HTMLElement {
@@ -123,7 +68,7 @@ function syncLine(report: SyncReport | null): string {
 export function directoryView(): HTMLElement {
   const status = statusLine();
   const settingsBox = h('div');
-  const editor = mappingEditor(status);
+  const editor = mappingEditor(status, { url: '/api/admin/directory/role-mapping', groupLabel: tr('group'), placeholder: 'CN=kekkai-staff,OU=Groups,DC=hospital,DC=local' });
   const connResult = h('p', { id: 'connection-test-result', role: 'status' });
   const userName = textInput(tr('testUserName'), '', { name: 'test-user-name', autocomplete: 'off' });
   const userResult = h('div');

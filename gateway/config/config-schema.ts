@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { parseCidr } from '../../policies/index.js';
 import { bool } from './boolean-setting.js';
 import { ExternalSignInSettings, LdapSettings } from './directory-config.js';
+import { OidcSettings, SamlSettings } from './federation-config.js';
 import { egressAllowProblems } from './egress-allow-check.js';
 import { envSettingsOf, fromEnv, type EnvSetting } from './env-settings.js';
 
@@ -232,6 +233,9 @@ export const ConfigSchema = z
       .default({}),
     /** Directory sign-in, LDAP / Active Directory (docs/directory-sign-in.md). */
     ldap: LdapSettings,
+    /** Federated sign-in: OpenID Connect and SAML 2.0 (docs/federated-sign-in.md). */
+    oidc: OidcSettings,
+    saml: SamlSettings,
     /** Rules shared by every external identity source. */
     externalSignIn: ExternalSignInSettings,
     egress: z
@@ -253,6 +257,10 @@ export const ConfigSchema = z
   .superRefine((c, ctx) => {
     for (const problem of egressAllowProblems(c.egress.allowPrivate, c.host, c.egress.allowLoopback)) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['egress', 'allowPrivate'], message: problem });
+    }
+    // The audience of SAML assertions must be fixed, never derived from a request's Host.
+    if (c.saml.idpSsoUrl && !c.saml.spEntityId && !c.publicUrl) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['saml', 'spEntityId'], message: 'set KEKKAI_SAML_SP_ENTITY_ID (or KEKKAI_PUBLIC_URL, which gives <url>/auth/saml/metadata) with KEKKAI_SAML_IDP_SSO_URL' });
     }
   });
 

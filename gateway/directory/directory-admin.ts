@@ -4,8 +4,8 @@
  * service account, and test a person — which role they would get, or why they would
  * be refused — without their password.
  */
-import type { RoleMappingStore } from '../auth/external/role-mapping-store.js';
-import { checkRoleMapping, mapRole, MAX_RULES, type RoleMappingRule, type RuleProblem } from '../auth/external/role-mapping.js';
+import type { RoleMappingSave, RoleMappingStore } from '../auth/external/role-mapping-store.js';
+import { mapRole, type RoleMappingRule } from '../auth/external/role-mapping.js';
 import { ACCOUNT_NAME_RULE } from '../auth/external/external-identity.js';
 import type { Role, UserRepository } from '../store/repositories.js';
 import type { DirectoryError, DirectoryProblem } from './ldap-connection.js';
@@ -57,12 +57,8 @@ export class DirectoryAdmin {
   }
 
   /** Saves the table when every row is acceptable; otherwise the problems per row and field. */
-  saveRoleMapping(rules: Array<{ group: unknown; role: unknown }>): { ok: true; before: RoleMappingRule[]; after: RoleMappingRule[] } | { ok: false; problems: RuleProblem[]; tooMany?: boolean } {
-    if (rules.length > MAX_RULES) return { ok: false, problems: [], tooMany: true };
-    const problems = checkRoleMapping('ldap', rules);
-    if (problems.length) return { ok: false, problems };
-    const before = this.roleMappings.set('ldap', rules as RoleMappingRule[]);
-    return { ok: true, before, after: this.roleMappings.get('ldap') };
+  saveRoleMapping(rules: Array<{ group: unknown; role: unknown }>): RoleMappingSave {
+    return this.roleMappings.save('ldap', rules);
   }
 
   async testConnection(): Promise<{ ok: true; url: string; ms: number } | { ok: false; problem: DirectoryProblem; detail: string; url: string | null }> {

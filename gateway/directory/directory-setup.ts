@@ -25,6 +25,8 @@ export interface DirectoryServices {
   sync: DirectorySync | null;
   /** The shared completion path for other providers (OIDC, SAML, Kerberos). */
   externalSignIn: ExternalSignIn;
+  /** Every source's role-mapping table (settings store). */
+  roleMappings: RoleMappingStore;
   close(): Promise<void>;
 }
 
@@ -36,7 +38,7 @@ export function openDirectory(
   const accounts = new ExternalAccounts(deps.store.users, deps.audit, deps.endSessions);
   const externalSignIn = new ExternalSignIn({ auth: deps.auth, users: deps.store.users, roleMappings, accounts, trustMfa: config.externalSignIn.trustIdpMfa });
   const settings = resolveLdapSettings(config.ldap, (file) => readFileSync(file, 'utf8'));
-  if (!settings) return { admin: new DirectoryAdmin(null, roleMappings, deps.store.users, null), sync: null, externalSignIn, close: async () => undefined };
+  if (!settings) return { admin: new DirectoryAdmin(null, roleMappings, deps.store.users, null), sync: null, externalSignIn, roleMappings, close: async () => undefined };
 
   // Fail at start, not at the first sign-in, when the secret or the CA cannot be read.
   settings.bindPassword();
@@ -48,5 +50,5 @@ export function openDirectory(
   deps.auth.useDirectory(new LdapPasswordSignIn(directory, externalSignIn, deps.auth.throttle, deps.log));
   const sync = new DirectorySync({ directory, users: deps.store.users, roleMappings, accounts, log: deps.log, intervalMs: settings.syncMinutes * 60_000 });
   sync.start();
-  return { admin: new DirectoryAdmin(directory, roleMappings, deps.store.users, sync), sync, externalSignIn, close: () => sync.stop() };
+  return { admin: new DirectoryAdmin(directory, roleMappings, deps.store.users, sync), sync, externalSignIn, roleMappings, close: () => sync.stop() };
 }

@@ -7,6 +7,7 @@ import { registerSessionRoutes } from './admin-sessions.http.js';
 import { registerSettingsRoutes } from './admin-settings.http.js';
 import type { AdminContext } from './admin-context.http.js';
 import { registerDirectoryRoutes } from './admin-directory.http.js';
+import { registerFederationAdminRoutes } from './admin-federation.http.js';
 import { registerComplianceRoutes } from './compliance.http.js';
 import type { ConsoleServices } from './console-deps.js';
 
@@ -19,4 +20,5 @@ export function registerAdminRoutes(app: FastifyInstance, services: ConsoleServi
   registerSettingsRoutes(app, ctx);
   registerComplianceRoutes(app, ctx);
   registerDirectoryRoutes(app, ctx);
+  registerFederationAdminRoutes(app, ctx);
 }

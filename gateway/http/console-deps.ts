@@ -14,6 +14,7 @@ import type { BrowserLayer, GatewaySession } from '../browser/local-browser.js';
 import type { Config } from '../config/config-schema.js';
 import type { DirectoryServices } from '../directory/directory-setup.js';
 import type { DownloadManager } from '../downloads/download-manager.js';
+import type { FederationServices } from '../federation/federation-setup.js';
 import type { PolicyService } from '../policy-store/policy-service.js';
 import type { QuarantineActions } from '../security/quarantine-actions.js';
 import type { QuarantineIndex } from '../security/quarantine-search.js';
@@ -36,6 +37,8 @@ export interface ConsoleServices {
   accounts: AccountService;
   /** Directory sign-in: settings, role mapping, tests and the sync (docs/directory-sign-in.md). */
   directory: Pick<DirectoryServices, 'admin' | 'sync'>;
+  /** OIDC and SAML sign-in: their settings and role mappings (docs/federated-sign-in.md). */
+  federation: Pick<FederationServices, 'status' | 'saveRoleMapping'>;
   filePolicy: FilePolicyService;
   settings: SettingsService;
   compliance: ComplianceService;

@@ -225,6 +225,28 @@ export const MESSAGES = {
   },
   'directory-problem-protocol': { ja: 'ディレクトリサーバーが予期しない応答を返しました（ログを確認してください）。', en: 'The directory server gave an unexpected answer (see the log).' },
   'directory-connected': { ja: '接続とサービスアカウントのログインに成功しました（{url}、{ms} ミリ秒）。', en: 'Connected and signed in with the service account ({url}, {ms} ms).' },
+  // Federated sign-in, OIDC and SAML (docs/federated-sign-in.md).
+  'federation-unavailable': {
+    ja: '認証サービス（シングルサインオン）に接続できないため、ログインできません。しばらくしてから再度お試しください。続く場合は管理者に連絡してください。',
+    en: 'The sign-in service (single sign-on) cannot be reached, so you cannot sign in now. Please try again shortly, and contact your administrator if it persists.',
+  },
+  'federation-invalid-response': {
+    ja: '認証サービスからの応答を検証できなかったため、ログインを中止しました。もう一度ログインボタンからやり直してください。続く場合は管理者に連絡してください。',
+    en: 'The answer of the sign-in service could not be verified, so sign-in was stopped. Please start again from the sign-in button, and contact your administrator if it persists.',
+  },
+  'federation-provider-error': {
+    ja: '認証サービスでログインが完了しませんでした（キャンセルされたか、拒否されました）。もう一度お試しください。',
+    en: 'Sign-in was not completed at the sign-in service (cancelled or refused). Please try again.',
+  },
+  'federation-expired': {
+    ja: 'ログインの手続きが見つからないか、時間切れです。もう一度ログインボタンからやり直してください。',
+    en: 'The sign-in was not found or took too long. Please start again from the sign-in button.',
+  },
+  'federation-missing-claim': {
+    ja: '認証サービスからユーザー名が届かなかったため、ログインできません。管理者に連絡してください（属性・クレームの設定を確認）。',
+    en: 'The sign-in service did not send a user name, so you cannot sign in. Please contact your administrator (check the claim or attribute settings).',
+  },
+  'federation-not-configured': { ja: 'このシングルサインオンは設定されていません。', en: 'This single sign-on is not configured.' },
   'invalid-query': { ja: '検索条件（日時・件数など）が正しくありません。', en: 'A search condition (date, page size…) is not valid.' },
 } as const satisfies Record<string, LocalizedText>;
 

@@ -24,7 +24,7 @@ describe('configuration', () => {
     const names = ENV_SETTINGS.map((s) => s.env);
     expect(new Set(names).size).toBe(names.length);
     expect(ENV_SETTINGS.find((s) => s.path === 'session.idleTimeoutSeconds')).toMatchObject({ env: 'KEKKAI_IDLE_TIMEOUT' });
-    expect(ENV_SETTINGS.filter((s) => s.secret).map((s) => s.env).sort()).toEqual(['KEKKAI_ADMIN_PASSWORD', 'KEKKAI_LDAP_BIND_PASSWORD', 'KEKKAI_QUARANTINE_KEY']);
+    expect(ENV_SETTINGS.filter((s) => s.secret).map((s) => s.env).sort()).toEqual(['KEKKAI_ADMIN_PASSWORD', 'KEKKAI_LDAP_BIND_PASSWORD', 'KEKKAI_OIDC_CLIENT_SECRET', 'KEKKAI_QUARANTINE_KEY']);
     // A new leaf without fromEnv() is reported, so it cannot be left without a variable.
     expect(envSettingsOf(ConfigSchema.innerType().extend({ extra: z.object({ knob: z.number().default(1) }).default({}) })).undeclared).toEqual(['extra.knob']);
   });
