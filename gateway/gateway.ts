@@ -39,6 +39,7 @@ import { loggerOptions } from './logging.js';
 import { Metrics } from './ops/metrics.js';
 import type { ReadinessChecks } from './ops/readiness.js';
 import { prepareRunDir } from './ops/run-dir.js';
+import { prepareWorkerUser } from './workers/worker-user.js';
 import { settleWithin } from './ops/shutdown.js';
 import { PUBLIC_DIR } from './paths.js';
 import { PolicyService } from './policy-store/policy-service.js';
@@ -142,10 +143,13 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   const workers = config.session.workers ?? defaultWorkerCount();
   // Remote workers (KEKKAI_WORKER_LISTEN) join the worker pool, even when no local worker runs.
   const remoteWorkers = config.remoteWorkers.listen ? new RemoteWorkers(config, new SqliteWorkerRegistry(db), audit, logger) : null;
+  // As root, local workers may run as another user so that Chromium keeps its sandbox.
+  const workerUser = workers > 0 ? prepareWorkerUser({ user: config.session.workerUser, dir: config.session.workerDir, dataDir: config.dataDir, log: logger }) : null;
   const workerPool: BrowserLayerFactory = async (deps) =>
     new WorkerPool(deps, {
       count: workers,
-      runDir: runDir.root,
+      runDir: workerUser?.dir ?? runDir.root,
+      ...(workerUser ? { spawnAs: workerUser.spawnAs } : {}),
       policy: () => ({ ...policy.snapshot(), contact: policy.current().policy.contact ?? null }),
     });
   browser = await (options.browser ?? (workers === 0 && !remoteWorkers ? startLocalBrowser : workerPool))({
@@ -269,6 +273,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
       store.close();
       await auditClosed;
       runDir.remove();
+      workerUser?.remove();
     },
   };
 }

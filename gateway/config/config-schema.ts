@@ -122,6 +122,18 @@ export const ConfigSchema = z
           .optional(), 'KEKKAI_WORKER_MEMORY_MB', 'Memory cap per browser worker in MiB (0: none; default 80 % of memory over the workers, at least 1536); needs a writable cgroup.'),
         /** CPU weight of each browser worker relative to the control plane's 100 (cgroup cpu.weight). */
         workerCpuWeight: fromEnv(z.coerce.number().int().min(1).max(10_000).default(100), 'KEKKAI_WORKER_CPU_WEIGHT', 'CPU weight of each browser worker against the control plane\'s 100 (1–10000, default 100); needs a writable cgroup.'),
+        /**
+         * Run local worker processes (and so Chromium) as this user when the control
+         * plane runs as root, so Chromium keeps its sandbox (docs/workers.md, "Workers as
+         * another user"). A user name or uid:gid; ignored (with a warning) when not root.
+         */
+        workerUser: fromEnv(z
+          .string()
+          .trim()
+          .regex(/^(?:[a-z_][a-z0-9_-]{0,31}|\d{1,10}:\d{1,10})$/, 'expected a user name (e.g. nobody) or uid:gid (e.g. 65534:65534)')
+          .optional(), 'KEKKAI_WORKER_USER', 'Run local browser workers (and their Chromium, sandbox on) as this user (name or uid:gid) when kekkai runs as root; ignored otherwise.'),
+        /** Work directory of workers run as another user: outside the data directory, which they must not reach. */
+        workerDir: fromEnv(z.string().min(1).optional(), 'KEKKAI_WORKER_DIR', 'Work directory of browser workers run as KEKKAI_WORKER_USER (default <dataDir>-workers; never inside the data directory).'),
         /** Lifetime of a sign-in, whatever the activity. */
         maxAgeHours: fromEnv(z.coerce.number().int().min(1).max(24 * 7).default(12), 'KEKKAI_SESSION_MAX_AGE_HOURS', 'Hours a sign-in lasts at most.'),
       })
