@@ -2,7 +2,8 @@
  * End to end, downloads (issue 4): a download goes through clamd and the
  * sanitizer and reaches the user only as the rebuilt file through a one-time
  * link; infected files are blocked with a reason and quarantined; printing
- * arrives as a sanitized PDF.
+ * arrives as a sanitized PDF. The worker runs as `nobody` with Chromium's sandbox on
+ * where the machine allows it (support/chromium-sandbox.ts).
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -13,6 +14,8 @@ import { SqliteAuditRepository } from '../../gateway/audit/sqlite-audit-reposito
 import { QuarantineStore } from '../../gateway/downloads/quarantine-store.js';
 import { openDatabase } from '../../gateway/database.js';
 import { startPrivateClamd, type PrivateClamd } from '../integration/sanitizer/private-clamd.js';
+import type { WorkerPool } from '../../gateway/workers/worker-pool.js';
+import { expectSandboxAsPlanned, sandboxedWorkers } from './support/chromium-sandbox.js';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
 import { browseTo, clickRemote, launchUserBrowser, startHarness, type Harness, signedInPage } from './support/gateway-harness.js';
 
@@ -35,7 +38,7 @@ beforeAll(async () => {
     startPrivateClamd(),
     launchUserBrowser(),
   ]);
-  harness = await startHarness({ clamd: clamd.socket, 'session.workers': 1 }, [site.url]);
+  harness = await startHarness({ clamd: clamd.socket, ...sandboxedWorkers(1) }, [site.url]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -109,6 +112,8 @@ describe('downloads', () => {
     const printed = new QuarantineStore({ db, dataDir: harness.dataDir }).list({}).find((r) => r.sourceUrl === 'print:');
     db.close();
     expect(printed).toMatchObject({ userName: 'admin' });
+    // All of the above ran in a worker whose Chromium is sandboxed where the machine allows it.
+    expectSandboxAsPlanned((harness.gateway.services.browser as WorkerPool).status()[0]!.pid!);
     await page.context().close();
   });
 });

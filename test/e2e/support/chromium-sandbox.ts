@@ -17,6 +17,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
+import { expect } from 'vitest';
 import { descendants, type ProcessId } from './process-table.js';
 
 export const SANDBOX_USER = 'nobody';
@@ -138,4 +139,20 @@ export function describeSandbox(state: ChromiumSandboxState): string {
   return `browser pid ${state.browser.pid} uid ${state.browser.uid}${state.noSandboxFlag ? ' --no-sandbox' : ''}; renderers: ${
     state.renderers.map((r) => `${r.pid}(userns ${r.ownUserNamespace ? 'own' : 'shared'}, pidns ${r.ownPidNamespace ? 'own' : 'shared'}, seccomp ${r.seccomp})`).join(', ') || 'none'
   }`;
+}
+
+/**
+ * Asserts the sandbox of the Chromium below a worker is as the plan says: on (browser
+ * without --no-sandbox, every renderer namespaced and filtered) where the machine
+ * allows it — so a test fails when it is off there — and off only in a root-only run.
+ */
+export function expectSandboxAsPlanned(workerPid: number): ChromiumSandboxState {
+  const plan = sandboxPlan();
+  const state = chromiumSandbox(workerPid);
+  const what = describeSandbox(state);
+  expect(state.browser.uid, what).toBe(plan.workerUser ? plan.uid : process.getuid!());
+  expect(state.renderers.length, what).toBeGreaterThan(0);
+  if (plan.expected) expect(sandboxOn(state), what).toBe(true);
+  else expect(state.noSandboxFlag, what).toBe(true);
+  return state;
 }
