@@ -38,6 +38,7 @@ import { InputQueueRegistry } from './http/viewer-input-queue.js';
 import { loggerOptions } from './logging.js';
 import { Metrics } from './ops/metrics.js';
 import type { ReadinessChecks } from './ops/readiness.js';
+import { readBackupStatus } from './ops/backup-status.js';
 import { prepareRunDir } from './ops/run-dir.js';
 import { prepareWorkerUser } from './workers/worker-user.js';
 import { settleWithin } from './ops/shutdown.js';
@@ -121,6 +122,8 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   const filePolicy = new FilePolicyService(db);
   const settings = new SettingsService(store.settings, { idleTimeoutSeconds: config.session.idleTimeoutSeconds, maxTabs: config.session.maxTabs });
   const metrics = new Metrics();
+  // Scheduled backups run in their own process (kekkai backup --scheduled); their status file is read at each scrape.
+  metrics.setBackupSource(() => readBackupStatus(config.dataDir));
   // Downloads report to the user's browser session; the browser layer is built right after.
   let browser: BrowserLayer | null = null;
   const { downloads, quarantine, stop: stopRetention } = await openDownloads(
@@ -195,7 +198,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     accounts: new AccountService(store),
     filePolicy,
     settings,
-    compliance: new ComplianceService(store, audit),
+    compliance: new ComplianceService(store, audit, () => ({ status: readBackupStatus(config.dataDir), maxAgeHours: config.backup.maxAgeHours })),
     metrics,
     sessions,
     downloads,

@@ -220,6 +220,19 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Scheduled backups (`kekkai backup --scheduled`, deploy/systemd/kekkai-backup.timer; docs/operations.md). */
+    backup: z
+      .object({
+        dir: fromEnv(z.string().min(1).optional(), 'KEKKAI_BACKUP_DIR', 'Directory of scheduled backups (kekkai backup --scheduled); outside the data directory.'),
+        keepDaily: fromEnv(z.coerce.number().int().min(1).max(366).default(7), 'KEKKAI_BACKUP_KEEP_DAILY', 'Days whose newest scheduled backup is kept (1–366, default 7).'),
+        keepWeekly: fromEnv(z.coerce.number().int().min(0).max(520).default(4), 'KEKKAI_BACKUP_KEEP_WEEKLY', 'Weeks whose newest scheduled backup is kept besides the daily ones (0–520, default 4).'),
+        withQuarantine: fromEnv(bool.default(false), 'KEKKAI_BACKUP_WITH_QUARANTINE', 'Scheduled backups include the quarantined originals.'),
+        encryptTo: fromEnv(z.string().trim().min(1).optional(), 'KEKKAI_BACKUP_ENCRYPT_TO', 'age recipient (age1…) or absolute path of a recipients file: scheduled backups are encrypted for it; the private key stays off the server.'),
+        copyTo: fromEnv(z.string().trim().min(1).optional(), 'KEKKAI_BACKUP_COPY_TO', 'Second location of scheduled backups: an absolute directory (a mounted NAS share) or an rsync destination (host:path).'),
+        maxAgeHours: fromEnv(z.coerce.number().int().min(1).max(24 * 31).default(26), 'KEKKAI_BACKUP_MAX_AGE_HOURS', 'The compliance page flags backups when the last successful one is older than this (hours, default 26).'),
+      })
+      .strict()
+      .default({}),
     /** Browser workers on other machines (docs/workers.md): off unless a listen address is given. */
     remoteWorkers: z
       .object({
