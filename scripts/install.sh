@@ -6,7 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the gateway and its tests use. Keep in sync with docs/operations.md.
-PACKAGES=(chromium fonts-noto-cjk clamav clamav-daemon clamdscan poppler-utils poppler-data util-linux)
+# age: encryption of scheduled backups (kekkai backup --scheduled, kekkai restore --identity).
+PACKAGES=(chromium fonts-noto-cjk clamav clamav-daemon clamdscan poppler-utils poppler-data util-linux age)
 # LibreOffice (Office → PDF conversion) is large; set KEKKAI_INSTALL_OFFICE=0 to skip it
 # (Office files are then blocked with "converter-unavailable").
 if [ "${KEKKAI_INSTALL_OFFICE:-1}" != "0" ]; then
@@ -15,8 +16,10 @@ fi
 
 # Tools only the tests use (scripts/test.sh sets KEKKAI_TEST_TOOLS=1): kubectl renders
 # deploy/kubernetes offline (Debian's kubernetes-client, unless a kubectl is already there).
+# rsync: the tests of a scheduled backup mirrored to an rsync destination (optional in production).
 if [ "${KEKKAI_TEST_TOOLS:-0}" = "1" ]; then
   command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
+  PACKAGES+=(rsync)
 fi
 
 missing=()

@@ -28,7 +28,9 @@ async function age(args: string[]): Promise<void> {
   } catch (err) {
     const e = err as NodeJS.ErrnoException & { stderr?: string };
     if (e.code === 'ENOENT') throw new BackupError('age is not installed (Debian: apt-get install age); it encrypts and decrypts backups');
-    throw new BackupError(`age failed: ${(e.stderr ?? e.message).trim().split('\n').slice(-1)[0]}`);
+    // age prints "age: error: …" and then a line asking for bug reports.
+    const lines = (e.stderr ?? e.message).trim().split('\n');
+    throw new BackupError(`age failed: ${lines.find((l) => l.includes('error:')) ?? lines[0]}`);
   }
 }
 

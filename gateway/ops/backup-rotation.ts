@@ -21,7 +21,8 @@ export function scheduledBackupTime(name: string): Date | null {
   const m = NAME_RE.exec(name);
   if (!m) return null;
   const at = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6])));
-  return Number.isNaN(at.getTime()) ? null : at;
+  // Date.UTC rolls month 13 or hour 25 over: only a name this module could have made counts.
+  return scheduledBackupName(at, m[7] !== undefined) === name ? at : null;
 }
 
 /** Japan-time calendar day, `2026-12-02`. */
