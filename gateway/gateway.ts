@@ -148,6 +148,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   const remoteWorkers = config.remoteWorkers.listen ? new RemoteWorkers(config, new SqliteWorkerRegistry(db), audit, logger) : null;
   // As root, local workers may run as another user so that Chromium keeps its sandbox.
   const workerUser = workers > 0 ? prepareWorkerUser({ user: config.session.workerUser, dir: config.session.workerDir, dataDir: config.dataDir, log: logger }) : null;
+  if (workers === 0 && config.session.workerUser) logger.warn({ workerUser: config.session.workerUser }, 'KEKKAI_WORKER_USER applies to browser worker processes only; with KEKKAI_WORKERS=0 Chromium runs inside the gateway process as its user');
   const workerPool: BrowserLayerFactory = async (deps) =>
     new WorkerPool(deps, {
       count: workers,
