@@ -9,7 +9,7 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { copyFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -67,6 +67,8 @@ export async function runScheduledBackup(o: ScheduledBackupOptions): Promise<Sch
     verifyArchive(plain);
     if (o.encryptTo) {
       await encryptBackup(plain, `${final}.partial`, o.encryptTo);
+      // age creates its output with the caller's umask; backups are the server's secrets either way.
+      chmodSync(`${final}.partial`, 0o600);
       renameSync(`${final}.partial`, final);
     } else {
       renameSync(plain, final);

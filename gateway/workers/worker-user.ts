@@ -100,8 +100,11 @@ export function prepareWorkerUser(options: { user: string | undefined; dir: stri
     throw new WorkerUserError(`KEKKAI_WORKER_DIR (${dir}) must lie outside the data directory ${dataDir}: the workers must not reach it`);
   }
   // What a killed run left behind goes; the directory is made afresh for that user only.
+  // The last step is not recursive: if anything took the name meanwhile (a link placed
+  // in a shared parent such as /tmp), mkdir fails instead of handing it to that user.
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  mkdirSync(path.dirname(dir), { recursive: true, mode: 0o700 });
+  mkdirSync(dir, { mode: 0o700 });
   chownSync(dir, uid, gid);
   const blocked = traversable(dir, uid, gid);
   if (blocked) {

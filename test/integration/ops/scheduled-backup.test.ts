@@ -10,7 +10,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -97,6 +97,7 @@ describe('kekkai backup --scheduled', () => {
     expect(bytes.subarray(0, 22).toString('latin1')).toBe('age-encryption.org/v1\n');
     expect(bytes.includes(Buffer.from('SQLite format 3'))).toBe(false);
     expect(bytes.includes(Buffer.from('jouhou'))).toBe(false);
+    expect(statSync(path.join(backups, newest)).mode & 0o777).toBe(0o600);
     // The share holds the same bytes and the same rotation.
     expect(archives(nas)).toEqual(kept);
     expect(sha256(path.join(nas, newest))).toBe(sha256(path.join(backups, newest)));
