@@ -14,6 +14,7 @@ import { chownSync, mkdirSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { ENV_SETTINGS } from '../config/config-schema.js';
 import type { Logger } from '../logging.js';
+import { PACKAGE_ROOT } from '../paths.js';
 
 /** How the pool forks a worker as that user (spread into child_process.fork's options). */
 export interface WorkerSpawnAs {
@@ -110,6 +111,12 @@ export function prepareWorkerUser(options: { user: string | undefined; dir: stri
   if (blocked) {
     rmSync(dir, { recursive: true, force: true });
     throw new WorkerUserError(`KEKKAI_WORKER_USER ${options.user} cannot reach ${dir}: ${blocked} does not let it pass (needs x for that user); choose KEKKAI_WORKER_DIR elsewhere`);
+  }
+  // The worker runs kekkai's own code: a checkout under /root, say, is out of its reach.
+  const code = traversable(path.join(PACKAGE_ROOT, 'bin', 'kekkai.js'), uid, gid);
+  if (code) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new WorkerUserError(`KEKKAI_WORKER_USER ${options.user} cannot reach kekkai's code in ${PACKAGE_ROOT}: ${code} does not let it pass; install kekkai where that user may read it (e.g. /opt/kekkai)`);
   }
   options.log.info({ workerUser: options.user, uid, gid, workerDir: dir }, 'browser workers run as another user (Chromium sandbox on)');
   return {

@@ -17,6 +17,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { readFileSync, readlinkSync } from 'node:fs';
+import path from 'node:path';
 import { expect } from 'vitest';
 import { descendants, type ProcessId } from './process-table.js';
 
@@ -59,10 +60,22 @@ export function sandboxPlan(): SandboxPlan {
   } else {
     const uid = idOf('-u', SANDBOX_USER);
     const gid = idOf('-g', SANDBOX_USER);
-    const ok = uid !== null && gid !== null && canCreateUserNamespace({ uid, gid });
-    plan = ok
-      ? { expected: true, workerUser: SANDBOX_USER, uid: uid!, gid: gid!, reason: `root: workers run as ${SANDBOX_USER} (KEKKAI_WORKER_USER), Chromium sandbox on` }
-      : { expected: false, workerUser: null, uid: 0, gid: 0, reason: `root, and ${SANDBOX_USER} cannot create user namespaces here: root-only run, Chromium without its sandbox` };
+    const ids = uid !== null && gid !== null ? { uid, gid } : null;
+    const userns = ids !== null && canCreateUserNamespace(ids);
+    // The worker runs this checkout's bin/kekkai.js as that user: a checkout it cannot read (under /root, say) rules it out.
+    const readable = ids !== null && spawnSync(process.execPath, [path.resolve('bin/kekkai.js'), '--help'], { stdio: 'ignore', cwd: '/', ...ids }).status === 0;
+    plan =
+      userns && readable
+        ? { expected: true, workerUser: SANDBOX_USER, uid: uid!, gid: gid!, reason: `root: workers run as ${SANDBOX_USER} (KEKKAI_WORKER_USER), Chromium sandbox on` }
+        : {
+            expected: false,
+            workerUser: null,
+            uid: 0,
+            gid: 0,
+            reason: !userns
+              ? `root, and ${SANDBOX_USER} cannot create user namespaces here: root-only run, Chromium without its sandbox`
+              : `root, and ${SANDBOX_USER} cannot run this checkout (${path.resolve('.')}; a directory above it is closed to other users): root-only run, Chromium without its sandbox`,
+          };
   }
   if (!plan.expected) {
     if (mode === 'require') throw new Error(`KEKKAI_E2E_SANDBOX=require, but the sandbox cannot be on: ${plan.reason}`);
