@@ -75,3 +75,13 @@ export function setup(): () => Promise<void> {
     throw new Error(`${left.length} process(es) started by the tests outlived the run (killed now):\n${list}`);
   };
 }
+
+/**
+ * A command line that dies with the test process: `setpriv --pdeathsig KILL` (util-linux)
+ * sets the parent-death signal and execs the command (same pid). For children that are
+ * not otherwise tied to the test — `kekkai serve`, remote workers — so that a test
+ * process killed before its afterAll (a timeout, a crash) does not leave them running.
+ */
+export function diesWithTest(command: string, args: string[]): [string, string[]] {
+  return ['setpriv', ['--pdeathsig', 'KILL', '--', command, ...args]];
+}
