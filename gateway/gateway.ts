@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { ClamdScanner, type Scanner } from '../sanitizer/index.js';
+import { endAccountSessions } from './admin/account-sessions.js';
 import { AccountService } from './admin/account-service.js';
 import { ComplianceService } from './admin/compliance-service.js';
 import { FilePolicyService } from './admin/file-policy-service.js';
@@ -26,9 +27,11 @@ import { startLocalBrowser, type BrowserLayer, type BrowserLayerFactory } from '
 import { defaultWorkerCount } from './workers/worker-count.js';
 import { WorkerPool } from './workers/worker-pool.js';
 import { RemoteWorkers } from './workers/remote-workers.js';
+import { TimeSyncWatch } from './ops/time-sync.js';
 import { SqliteWorkerRegistry } from './workers/worker-registry.js';
 import { sessionUploadDir } from './browser/upload-broker.js';
 import type { Config } from './config/config-schema.js';
+import { openDirectory } from './directory/directory-setup.js';
 import type { DownloadManager } from './downloads/download-manager.js';
 import { openDownloads } from './downloads/download-setup.js';
 import type { QuarantineStore } from './downloads/quarantine-store.js';
@@ -171,6 +174,8 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   const sessions = browser.sessions;
 
   const auth = new AuthService(store, config.session.maxAgeHours * 3600_000, options.loginThrottle, { totpVault: openTotpVault(config.dataDir) });
+  // Directory sign-in and sync (docs/directory-sign-in.md); a disabled account's sessions end the console's way.
+  const directory = openDirectory(config, { store, auth, audit, log: logger.child({ component: 'directory' }), endSessions: (userId) => endAccountSessions(auth, sessions, userId) });
   const clamd = new ClamdScanner({ address: config.clamd, timeoutMs: 2000 });
   const readiness: ReadinessChecks = {
     chromium: () => browser.connected(),
@@ -183,6 +188,9 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   clamdWatch.unref();
   void readiness.clamd().then((up) => metrics.clamdUp(up));
 
+  // The clock's synchronisation, for the compliance page (checked every 10 minutes).
+  const timeSync = new TimeSyncWatch();
+  timeSync.start();
   const needsSecondApproval = (): boolean => config.security.releaseNeedsSecondApproval;
   // Releases rescan whole originals: the download pipeline's deadline, not the 2 s ping's.
   const releaseScanner = options.releaseScanner ?? new ClamdScanner({ address: config.clamd, timeoutMs: 60_000 });
@@ -197,9 +205,10 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     policy,
     urlPolicy,
     accounts: new AccountService(store),
+    directory,
     filePolicy,
     settings,
-    compliance: new ComplianceService(store, audit, () => ({ status: readBackupStatus(config.dataDir), maxAgeHours: config.backup.maxAgeHours })),
+    compliance: new ComplianceService(store, audit, () => timeSync.current(), () => ({ status: readBackupStatus(config.dataDir), maxAgeHours: config.backup.maxAgeHours })),
     metrics,
     sessions,
     downloads,
@@ -264,6 +273,8 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
       if (closing) return;
       closing = true;
       clearInterval(clamdWatch);
+      timeSync.stop();
+      await directory.close();
       // Each step is bounded (ops/shutdown.ts): sanitizer jobs still running after the
       // grace are interrupted and blocked at the next start.
       // The pool first (it lets go of remote workers' connections as shutdown, not as loss), then their listener.

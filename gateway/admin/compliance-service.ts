@@ -8,12 +8,13 @@ import { ROLES, type Store } from '../store/repositories.js';
 import { roleSourceRanges } from '../auth/source-ranges.js';
 import { TOTP_REQUIRED_ROLES } from '../auth/auth-service.js';
 import { csvDocument } from '../export/csv-writer.js';
+import type { TimeSync } from '../ops/time-sync.js';
 import { formatAuditTime } from '../audit/audit-event.js';
 import type { BackupStatus } from '../ops/backup-status.js';
 import { AccountService, DEFAULT_UNUSED_DAYS } from './account-service.js';
 
 export interface ComplianceItem {
-  id: 'role-rights' | 'unused-accounts' | 'access-logs' | 'source-restriction' | 'second-factor' | 'backups';
+  id: 'role-rights' | 'unused-accounts' | 'access-logs' | 'time-source' | 'source-restriction' | 'second-factor' | 'backups';
   title: { ja: string; en: string };
   figures: Record<string, string | number | boolean | null>;
   ok: boolean;
@@ -51,7 +52,7 @@ export function backupItem(evidence: BackupEvidence, now: Date): ComplianceItem 
   };
 }
 
-export function complianceReport(store: Store, audit: Pick<AuditLog, 'count' | 'records' | 'verify'>, now = new Date(), backups?: BackupEvidence): ComplianceItem[] {
+export function complianceReport(store: Store, audit: Pick<AuditLog, 'count' | 'records' | 'verify'>, now = new Date(), timeSync: TimeSync | null = null, backups?: BackupEvidence): ComplianceItem[] {
   const accounts = new AccountService(store, () => now);
   const all = accounts.list();
   const unused = accounts.unused(DEFAULT_UNUSED_DAYS);
@@ -91,6 +92,13 @@ export function complianceReport(store: Store, audit: Pick<AuditLog, 'count' | '
       ok: verify.ok,
     },
     {
+      // Log times are evidence only while the clock follows a time source (ops/time-sync.ts).
+      id: 'time-source',
+      title: { ja: '時刻の同期（NTP）', en: 'Clock synchronised (NTP)' },
+      figures: { state: timeSync?.state ?? 'unknown', source: timeSync?.source ?? null, detail: timeSync?.detail ?? 'not checked', checkedAt: timeSync?.checkedAt ?? null },
+      ok: timeSync?.state === 'synchronized',
+    },
+    {
       id: 'source-restriction',
       title: { ja: '接続元の制限', en: 'Restricted connection sources' },
       figures: { roles: restrictedRoles.map((r) => `${r}=${ranges[r].join(',')}`).join(' ') || '-', accounts: restrictedAccounts.join(' ') || '-' },
@@ -111,12 +119,13 @@ export class ComplianceService {
   constructor(
     private readonly store: Store,
     private readonly audit: Pick<AuditLog, 'count' | 'records' | 'verify'>,
+    private readonly timeSync: () => TimeSync | null = () => null,
     /** Read at every report (the backup command writes it from another process). */
     private readonly backups?: () => BackupEvidence,
   ) {}
 
   report(now = new Date()): ComplianceItem[] {
-    return complianceReport(this.store, this.audit, now, this.backups?.());
+    return complianceReport(this.store, this.audit, now, this.timeSync(), this.backups?.());
   }
 }
 

@@ -14,7 +14,7 @@ const HELP = `kekkai — browser-isolation gateway for hospitals
 
 Usage:
   kekkai serve [--config FILE]                 start the gateway (prints "kekkai listening on URL")
-  kekkai user add NAME --role staff|admin|security [--config FILE]
+  kekkai user add NAME --role staff|admin|security [--department D] [--job J] [--expires YYYY-MM-DD]
                                                add an account; the password is read from a prompt
                                                or, when stdin is not a terminal, from its first line
   kekkai policy test URL [--policy FILE] [--role ROLE] [--source-ip IP] [--json]

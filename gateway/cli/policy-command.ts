@@ -7,15 +7,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatIssues, importUt1Directory, isIpLiteral, parseCategoryList, type ListFormat, type PolicyIssue, type Verdict } from '../../policies/index.js';
-import type { Config } from '../config/config-schema.js';
 import { unifiedDiff } from '../policy-store/policy-diff.js';
 import { parsePolicyDocument } from '../policy-store/policy-document.js';
 import { PolicyService, testPolicy, withStoreCategories, type PolicyExplanation } from '../policy-store/policy-service.js';
 import { CategoryNameError, SqlitePolicyRepository } from '../policy-store/sqlite-policy-repository.js';
 import { openDatabase, type SqliteDb } from '../database.js';
+import { auditOrigin, currentOsAccount } from '../actor.js';
+import { openAuditLog, type AuditSetupConfig } from '../audit/audit-setup.js';
 
 /** The settings this command reads. */
-export type PolicyCommandConfig = Pick<Config, 'dataDir'> & { egress?: { allowPrivate?: readonly string[] | undefined } | undefined };
+export type PolicyCommandConfig = AuditSetupConfig & { egress?: { allowPrivate?: readonly string[] | undefined } | undefined };
 
 const USAGE = `Usage:
   kekkai policy test URL [--policy FILE] [--role ROLE] [--source-ip IP] [--json]
@@ -45,7 +46,7 @@ export async function runPolicy(args: string[], config: Readonly<PolicyCommandCo
       case 'validate':
         return runValidate(rest, config);
       case 'import':
-        return withDb(config, (db) => runImport(rest, db));
+        return await withAuditedDb(config, (db, audit) => runImport(rest, db, audit));
       case 'export':
         return withDb(config, (db) => runExport(rest, db));
       case 'history':
@@ -53,7 +54,7 @@ export async function runPolicy(args: string[], config: Readonly<PolicyCommandCo
       case 'diff':
         return withDb(config, (db) => runDiff(rest, db));
       case 'rollback':
-        return withDb(config, (db) => runRollback(rest, db));
+        return await withAuditedDb(config, (db, audit) => runRollback(rest, db, audit));
       case 'categories':
         return await runCategories(rest, config);
     }
@@ -72,6 +73,34 @@ function withDb(config: Readonly<PolicyCommandConfig>, fn: (db: SqliteDb) => num
   const db = openDatabase(config.dataDir);
   try {
     return fn(db);
+  } finally {
+    db.close();
+  }
+}
+
+/** The newest stored version, without creating one on a fresh database. */
+function latestVersion(repo: SqlitePolicyRepository): { version: number; yaml: string } | null {
+  const newest = repo.list()[0];
+  return newest ? (repo.get(newest.version) ?? null) : null;
+}
+
+/** Records a policy change made from the command line (actor: the OS account, source cli). */
+type PolicyAudit = (details: Record<string, unknown>) => void;
+
+/**
+ * A database for a command that changes policies or categories, with its audit log
+ * opened first: without a usable audit key nothing is changed, like `kekkai user add`.
+ */
+async function withAuditedDb(config: Readonly<PolicyCommandConfig>, fn: (db: SqliteDb, audit: PolicyAudit) => number | Promise<number>): Promise<number> {
+  const db = openDatabase(config.dataDir);
+  try {
+    const log = openAuditLog(db, config, (msg) => err(`warning: ${msg}\n`));
+    try {
+      const { who, details: origin } = auditOrigin({ source: 'cli', os: currentOsAccount() });
+      return await fn(db, (details) => log.audit.record({ ...who, event: 'policy-change', outcome: 'success', details: { ...origin, ...details } }));
+    } finally {
+      await log.close();
+    }
   } finally {
     db.close();
   }
@@ -173,12 +202,15 @@ function runValidate(args: string[], config: Readonly<PolicyCommandConfig>): num
   return 0;
 }
 
-function runImport(args: string[], db: SqliteDb): number {
+function runImport(args: string[], db: SqliteDb, audit: PolicyAudit): number {
   const { values, positionals } = parseArgs({ args, options: { comment: { type: 'string' } }, allowPositionals: true });
   const file = positionals[0];
   if (!file || positionals.length !== 1) throw new UsageError('policy import takes one FILE');
-  const saved = new SqlitePolicyRepository(db).save(readText(file), { comment: values.comment ?? `imported from ${path.basename(file)}` });
+  const repo = new SqlitePolicyRepository(db);
+  const before = latestVersion(repo);
+  const saved = repo.save(readText(file), { comment: values.comment ?? `imported from ${path.basename(file)}` });
   if (!saved.ok) return reportIssues(file, saved.issues);
+  audit({ action: 'import', file: path.basename(file), before: before ? { version: before.version, yaml: before.yaml } : null, after: { version: saved.version.version, yaml: saved.version.yaml } });
   out(`saved policy version ${saved.version.version} / ポリシーを版 ${saved.version.version} として保存しました\n`);
   return 0;
 }
@@ -214,15 +246,18 @@ function runDiff(args: string[], db: SqliteDb): number {
   return 0;
 }
 
-function runRollback(args: string[], db: SqliteDb): number {
+function runRollback(args: string[], db: SqliteDb, audit: PolicyAudit): number {
   const { positionals } = parseArgs({ args, options: {}, allowPositionals: true });
   if (positionals.length !== 1) throw new UsageError('policy rollback takes one version number');
   const version = positiveInt(positionals[0], 'N');
-  const saved = new SqlitePolicyRepository(db).rollback(version);
+  const repo = new SqlitePolicyRepository(db);
+  const before = latestVersion(repo);
+  const saved = repo.rollback(version);
   if (!saved.ok) {
     err(`kekkai policy rollback: ${formatIssues(saved.issues)}\n`);
     return 2;
   }
+  audit({ action: 'rollback', to: version, before: before ? { version: before.version, yaml: before.yaml } : null, after: { version: saved.version.version, yaml: saved.version.yaml } });
   out(`version ${version} restored as version ${saved.version.version} / 版 ${version} を版 ${saved.version.version} として復元しました\n`);
   return 0;
 }
@@ -236,9 +271,12 @@ async function runCategories(args: string[], config: Readonly<PolicyCommandConfi
     const format = (values.format ?? 'auto') as ListFormat;
     if (!['hosts', 'plain', 'auto'].includes(format)) throw new UsageError('--format must be hosts, plain or auto');
     const text = readText(file);
-    return withDb(config, (db) => {
+    return withAuditedDb(config, (db, audit) => {
       const list = parseCategoryList(text, format);
-      const r = new SqlitePolicyRepository(db).importCategory(name, list.domains, path.basename(file));
+      const repo = new SqlitePolicyRepository(db);
+      const before = repo.categories().find((c) => c.name === name);
+      const r = repo.importCategory(name, list.domains, path.basename(file));
+      audit({ action: 'category-import', category: r.name, before: before ? { domains: before.domainCount } : null, after: { domains: r.domains, added: r.added, removed: r.removed } });
       const lines = list.invalid > 0 ? `, ${list.invalid} invalid lines skipped (first: ${list.invalidLines.join(', ')})` : '';
       out(`category ${r.name}: ${r.domains} domains (+${r.added} -${r.removed})${lines}\n`);
       return 0;
@@ -256,10 +294,12 @@ async function runCategories(args: string[], config: Readonly<PolicyCommandConfi
     }
     const names = Object.keys(imported.categories);
     if (names.length === 0) throw new UsageError(`${dir} holds no <category>/domains files`);
-    return withDb(config, (db) => {
+    return withAuditedDb(config, (db, audit) => {
       const repo = new SqlitePolicyRepository(db);
       for (const name of names) {
+        const before = repo.categories().find((c) => c.name === name);
         const r = repo.importCategory(name, imported.categories[name] ?? [], `ut1:${path.basename(path.resolve(dir))}`);
+        audit({ action: 'category-import', category: r.name, list: 'ut1', before: before ? { domains: before.domainCount } : null, after: { domains: r.domains, added: r.added, removed: r.removed } });
         const invalid = imported.invalid[name] ?? 0;
         out(`category ${r.name}: ${r.domains} domains (+${r.added} -${r.removed})${invalid > 0 ? `, ${invalid} invalid lines skipped` : ''}\n`);
       }

@@ -1,5 +1,6 @@
 /**
- * `kekkai user add NAME --role ROLE`: adds an account with a checked password. The
+ * `kekkai user add NAME --role ROLE [--department D] [--job J] [--expires YYYY-MM-DD]`:
+ * adds an account with a checked password and the same fields as the admin console. The
  * account and its `account-change` audit record (actor: the OS account running the
  * command, source `cli`) are written in one transaction: no account without a record.
  */
@@ -16,13 +17,44 @@ import { openDatabase } from '../database.js';
 import { createSqliteStore } from '../store/sqlite-repositories.js';
 
 const NAME_RULE = /^[\p{L}\p{N}._@-]{1,64}$/u;
+const USAGE = 'Usage: kekkai user add NAME --role staff|admin|security [--department TEXT] [--job TEXT] [--expires YYYY-MM-DD]\n  (NAME: letters, digits, . _ @ -, up to 64; department and job up to 100 characters; expires: the last day, Japan time)\n';
+/** Control and bidi-override characters never belong in a department or job title. */
+const UNSAFE_TEXT = /[\p{Cc}\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
+
+/** The console's account fields from the options, or what is wrong with them (Japanese and English). */
+export function profileOf(values: { department?: string | boolean; job?: string | boolean; expires?: string | boolean }): { department: string; jobTitle: string; expiresOn: string | null } | string {
+  const department = typeof values.department === 'string' ? values.department.trim() : '';
+  const jobTitle = typeof values.job === 'string' ? values.job.trim() : '';
+  for (const [label, text] of [['--department', department], ['--job', jobTitle]] as const) {
+    if (text.length > 100 || UNSAFE_TEXT.test(text)) return `${label}: up to 100 characters, no control characters / ${label} は制御文字を含まない 100 文字以内で指定してください`;
+  }
+  const expires = typeof values.expires === 'string' ? values.expires : null;
+  if (expires !== null) {
+    const day = /^(\d{4})-(\d{2})-(\d{2})$/.exec(expires);
+    const date = day ? new Date(Date.UTC(Number(day[1]), Number(day[2]) - 1, Number(day[3]))) : null;
+    if (!date || date.toISOString().slice(0, 10) !== expires) return `--expires: a date such as 2027-03-31 / --expires は 2027-03-31 のような日付で指定してください`;
+  }
+  return { department, jobTitle, expiresOn: expires };
+}
 
 export async function runUserAdd(args: string[], config: Readonly<Config>): Promise<number> {
-  const { values, positionals } = parseArgs({ args, options: { role: { type: 'string' } }, allowPositionals: true });
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: { role: { type: 'string' }, department: { type: 'string' }, job: { type: 'string' }, expires: { type: 'string' } }, allowPositionals: true });
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n${USAGE}`);
+    return 2;
+  }
+  const { values, positionals } = parsed;
   const name = positionals[0];
   const role = values.role as Role | undefined;
+  const profile = profileOf(values);
+  if (typeof profile === 'string') {
+    process.stderr.write(`${profile}\n`);
+    return 2;
+  }
   if (!name || positionals.length !== 1 || !NAME_RULE.test(name)) {
-    process.stderr.write('Usage: kekkai user add NAME --role staff|admin|security  (NAME: letters, digits, . _ @ -, up to 64)\n');
+    process.stderr.write(USAGE);
     return 2;
   }
   if (!role || !ROLES.includes(role)) {
@@ -50,7 +82,9 @@ export async function runUserAdd(args: string[], config: Readonly<Config>): Prom
       const passwordHash = await hashPassword(password);
       const os = currentOsAccount();
       const user = db.transaction((): UserRecord => {
-        const created = store.users.create({ name, role, passwordHash, mustChangePassword: false });
+        const inserted = store.users.create({ name, role, passwordHash, mustChangePassword: false });
+        store.users.update(inserted.id, profile);
+        const created = store.users.findById(inserted.id)!;
         recordAccountChange(log.audit, { source: 'cli', os }, { action: 'create', account: created.name, accountId: created.id, before: null, after: accountView(created) });
         return created;
       }).immediate();

@@ -5,17 +5,12 @@
  */
 import { z } from 'zod';
 import { parseCidr } from '../../policies/index.js';
+import { bool } from './boolean-setting.js';
+import { ExternalSignInSettings, LdapSettings } from './directory-config.js';
 import { egressAllowProblems } from './egress-allow-check.js';
 import { envSettingsOf, fromEnv, type EnvSetting } from './env-settings.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
-const bool = z.preprocess((v) => {
-  if (typeof v !== 'string') return v;
-  const s = v.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
-  if (['0', 'false', 'no', 'off', ''].includes(s)) return false;
-  return v;
-}, z.boolean());
 const cidrList = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
   z.array(z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'expected a CIDR such as 10.0.0.0/8')),
@@ -54,6 +49,21 @@ const publicUrl = z.string().transform((v, ctx) => {
     return z.NEVER;
   }
   return url.origin;
+});
+
+/** An http(s) address without credentials that new tabs open (the URL policy still judges it). */
+const startPage = z.string().transform((v, ctx) => {
+  let url: URL | null = null;
+  try {
+    url = new URL(v.trim());
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.href.length > 2048) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected an http:// or https:// address without credentials, e.g. https://portal.hospital.example/' });
+    return z.NEVER;
+  }
+  return url.href;
 });
 
 /** Reverse proxies whose X-Forwarded-For is believed; never "everyone". */
@@ -122,6 +132,8 @@ export const ConfigSchema = z
           .optional(), 'KEKKAI_WORKER_MEMORY_MB', 'Memory cap per browser worker in MiB (0: none; default 80 % of memory over the workers, at least 1536); needs a writable cgroup.'),
         /** CPU weight of each browser worker relative to the control plane's 100 (cgroup cpu.weight). */
         workerCpuWeight: fromEnv(z.coerce.number().int().min(1).max(10_000).default(100), 'KEKKAI_WORKER_CPU_WEIGHT', 'CPU weight of each browser worker against the control plane\'s 100 (1–10000, default 100); needs a writable cgroup.'),
+        /** What a new session's first tab and each new tab open; unset: a blank page. */
+        startPage: fromEnv(startPage.optional(), 'KEKKAI_START_PAGE', 'Address a new session\'s first tab and each new tab open, e.g. the hospital\'s portal of links (http or https; default a blank page); the URL policy applies to it.'),
         /**
          * Run local worker processes (and so Chromium) as this user when the control
          * plane runs as root, so Chromium keeps its sandbox (docs/workers.md, "Workers as
@@ -243,6 +255,10 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Directory sign-in, LDAP / Active Directory (docs/directory-sign-in.md). */
+    ldap: LdapSettings,
+    /** Rules shared by every external identity source. */
+    externalSignIn: ExternalSignInSettings,
     egress: z
       .object({
         allowPrivate: fromEnv(cidrList.default([]), 'KEKKAI_EGRESS_ALLOW_PRIVATE', 'Comma-separated CIDRs of private ranges the remote browser may reach (intranet sites).'),

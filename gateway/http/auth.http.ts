@@ -4,6 +4,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { JsonValue } from '../audit/audit-event.js';
 import type { Actor } from '../actor.js';
 import type { AuditSink } from '../audit/audit-setup.js';
 import { recordAccountChange } from '../auth/account-audit.js';
@@ -26,6 +27,19 @@ export interface AuthRoutesDeps {
   endBrowserSession(sessionId: string): Promise<void>;
 }
 
+/** HTTP status of each sign-in refusal (anything else: 401). */
+const REFUSAL_STATUS: Partial<Record<string, number>> = {
+  locked: 429,
+  'source-not-allowed': 403,
+  disabled: 403,
+  'account-expired': 403,
+  'directory-disabled': 403,
+  'no-mapped-group': 403,
+  'external-name-invalid': 403,
+  'name-conflict': 409,
+  'directory-unavailable': 503,
+};
+
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
   if (!parsed.success) throw new HttpError(400, 'bad-request');
@@ -43,15 +57,20 @@ function who(user: UserRecord | undefined, req: FastifyRequest, fallbackName?: s
 }
 
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
-  const refuse = (req: FastifyRequest, reason: string, user: UserRecord | undefined, name?: string): never => {
+  const refuse = (req: FastifyRequest, reason: string, user: UserRecord | undefined, name?: string, details: Record<string, JsonValue> = {}): never => {
     req.log.warn({ event: 'login', outcome: 'failure', reason, sourceIp: req.ip }, 'sign-in refused');
-    deps.audit.record({ ...who(user, req, name), event: 'login', outcome: 'failure', details: { reason } });
-    const status = reason === 'locked' ? 429 : reason === 'source-not-allowed' || reason === 'disabled' || reason === 'account-expired' ? 403 : 401;
-    throw new HttpError(status, reason as 'locked');
+    const source = user && user.authSource !== 'local' ? { authSource: user.authSource } : {};
+    deps.audit.record({ ...who(user, req, name), event: 'login', outcome: 'failure', details: { ...details, ...source, reason } });
+    throw new HttpError(REFUSAL_STATUS[reason] ?? 401, reason as 'locked');
   };
   const signedIn = (req: FastifyRequest, reply: FastifyReply, result: SignedIn, extra: Record<string, unknown> = {}) => {
     req.log.info({ event: 'login', outcome: 'success', userId: result.user.id, sourceIp: req.ip }, 'signed in');
-    deps.audit.record({ ...who(result.user, req), event: 'login', outcome: 'success', details: extra.recoveryCodes ? { totpEnrolled: true } : {} });
+    const details: Record<string, JsonValue> = {
+      ...(extra.recoveryCodes ? { totpEnrolled: true } : {}),
+      ...(result.user.authSource !== 'local' ? { authSource: result.user.authSource } : {}),
+      ...(result.secondFactor ? { secondFactor: result.secondFactor } : {}),
+    };
+    deps.audit.record({ ...who(result.user, req), event: 'login', outcome: 'success', details });
     setSessionCookie(reply, result.token, deps.sessionMaxAgeSeconds);
     return { ok: true, user: { name: result.user.name, role: result.user.role }, mustChangePassword: result.user.mustChangePassword, ...extra };
   };
@@ -63,7 +82,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     sameOrigin(req);
     const body = parse(LoginBody, req.body);
     const result = await deps.auth.signIn(body.username, body.password, req.ip);
-    if ('failure' in result) return refuse(req, result.failure, result.user, body.username);
+    if ('failure' in result) return refuse(req, result.failure, result.user, body.username, 'details' in result ? result.details : {});
     if ('pending' in result) {
       return result.pending === 'totp' ? { needsTotp: true, pendingToken: result.pendingToken } : { needsTotpEnrolment: true, pendingToken: result.pendingToken };
     }
@@ -154,7 +173,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     if (outcome !== 'changed') {
       deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'failure', details: { source: 'account', account: current.user.name, reason: outcome } });
       const code = outcome === 'password-rule' && current.user.totpEnabled ? 'password-rule-totp' : outcome;
-      throw new HttpError(outcome === 'wrong-password' ? 403 : outcome === 'locked' ? 429 : 400, code);
+      throw new HttpError(outcome === 'wrong-password' || outcome === 'managed-externally' ? 403 : outcome === 'locked' ? 429 : 400, code);
     }
     deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'success', details: { source: 'account', account: current.user.name, before: { mustChangePassword: current.user.mustChangePassword }, after: { mustChangePassword: false } } });
     return { ok: true };

@@ -12,6 +12,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { BrowserLayer, GatewaySession } from '../browser/local-browser.js';
 import type { Config } from '../config/config-schema.js';
+import type { DirectoryServices } from '../directory/directory-setup.js';
 import type { DownloadManager } from '../downloads/download-manager.js';
 import type { PolicyService } from '../policy-store/policy-service.js';
 import type { QuarantineActions } from '../security/quarantine-actions.js';
@@ -33,6 +34,8 @@ export interface ConsoleServices {
   audit: AuditLog;
   policy: PolicyService;
   accounts: AccountService;
+  /** Directory sign-in: settings, role mapping, tests and the sync (docs/directory-sign-in.md). */
+  directory: Pick<DirectoryServices, 'admin' | 'sync'>;
   filePolicy: FilePolicyService;
   settings: SettingsService;
   compliance: ComplianceService;

@@ -34,7 +34,11 @@ const DOWNLOADS_PER_MINUTE = 120;
  * (welcome, download progress, errors) never come from a worker: a compromised
  * worker must not be able to forge them.
  */
-const WORKER_VIEWER_MESSAGES = new Set<ServerMessage['type']>(['tabs', 'nav-state', 'cursor', 'caret', 'dialog', 'dialog-closed', 'clipboard', 'notice', 'file-chooser', 'tab-health', 'session-ended']);
+const WORKER_VIEWER_MESSAGES = new Set<ServerMessage['type']>([
+  'tabs', 'nav-state', 'cursor', 'caret', 'dialog', 'dialog-closed', 'clipboard', 'notice', 'file-chooser', 'tab-health', 'session-ended',
+  // Pickers for the pages' form controls (gateway/browser/control-pickers.ts).
+  'picker', 'picker-closed',
+]);
 /** Download guids announced by a worker and not finished yet; more are refused (a page can start only so many). */
 const MAX_OPEN_DOWNLOADS = 256;
 /** Chromium's download guids; anything else never becomes a path here. */
@@ -317,7 +321,7 @@ export class WorkerPool implements BrowserLayer {
       throw err;
     }
     // The download pipeline attributes this session's files to its user.
-    this.deps.downloads.downloadDir(id, { userId: user.id, userName: user.name, role: user.role });
+    this.deps.downloads.downloadDir(id, { userId: user.id, userName: user.name, role: user.role, sourceIp: user.sourceIp });
     this.deps.log.info({ sessionId: id, userId: user.id, worker: worker.id }, 'browser session placed');
     return session;
   }
@@ -390,6 +394,7 @@ export class WorkerPool implements BrowserLayer {
       maxDownloadBytes: config.download.maxBytes,
       maxUploadBytes: config.upload.maxBytes,
       workDir,
+      ...(config.session.startPage ? { startPage: config.session.startPage } : {}),
     };
   }
 

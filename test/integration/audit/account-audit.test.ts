@@ -80,6 +80,24 @@ describe('kekkai user add', () => {
     expect(verify.stdout).toContain('audit chain OK: 1 records; head anchor at seq 1');
   });
 
+  it('takes department, job and expiry like the console, and refuses a bad date before changing anything', () => {
+    const dataDir = tempDir();
+    const env = { PATH: process.env.PATH ?? '', KEKKAI_DATA_DIR: dataDir };
+    const bad = spawnSync(process.execPath, [BIN, 'user', 'add', 'sato', '--role', 'staff', '--expires', '2027-02-30'], { input: 'Kango-shi-2026!\n', encoding: 'utf8', env, timeout: 30_000 });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain('--expires は 2027-03-31 のような日付で指定してください');
+    const res = spawnSync(process.execPath, [BIN, 'user', 'add', 'sato', '--role', 'staff', '--department', '看護部', '--job', '看護師', '--expires', '2027-03-31'], {
+      input: 'Kango-shi-2026!\n',
+      encoding: 'utf8',
+      env,
+      timeout: 30_000,
+    });
+    expect(res.status, res.stderr).toBe(0);
+    const records = recordsIn(dataDir);
+    expect(records).toHaveLength(1);
+    expect(records[0]!.details).toMatchObject({ action: 'create', account: 'sato', after: { department: '看護部', jobTitle: '看護師', expiresOn: '2027-03-31' } });
+  });
+
   it('sends its record to the syslog collector too, with the seq and MAC that anchor the head', async () => {
     const dataDir = tempDir();
     const received: Buffer[] = [];

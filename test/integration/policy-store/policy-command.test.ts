@@ -6,6 +6,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { runPolicy } from '../../../gateway/cli/policy-command.js';
 import { SqlitePolicyRepository } from '../../../gateway/policy-store/sqlite-policy-repository.js';
 import { openDatabase } from '../../../gateway/database.js';
+import { AuditLog } from '../../../gateway/audit/audit-log.js';
+import { loadAuditKey } from '../../../gateway/audit/audit-key.js';
+import { SqliteAuditRepository } from '../../../gateway/audit/sqlite-audit-repository.js';
 
 const MINIMAL = 'default: allow\nrules:\n  - id: no-webmail\n    match: { domain: mail.example.test }\n    action: block\n';
 
@@ -209,6 +212,31 @@ describe('kekkai policy with the data directory', () => {
     // --policy FILE also sees the stored lists.
     expect(await testJson('https://www.bad.example.jp/', '--policy', policy)).toMatchObject({ verdict: 'block', rule: { id: 'adult' } });
     expect((await run(['categories', 'import', '../x', hosts])).code).toBe(2);
+  });
+
+  it('audits every change it makes: import, rollback and category imports, with the OS account as actor', async () => {
+    await run(['import', file('a.yaml', MINIMAL)]);
+    await run(['import', file('bad.yaml', 'default: maybe\n')]);
+    await run(['rollback', '1']);
+    await run(['categories', 'import', 'webmail', file('w.hosts', '0.0.0.0 mail.example.test\n'), '--format', 'hosts']);
+    file('ut1/games/domains', 'games.example.jp\n');
+    await run(['categories', 'import-ut1', path.join(dataDir, 'ut1')]);
+    // Reading commands leave no record.
+    await run(['history']);
+    await testJson('https://mail.example.test/');
+    const db = openDatabase(dataDir);
+    const key = loadAuditKey({ dataDir, create: false })!.key;
+    const records = [...new AuditLog(new SqliteAuditRepository(db), key).records({})];
+    db.close();
+    expect(records.map((r) => [r.event, r.userName, r.details.source, r.details.action])).toEqual([
+      ['policy-change', `os:${os.userInfo().username}`, 'cli', 'import'],
+      ['policy-change', `os:${os.userInfo().username}`, 'cli', 'rollback'],
+      ['policy-change', `os:${os.userInfo().username}`, 'cli', 'category-import'],
+      ['policy-change', `os:${os.userInfo().username}`, 'cli', 'category-import'],
+    ]);
+    expect(records[0]!.details).toMatchObject({ file: 'a.yaml', before: null, after: { version: 1 } });
+    expect(records[1]!.details).toMatchObject({ to: 1, before: { version: 1 }, after: { version: 2 } });
+    expect(records[3]!.details).toMatchObject({ category: 'games', list: 'ut1', after: { domains: 1 } });
   });
 
   it('does not create a database for test --policy', async () => {
