@@ -42,7 +42,9 @@ import { InputQueueRegistry } from './http/viewer-input-queue.js';
 import { loggerOptions } from './logging.js';
 import { Metrics } from './ops/metrics.js';
 import type { ReadinessChecks } from './ops/readiness.js';
+import { readBackupStatus } from './ops/backup-status.js';
 import { prepareRunDir } from './ops/run-dir.js';
+import { prepareWorkerUser } from './workers/worker-user.js';
 import { settleWithin } from './ops/shutdown.js';
 import { PUBLIC_DIR } from './paths.js';
 import { PolicyService } from './policy-store/policy-service.js';
@@ -126,6 +128,8 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   const filePolicy = new FilePolicyService(db);
   const settings = new SettingsService(store.settings, { idleTimeoutSeconds: config.session.idleTimeoutSeconds, maxTabs: config.session.maxTabs });
   const metrics = new Metrics();
+  // Scheduled backups run in their own process (kekkai backup --scheduled); their status file is read at each scrape.
+  metrics.setBackupSource(() => readBackupStatus(config.dataDir));
   // Downloads report to the user's browser session; the browser layer is built right after.
   let browser: BrowserLayer | null = null;
   const { downloads, quarantine, stop: stopRetention } = await openDownloads(
@@ -148,10 +152,14 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   const workers = config.session.workers ?? defaultWorkerCount();
   // Remote workers (KEKKAI_WORKER_LISTEN) join the worker pool, even when no local worker runs.
   const remoteWorkers = config.remoteWorkers.listen ? new RemoteWorkers(config, new SqliteWorkerRegistry(db), audit, logger) : null;
+  // As root, local workers may run as another user so that Chromium keeps its sandbox.
+  const workerUser = workers > 0 ? prepareWorkerUser({ user: config.session.workerUser, dir: config.session.workerDir, dataDir: config.dataDir, log: logger }) : null;
+  if (workers === 0 && config.session.workerUser) logger.warn({ workerUser: config.session.workerUser }, 'KEKKAI_WORKER_USER applies to browser worker processes only; with KEKKAI_WORKERS=0 Chromium runs inside the gateway process as its user');
   const workerPool: BrowserLayerFactory = async (deps) =>
     new WorkerPool(deps, {
       count: workers,
-      runDir: runDir.root,
+      runDir: workerUser?.dir ?? runDir.root,
+      ...(workerUser ? { spawnAs: workerUser.spawnAs } : {}),
       policy: () => ({ ...policy.snapshot(), contact: policy.current().policy.contact ?? null }),
     });
   browser = await (options.browser ?? (workers === 0 && !remoteWorkers ? startLocalBrowser : workerPool))({
@@ -206,7 +214,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     federation,
     filePolicy,
     settings,
-    compliance: new ComplianceService(store, audit, () => timeSync.current()),
+    compliance: new ComplianceService(store, audit, () => timeSync.current(), () => ({ status: readBackupStatus(config.dataDir), maxAgeHours: config.backup.maxAgeHours })),
     metrics,
     sessions,
     downloads,
@@ -288,6 +296,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
       store.close();
       await auditClosed;
       runDir.remove();
+      workerUser?.remove();
     },
   };
 }

@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 # Debian packages the gateway and its tests use. Keep in sync with docs/operations.md.
 # chromium-l10n: Chromium's Japanese UI strings (error pages, form validation, file inputs).
-PACKAGES=(chromium chromium-l10n fonts-noto-cjk clamav clamav-daemon clamdscan poppler-utils poppler-data util-linux)
+# age: encryption of scheduled backups (kekkai backup --scheduled, kekkai restore --identity).
+PACKAGES=(chromium chromium-l10n fonts-noto-cjk clamav clamav-daemon clamdscan poppler-utils poppler-data util-linux age)
 # LibreOffice (Office → PDF conversion) is large; set KEKKAI_INSTALL_OFFICE=0 to skip it
 # (Office files are then blocked with "converter-unavailable").
 if [ "${KEKKAI_INSTALL_OFFICE:-1}" != "0" ]; then
@@ -18,9 +19,10 @@ fi
 # deploy/kubernetes offline (Debian's kubernetes-client, unless a kubectl is already there).
 # OpenLDAP's slapd and ldap-utils: the directory sign-in tests start their own slapd on
 # loopback (docs/directory-sign-in.md); kekkai itself never uses a local directory server.
+# rsync: the tests of a scheduled backup mirrored to an rsync destination (optional in production).
 if [ "${KEKKAI_TEST_TOOLS:-0}" = "1" ]; then
   command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
-  PACKAGES+=(slapd ldap-utils)
+  PACKAGES+=(slapd ldap-utils rsync)
 fi
 
 missing=()

@@ -131,7 +131,7 @@ export class ChromiumHost {
     const browser = await puppeteer.launch(chromiumLaunchOptions(options, runningAsRoot));
     const host = new ChromiumHost(browser);
     await host.watchTargets();
-    log.info({ component: 'chromium', version: await browser.version() }, 'chromium started');
+    log.info({ component: 'chromium', version: await browser.version(), sandbox: !runningAsRoot }, 'chromium started');
     return host;
   }
 

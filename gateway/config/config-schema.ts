@@ -135,6 +135,18 @@ export const ConfigSchema = z
         workerCpuWeight: fromEnv(z.coerce.number().int().min(1).max(10_000).default(100), 'KEKKAI_WORKER_CPU_WEIGHT', 'CPU weight of each browser worker against the control plane\'s 100 (1–10000, default 100); needs a writable cgroup.'),
         /** What a new session's first tab and each new tab open; unset: a blank page. */
         startPage: fromEnv(startPage.optional(), 'KEKKAI_START_PAGE', 'Address a new session\'s first tab and each new tab open, e.g. the hospital\'s portal of links (http or https; default a blank page); the URL policy applies to it.'),
+        /**
+         * Run local worker processes (and so Chromium) as this user when the control
+         * plane runs as root, so Chromium keeps its sandbox (docs/workers.md, "Workers as
+         * another user"). A user name or uid:gid; ignored (with a warning) when not root.
+         */
+        workerUser: fromEnv(z
+          .string()
+          .trim()
+          .regex(/^(?:[a-z_][a-z0-9_-]{0,31}|\d{1,10}:\d{1,10})$/, 'expected a user name (e.g. nobody) or uid:gid (e.g. 65534:65534)')
+          .optional(), 'KEKKAI_WORKER_USER', 'Run local browser workers (and their Chromium, sandbox on) as this user (name or uid:gid) when kekkai runs as root; ignored otherwise.'),
+        /** Work directory of workers run as another user: outside the data directory, which they must not reach. */
+        workerDir: fromEnv(z.string().min(1).optional(), 'KEKKAI_WORKER_DIR', 'Work directory of browser workers run as KEKKAI_WORKER_USER (default <dataDir>-workers; never inside the data directory).'),
         /** Lifetime of a sign-in, whatever the activity. */
         maxAgeHours: fromEnv(z.coerce.number().int().min(1).max(24 * 7).default(12), 'KEKKAI_SESSION_MAX_AGE_HOURS', 'Hours a sign-in lasts at most.'),
       })
@@ -218,6 +230,19 @@ export const ConfigSchema = z
           })
           .strict()
           .default({}),
+      })
+      .strict()
+      .default({}),
+    /** Scheduled backups (`kekkai backup --scheduled`, deploy/systemd/kekkai-backup.timer; docs/operations.md). */
+    backup: z
+      .object({
+        dir: fromEnv(z.string().min(1).optional(), 'KEKKAI_BACKUP_DIR', 'Directory of scheduled backups (kekkai backup --scheduled); outside the data directory.'),
+        keepDaily: fromEnv(z.coerce.number().int().min(1).max(366).default(7), 'KEKKAI_BACKUP_KEEP_DAILY', 'Days whose newest scheduled backup is kept (1–366, default 7).'),
+        keepWeekly: fromEnv(z.coerce.number().int().min(0).max(520).default(4), 'KEKKAI_BACKUP_KEEP_WEEKLY', 'Weeks whose newest scheduled backup is kept besides the daily ones (0–520, default 4).'),
+        withQuarantine: fromEnv(bool.default(false), 'KEKKAI_BACKUP_WITH_QUARANTINE', 'Scheduled backups include the quarantined originals.'),
+        encryptTo: fromEnv(z.string().trim().min(1).optional(), 'KEKKAI_BACKUP_ENCRYPT_TO', 'age recipient (age1…) or absolute path of a recipients file: scheduled backups are encrypted for it; the private key stays off the server.'),
+        copyTo: fromEnv(z.string().trim().min(1).optional(), 'KEKKAI_BACKUP_COPY_TO', 'Second location of scheduled backups: an absolute directory (a mounted NAS share) or an rsync destination (host:path).'),
+        maxAgeHours: fromEnv(z.coerce.number().int().min(1).max(24 * 31).default(26), 'KEKKAI_BACKUP_MAX_AGE_HOURS', 'The compliance page flags backups when the last successful one is older than this (hours, default 26).'),
       })
       .strict()
       .default({}),

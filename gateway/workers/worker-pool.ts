@@ -53,6 +53,8 @@ export interface WorkerPoolOptions {
   policy: () => { version: number; policy: unknown; contact: string | null };
   /** Command that starts a worker (default: this package's `kekkai worker --local`). */
   entry?: { script: string; args: string[] };
+  /** Fork local workers as another user (KEKKAI_WORKER_USER, worker-user.ts): uid, gid, cwd and a trimmed env. */
+  spawnAs?: { uid: number; gid: number; cwd: string; env: NodeJS.ProcessEnv };
 }
 
 /** No worker takes new sessions (all draining): the viewer is told, nothing is queued. */
@@ -398,7 +400,7 @@ export class WorkerPool implements BrowserLayer {
 
   private spawn(index: number, attempt = 1): Promise<void> {
     const entry = this.options.entry ?? { script: path.join(PACKAGE_ROOT, 'bin', 'kekkai.js'), args: ['worker', '--local', this.deps.config.logLevel] };
-    const child = fork(entry.script, entry.args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(entry.script, entry.args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], ...this.options.spawnAs });
     const worker = new WorkerHandle(index + 1, new ProcessLink(child));
     this.handles[index] = worker;
     const ready = new Promise<void>((resolve, reject) => {

@@ -5,6 +5,8 @@
  * arrives as a sanitized PDF. The panel says what was done and gives a reference
  * number; it can be minimised and closed, counts what waits in a badge, and lets
  * the wheel through to the page once its list is at its end (issue 12).
+ * The worker runs as `nobody` with Chromium's sandbox on where the machine allows it
+ * (support/chromium-sandbox.ts).
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -15,6 +17,8 @@ import { SqliteAuditRepository } from '../../gateway/audit/sqlite-audit-reposito
 import { QuarantineStore } from '../../gateway/downloads/quarantine-store.js';
 import { openDatabase } from '../../gateway/database.js';
 import { startPrivateClamd, type PrivateClamd } from '../integration/sanitizer/private-clamd.js';
+import type { WorkerPool } from '../../gateway/workers/worker-pool.js';
+import { expectSandboxAsPlanned, sandboxedWorkers } from './support/chromium-sandbox.js';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
 import { browseTo, clickRemote, launchUserBrowser, startHarness, type Harness, signedInPage } from './support/gateway-harness.js';
 
@@ -43,7 +47,7 @@ let t=0;addEventListener('scroll',()=>{clearTimeout(t);t=setTimeout(()=>report({
     startPrivateClamd(),
     launchUserBrowser(),
   ]);
-  harness = await startHarness({ clamd: clamd.socket, 'session.workers': 1 }, [site.url]);
+  harness = await startHarness({ clamd: clamd.socket, ...sandboxedWorkers(1) }, [site.url]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -131,6 +135,8 @@ describe('downloads', () => {
     const printed = new QuarantineStore({ db, dataDir: harness.dataDir }).list({}).find((r) => r.sourceUrl === 'print:');
     db.close();
     expect(printed).toMatchObject({ userName: 'admin' });
+    // All of the above ran in a worker whose Chromium is sandboxed where the machine allows it.
+    expectSandboxAsPlanned((harness.gateway.services.browser as WorkerPool).status()[0]!.pid!);
     await page.context().close();
   });
 
