@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // (the app with fakes or real SQLite via app.inject), e2e (real Chromium, real gateway).
 export default defineConfig({
   test: {
+    // Fails the run when a process the tests started (Chromium, clamd, a gateway) outlives it.
+    globalSetup: ['test/process-lifetime-check.ts'],
     projects: [
       { test: { name: 'unit', include: ['test/unit/**/*.test.ts'], testTimeout: 10_000 } },
       {

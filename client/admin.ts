@@ -1,7 +1,9 @@
-/** Admin console: URL and file policies, accounts, live sessions, settings, checklist evidence. */
+/** Admin console: URL and file policies, accounts, directory sign-in, live sessions, settings, checklist evidence. */
 import { h } from './dom-builder.js';
 import { lang } from './i18n.js';
 import { accountsView } from './admin/accounts-view.js';
+import { directoryView } from './admin/directory-view.js';
+import { federationView } from './admin/federation-view.js';
 import { tr } from './admin/admin-i18n.js';
 import { setCsrf } from './admin/api.js';
 import { complianceView, filePolicyView, sessionsView, settingsView } from './admin/operations-view.js';
@@ -32,6 +34,8 @@ async function start(): Promise<void> {
     ['policy', tr('policy'), policyEditor],
     ['file-policy', tr('filePolicy'), filePolicyView],
     ['accounts', tr('accounts'), accountsView],
+    ['directory', tr('directory'), directoryView],
+    ['federation', tr('federation'), federationView],
     ['sessions', tr('sessions'), sessionsView],
     ['settings', tr('settings'), settingsView],
     ['compliance', tr('compliance'), () => complianceView(lang)],

@@ -2,6 +2,9 @@
  * Login page: user name and password, then — when the account has one — a TOTP or
  * recovery code, or (admin and security accounts without one) TOTP enrolment with
  * a QR code, the secret as text and the recovery codes. Errors in the UI language.
+ * When OIDC or SAML is configured, a 「…でサインイン」 button per provider; coming
+ * back from the provider (/login?external=1) the page asks the gateway what became
+ * of it and continues with the same steps.
  */
 import { h } from './dom-builder.js';
 import { localized, t } from './i18n.js';
@@ -73,7 +76,7 @@ function showRecoveryCodes(codes: string[]): void {
 async function enrol(pendingToken: string): Promise<void> {
   const started = await postJson('/api/login/enrol/start', { pendingToken });
   if (!started.ok) {
-    render(started.problem);
+    render(started.problem, await loadProviders());
     return;
   }
   const { secret, qr } = started.body as { secret: string; qr: string };
@@ -92,14 +95,49 @@ async function enrol(pendingToken: string): Promise<void> {
   );
 }
 
-function render(initialError = ''): void {
+interface Provider {
+  id: string;
+  label: string;
+}
+
+/** Buttons of the configured identity providers (links: the sign-in starts with a navigation). */
+function providerButtons(providers: Provider[]): Node[] {
+  if (!providers.length) return [];
+  const suffix = document.documentElement.lang === 'en' ? '?lang=en' : '';
+  const links = providers.map((p) => h('a', { class: 'button sso-button', id: `sso-${p.id}`, href: `/auth/${p.id}/start${suffix}` }, [t('signInWith').replace('{label}', p.label)]));
+  return [h('div', { class: 'sso-buttons' }, links), h('p', { class: 'sso-or' }, [t('orPassword')])];
+}
+
+async function loadProviders(): Promise<Provider[]> {
+  try {
+    const res = await fetch('/api/login/providers', { credentials: 'same-origin' });
+    return res.ok ? ((await res.json()) as { providers: Provider[] }).providers : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Back from an identity provider: the gateway kept the outcome for this browser. */
+async function continueExternal(providers: Provider[]): Promise<void> {
+  show(h('p', { class: 'login-form', role: 'status' }, [t('externalSigningIn')]));
+  history.replaceState(null, '', document.documentElement.lang === 'en' ? '/login?lang=en' : '/login');
+  const reply = await postJson('/api/login/external', {});
+  if (!reply.ok) return render(reply.problem, providers);
+  const pendingToken = reply.body.pendingToken as string | undefined;
+  if (pendingToken && reply.body.needsTotp) askCode(pendingToken);
+  else if (pendingToken && reply.body.needsTotpEnrolment) void enrol(pendingToken);
+  else goHome();
+}
+
+function render(initialError = '', providers: Provider[] = []): void {
   document.title = t('appTitle');
   const user = h('input', { id: 'username', name: 'username', autocomplete: 'username', required: true, autofocus: true });
   const password = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
-  const error = h('p', { class: 'form-error', role: 'alert' }, [initialError]);
+  const error = h('p', { class: 'form-error', role: 'alert', id: 'login-error' }, [initialError]);
   const submit = h('button', { type: 'submit' }, [t('logIn')]);
   const form = h('form', { class: 'login-form', novalidate: true }, [
     h('h1', {}, [t('appTitle')]),
+    ...providerButtons(providers),
     h('label', { for: 'username' }, [t('userName')]),
     user,
     h('label', { for: 'password' }, [t('password')]),
@@ -129,4 +167,4 @@ function render(initialError = ''): void {
   show(form);
 }
 
-render();
+void loadProviders().then((providers) => (new URLSearchParams(location.search).has('external') ? continueExternal(providers) : render('', providers)));

@@ -53,7 +53,11 @@ async function render(): Promise<void> {
   });
   // Staff may add a second factor themselves (admin and security enrol at sign-in).
   const optional = !mustChangePassword && user.role === 'staff' && !user.totpEnabled ? [totpSection(csrfToken)] : [];
-  document.body.replaceChildren(h('main', { class: 'login account-page' }, [form, ...optional]));
+  // From the toolbar's account button: a way back to the browser (the session is still there).
+  const back = mustChangePassword
+    ? []
+    : [h('a', { class: 'back-link', href: document.documentElement.lang === 'en' ? '/?lang=en' : '/' }, [t('backToBrowser')])];
+  document.body.replaceChildren(h('main', { class: 'login account-page' }, [...back, form, ...optional]));
 }
 
 void render();

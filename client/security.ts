@@ -27,7 +27,13 @@ async function start(): Promise<void> {
     h('a', { href: `#${v}`, 'data-view': v }, [s(v === 'quarantine' ? 'navQuarantine' : v === 'approvals' ? 'navApprovals' : 'navAudit')]),
   );
   const logout = h('button', { type: 'button' }, [s('logout')]);
-  logout.addEventListener('click', () => void post('/api/logout', {}).finally(() => location.assign(lang === 'en' ? '/login?lang=en' : '/login')));
+  // An OIDC session continues its sign-out at the identity provider (logoutUrl), which comes back to /login.
+  logout.addEventListener('click', () => {
+    const login = lang === 'en' ? '/login?lang=en' : '/login';
+    void post('/api/logout', {})
+      .then(async (res) => ((await res.json()) as { logoutUrl?: string }).logoutUrl ?? login)
+      .then((next) => location.assign(next), () => location.assign(login));
+  });
   const header = h('header', { class: 'console-header' }, [
     h('h1', {}, [s('title')]),
     h('nav', { class: 'console-nav', 'aria-label': s('title') }, links),

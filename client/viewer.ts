@@ -8,8 +8,11 @@ import { localized, t } from './i18n.js';
 import { Connection } from './viewer/connection.js';
 import { DialogView, NoticeView, Overlay } from './viewer/dialogs.js';
 import { DownloadPanel } from './viewer/download-panel.js';
+import { httpReleaseRequester } from './viewer/release-request-form.js';
 import { FrameRenderer } from './viewer/frame-renderer.js';
 import { InputCapture } from './viewer/input-capture.js';
+import { PickerView } from './viewer/pickers.js';
+import { shortcutFor, type ShortcutAction } from './viewer/shortcuts.js';
 import { TabHealthBanner } from './viewer/tab-health-banner.js';
 import { Toolbar } from './viewer/toolbar.js';
 
@@ -44,7 +47,8 @@ async function start(): Promise<void> {
     state: (state) => {
       if (ended) return;
       if (state === 'open') overlay.hide();
-      else if (state === 'connecting') overlay.show(t('connecting'));
+      // The first connection does not block: an address typed meanwhile is kept and applied.
+      else if (state === 'connecting') overlay.show(t('connecting'), null, true);
       else if (state === 'reconnecting') overlay.show(t('reconnecting'));
       else overlay.show(t('reconnecting'), 'sign-in');
     },
@@ -57,21 +61,72 @@ async function start(): Promise<void> {
     textarea,
     send,
     remoteSize: () => remote,
-    shortcut: (action) => send(action === 'print' ? { type: 'print' } : { type: 'history', action }),
+    shortcut: (e) => runShortcut(e),
+    leavePage: () => toolbar.focusAddress(),
   });
-  const toolbar = new Toolbar(send, () => {
-    if (confirm(t('endSessionConfirm'))) send({ type: 'end-session' });
+  // A wheel over the download panel that its list cannot take scrolls the page below.
+  const downloads = new DownloadPanel((e) => input.wheelAt(e), document.documentElement.lang, httpReleaseRequester(me.csrfToken));
+  const toolbar = new Toolbar(
+    send,
+    () => {
+      if (confirm(t('endSessionConfirm'))) send({ type: 'end-session' });
+    },
+    () => focusPage(),
+    [downloads.button],
+  );
+  /** The keyboard goes to the remote page; the frame around it shows so when it got there by keyboard. */
+  const focusPage = (byKeyboard = false): void => {
+    input.focus();
+    stage.classList.toggle('keyboard-focus', byKeyboard);
+  };
+  stage.addEventListener('mousedown', () => stage.classList.remove('keyboard-focus'));
+  textarea.addEventListener('blur', () => stage.classList.remove('keyboard-focus'));
+  const actions: Record<ShortcutAction, () => void> = {
+    // F6 and friends move between the address bar and the page, as in a desktop browser.
+    'focus-address': () => (toolbar.addressFocused ? focusPage(true) : toolbar.focusAddress()),
+    'new-tab': () => send({ type: 'tab', action: 'new' }),
+    'close-tab': () => {
+      const id = toolbar.activeTab;
+      if (id !== null) send({ type: 'tab', action: 'close', tabId: id });
+    },
+    'next-tab': () => switchTab(1),
+    'previous-tab': () => switchTab(-1),
+    reload: () => send({ type: 'history', action: 'reload' }),
+    back: () => send({ type: 'history', action: 'back' }),
+    forward: () => send({ type: 'history', action: 'forward' }),
+    print: () => send({ type: 'print' }),
+  };
+  const switchTab = (dir: 1 | -1): void => {
+    const id = toolbar.adjacentTab(dir);
+    if (id !== null) send({ type: 'tab', action: 'activate', tabId: id });
+  };
+  const runShortcut = (e: KeyboardEvent): boolean => {
+    const action = shortcutFor(e);
+    if (!action || ended) return false;
+    e.preventDefault();
+    actions[action]();
+    return true;
+  };
+  // The same shortcuts with the keyboard anywhere else in the viewer (the page's own
+  // keys are handled, and stopped, by InputCapture).
+  document.addEventListener('keydown', (e) => {
+    if (e.target !== textarea && !e.isComposing && !document.querySelector('dialog[open]')) runShortcut(e);
   });
   const dialogs = new DialogView(document.body, send, () => input.focus());
-  const downloads = new DownloadPanel();
   const health = new TabHealthBanner(send);
   stage.append(health.element);
+  const pickers = new PickerView({ stage, canvas, send, remoteSize: () => remote, refocus: () => input.focus() });
+  // A pop-up closes when the page scrolls under it.
+  canvas.addEventListener('wheel', () => pickers.cancel(), { passive: true });
+  let activeTabId: number | null = null;
 
   const onMessage = (msg: ServerMessage): void => {
     switch (msg.type) {
       case 'welcome':
         return health.reset();
       case 'tabs':
+        if (msg.activeTabId !== activeTabId) pickers.dismiss();
+        activeTabId = msg.activeTabId;
         health.setTabs(msg.tabs.map((tab) => tab.id), msg.activeTabId);
         return toolbar.setTabs(msg.tabs, msg.activeTabId);
       case 'tab-health':
@@ -101,9 +156,16 @@ async function start(): Promise<void> {
         return dialogs.fileChooser(msg.chooserId, msg.multiple, (file) => upload(me.csrfToken, msg.chooserId, file, notices));
       case 'download':
         return downloads.update(msg);
+      case 'picker':
+        return msg.tabId === activeTabId ? pickers.show(msg) : undefined;
+      case 'picker-closed':
+        return pickers.closed(msg.pickerId);
       case 'session-ended':
         ended = true;
+        pickers.dismiss();
         connection.stop();
+        // Nothing of the last page stays visible behind the notice.
+        renderer.clear();
         // After a browser crash the sign-in still holds: a new session starts at once.
         overlay.show(localized(msg.message), msg.reason === 'browser-crashed' ? 'new-session' : 'sign-in');
         return;

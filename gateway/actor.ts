@@ -22,13 +22,15 @@ export function auditWho(actor: Actor | null): { userId?: number; userName?: str
 
 /**
  * Where a change came from, for changes not only made by signed-in users: the admin
- * console, a user's own account page or sign-in (enrolment), a `kekkai` command run by
- * an operating-system account, or kekkai itself at first start.
+ * console, a user's own account page or sign-in (enrolment, directory provisioning), a
+ * `kekkai` command run by an operating-system account, kekkai itself at first start, or
+ * the directory sync (scheduled: no actor; started from the console: that admin).
  */
 export type ChangeOrigin =
   | { source: 'console' | 'account' | 'sign-in'; actor: Actor }
   | { source: 'cli'; os: OsAccount }
-  | { source: 'first-start' };
+  | { source: 'first-start' }
+  | { source: 'directory-sync'; actor?: Actor };
 
 /** The operating-system account that ran a `kekkai` command. */
 export interface OsAccount {
@@ -65,6 +67,8 @@ export function auditOrigin(origin: ChangeOrigin): { who: ReturnType<typeof audi
       return { who: { userName: `os:${origin.os.user}` }, details: { source: 'cli', osUser: origin.os.user, uid: origin.os.uid, host: origin.os.host, ...(origin.os.sudoUser ? { sudoUser: origin.os.sudoUser } : {}) } };
     case 'first-start':
       return { who: {}, details: { source: 'first-start' } };
+    case 'directory-sync':
+      return { who: origin.actor ? auditWho(origin.actor) : {}, details: { source: 'directory-sync' } };
     default:
       return { who: auditWho(origin.actor), details: { source: origin.source } };
   }

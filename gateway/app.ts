@@ -23,6 +23,8 @@ import { registerMetricsRoute } from './http/metrics.http.js';
 import type { Metrics } from './ops/metrics.js';
 import type { ReadinessChecks } from './ops/readiness.js';
 import { registerAuthRoutes } from './http/auth.http.js';
+import { registerFederationRoutes } from './http/federation.http.js';
+import type { FederationServices } from './federation/federation-setup.js';
 import { registerPublicOrigin } from './http/auth-guard.js';
 import { errorHandler } from './http/errors.js';
 import { registerPageRoutes } from './http/pages.http.js';
@@ -42,6 +44,8 @@ export interface AppDeps {
   viewerRecheckMs?: number;
   /** Open viewers' input queues (tests read their stats); made by the viewer socket if absent. */
   inputQueues?: InputQueueRegistry;
+  /** OIDC and SAML sign-in (docs/federated-sign-in.md); absent when not built. */
+  federation?: FederationServices;
   /** Admin and security consoles; absent in tests that do not exercise them. */
   consoles?: ConsoleServices;
   /** Browser sessions; the real SessionManager or a fake in integration tests. */
@@ -84,7 +88,9 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     audit: deps.audit,
     sessionMaxAgeSeconds: config.session.maxAgeHours * 3600,
     endBrowserSession: async (id) => void (await deps.sessions.end(id, 'ended-by-user')),
+    federation: deps.federation,
   });
+  registerFederationRoutes(app, { auth: deps.auth, audit: deps.audit, federation: deps.federation, sessionMaxAgeSeconds: config.session.maxAgeHours * 3600 });
   registerViewerSocket(app, {
     auth: deps.auth,
     sessions: deps.sessions,

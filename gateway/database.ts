@@ -8,7 +8,7 @@ import { AUDIT_MIGRATION } from './audit/audit-migration.js';
 import { QUARANTINE_MIGRATION } from './downloads/quarantine-migration.js';
 import { POLICY_MIGRATION } from './policy-store/policy-migration.js';
 import { RELEASE_MIGRATION } from './security/release-migration.js';
-import { ACCOUNT_FIELDS_MIGRATION, USERS_MIGRATION, type Migration } from './store/migrations.js';
+import { ACCOUNT_FIELDS_MIGRATION, EXTERNAL_IDENTITY_MIGRATION, USERS_MIGRATION, type Migration } from './store/migrations.js';
 import { openSqlite, type SqliteDb } from './store/sqlite-database.js';
 import { WORKER_REGISTRY_MIGRATION } from './workers/worker-registry.js';
 
@@ -22,6 +22,7 @@ export const MIGRATIONS: readonly Migration[] = [
   ACCOUNT_FIELDS_MIGRATION,
   RELEASE_MIGRATION,
   WORKER_REGISTRY_MIGRATION,
+  EXTERNAL_IDENTITY_MIGRATION,
 ];
 
 /** The newest schema version this build knows (backups from newer ones are flagged). */

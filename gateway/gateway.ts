@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import pino from 'pino';
 import { ClamdScanner, type Scanner } from '../sanitizer/index.js';
+import { endAccountSessions } from './admin/account-sessions.js';
 import { AccountService } from './admin/account-service.js';
 import { ComplianceService } from './admin/compliance-service.js';
 import { FilePolicyService } from './admin/file-policy-service.js';
@@ -30,6 +31,8 @@ import { TimeSyncWatch } from './ops/time-sync.js';
 import { SqliteWorkerRegistry } from './workers/worker-registry.js';
 import { sessionUploadDir } from './browser/upload-broker.js';
 import type { Config } from './config/config-schema.js';
+import { openDirectory } from './directory/directory-setup.js';
+import { openFederation, type FederationServices } from './federation/federation-setup.js';
 import type { DownloadManager } from './downloads/download-manager.js';
 import { openDownloads } from './downloads/download-setup.js';
 import type { QuarantineStore } from './downloads/quarantine-store.js';
@@ -39,7 +42,9 @@ import { InputQueueRegistry } from './http/viewer-input-queue.js';
 import { loggerOptions } from './logging.js';
 import { Metrics } from './ops/metrics.js';
 import type { ReadinessChecks } from './ops/readiness.js';
+import { readBackupStatus } from './ops/backup-status.js';
 import { prepareRunDir } from './ops/run-dir.js';
+import { prepareWorkerUser } from './workers/worker-user.js';
 import { settleWithin } from './ops/shutdown.js';
 import { PUBLIC_DIR } from './paths.js';
 import { PolicyService } from './policy-store/policy-service.js';
@@ -85,6 +90,8 @@ export interface GatewayServices extends ConsoleServices {
   browser: BrowserLayer;
   readiness: ReadinessChecks;
   tls: TlsMaterial | null;
+  /** OIDC and SAML sign-in, whole (the consoles see only its status and role mappings). */
+  federation: FederationServices;
   /** The open viewers' bounded input queues (what they hold, for tests and diagnostics). */
   inputQueues: InputQueueRegistry;
 }
@@ -121,6 +128,8 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   const filePolicy = new FilePolicyService(db);
   const settings = new SettingsService(store.settings, { idleTimeoutSeconds: config.session.idleTimeoutSeconds, maxTabs: config.session.maxTabs });
   const metrics = new Metrics();
+  // Scheduled backups run in their own process (kekkai backup --scheduled); their status file is read at each scrape.
+  metrics.setBackupSource(() => readBackupStatus(config.dataDir));
   // Downloads report to the user's browser session; the browser layer is built right after.
   let browser: BrowserLayer | null = null;
   const { downloads, quarantine, stop: stopRetention } = await openDownloads(
@@ -143,10 +152,14 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   const workers = config.session.workers ?? defaultWorkerCount();
   // Remote workers (KEKKAI_WORKER_LISTEN) join the worker pool, even when no local worker runs.
   const remoteWorkers = config.remoteWorkers.listen ? new RemoteWorkers(config, new SqliteWorkerRegistry(db), audit, logger) : null;
+  // As root, local workers may run as another user so that Chromium keeps its sandbox.
+  const workerUser = workers > 0 ? prepareWorkerUser({ user: config.session.workerUser, dir: config.session.workerDir, dataDir: config.dataDir, log: logger }) : null;
+  if (workers === 0 && config.session.workerUser) logger.warn({ workerUser: config.session.workerUser }, 'KEKKAI_WORKER_USER applies to browser worker processes only; with KEKKAI_WORKERS=0 Chromium runs inside the gateway process as its user');
   const workerPool: BrowserLayerFactory = async (deps) =>
     new WorkerPool(deps, {
       count: workers,
-      runDir: runDir.root,
+      runDir: workerUser?.dir ?? runDir.root,
+      ...(workerUser ? { spawnAs: workerUser.spawnAs } : {}),
       policy: () => ({ ...policy.snapshot(), contact: policy.current().policy.contact ?? null }),
     });
   browser = await (options.browser ?? (workers === 0 && !remoteWorkers ? startLocalBrowser : workerPool))({
@@ -164,6 +177,10 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   const sessions = browser.sessions;
 
   const auth = new AuthService(store, config.session.maxAgeHours * 3600_000, options.loginThrottle, { totpVault: openTotpVault(config.dataDir) });
+  // Directory sign-in and sync (docs/directory-sign-in.md); a disabled account's sessions end the console's way.
+  const directory = openDirectory(config, { store, auth, audit, log: logger.child({ component: 'directory' }), endSessions: (userId) => endAccountSessions(auth, sessions, userId) });
+  // OIDC and SAML (docs/federated-sign-in.md) complete through the same ExternalSignIn as LDAP.
+  const federation = openFederation(config, { externalSignIn: directory.externalSignIn, roleMappings: directory.roleMappings });
   const clamd = new ClamdScanner({ address: config.clamd, timeoutMs: 2000 });
   const readiness: ReadinessChecks = {
     chromium: () => browser.connected(),
@@ -193,9 +210,11 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     policy,
     urlPolicy,
     accounts: new AccountService(store),
+    directory,
+    federation,
     filePolicy,
     settings,
-    compliance: new ComplianceService(store, audit, () => timeSync.current()),
+    compliance: new ComplianceService(store, audit, () => timeSync.current(), () => ({ status: readBackupStatus(config.dataDir), maxAgeHours: config.backup.maxAgeHours })),
     metrics,
     sessions,
     downloads,
@@ -226,6 +245,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     readiness,
     metrics,
     consoles: services,
+    federation,
     inputQueues: services.inputQueues,
     publicDir,
     https: tls,
@@ -261,6 +281,8 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
       closing = true;
       clearInterval(clamdWatch);
       timeSync.stop();
+      await directory.close();
+      await federation.close();
       // Each step is bounded (ops/shutdown.ts): sanitizer jobs still running after the
       // grace are interrupted and blocked at the next start.
       // The pool first (it lets go of remote workers' connections as shutdown, not as loss), then their listener.
@@ -274,6 +296,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
       store.close();
       await auditClosed;
       runDir.remove();
+      workerUser?.remove();
     },
   };
 }

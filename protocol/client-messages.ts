@@ -4,6 +4,7 @@
  * gateway; anything else gets an error reply.
  */
 import { z } from 'zod';
+import { MAX_PICKER_VALUE } from './pickers.js';
 import { PROTOCOL_VERSION } from './version.js';
 
 /** Largest JSON text message the gateway accepts, in bytes. */
@@ -85,6 +86,16 @@ const EndSession = z.object({ type: z.literal('end-session') });
 /** Print the active tab to PDF; it arrives in the download panel after sanitizing. */
 const Print = z.object({ type: z.literal('print') });
 
+/** The user's choice in a picker the gateway asked for (`picker`): an option index, or an input value. */
+const PickerChoose = z.object({
+  type: z.literal('picker-choose'),
+  pickerId: z.number().int().min(0).max(0xffffffff),
+  index: z.number().int().min(0).max(1_000_000).optional(),
+  value: z.string().max(MAX_PICKER_VALUE).optional(),
+});
+/** The user closed a picker without choosing. */
+const PickerCancel = z.object({ type: z.literal('picker-cancel'), pickerId: z.number().int().min(0).max(0xffffffff) });
+
 /** Every message a client may send. */
 export const ClientMessage = z.discriminatedUnion('type', [
   Hello,
@@ -103,12 +114,15 @@ export const ClientMessage = z.discriminatedUnion('type', [
   FileChooserCancel,
   EndSession,
   Print,
+  PickerChoose,
+  PickerCancel,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type PointerMessage = z.infer<typeof Pointer>;
 export type WheelMessage = z.infer<typeof Wheel>;
 export type KeyMessage = z.infer<typeof Key>;
 export type ImeMessage = z.infer<typeof Ime>;
+export type PickerChooseMessage = z.infer<typeof PickerChoose>;
 
 /** Modifier bits, as CDP's Input domain numbers them. */
 export const Modifier = { Alt: 1, Ctrl: 2, Meta: 4, Shift: 8 } as const;

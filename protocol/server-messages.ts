@@ -5,6 +5,7 @@
  * as text, never as HTML.
  */
 import { z } from 'zod';
+import { MAX_PICKER_ITEMS, MAX_PICKER_VALUE, PICKER_KINDS, PickerItem, PickerRect } from './pickers.js';
 
 /** A user-facing message in both UI languages. */
 export const LocalizedText = z.object({ ja: z.string().max(2000), en: z.string().max(2000) });
@@ -42,6 +43,8 @@ const NavState = z.object({
   type: z.literal('nav-state'),
   tabId: z.number().int(),
   url: z.string().max(8192),
+  /** The URL as the address bar shows it (Japanese domain names and paths decoded), when it differs. */
+  displayUrl: z.string().max(8192).optional(),
   title: z.string().max(2000),
   loading: z.boolean(),
   canGoBack: z.boolean(),
@@ -90,6 +93,10 @@ const Download = z.object({
   /** Reason code and message, only when state is 'blocked'. */
   reason: z.string().max(64).optional(),
   message: LocalizedText.optional(),
+  /** What the sanitizer did to the file, in plain words (state 'ready'). */
+  done: z.array(LocalizedText).max(10).optional(),
+  /** Reference number of the quarantine record (`1A2B-3C4D`), for the help desk and the security console. */
+  ref: z.string().regex(/^[0-9A-F]{4}-[0-9A-F]{4}$/).optional(),
 });
 export type DownloadMessage = z.infer<typeof Download>;
 
@@ -110,6 +117,31 @@ const SessionEnded = z.object({
   message: LocalizedText,
 });
 
+/**
+ * A page opened a form control whose pop-up headless Chromium does not draw into the
+ * screencast: the client shows its own picker at `rect` and answers with
+ * `picker-choose` or `picker-cancel`. Labels are the page's text (plain text).
+ */
+const Picker = z.object({
+  type: z.literal('picker'),
+  pickerId: z.number().int().min(0).max(0xffffffff),
+  tabId: z.number().int(),
+  kind: z.enum(PICKER_KINDS),
+  rect: PickerRect,
+  /** select: the options, in order, with their groups. */
+  items: z.array(PickerItem).max(MAX_PICKER_ITEMS).optional(),
+  /** select: index (in `select.options`) of the selected option, -1 for none. */
+  selected: z.number().int().min(-1).optional(),
+  /** Inputs: the current value and the field's limits, as the page has them. */
+  value: z.string().max(MAX_PICKER_VALUE).optional(),
+  min: z.string().max(MAX_PICKER_VALUE).optional(),
+  max: z.string().max(MAX_PICKER_VALUE).optional(),
+  step: z.string().max(MAX_PICKER_VALUE).optional(),
+});
+export type PickerMessage = z.infer<typeof Picker>;
+/** The picker's control went away (navigation, another picker); the client closes it. */
+const PickerClosed = z.object({ type: z.literal('picker-closed'), pickerId: z.number().int().min(0).max(0xffffffff) });
+
 /** Every message the gateway may send. */
 export const ServerMessage = z.discriminatedUnion('type', [
   Welcome,
@@ -126,6 +158,8 @@ export const ServerMessage = z.discriminatedUnion('type', [
   Download,
   SessionEnded,
   TabHealth,
+  Picker,
+  PickerClosed,
 ]);
 export type ServerMessage = z.infer<typeof ServerMessage>;
 export type SessionEndReason = z.infer<typeof SessionEnded>['reason'];

@@ -58,6 +58,8 @@ export const WorkerSettings = z.object({
   maxUploadBytes: z.number().int().min(1),
   /** The worker's own directory (Chromium downloads); emptied at start. */
   workDir: z.string().max(4096),
+  /** What new tabs open (config session.startPage); absent: a blank page. */
+  startPage: z.string().max(2048).regex(/^https?:\/\//).optional(),
 });
 export type WorkerSettings = z.infer<typeof WorkerSettings>;
 

@@ -9,7 +9,7 @@ import type { SanitizerDeps } from './pipeline.js';
 
 export { sanitize } from './pipeline.js';
 export type { SanitizeInput, SanitizerDeps } from './pipeline.js';
-export type { BlockedVerdict, SanitizedFile, SanitizedVerdict, Stage, Step, Verdict } from './verdict.js';
+export type { BlockedVerdict, Change, SanitizedFile, SanitizedVerdict, Stage, Step, Verdict } from './verdict.js';
 export { REASONS, REASON_CODES, reasonMessage } from './reasons.js';
 export type { ReasonCode } from './reasons.js';
 export { DEFAULT_FILE_POLICY, TYPE_GROUPS, filePolicySchema, parseFilePolicy } from './file-policy.js';

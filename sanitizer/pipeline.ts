@@ -9,9 +9,9 @@ import { detectTrueType } from './true-type.js';
 import type { Detection } from './true-type.js';
 import { TYPE_INFO } from './type-table.js';
 import type { TrueType } from './type-table.js';
-import type { Block, Outcome, Stage, Step, Verdict } from './verdict.js';
+import type { Block, Change, Outcome, Stage, Step, Verdict } from './verdict.js';
 import { blockedVerdict, pass, refuse } from './verdict.js';
-import { rebuildZip } from './zip-sanitizer.js';
+import { findInfectedMember, rebuildZip } from './zip-sanitizer.js';
 
 /** Engines the pipeline runs; see {@link createDefaultDeps} for the real ones. */
 export interface SanitizerDeps extends ReconstructDeps {
@@ -32,6 +32,7 @@ interface FileResult {
   bytes: Uint8Array;
   type: TrueType;
   inputType: TrueType;
+  changes: Change[];
 }
 
 async function timed<T>(job: Job, stage: Stage, prefix: string, fn: () => Promise<Outcome<T>>, detail: (v: T) => string): Promise<Outcome<T>> {
@@ -87,6 +88,11 @@ async function processFile(job: Job, rawName: string, bytes: Uint8Array, depth: 
   const inputType = det.type;
   if (scan) {
     const s = await scanStage(job, bytes, prefix);
+    if (!s.ok && s.block.reason === 'infected' && det.type === 'zip') {
+      // Name the infected member for the security team (clamd names only the signature).
+      const member = await findInfectedMember(bytes, job.policy, async (m) => (await job.deps.scanner.scan(m)).status === 'infected').catch(() => null);
+      if (member) return { ...refuse('infected', `${s.block.detail} in member ${JSON.stringify(member)}`, s.block.signature), inputType };
+    }
     if (!s.ok) return { ...s, inputType };
   }
   const rebuilt = await timed(job, 'reconstruct', prefix, async () => {
@@ -95,11 +101,11 @@ async function processFile(job: Job, rawName: string, bytes: Uint8Array, depth: 
       const m = await processFile(job, memberName, memberBytes, depth + 1, false);
       return m.ok ? pass({ name: m.value.name, bytes: m.value.bytes }) : m;
     });
-    return z.ok ? pass({ bytes: z.value.bytes, type: 'zip' as TrueType, detail: `zip with ${z.value.members} member(s) rebuilt` }) : z;
+    return z.ok ? pass({ bytes: z.value.bytes, type: 'zip' as TrueType, detail: `zip with ${z.value.members} member(s) rebuilt`, changes: [{ kind: 'archive-rebuilt', members: z.value.members } as Change] }) : z;
   }, (v) => `${v.type}: ${v.detail}`);
   if (!rebuilt.ok) return { ...rebuilt, inputType };
   const outName = outputName(name.value, TYPE_INFO[rebuilt.value.type].ext);
-  return pass({ name: outName, bytes: rebuilt.value.bytes, type: rebuilt.value.type, inputType });
+  return pass({ name: outName, bytes: rebuilt.value.bytes, type: rebuilt.value.type, inputType, changes: rebuilt.value.changes });
 }
 
 /** Step 5: the output must be what we meant to produce, and scan clean. */
@@ -146,6 +152,7 @@ export async function sanitize(input: SanitizeInput, policy: FilePolicy, deps: S
       verdict: 'sanitized',
       inputType: r.value.inputType,
       output: { name, bytes: out, trueType: type, mimeType: TYPE_INFO[type].mime },
+      changes: r.value.changes,
       steps: job.steps,
     };
   } catch (err) {

@@ -11,7 +11,7 @@ import { rebuildCsv, rebuildText } from './text-sanitizer.js';
 import type { Detection } from './true-type.js';
 import { TYPE_INFO } from './type-table.js';
 import type { TrueType } from './type-table.js';
-import type { Outcome } from './verdict.js';
+import type { Change, Outcome } from './verdict.js';
 import { pass, refuse } from './verdict.js';
 
 /** The engines reconstruction needs. */
@@ -28,6 +28,8 @@ export interface Rebuilt {
   bytes: Uint8Array;
   type: TrueType;
   detail: string;
+  /** What was done, for the user. */
+  changes: Change[];
 }
 
 async function withWorkDir<T>(deps: ReconstructDeps, fn: (dir: string) => Promise<T>): Promise<T> {
@@ -64,6 +66,7 @@ export async function rebuildPdf(pdf: Uint8Array, policy: FilePolicy, deps: Reco
     return pass({
       bytes: out,
       type: 'pdf',
+      changes: [{ kind: 'rendered-as-images', pages: n }],
       detail: `${n} page(s) rendered at ${r.value.dpi} dpi (${n - jpeg} grey/Flate, ${jpeg} JPEG) [${r.value.isolation}]`,
     });
   });
@@ -85,7 +88,13 @@ async function convertOffice(bytes: Uint8Array, det: Detection, policy: FilePoli
   const pdf = await rebuildPdf(converted.value.pdf, policy, deps);
   if (!pdf.ok) return pdf;
   const links = unlinked.value.removed ? `${unlinked.value.removed} external link(s) removed, ` : '';
-  return pass({ ...pdf.value, detail: `${det.type} ${links}converted to PDF by LibreOffice [${converted.value.isolation}]; ${pdf.value.detail}` });
+  const changes: Change[] = [{ kind: 'converted', from: det.type, to: 'pdf' }];
+  if (unlinked.value.removed) changes.push({ kind: 'links-removed', count: unlinked.value.removed });
+  return pass({
+    ...pdf.value,
+    changes: [...changes, ...pdf.value.changes],
+    detail: `${det.type} ${links}converted to PDF by LibreOffice [${converted.value.isolation}]; ${pdf.value.detail}`,
+  });
 }
 
 /**
@@ -103,18 +112,29 @@ export async function reconstruct(bytes: Uint8Array, det: Detection, ext: string
     case 'webp':
     case 'tiff':
     case 'bmp':
-      return rebuildImage(bytes, det.type, limits);
+      return withImageChanges(det.type, await rebuildImage(bytes, det.type, limits));
     case 'svg':
-      return rasterizeSvg(bytes, limits);
+      return withImageChanges(det.type, await rasterizeSvg(bytes, limits));
     case 'text':
     case 'csv': {
       // A CSV-looking .txt stays plain text; a .csv/.tsv (or nameless CSV) gets formula neutralisation.
       const asCsv = ext === 'csv' || ext === 'tsv' || (ext === '' && det.type === 'csv');
       const r = asCsv ? rebuildCsv(bytes, ext) : rebuildText(bytes);
-      return r.ok ? pass({ bytes: r.value.bytes, type: asCsv ? 'csv' : 'text', detail: r.value.detail }) : r;
+      if (!r.ok) return r;
+      const changes: Change[] = /^utf-?8$/i.test(r.value.encoding) ? [] : [{ kind: 'text-reencoded', from: r.value.encoding }];
+      if (r.value.neutralized) changes.push({ kind: 'formulas-neutralised', count: r.value.neutralized });
+      return pass({ bytes: r.value.bytes, type: asCsv ? 'csv' : 'text', detail: r.value.detail, changes });
     }
     default:
       if (TYPE_INFO[det.type].group === 'office') return convertOffice(bytes, det, policy, deps);
       return refuse('type-not-allowed', `no reconstruction for ${det.type}`);
   }
+}
+
+/** An image rebuilt as the same type was re-encoded; as another type, converted (a GIF keeps its first frame). */
+function withImageChanges(from: TrueType, r: Outcome<{ bytes: Uint8Array; type: TrueType; detail: string }>): Outcome<Rebuilt> {
+  if (!r.ok) return r;
+  const changes: Change[] = r.value.type === from ? [{ kind: 'image-reencoded' }] : [{ kind: 'converted', from, to: r.value.type }];
+  if (from === 'gif') changes.push({ kind: 'first-frame-only' });
+  return pass({ ...r.value, changes });
 }

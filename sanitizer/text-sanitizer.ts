@@ -7,6 +7,10 @@ import { pass, refuse } from './verdict.js';
 export interface RebuiltText {
   bytes: Uint8Array;
   detail: string;
+  /** The encoding the input was read in. */
+  encoding: string;
+  /** Formula cells made inert (CSV only). */
+  neutralized?: number;
 }
 
 const BOM = new Uint8Array([0xef, 0xbb, 0xbf]);
@@ -16,7 +20,7 @@ export function rebuildText(bytes: Uint8Array): Outcome<RebuiltText> {
   const decoded = decodeText(bytes);
   if (!decoded) return refuse('malformed', 'text: not decodable as UTF-8, Shift_JIS or UTF-16');
   const clean = stripControls(decoded.text.replace(/^\uFEFF/, ''));
-  return pass({ bytes: new TextEncoder().encode(clean), detail: `text from ${decoded.encoding} to UTF-8` });
+  return pass({ bytes: new TextEncoder().encode(clean), detail: `text from ${decoded.encoding} to UTF-8`, encoding: decoded.encoding });
 }
 
 /**
@@ -41,5 +45,5 @@ export function rebuildCsv(bytes: Uint8Array, ext: string): Outcome<RebuiltText>
   const out = new Uint8Array(BOM.length + body.length);
   out.set(BOM, 0);
   out.set(body, BOM.length);
-  return pass({ bytes: out, detail: `csv from ${decoded.encoding} to UTF-8 with BOM; ${neutralized} formula cell(s) neutralised` });
+  return pass({ bytes: out, detail: `csv from ${decoded.encoding} to UTF-8 with BOM; ${neutralized} formula cell(s) neutralised`, encoding: decoded.encoding, neutralized });
 }

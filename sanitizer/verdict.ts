@@ -14,6 +14,28 @@ export interface Step {
   ms: number;
 }
 
+/**
+ * What reconstruction did to a file, so that the user can be told in plain words
+ * (the gateway's download panel: "Word 文書を PDF に変換しました").
+ */
+export type Change =
+  /** The file became another type: Office → PDF, BMP/GIF/TIFF/SVG → PNG, multi-page TIFF → PDF. */
+  | { kind: 'converted'; from: TrueType; to: TrueType }
+  /** A PDF rebuilt from page images: its text can no longer be selected or searched. */
+  | { kind: 'rendered-as-images'; pages: number }
+  /** An image decoded and encoded afresh, without its metadata. */
+  | { kind: 'image-reencoded' }
+  /** Only the first frame of an animation was kept. */
+  | { kind: 'first-frame-only' }
+  /** Text re-encoded to UTF-8 from `from` (e.g. Shift_JIS). */
+  | { kind: 'text-reencoded'; from: string }
+  /** Spreadsheet formulas in CSV cells made inert. */
+  | { kind: 'formulas-neutralised'; count: number }
+  /** Links to external files removed from an Office document. */
+  | { kind: 'links-removed'; count: number }
+  /** An archive rebuilt from its sanitized members. */
+  | { kind: 'archive-rebuilt'; members: number };
+
 /** The rebuilt file that may be released to the user. */
 export interface SanitizedFile {
   /** Original base name with the extension of the output type (form.xlsx → form.pdf). */
@@ -30,6 +52,11 @@ export interface SanitizedVerdict {
   /** True type of the input. */
   inputType: TrueType;
   output: SanitizedFile;
+  /**
+   * What was done to the top-level file (members of an archive are not listed). The
+   * pipeline always fills it; verdicts made elsewhere (test fakes) may leave it out.
+   */
+  changes?: Change[];
   steps: Step[];
 }
 

@@ -2,7 +2,7 @@ import { Uint8ArrayReader, Uint8ArrayWriter, ZipWriter } from '@zip.js/zip.js';
 import type { FilePolicy } from './file-policy.js';
 import type { Outcome } from './verdict.js';
 import { pass, refuse } from './verdict.js';
-import { listZip, readZipEntry } from './zip-reader.js';
+import { listZip, looksLikeZip, readZipEntry } from './zip-reader.js';
 
 /** Sanitize one member; supplied by the pipeline (members go through the whole pipeline). */
 export type MemberSanitizer = (name: string, bytes: Uint8Array, depth: number) => Promise<Outcome<{ name: string; bytes: Uint8Array }>>;
@@ -30,6 +30,26 @@ function uniqueName(name: string, taken: Set<string>): string {
  *
  * @param depth nesting level of this archive, 1 for a top-level ZIP.
  */
+/**
+ * When clamd finds a signature in a ZIP it names the signature, not the member: scan
+ * the members one by one (within the archive limits, nested ZIPs included) to name
+ * the first infected one for the security team. Null when none is found on its own
+ * (the signature may need the whole archive) or the archive cannot be listed.
+ */
+export async function findInfectedMember(bytes: Uint8Array, policy: FilePolicy, scan: (member: Uint8Array) => Promise<boolean>, depth = 0): Promise<string | null> {
+  const lim = policy.archive;
+  if (depth > lim.maxDepth) return null;
+  const listed = listZip(bytes, lim.maxMembers);
+  if (!listed.ok) return null;
+  for (const entry of listed.value.filter((e) => !e.isDirectory && !e.encrypted && !e.isSpecial)) {
+    const data = readZipEntry(bytes, entry, lim.maxTotalBytes);
+    if (!data.ok || !(await scan(data.value))) continue;
+    const inner = looksLikeZip(data.value) ? await findInfectedMember(data.value, policy, scan, depth + 1) : null;
+    return inner ? `${entry.name}/${inner}` : entry.name;
+  }
+  return null;
+}
+
 export async function rebuildZip(bytes: Uint8Array, policy: FilePolicy, depth: number, sanitizeMember: MemberSanitizer): Promise<Outcome<{ bytes: Uint8Array; members: number }>> {
   const lim = policy.archive;
   if (depth > lim.maxDepth) return refuse('archive-too-deep', `zip nested ${depth} deep > ${lim.maxDepth}`);

@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # Debian packages the gateway and its tests use. Keep in sync with docs/operations.md.
-PACKAGES=(chromium fonts-noto-cjk clamav clamav-daemon clamdscan poppler-utils poppler-data util-linux)
+# chromium-l10n: Chromium's Japanese UI strings (error pages, form validation, file inputs).
+# age: encryption of scheduled backups (kekkai backup --scheduled, kekkai restore --identity).
+PACKAGES=(chromium chromium-l10n fonts-noto-cjk clamav clamav-daemon clamdscan poppler-utils poppler-data util-linux age)
 # LibreOffice (Office → PDF conversion) is large; set KEKKAI_INSTALL_OFFICE=0 to skip it
 # (Office files are then blocked with "converter-unavailable").
 if [ "${KEKKAI_INSTALL_OFFICE:-1}" != "0" ]; then
@@ -15,20 +17,60 @@ fi
 
 # Tools only the tests use (scripts/test.sh sets KEKKAI_TEST_TOOLS=1): kubectl renders
 # deploy/kubernetes offline (Debian's kubernetes-client, unless a kubectl is already there).
+# OpenLDAP's slapd and ldap-utils: the directory sign-in tests start their own slapd on
+# loopback (docs/directory-sign-in.md); kekkai itself never uses a local directory server.
+# rsync: the tests of a scheduled backup mirrored to an rsync destination (optional in production).
 if [ "${KEKKAI_TEST_TOOLS:-0}" = "1" ]; then
   command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
+  PACKAGES+=(slapd ldap-utils rsync)
 fi
 
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
 done
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+
+# slapd must not become a running, enabled service on the appliance: its package would
+# otherwise create a directory with a debconf-made admin and listen on port 389.
+# - debconf is told to make no configuration at all (slapd/no_configuration);
+# - while it installs, a policy-rc.d refuses to start slapd (only slapd: clamav-daemon
+#   installed in the same run still starts) unless the machine already has a
+#   policy-rc.d of its own (container images refuse every start), which is kept;
+# - afterwards the unit is disabled (and stopped) where systemd runs.
+prevent_slapd_service() {
+  echo "slapd slapd/no_configuration boolean true" | $SUDO debconf-set-selections
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    # invoke-rc.d may put options (--quiet) before the service name: look at every argument.
+    printf '#!/bin/sh\n# kekkai install: do not start slapd\nfor a in "$@"; do [ "$a" = slapd ] && exit 101; done\nexit 0\n' | $SUDO tee /usr/sbin/policy-rc.d >/dev/null
+    $SUDO chmod 755 /usr/sbin/policy-rc.d
+    POLICY_RC_ADDED=1
+  fi
+}
+after_slapd_install() {
+  if [ "${POLICY_RC_ADDED:-0}" = "1" ]; then $SUDO rm -f /usr/sbin/policy-rc.d; fi
+  if command -v systemctl >/dev/null && [ -d /run/systemd/system ]; then
+    $SUDO systemctl disable --now slapd.service >/dev/null 2>&1 || true
+  elif command -v update-rc.d >/dev/null; then
+    $SUDO update-rc.d slapd disable >/dev/null 2>&1 || true
+  fi
+}
+
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "kekkai: installing Debian packages: ${missing[*]}"
-  SUDO=""
-  [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO apt-get update -q
+  installing_slapd=0
+  if [[ " ${missing[*]} " == *" slapd "* ]]; then
+    installing_slapd=1
+    prevent_slapd_service
+    trap after_slapd_install EXIT
+  fi
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"
+  if [ "$installing_slapd" = "1" ]; then
+    after_slapd_install
+    trap - EXIT
+  fi
 fi
 
 if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then

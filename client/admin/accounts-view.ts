@@ -15,6 +15,8 @@ interface Account {
   disabled: boolean;
   totpEnabled: boolean;
   lastLoginAt: string | null;
+  authSource: string;
+  disabledReason: string | null;
 }
 
 const ROLES = [['staff', 'staff'], ['admin', 'admin'], ['security', 'security']] as const;
@@ -28,7 +30,7 @@ export function accountsView(): HTMLElement {
   const act = (label: string, a: Account, run: () => Promise<unknown>) =>
     button(label, () => void withStatus(status, async () => (await run(), await load())), { 'aria-label': `${label}: ${a.name}` });
   const rowOf = (a: Account) => [
-    a.name, a.role, a.department, a.jobTitle, a.expiresOn ?? '', a.allowedSources.join(', '),
+    a.name, a.authSource === 'local' ? tr('local') : a.authSource, a.role, a.department, a.jobTitle, a.expiresOn ?? '', a.allowedSources.join(', '),
     a.disabled ? tr('yes') : tr('no'), a.totpEnabled ? tr('yes') : tr('no'), a.lastLoginAt ?? '',
     h('span', { class: 'row-actions' }, [
       button(tr('edit'), () => form.fill(a), { 'aria-label': `${tr('edit')}: ${a.name}` }),
@@ -44,7 +46,7 @@ export function accountsView(): HTMLElement {
       }),
     ]),
   ];
-  const headers = [tr('name'), tr('role'), tr('department'), tr('jobTitle'), tr('expiresOn'), tr('sources'), tr('disabled'), tr('totp'), tr('lastLogin'), tr('actions')];
+  const headers = [tr('name'), tr('source'), tr('role'), tr('department'), tr('jobTitle'), tr('expiresOn'), tr('sources'), tr('disabled'), tr('totp'), tr('lastLogin'), tr('actions')];
   const load = async () => {
     const { accounts } = await api<{ accounts: Account[] }>('GET', '/api/admin/accounts');
     listBox.replaceChildren(table(headers, accounts.map(rowOf), { 'aria-label': tr('accounts'), id: 'account-table' }));
@@ -52,8 +54,15 @@ export function accountsView(): HTMLElement {
 
   const days = textInput(tr('unusedDays'), '90', { name: 'unused-days', inputmode: 'numeric' });
   const show = button(tr('showUnused'), () => void withStatus(status, async () => {
-    const res = await api<{ accounts: Account[] }>('GET', `/api/admin/accounts/unused?days=${encodeURIComponent(days.control.value)}`);
-    unusedBox.replaceChildren(table([tr('name'), tr('role'), tr('lastLogin')], res.accounts.map((a) => [a.name, a.role, a.lastLoginAt ?? '—'])));
+    const res = await api<{ accounts: Account[]; disabledByDirectory: Account[] }>('GET', `/api/admin/accounts/unused?days=${encodeURIComponent(days.control.value)}`);
+    // Accounts the directory sync disabled (left, locked there, or out of every mapped group).
+    const reasons: Record<string, string> = { 'not-in-directory': tr('notInDirectory'), 'disabled-in-directory': tr('disabledInDirectory'), 'no-mapped-group': tr('noMappedGroup') };
+    unusedBox.replaceChildren(
+      table([tr('name'), tr('role'), tr('lastLogin')], res.accounts.map((a) => [a.name, a.role, a.lastLoginAt ?? '—'])),
+      ...(res.disabledByDirectory.length
+        ? [h('h3', {}, [tr('directoryDisabled')]), table([tr('name'), tr('role'), tr('reason'), tr('lastLogin')], res.disabledByDirectory.map((a) => [a.name, a.role, reasons[a.disabledReason ?? ''] ?? a.disabledReason ?? '', a.lastLoginAt ?? '—']), { id: 'directory-disabled-table' })]
+        : []),
+    );
   }, ''));
   const disableAll = button(tr('disableAll'), () => void withStatus(status, async () => {
     await api('POST', '/api/admin/accounts/disable-unused', { days: Number(days.control.value) });

@@ -9,7 +9,12 @@ export function setCsrf(token: string): void {
 }
 
 export class ApiError extends Error {
-  constructor(message: string, readonly issues: string[] = []) {
+  constructor(
+    message: string,
+    readonly issues: string[] = [],
+    /** The whole error reply (e.g. `fieldErrors` of the role mapping). */
+    readonly body: Record<string, unknown> = {},
+  ) {
     super(message);
   }
 }
@@ -22,7 +27,7 @@ export async function api<T = Record<string, unknown>>(method: 'GET' | 'POST' | 
     ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
   });
   const body = (await res.json().catch(() => ({}))) as T & { message?: { ja: string; en: string }; issues?: string[] };
-  if (!res.ok) throw new ApiError(body.message ? localized(body.message) : tr('failed'), body.issues ?? []);
+  if (!res.ok) throw new ApiError(body.message ? localized(body.message) : tr('failed'), body.issues ?? [], body as Record<string, unknown>);
   return body;
 }
 

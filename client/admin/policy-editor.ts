@@ -144,17 +144,33 @@ async function showDiff(from: number, to: number, out: HTMLElement): Promise<voi
   out.textContent = diff.map((d) => `${d.op} ${d.text}`).join('\n');
 }
 
+interface TestResult {
+  verdict: { verdict: string; rule: { id: string; name?: string | null } | null; reason: string };
+  effective: string;
+  testedUrl: string;
+  assumedScheme: string | null;
+  egress: { allowed: boolean; code: string; message: { ja: string; en: string } | null } | null;
+  shadowedBy: Array<{ rule: { id: string } }>;
+}
+
+const lang = (): string => document.documentElement.lang || 'ja';
+
 function testBox(candidate: () => Rule | null): HTMLElement {
-  const url = textInput(tr('testUrlLabel'), '', { name: 'test-url', type: 'url' });
+  const url = textInput(tr('testUrlLabel'), '', { name: 'test-url', type: 'text', inputmode: 'url' });
   const role = select(tr('testRole'), [['staff', 'staff'], ['admin', 'admin'], ['security', 'security']], 'staff', { name: 'test-role' });
   const out = h('div', { class: 'test-result', 'aria-live': 'polite', id: 'test-result' });
   const status = statusLine();
   const run = button(tr('test'), () => {
     void withStatus(status, async () => {
       const rule = candidate();
-      const res = await api<{ verdict: { verdict: string; rule: { id: string; name?: string | null } | null; reason: string }; shadowedBy: Array<{ rule: { id: string } }> }>('POST', '/api/admin/policy/test', { url: url.control.value, role: role.control.value, ...(rule ? { candidate: rule } : {}) });
+      const res = await api<TestResult>('POST', '/api/admin/policy/test', { url: url.control.value, role: role.control.value, ...(rule ? { candidate: rule } : {}) });
+      const egressMessage = res.egress?.message ? (lang() === 'en' ? res.egress.message.en : res.egress.message.ja) : null;
       out.replaceChildren(
-        h('p', {}, [`${tr('verdict')}: `, h('strong', { class: `verdict verdict-${res.verdict.verdict}` }, [res.verdict.verdict])]),
+        ...(res.assumedScheme ? [h('p', { class: 'note' }, [`${tr('assumedHttps')}: ${res.testedUrl}`])] : []),
+        // What browsing gets: the policy's verdict, unless the egress proxy refuses the destination anyway.
+        h('p', {}, [`${tr('verdict')}: `, h('strong', { class: `verdict verdict-${res.effective}`, id: 'test-effective' }, [res.effective])]),
+        ...(res.effective !== res.verdict.verdict ? [h('p', {}, [`${tr('policyVerdict')}: ${res.verdict.verdict}`])] : []),
+        ...(egressMessage ? [h('p', { class: 'reason egress-reason' }, [`${tr('egressCheck')}: ${egressMessage}`])] : []),
         h('p', {}, [`${tr('matchedRule')}: ${res.verdict.rule ? res.verdict.rule.id : tr('defaultDecided')}`]),
         h('p', { class: 'reason' }, [res.verdict.reason]),
         ...(rule ? [h('p', {}, [`${tr('shadowedBy')} (${rule.id}): ${res.shadowedBy.map((s) => s.rule.id).join(', ') || tr('none')}`])] : []),

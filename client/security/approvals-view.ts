@@ -1,4 +1,7 @@
-/** Releases waiting for a second security user's approval. */
+/**
+ * Releases waiting for a decision: a second security user's approval of a colleague's
+ * release, or a user's own request from the viewer's download panel (recipient = requester).
+ */
 import { h } from '../dom-builder.js';
 import { getJson, post } from './api.js';
 import { scanBox, scanOfError, scanText, type Scan } from './scan-view.js';
@@ -10,25 +13,36 @@ interface Release {
   quarantineId: string;
   name: string;
   sha256: string;
+  recipientId: number;
   recipientName: string | null;
+  requestedBy: number;
   requestedByName: string | null;
   requestedAt: string;
   requestJustification: string;
+  /** On a pending user request: the first of two approvers (second approval on). */
+  decidedByName: string | null;
 }
 
 export function approvalsView(root: HTMLElement): void {
   const message = status();
   const list = h('div');
-  root.replaceChildren(h('h2', {}, [s('navApprovals')]), message, list);
+  const count = h('p', { class: 'pending-count', role: 'status' });
+  root.replaceChildren(h('h2', {}, [s('navApprovals')]), count, message, list);
   const load = async (): Promise<void> => {
     try {
       const { releases } = await getJson<{ releases: Release[] }>('/api/security/releases?state=pending');
+      count.textContent = s('pendingCount', { count: releases.length, user: releases.filter(isUserRequest).length });
       list.replaceChildren(releases.length ? table(['time', 'name', 'recipient', 'requestedBy', 'justification', 'scan', 'state'], releases.map((r) => row(r, message, load))) : h('p', {}, [s('noPending')]));
     } catch (err) {
       message.textContent = (err as Error).message;
     }
   };
   void load();
+}
+
+/** As gateway/security/quarantine-actions.ts isUserRequest: the recipient asked themselves. */
+function isUserRequest(r: Pick<Release, 'recipientId' | 'requestedBy'>): boolean {
+  return r.recipientId === r.requestedBy;
 }
 
 function row(r: Release, message: HTMLElement, reload: () => Promise<void>): HTMLTableRowElement {
@@ -62,7 +76,11 @@ function row(r: Release, message: HTMLElement, reload: () => Promise<void>): HTM
     h('td', {}, [r.name, h('br'), h('code', {}, [r.sha256.slice(0, 16)])]),
     h('td', {}, [r.recipientName ?? '']),
     h('td', {}, [r.requestedByName ?? '']),
-    h('td', {}, [r.requestJustification]),
+    h('td', {}, [
+      ...(isUserRequest(r) ? [h('p', { class: 'user-request' }, [s('userRequest')])] : []),
+      r.requestJustification,
+      ...(r.decidedByName ? [h('p', { class: 'first-approval' }, [s('firstApproval', { name: r.decidedByName })])] : []),
+    ]),
     h('td', {}, [scan.element]),
     h('td', {}, [field(s('justification'), justification), approve, reject]),
   ]);

@@ -102,8 +102,13 @@ export class NoticeView {
 export class Overlay {
   readonly element = h('div', { class: 'overlay', hidden: true, role: 'alert' });
 
-  /** Shows `text`; `next` offers signing in again, or a new browser session (the sign-in is still valid). */
-  show(text: string, next: 'sign-in' | 'new-session' | null = null): void {
+  /**
+   * Shows `text`; `next` offers signing in again, or a new browser session (the sign-in
+   * is still valid). A `passive` overlay only informs: the toolbar and the page stay
+   * usable underneath (what the user does meanwhile waits in the connection).
+   */
+  show(text: string, next: 'sign-in' | 'new-session' | null = null, passive = false): void {
+    this.element.classList.toggle('passive', passive);
     const children: Array<Node | string> = [h('p', {}, [text])];
     if (next === 'sign-in') children.push(h('a', { href: document.documentElement.lang === 'en' ? '/login?lang=en' : '/login', class: 'button' }, [t('signInAgain')]));
     if (next === 'new-session') {

@@ -11,6 +11,7 @@ export class FrameRenderer {
   private readonly ctx: CanvasRenderingContext2D;
   private chain: Promise<void> = Promise.resolve();
   private drawn = 0;
+  private cleared = false;
 
   constructor(
     private readonly canvas: HTMLCanvasElement,
@@ -19,13 +20,23 @@ export class FrameRenderer {
     this.ctx = canvas.getContext('2d', { alpha: false })!;
   }
 
+  /** Wipes the picture and ignores frames still on their way (the session ended). */
+  clear(): void {
+    this.cleared = true;
+    this.ctx.fillStyle = '#ffffff';
+    this.ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    this.canvas.hidden = true;
+  }
+
   push(frame: DecodedFrame): void {
+    if (this.cleared) return;
     this.chain = this.chain.then(() => this.draw(frame)).catch(() => this.ack(frame.header.seq));
   }
 
   private async draw(frame: DecodedFrame): Promise<void> {
     const type = frame.header.kind === FrameKind.Png ? 'image/png' : 'image/jpeg';
     const bitmap = await createImageBitmap(new Blob([frame.payload as BlobPart], { type }));
+    if (this.cleared) return bitmap.close();
     if (this.canvas.width !== bitmap.width || this.canvas.height !== bitmap.height) {
       this.canvas.width = bitmap.width;
       this.canvas.height = bitmap.height;

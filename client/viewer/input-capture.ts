@@ -2,9 +2,13 @@
  * Captures the user's input over the remote page and sends it to the gateway:
  * pointer (coalesced per animation frame), wheel, keyboard, Japanese IME
  * composition and paste. Keyboard and IME go through a hidden textarea placed at
- * the remote caret, so the local IME candidate window appears next to it.
+ * the remote caret, so the local IME candidate window appears next to it. Text
+ * that arrives without key or composition events — on-screen keyboards, dictation,
+ * a paste or an emoji from the system's menus — shows up as `beforeinput` on the
+ * textarea and is inserted in the remote field as text.
  */
 import type { ClientMessage } from '../../protocol/index.js';
+import { EscapeWatch } from './shortcuts.js';
 
 type Send = (msg: ClientMessage) => void;
 
@@ -20,9 +24,14 @@ export interface InputCaptureOptions {
   send: Send;
   /** Remote viewport in CSS pixels, to scale local coordinates. */
   remoteSize: () => { width: number; height: number };
-  /** Browser-level shortcuts handled by the toolbar (reload, back, forward). */
-  shortcut: (action: 'reload' | 'back' | 'forward' | 'print') => void;
+  /** Browser shortcuts (shortcuts.ts): true when the viewer took the key, which then never reaches the page. */
+  shortcut: (e: KeyboardEvent) => boolean;
+  /** Esc pressed twice quickly in the page: the keyboard leaves the page. */
+  leavePage: () => void;
 }
+
+/** Largest piece of text one IME commit carries (protocol limit). */
+const MAX_COMMIT_CHARS = 1000;
 
 export class InputCapture {
   private pendingMove: ClientMessage | null = null;
@@ -30,6 +39,7 @@ export class InputCapture {
   private composing = false;
   /** Buttons pressed on the canvas: only their releases are forwarded. */
   private pressed = 0;
+  private readonly escapes = new EscapeWatch();
 
   constructor(private readonly o: InputCaptureOptions) {
     const { canvas, textarea } = o;
@@ -52,6 +62,7 @@ export class InputCapture {
       o.send({ type: 'ime', phase: 'commit', text: e.data.slice(0, 1000) });
       textarea.value = '';
     });
+    textarea.addEventListener('beforeinput', (e) => this.onBeforeInput(e));
     textarea.addEventListener('input', () => {
       if (!this.composing) textarea.value = '';
     });
@@ -64,6 +75,41 @@ export class InputCapture {
 
   focus(): void {
     this.o.textarea.focus({ preventScroll: true });
+  }
+
+  /**
+   * Text without a key: forwarded keys never get here (their default is prevented),
+   * and composition has its own events, so what remains is text from an on-screen
+   * keyboard, dictation or a menu. It goes in as a committed IME text
+   * (Input.insertText), which the gateway treats as typing.
+   */
+  private onBeforeInput(e: InputEvent): void {
+    if (this.composing || e.isComposing || e.inputType.startsWith('insertComposition')) return;
+    if (e.inputType === 'insertLineBreak' || e.inputType === 'insertParagraph') {
+      e.preventDefault();
+      this.sendKey('Enter', 'Enter', 13);
+      return;
+    }
+    if (e.inputType === 'deleteContentBackward') {
+      e.preventDefault();
+      this.sendKey('Backspace', 'Backspace', 8);
+      return;
+    }
+    if (!e.inputType.startsWith('insert')) return;
+    const text = e.data ?? e.dataTransfer?.getData('text/plain') ?? '';
+    e.preventDefault();
+    for (let i = 0; i < text.length; i += MAX_COMMIT_CHARS) {
+      this.o.send({ type: 'ime', phase: 'commit', text: text.slice(i, i + MAX_COMMIT_CHARS) });
+    }
+  }
+
+  private sendKey(key: string, code: string, keyCode: number): void {
+    for (const action of ['down', 'up'] as const) this.o.send({ type: 'key', action, key, code, keyCode, modifiers: 0 });
+  }
+
+  /** Forwards a wheel turned over something that covers the page (the download panel) to the page below. */
+  wheelAt(e: WheelEvent): void {
+    this.onWheel(e);
   }
 
   private point(e: MouseEvent): { x: number; y: number } {
@@ -128,7 +174,17 @@ export class InputCapture {
     const key = e.key.toLowerCase();
     // Let the local paste happen: its text arrives through the 'paste' event.
     if (ctrl && key === 'v' && !e.shiftKey && !e.altKey) return;
-    if (action === 'down' && this.browserShortcut(e)) return;
+    if (action === 'down' && this.o.shortcut(e)) {
+      e.preventDefault();
+      e.stopPropagation();
+      return;
+    }
+    if (action === 'down' && this.escapes.press(e, performance.now())) {
+      e.preventDefault();
+      e.stopPropagation();
+      this.o.leavePage();
+      return;
+    }
     if (e.key === 'Dead' || e.key === 'Process' || e.key === 'Unidentified') return;
     e.preventDefault();
     const printable = [...e.key].length === 1;
@@ -143,26 +199,6 @@ export class InputCapture {
       ...(e.repeat ? { repeat: true } : {}),
       location: e.location,
     });
-  }
-
-  private browserShortcut(e: KeyboardEvent): boolean {
-    const ctrl = e.ctrlKey || e.metaKey;
-    if (e.key === 'F5' || (ctrl && e.key.toLowerCase() === 'r')) {
-      e.preventDefault();
-      this.o.shortcut('reload');
-      return true;
-    }
-    if (ctrl && e.key.toLowerCase() === 'p') {
-      e.preventDefault();
-      this.o.shortcut('print');
-      return true;
-    }
-    if (e.altKey && (e.key === 'ArrowLeft' || e.key === 'ArrowRight')) {
-      e.preventDefault();
-      this.o.shortcut(e.key === 'ArrowLeft' ? 'back' : 'forward');
-      return true;
-    }
-    return false;
   }
 
   /** Moves the hidden textarea to the remote caret (CSS pixels of the remote page). */

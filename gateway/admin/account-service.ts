@@ -4,7 +4,7 @@
  * the unused-accounts report. Never returns hashes or secrets.
  */
 import { checkPasswordRule, hashPassword } from '../auth/passwords.js';
-import type { Role, Store, UserProfile, UserRecord } from '../store/repositories.js';
+import type { AuthSource, DisabledBy, Role, Store, UserProfile, UserRecord } from '../store/repositories.js';
 
 export const DEFAULT_UNUSED_DAYS = 90;
 
@@ -21,6 +21,10 @@ export interface AccountView {
   totpEnabled: boolean;
   createdAt: string;
   lastLoginAt: string | null;
+  /** local, or the directory / identity provider that manages the account. */
+  authSource: AuthSource;
+  disabledBy: DisabledBy | null;
+  disabledReason: string | null;
 }
 
 export function accountView(u: UserRecord): AccountView {
@@ -37,6 +41,9 @@ export function accountView(u: UserRecord): AccountView {
     totpEnabled: u.totpEnabled,
     createdAt: u.createdAt,
     lastLoginAt: u.lastLoginAt,
+    authSource: u.authSource,
+    disabledBy: u.disabledBy,
+    disabledReason: u.disabledReason,
   };
 }
 
@@ -67,16 +74,24 @@ export class AccountService {
     return { ok: true, account: this.get(user.id)! };
   }
 
-  update(id: number, patch: Partial<UserProfile>): { before: AccountView; after: AccountView } | undefined {
+  /**
+   * Changes profile fields. The directory manages role, department and job title of
+   * its accounts (the next sign-in or sync would undo an edit), so changing them is
+   * refused; expiry, source ranges and disabling stay the admin's.
+   */
+  update(id: number, patch: Partial<UserProfile>): { before: AccountView; after: AccountView } | 'managed-externally' | undefined {
     const before = this.get(id);
     if (!before) return undefined;
+    if (before.authSource !== 'local' && (['role', 'department', 'jobTitle'] as const).some((k) => patch[k] !== undefined && patch[k] !== before[k])) return 'managed-externally';
     this.store.users.update(id, patch);
     return { before, after: this.get(id)! };
   }
 
   /** Sets a one-time password (must be changed at next sign-in). */
-  async resetPassword(id: number, oneTimePassword: string): Promise<'reset' | 'password-rule' | 'not-found'> {
-    if (!this.store.users.findById(id)) return 'not-found';
+  async resetPassword(id: number, oneTimePassword: string): Promise<'reset' | 'password-rule' | 'not-found' | 'managed-externally'> {
+    const user = this.store.users.findById(id);
+    if (!user) return 'not-found';
+    if (user.authSource !== 'local') return 'managed-externally';
     if (checkPasswordRule(oneTimePassword)) return 'password-rule';
     this.store.users.setPassword(id, await hashPassword(oneTimePassword), true);
     return 'reset';
@@ -86,6 +101,11 @@ export class AccountService {
     const before = this.get(id);
     if (before) this.store.users.delete(id);
     return before;
+  }
+
+  /** Accounts the directory disabled (gone, disabled there, or in no mapped group), for the unused-account report. */
+  disabledByDirectory(): AccountView[] {
+    return this.list().filter((a) => a.disabledBy === 'directory');
   }
 
   /** Enabled accounts with no sign-in (or, never signed in, created) for `days` days. */

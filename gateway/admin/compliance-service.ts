@@ -9,16 +9,50 @@ import { roleSourceRanges } from '../auth/source-ranges.js';
 import { TOTP_REQUIRED_ROLES } from '../auth/auth-service.js';
 import { csvDocument } from '../export/csv-writer.js';
 import type { TimeSync } from '../ops/time-sync.js';
+import { formatAuditTime } from '../audit/audit-event.js';
+import type { BackupStatus } from '../ops/backup-status.js';
 import { AccountService, DEFAULT_UNUSED_DAYS } from './account-service.js';
 
 export interface ComplianceItem {
-  id: 'role-rights' | 'unused-accounts' | 'access-logs' | 'time-source' | 'source-restriction' | 'second-factor';
+  id: 'role-rights' | 'unused-accounts' | 'access-logs' | 'time-source' | 'source-restriction' | 'second-factor' | 'backups';
   title: { ja: string; en: string };
   figures: Record<string, string | number | boolean | null>;
   ok: boolean;
 }
 
-export function complianceReport(store: Store, audit: Pick<AuditLog, 'count' | 'records' | 'verify'>, now = new Date(), timeSync: TimeSync | null = null): ComplianceItem[] {
+/** What the compliance page knows of scheduled backups: the latest status and how old the last success may be. */
+export interface BackupEvidence {
+  status: BackupStatus | null;
+  maxAgeHours: number;
+}
+
+/**
+ * Backups taken on schedule, recently, encrypted and copied apart from the server
+ * (`kekkai backup --scheduled`, docs/operations.md). From `<dataDir>/backup-status.json`.
+ */
+export function backupItem(evidence: BackupEvidence, now: Date): ComplianceItem {
+  const s = evidence.status;
+  const lastSuccess = s?.lastSuccessAt ? new Date(s.lastSuccessAt) : null;
+  const recent = lastSuccess !== null && now.getTime() - lastSuccess.getTime() <= evidence.maxAgeHours * 3600_000;
+  return {
+    id: 'backups',
+    title: { ja: 'バックアップ（定期・暗号化・別保管）', en: 'Backups (scheduled, encrypted, kept apart)' },
+    figures: {
+      lastSuccess: lastSuccess ? formatAuditTime(lastSuccess) : null,
+      maxAgeHours: evidence.maxAgeHours,
+      lastAttempt: s ? formatAuditTime(new Date(s.lastAttemptAt)) : null,
+      lastAttemptOk: s?.ok ?? null,
+      lastError: s?.error ?? null,
+      file: s?.file ?? null,
+      encrypted: s?.encrypted ?? null,
+      copiedTo: s?.copiedTo ?? null,
+      kept: s?.kept ?? null,
+    },
+    ok: Boolean(s?.ok && recent && s.encrypted && s.copiedTo),
+  };
+}
+
+export function complianceReport(store: Store, audit: Pick<AuditLog, 'count' | 'records' | 'verify'>, now = new Date(), timeSync: TimeSync | null = null, backups?: BackupEvidence): ComplianceItem[] {
   const accounts = new AccountService(store, () => now);
   const all = accounts.list();
   const unused = accounts.unused(DEFAULT_UNUSED_DAYS);
@@ -76,6 +110,7 @@ export function complianceReport(store: Store, audit: Pick<AuditLog, 'count' | '
       figures: { privileged: privileged.length, withTotp: withTotp.length, without: privileged.filter((a) => !a.totpEnabled).map((a) => a.name).join(' ') || '-' },
       ok: withTotp.length === privileged.length,
     },
+    ...(backups ? [backupItem(backups, now)] : []),
   ];
 }
 
@@ -85,10 +120,12 @@ export class ComplianceService {
     private readonly store: Store,
     private readonly audit: Pick<AuditLog, 'count' | 'records' | 'verify'>,
     private readonly timeSync: () => TimeSync | null = () => null,
+    /** Read at every report (the backup command writes it from another process). */
+    private readonly backups?: () => BackupEvidence,
   ) {}
 
   report(now = new Date()): ComplianceItem[] {
-    return complianceReport(this.store, this.audit, now, this.timeSync());
+    return complianceReport(this.store, this.audit, now, this.timeSync(), this.backups?.());
   }
 }
 

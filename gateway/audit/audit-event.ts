@@ -31,6 +31,7 @@ export const AUDIT_EVENTS = [
   'worker-revoked',
   'worker-join-revoked',
   'audit-anchor',
+  'backup',
 ] as const;
 /** Known event names; other names are accepted so a new feature need not wait for this list. */
 export type AuditEventName = (typeof AUDIT_EVENTS)[number] | (string & {});

@@ -2,9 +2,13 @@
  * Sign-in and server-side sessions. The cookie carries a random 256-bit token;
  * the store keeps only its SHA-256, so a database leak does not leak sessions.
  * Sign-in is one step (password) or two (password, then a TOTP or recovery code —
- * or, for admin and security accounts without one, TOTP enrolment).
+ * or, for admin and security accounts without one, TOTP enrolment). Names without
+ * a local account, and accounts a directory provisioned, are checked by the
+ * directory when one is configured (`useDirectory`; docs/directory-sign-in.md);
+ * external identities then pass the same rules through `continueSignIn`.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import type { JsonValue } from '../audit/audit-event.js';
 import type { AuthSessionRecord, Role, Store, UserRecord } from '../store/repositories.js';
 import { LoginThrottle } from './login-throttle.js';
 import { checkPasswordRule, hashPassword, verifyPassword } from './passwords.js';
@@ -13,13 +17,43 @@ import { SecondFactor } from './second-factor.js';
 import { roleSourceRanges, sourceAllowed } from './source-ranges.js';
 import type { TotpVault } from './totp-vault.js';
 
-export type LoginFailure = 'invalid-credentials' | 'locked' | 'disabled' | 'account-expired' | 'source-not-allowed';
+export type LoginFailure =
+  | 'invalid-credentials'
+  | 'locked'
+  | 'disabled'
+  | 'account-expired'
+  | 'source-not-allowed'
+  // External identities (docs/directory-sign-in.md):
+  | 'directory-unavailable'
+  | 'directory-disabled'
+  | 'no-mapped-group'
+  | 'name-conflict'
+  | 'external-name-invalid';
 export type CodeFailure = 'invalid-code' | 'locked' | 'sign-in-expired';
 
 export interface SignedIn {
   token: string;
   session: AuthSessionRecord;
   user: UserRecord;
+  /** Set when an identity provider's MFA claim stood in for kekkai's TOTP (audited). */
+  secondFactor?: 'idp-mfa';
+}
+
+/** A refused sign-in; `details` go to the audit record only, never to the client. */
+export interface SignInRefusal {
+  failure: LoginFailure;
+  user?: UserRecord;
+  details?: Record<string, JsonValue>;
+}
+
+export type SignInResult = SignedIn | SecondStep | SignInRefusal;
+
+/** A directory that checks passwords itself (LDAP bind); see gateway/directory/. */
+export interface PasswordDirectory {
+  /** Sign-in of a name with no local account, or of an account this directory provisioned. */
+  signIn(name: string, password: string, sourceIp: string): Promise<SignInResult>;
+  /** True when the directory accepts this name and password (explains a clash with a local account). */
+  accepts(name: string, password: string): Promise<boolean>;
 }
 
 /** Password accepted; the second step is a code ('totp') or enrolment ('enrol'). */
@@ -58,6 +92,7 @@ export class AuthService {
   readonly throttle: LoginThrottle;
   readonly pending = new PendingSignIns();
   secondFactor: SecondFactor | undefined;
+  private directory: PasswordDirectory | undefined;
 
   constructor(
     private readonly store: Store,
@@ -74,6 +109,11 @@ export class AuthService {
     this.secondFactor = new SecondFactor(this.store.users, vault);
   }
 
+  /** Password sign-in also asks this directory (names without a local account). */
+  useDirectory(directory: PasswordDirectory | undefined): void {
+    this.directory = directory;
+  }
+
   /** One-step sign-in for callers without a second step (tests, a trusted-header proxy later). */
   async login(name: string, password: string, sourceIp: string): Promise<SignedIn | { failure: LoginFailure | 'second-factor-required'; user?: UserRecord }> {
     const result = await this.signIn(name, password, sourceIp);
@@ -81,16 +121,36 @@ export class AuthService {
   }
 
   /** Password step: a session, a second step, or a refusal. */
-  async signIn(name: string, password: string, sourceIp: string): Promise<SignedIn | SecondStep | { failure: LoginFailure; user?: UserRecord }> {
+  async signIn(name: string, password: string, sourceIp: string): Promise<SignInResult> {
     if (this.throttle.isLocked(name, sourceIp)) return { failure: 'locked' };
     const user = this.store.users.findByName(name);
-    const ok = await verifyPassword(password, user?.passwordHash ?? DUMMY_HASH);
+    if (user?.authSource === 'ldap' || (!user && this.directory)) {
+      if (this.directory) return this.directory.signIn(name, password, sourceIp);
+      return { failure: 'directory-unavailable', user };
+    }
+    // Local accounts, and accounts of providers without passwords (they sign in there): scrypt.
+    const ok = user?.authSource === 'local' && (await verifyPassword(password, user.passwordHash));
     if (!user || !ok) {
+      if (!user || user.authSource !== 'local') await verifyPassword(password, DUMMY_HASH);
+      // Never a takeover: a directory user whose name a local account holds is told so.
+      if (user?.authSource === 'local' && this.directory && (await this.directory.accepts(name, password))) {
+        return { failure: 'name-conflict', details: { localAccount: user.name } };
+      }
       this.throttle.recordFailure(name, sourceIp);
       return { failure: 'invalid-credentials' };
     }
     const refusal = this.refusal(user, sourceIp);
     if (refusal) return { failure: refusal, user };
+    return this.continueSignIn(user, sourceIp);
+  }
+
+  /**
+   * After the credentials were checked (password, or an identity provider) and
+   * `refusal` found nothing: the second factor when the account needs one, else a
+   * session. `idpMfa`: the provider vouched for MFA and the settings trust it.
+   */
+  continueSignIn(user: UserRecord, sourceIp: string, opts: { idpMfa?: boolean } = {}): SignedIn | SecondStep {
+    if (opts.idpMfa && (user.totpEnabled || TOTP_REQUIRED_ROLES.includes(user.role))) return { ...this.startSession(user, sourceIp), secondFactor: 'idp-mfa' };
     if (user.totpEnabled) {
       if (!this.secondFactor) throw new Error('TOTP key not loaded');
       return { pending: 'totp', pendingToken: this.pending.add({ userId: user.id, sourceIp, kind: 'totp' }), user };
@@ -186,7 +246,6 @@ export class AuthService {
     return { session, user };
   }
 
-  /** Changes a password after checking the current one and the password rule. */
   /**
    * Changes a password after checking the current one (throttled like sign-in) and
    * the rule; every other sign-in session of the account ends, as after a suspected misuse.
@@ -196,7 +255,9 @@ export class AuthService {
     currentPassword: string,
     next: string,
     from: { sourceIp: string; keepSession: string },
-  ): Promise<'changed' | 'wrong-password' | 'password-rule' | 'password-reused' | 'locked'> {
+  ): Promise<'changed' | 'wrong-password' | 'password-rule' | 'password-reused' | 'locked' | 'managed-externally'> {
+    // A directory account's password is changed at the directory, never here.
+    if (user.authSource !== 'local') return 'managed-externally';
     if (this.throttle.isLocked(user.name, from.sourceIp, 'after-password')) return 'locked';
     if (!(await verifyPassword(currentPassword, user.passwordHash))) {
       this.throttle.recordFailure(user.name, from.sourceIp);

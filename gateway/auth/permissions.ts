@@ -19,6 +19,8 @@ export const PERMISSIONS = {
   'sessions:terminate': ['admin'],
   /** Operator settings: block-page contact line, idle timeout, tab cap. */
   'settings:write': ['admin'],
+  /** Directory sign-in: role mapping, connection and user tests, running the sync. */
+  'directory:manage': ['admin'],
   'quarantine:read': ['security'],
   /** Release, delete, download for analysis (each with a justification). */
   'quarantine:act': ['security'],

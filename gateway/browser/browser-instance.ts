@@ -26,7 +26,7 @@ export interface BrowserInstanceOptions {
   proxyServer: string;
   /** The gateway's own ports; the egress proxies refuse them. */
   ownPorts: () => readonly number[];
-  session: { idleTimeoutSeconds: number; warmPool: number; maxSessions: number; rendererMemoryMb: number };
+  session: { idleTimeoutSeconds: number; warmPool: number; maxSessions: number; rendererMemoryMb: number; startPage?: string | undefined };
   stream: { jpegQuality: number; maxDeviceScaleFactor: number };
   clipboard: { toClient: boolean; fromClient: boolean };
   uploadEnabled: boolean;
@@ -68,6 +68,7 @@ export async function launchBrowserInstance(o: BrowserInstanceOptions): Promise<
       clipboardToClient: o.clipboard.toClient,
       clipboardFromClient: o.clipboard.fromClient,
       uploadEnabled: o.uploadEnabled,
+      ...(o.session.startPage ? { startPage: o.session.startPage } : {}),
       metrics: o.metrics,
       onEnded: o.onSessionEnded,
       downloads: {

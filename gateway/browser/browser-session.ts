@@ -18,7 +18,8 @@ import { plainText } from '../../protocol/plain-text.js';
 import { message } from '../i18n/messages.js';
 import type { Actor } from '../actor.js';
 import type { Logger } from '../logging.js';
-import { addressToUrl } from './address-input.js';
+import { addressTarget, httpFallbackWanted } from './address-input.js';
+import { displayUrl } from './url-display.js';
 import { DialogBroker } from './dialog-broker.js';
 import { FrameFlow } from './frame-flow.js';
 import { InputForwarder } from './input-forwarder.js';
@@ -57,6 +58,8 @@ export interface SessionOptions {
   clipboardToClient: boolean;
   clipboardFromClient: boolean;
   uploadEnabled: boolean;
+  /** What a new session's first tab and each new tab open (config session.startPage); absent: a blank page. */
+  startPage?: string;
 }
 
 /** What the admin console's live-session list shows of a session. */
@@ -75,6 +78,7 @@ export interface SessionSummary {
 export class BrowserSession {
   private readonly tabs = new Map<number, RemoteTab>();
   private readonly pages = new Map<Page, number>();
+  private readonly adopting = new Map<Page, Promise<RemoteTab | undefined>>();
   private nextTabId = 1;
   private activeTabId: number | null = null;
   private viewer: Viewer | null = null;
@@ -148,6 +152,14 @@ export class BrowserSession {
   async init(): Promise<void> {
     for (const page of await this.context.pages()) await this.adoptPage(page);
     if (this.tabs.size === 0) await this.openTab();
+    else this.openStartPage(this.activeTab());
+  }
+
+  /** Loads the start page in a fresh tab, through the navigation guard, without waiting for it. */
+  private openStartPage(tab: RemoteTab | undefined): void {
+    const start = this.options.startPage;
+    if (!start || !tab || tab.state.url !== 'about:blank') return;
+    tab.navigate(start).catch((err: unknown) => this.log.warn({ sessionId: this.id, err: String(err) }, 'start page not opened'));
   }
 
   findTabByTarget(targetId: string): RemoteTab | undefined {
@@ -234,6 +246,14 @@ export class BrowserSession {
         return;
       case 'print':
         return this.print();
+      // A choice in a client-drawn picker counts as a click, not as typing: the
+      // pop-up would have taken it from the mouse on a read-only page too.
+      case 'picker-choose':
+        if (tab?.health.state === 'ok') await tab.pickers.choose(msg);
+        return;
+      case 'picker-cancel':
+        if (tab?.health.state === 'ok') await tab.pickers.cancel(msg.pickerId);
+        return;
       default:
         // A hung or crashed page takes no input: it would only wait and hold up the queue.
         if (!tab || tab.health.state !== 'ok') return;
@@ -283,10 +303,17 @@ export class BrowserSession {
   }
 
   private async navigate(input: string): Promise<void> {
-    const url = addressToUrl(input);
-    if (!url) return this.notice('invalid-url', { url: input.slice(0, 200) });
+    const target = addressTarget(input);
+    if (!target) return this.notice('invalid-url', { url: input.slice(0, 200) });
     const tab = this.activeTab() ?? (await this.openTab());
-    await tab?.navigate(url);
+    if (!tab) return;
+    const failed = await tab.navigate(target.url);
+    // A typed host without a scheme: like Chrome, try http when https cannot connect.
+    // The http load passes the navigation guard and the egress proxy like any other.
+    if (target.fallback && httpFallbackWanted(failed) && !tab.closed) {
+      this.log.info({ sessionId: this.id, error: failed }, 'https failed for a typed address; trying http');
+      await tab.navigate(target.fallback);
+    }
   }
 
   private async copySelection(cut: boolean): Promise<void> {
@@ -299,8 +326,9 @@ export class BrowserSession {
 
   private async tabAction(action: 'new' | 'activate' | 'close', tabId?: number): Promise<void> {
     if (action === 'new') {
+      // Adopting the new tab made it the active one already.
       const tab = await this.openTab();
-      if (tab) await this.activate(tab.id);
+      if (tab && this.activeTabId !== tab.id) await this.activate(tab.id);
       return;
     }
     if (tabId === undefined) return;
@@ -314,10 +342,24 @@ export class BrowserSession {
       return undefined;
     }
     const page = await this.context.newPage();
-    return this.adoptPage(page);
+    const tab = await this.adoptPage(page);
+    this.openStartPage(tab);
+    return tab;
   }
 
-  private async adoptPage(page: Page, openerTarget?: Target): Promise<RemoteTab | undefined> {
+  /**
+   * Adopts a page as a tab. A new page is reported twice (by `newPage()` and by the
+   * context's `targetcreated`); both callers get the same tab.
+   */
+  private adoptPage(page: Page, openerTarget?: Target): Promise<RemoteTab | undefined> {
+    const pending = this.adopting.get(page);
+    if (pending) return pending;
+    const adoption = this.adopt(page, openerTarget).finally(() => this.adopting.delete(page));
+    this.adopting.set(page, adoption);
+    return adoption;
+  }
+
+  private async adopt(page: Page, openerTarget?: Target): Promise<RemoteTab | undefined> {
     const existing = this.pages.get(page);
     if (existing !== undefined) return this.tabs.get(existing);
     if (this.ended) return undefined;
@@ -363,7 +405,10 @@ export class BrowserSession {
     const next = this.tabs.get(tabId);
     if (!next) return;
     const previous = this.activeTab();
-    if (previous && previous !== next) await previous.stopStreaming();
+    if (previous && previous !== next) {
+      previous.pickers.close();
+      await previous.stopStreaming();
+    }
     this.flow.reset();
     this.activeTabId = tabId;
     this.sendTabs();
@@ -384,6 +429,11 @@ export class BrowserSession {
       if (tab.id === this.activeTabId) this.sendNavState(tab);
     },
     dialog: (tab, dialog) => this.dialogs.open(tab.id, dialog),
+    picker: (tab, msg) => {
+      if (tab.id === this.activeTabId) this.viewer?.sendMessage({ type: 'picker', tabId: tab.id, ...msg });
+      else tab.pickers.close();
+    },
+    pickerClosed: (_tab, pickerId) => this.viewer?.sendMessage({ type: 'picker-closed', pickerId }),
     healthChanged: (tab, state) => {
       if (state !== 'ok') this.log.warn({ sessionId: this.id, tabId: tab.id, state }, 'tab unresponsive or crashed');
       this.sendHealth(tab);
@@ -444,10 +494,13 @@ export class BrowserSession {
 
   private sendNavState(tab: RemoteTab): void {
     const s = tab.state;
+    const url = plainText(s.url, 8192);
+    const shown = plainText(displayUrl(url), 8192);
     this.viewer?.sendMessage({
       type: 'nav-state',
       tabId: tab.id,
-      url: plainText(s.url, 8192),
+      url,
+      ...(shown !== url ? { displayUrl: shown } : {}),
       title: plainText(s.title, 2000),
       loading: s.loading,
       canGoBack: s.canGoBack,

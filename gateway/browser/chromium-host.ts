@@ -86,12 +86,20 @@ export function chromiumLaunchOptions(options: ChromiumOptions, runningAsRoot: b
     defaultViewport: null,
     args: chromiumArgs(options, runningAsRoot),
     ...(options.runDir ? { userDataDir: options.runDir.profile } : {}),
+    // Remote pages get scrollbars, as in a desktop browser: puppeteer's headless
+    // defaults hide them, and a page that scrolls would show no sign of it.
+    ignoreDefaultArgs: ['--hide-scrollbars'],
     // C.UTF-8 exists on every Debian system; a missing ja_JP locale would make
-    // Chromium mangle non-ASCII file names (uploads named 紹介状.pdf). The page
-    // language comes from --lang and the per-tab locale override instead.
+    // Chromium mangle non-ASCII file names (uploads named 紹介状.pdf). On Linux
+    // Chromium ignores --lang for its UI language and reads LANGUAGE instead; it
+    // then passes --lang=ja to every helper process, so error pages, validation
+    // bubbles, file inputs and date fields are Japanese (needs Debian's
+    // chromium-l10n for ja.pak). The per-tab locale override sets Intl and
+    // navigator.language; TZ and the per-tab override make it Japan time.
     env: {
       ...process.env,
       LANG: 'C.UTF-8',
+      LANGUAGE: 'ja',
       TZ: 'Asia/Tokyo',
       // Temporary files, crash-report database and caches go to the run directory.
       ...(home ? { HOME: home, TMPDIR: home, XDG_CONFIG_HOME: `${home}/.config`, XDG_CACHE_HOME: `${home}/.cache` } : {}),
@@ -123,7 +131,7 @@ export class ChromiumHost {
     const browser = await puppeteer.launch(chromiumLaunchOptions(options, runningAsRoot));
     const host = new ChromiumHost(browser);
     await host.watchTargets();
-    log.info({ component: 'chromium', version: await browser.version() }, 'chromium started');
+    log.info({ component: 'chromium', version: await browser.version(), sandbox: !runningAsRoot }, 'chromium started');
     return host;
   }
 

@@ -50,7 +50,7 @@ export class DownloadRouter {
 
   /** Opens downloads for a session's context into its own directory. */
   async attach(sessionId: string, context: BrowserContext, owner: Actor): Promise<void> {
-    const dir = this.downloads.downloadDir(sessionId, { userId: owner.id, userName: owner.name, role: owner.role });
+    const dir = this.downloads.downloadDir(sessionId, { userId: owner.id, userName: owner.name, role: owner.role, sourceIp: owner.sourceIp });
     this.dirs.set(path.resolve(dir), sessionId);
     await this.host.setDownloadDir(context, dir);
   }

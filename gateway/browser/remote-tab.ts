@@ -4,7 +4,8 @@
  * the {@link TabEvents} callbacks given by its BrowserSession.
  */
 import type { CDPSession, Dialog, Page } from 'puppeteer';
-import type { ImeMessage, KeyMessage, PointerMessage, Viewport, WheelMessage } from '../../protocol/index.js';
+import type { ImeMessage, KeyMessage, PickerMessage, PointerMessage, Viewport, WheelMessage } from '../../protocol/index.js';
+import { ControlPickers } from './control-pickers.js';
 import type { SourceFrame } from './frame-flow.js';
 import { keyToCdp, pointerToCdp, wheelToCdp } from './input-mapper.js';
 import { NavigationGuard, type GuardDeps } from './navigation-guard.js';
@@ -29,6 +30,9 @@ export interface TabEvents {
   stateChanged(tab: RemoteTab): void;
   dialog(tab: RemoteTab, dialog: Dialog): void;
   fileChooser(tab: RemoteTab, chooser: { backendNodeId: number; multiple: boolean }): void;
+  /** A form control's pop-up opened (page-controls.ts): the client draws the picker. */
+  picker(tab: RemoteTab, msg: Omit<PickerMessage, 'type' | 'tabId'>): void;
+  pickerClosed(tab: RemoteTab, pickerId: number): void;
   /** The page stopped answering, its renderer crashed, or it works again (tab-health.ts). */
   healthChanged(tab: RemoteTab, state: TabHealthState): void;
   closed(tab: RemoteTab): void;
@@ -61,6 +65,8 @@ export class RemoteTab {
   private probeWorld: Promise<number> | null = null;
   /** Whether the page answers; probed while the tab streams. */
   readonly health: TabHealth;
+  /** Select, date and colour pop-ups drawn by the client (control-pickers.ts). */
+  readonly pickers: ControlPickers;
 
   private constructor(
     readonly id: number,
@@ -79,6 +85,10 @@ export class RemoteTab {
       (state) => this.events.healthChanged(this, state),
       options.health ?? DEFAULT_TAB_HEALTH,
     );
+    this.pickers = new ControlPickers(cdp, {
+      opened: (msg) => this.events.picker(this, msg),
+      closed: (pickerId) => this.events.pickerClosed(this, pickerId),
+    });
   }
 
   static async open(id: number, page: Page, events: TabEvents, options: TabOptions): Promise<RemoteTab> {
@@ -154,6 +164,7 @@ export class RemoteTab {
       cdp.send('Emulation.setLocaleOverride', { locale: this.options.locale }).catch(() => undefined),
       cdp.send('Emulation.setTimezoneOverride', { timezoneId: this.options.timezone }),
     ]);
+    await this.pickers.install();
     // A popup's first document may have loaded before the guard was attached.
     await guard?.checkCommitted();
     this.state.url = page.url();
@@ -229,12 +240,18 @@ export class RemoteTab {
   private async restartScreencast(): Promise<void> {
     const vp = this.viewport;
     await this.cdp.send('Page.stopScreencast').catch(() => undefined);
-    await this.cdp.send('Page.startScreencast', {
-      format: 'jpeg',
-      quality: this.options.jpegQuality,
-      ...(vp ? { maxWidth: Math.round(vp.width * this.scaleFactor()), maxHeight: Math.round(vp.height * this.scaleFactor()) } : {}),
-      everyNthFrame: 1,
-    });
+    await this.cdp
+      .send('Page.startScreencast', {
+        format: 'jpeg',
+        quality: this.options.jpegQuality,
+        ...(vp ? { maxWidth: Math.round(vp.width * this.scaleFactor()), maxHeight: Math.round(vp.height * this.scaleFactor()) } : {}),
+        everyNthFrame: 1,
+      })
+      // A navigation that swaps the page's renderer while the screencast restarts can
+      // leave it running already: that is the state wanted, not an error.
+      .catch((err: unknown) => {
+        if (!/already active/i.test(String(err))) throw err;
+      });
   }
 
   async pointer(msg: PointerMessage): Promise<void> {
@@ -270,8 +287,10 @@ export class RemoteTab {
     await this.cdp.send('Input.insertText', { text });
   }
 
-  async navigate(url: string): Promise<void> {
-    await this.cdp.send('Page.navigate', { url });
+  /** Loads `url`; resolves with Chromium's error code when the load failed (e.g. net::ERR_SSL_PROTOCOL_ERROR). */
+  async navigate(url: string): Promise<string | undefined> {
+    const { errorText } = await this.cdp.send('Page.navigate', { url });
+    return errorText || undefined;
   }
 
   async history(action: 'back' | 'forward' | 'reload' | 'stop'): Promise<void> {

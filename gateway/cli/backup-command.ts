@@ -3,21 +3,34 @@
  * The work is in ops/backup.ts and ops/restore.ts; this module parses arguments and
  * prints what was done. Exit codes: 0 done, 1 refused or failed, 2 usage.
  */
+import { closeSync, mkdtempSync, openSync, readSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config/config-schema.js';
 import { ArchiveError } from '../ops/backup-archive.js';
 import { BackupError, createBackup } from '../ops/backup.js';
+import { AGE_MAGIC, decryptBackup } from '../ops/backup-encryption.js';
 import { restoreBackup } from '../ops/restore.js';
+import { runScheduledBackupCommand } from './scheduled-backup-command.js';
 
-/** The settings these commands read. */
-export type BackupCommandConfig = Pick<Config, 'dataDir'> & { audit?: { keyFile?: string | undefined } | undefined };
+/** The settings these commands read (`backup` only for --scheduled). */
+export type BackupCommandConfig = Pick<Config, 'dataDir'> & { audit?: { keyFile?: string | undefined } | undefined } & Partial<Pick<Config, 'backup' | 'logLevel'>>;
 
-const BACKUP_USAGE = 'Usage: kekkai backup --out FILE [--with-quarantine]\n';
-const RESTORE_USAGE = 'Usage: kekkai restore FILE [--force]\n';
+const BACKUP_USAGE = 'Usage: kekkai backup --out FILE [--with-quarantine] | kekkai backup --scheduled\n';
+const RESTORE_USAGE = 'Usage: kekkai restore FILE [--identity AGE-KEY-FILE] [--force]\n';
 
 export async function runBackup(args: string[], config: Readonly<BackupCommandConfig>): Promise<number> {
-  const parsed = parse(args, { out: { type: 'string' }, 'with-quarantine': { type: 'boolean' } }, BACKUP_USAGE);
+  const parsed = parse(args, { out: { type: 'string' }, 'with-quarantine': { type: 'boolean' }, scheduled: { type: 'boolean' } }, BACKUP_USAGE);
   if (!parsed) return 2;
+  if (parsed.values.scheduled) {
+    // Settings, not flags: the timer and the operator's own runs behave alike (KEKKAI_BACKUP_*).
+    if (parsed.values.out !== undefined || parsed.values['with-quarantine'] || parsed.positionals.length > 0 || !config.backup) {
+      process.stderr.write(`${BACKUP_USAGE}--scheduled takes its settings from KEKKAI_BACKUP_* (docs/operations.md)\n`);
+      return 2;
+    }
+    return runScheduledBackupCommand({ ...config, backup: config.backup });
+  }
   const out = parsed.values.out;
   if (typeof out !== 'string' || !out || parsed.positionals.length > 0) {
     process.stderr.write(BACKUP_USAGE);
@@ -39,15 +52,16 @@ export async function runBackup(args: string[], config: Readonly<BackupCommandCo
 }
 
 export async function runRestore(args: string[], config: Readonly<BackupCommandConfig>): Promise<number> {
-  const parsed = parse(args, { force: { type: 'boolean' } }, RESTORE_USAGE);
+  const parsed = parse(args, { force: { type: 'boolean' }, identity: { type: 'string' } }, RESTORE_USAGE);
   if (!parsed) return 2;
   const [archive, ...extra] = parsed.positionals;
   if (!archive || extra.length > 0) {
     process.stderr.write(RESTORE_USAGE);
     return 2;
   }
+  const identity = parsed.values.identity;
   return report(async () => {
-    const summary = restoreBackup({ archive, dataDir: config.dataDir, force: parsed.values.force === true });
+    const summary = await withDecrypted(archive, typeof identity === 'string' ? identity : undefined, (plain) => restoreBackup({ archive: plain, dataDir: config.dataDir, force: parsed.values.force === true }));
     const m = summary.manifest;
     process.stdout.write(`archive verified: ${m.files.length} files, SHA-256 OK, made ${m.createdAt}, database schema ${m.schemaVersion}\n`);
     for (const f of m.files) process.stdout.write(`  restored ${f.path}  ${f.size} bytes\n`);
@@ -56,6 +70,35 @@ export async function runRestore(args: string[], config: Readonly<BackupCommandC
     process.stdout.write('Next: check KEKKAI_AUDIT_KEY_FILE/TLS settings, start the gateway, run "kekkai audit verify" and sign in.\n');
     for (const w of summary.warnings) process.stderr.write(`warning: ${w}\n`);
   });
+}
+
+/**
+ * An age-encrypted archive (scheduled backups with KEKKAI_BACKUP_ENCRYPT_TO) is decrypted
+ * with the identity kept apart into a private temporary directory, restored from there
+ * and removed; a plain archive is used as it is.
+ */
+async function withDecrypted<T>(archive: string, identity: string | undefined, restore: (plain: string) => T): Promise<T> {
+  if (!isAgeFile(archive)) return restore(archive);
+  if (!identity) throw new BackupError(`${archive} is encrypted (age): give the private key with --identity FILE`);
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'kekkai-restore-'));
+  try {
+    const plain = path.join(tmp, 'archive.backup');
+    await decryptBackup(archive, plain, identity);
+    return restore(plain);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+function isAgeFile(file: string): boolean {
+  const fd = openSync(file, 'r');
+  try {
+    const head = Buffer.alloc(AGE_MAGIC.length);
+    const n = readSync(fd, head, 0, head.length, 0);
+    return head.subarray(0, n).toString('latin1') === AGE_MAGIC;
+  } finally {
+    closeSync(fd);
+  }
 }
 
 type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];

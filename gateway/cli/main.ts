@@ -31,7 +31,11 @@ Usage:
   kekkai sanitize FILE... --out DIR [--json]   scan and rebuild files like downloads (e.g. USB import);
                                                only sanitized files are written to DIR
   kekkai backup --out FILE [--with-quarantine] consistent online backup (mode 0600; store it encrypted)
-  kekkai restore FILE [--force]                verify and restore into an empty (or, stopped, --force) data directory
+  kekkai backup --scheduled                    the daily backup (KEKKAI_BACKUP_*): encrypted, rotated, copied apart,
+                                               its outcome audited, logged and shown in /metrics and the compliance page
+  kekkai restore FILE [--identity KEY] [--force]
+                                               verify and restore into an empty (or, stopped, --force) data directory;
+                                               an encrypted (age) backup needs its private key file
   kekkai worker --control wss://HOST:PORT --token-file FILE [--state-dir DIR]
                                                run a browser worker on this machine for that control plane
   kekkai worker ca init | token create | token revoke | list | revoke | drain | status

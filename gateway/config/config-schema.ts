@@ -5,17 +5,13 @@
  */
 import { z } from 'zod';
 import { parseCidr } from '../../policies/index.js';
+import { bool } from './boolean-setting.js';
+import { ExternalSignInSettings, LdapSettings } from './directory-config.js';
+import { OidcSettings, SamlSettings } from './federation-config.js';
 import { egressAllowProblems } from './egress-allow-check.js';
 import { envSettingsOf, fromEnv, type EnvSetting } from './env-settings.js';
 
 const port = z.coerce.number().int().min(0).max(65535);
-const bool = z.preprocess((v) => {
-  if (typeof v !== 'string') return v;
-  const s = v.trim().toLowerCase();
-  if (['1', 'true', 'yes', 'on'].includes(s)) return true;
-  if (['0', 'false', 'no', 'off', ''].includes(s)) return false;
-  return v;
-}, z.boolean());
 const cidrList = z.preprocess(
   (v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v),
   z.array(z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'expected a CIDR such as 10.0.0.0/8')),
@@ -54,6 +50,21 @@ const publicUrl = z.string().transform((v, ctx) => {
     return z.NEVER;
   }
   return url.origin;
+});
+
+/** An http(s) address without credentials that new tabs open (the URL policy still judges it). */
+const startPage = z.string().transform((v, ctx) => {
+  let url: URL | null = null;
+  try {
+    url = new URL(v.trim());
+  } catch {
+    url = null;
+  }
+  if (!url || (url.protocol !== 'http:' && url.protocol !== 'https:') || url.username || url.password || url.href.length > 2048) {
+    ctx.addIssue({ code: z.ZodIssueCode.custom, message: 'expected an http:// or https:// address without credentials, e.g. https://portal.hospital.example/' });
+    return z.NEVER;
+  }
+  return url.href;
 });
 
 /** Reverse proxies whose X-Forwarded-For is believed; never "everyone". */
@@ -122,6 +133,20 @@ export const ConfigSchema = z
           .optional(), 'KEKKAI_WORKER_MEMORY_MB', 'Memory cap per browser worker in MiB (0: none; default 80 % of memory over the workers, at least 1536); needs a writable cgroup.'),
         /** CPU weight of each browser worker relative to the control plane's 100 (cgroup cpu.weight). */
         workerCpuWeight: fromEnv(z.coerce.number().int().min(1).max(10_000).default(100), 'KEKKAI_WORKER_CPU_WEIGHT', 'CPU weight of each browser worker against the control plane\'s 100 (1–10000, default 100); needs a writable cgroup.'),
+        /** What a new session's first tab and each new tab open; unset: a blank page. */
+        startPage: fromEnv(startPage.optional(), 'KEKKAI_START_PAGE', 'Address a new session\'s first tab and each new tab open, e.g. the hospital\'s portal of links (http or https; default a blank page); the URL policy applies to it.'),
+        /**
+         * Run local worker processes (and so Chromium) as this user when the control
+         * plane runs as root, so Chromium keeps its sandbox (docs/workers.md, "Workers as
+         * another user"). A user name or uid:gid; ignored (with a warning) when not root.
+         */
+        workerUser: fromEnv(z
+          .string()
+          .trim()
+          .regex(/^(?:[a-z_][a-z0-9_-]{0,31}|\d{1,10}:\d{1,10})$/, 'expected a user name (e.g. nobody) or uid:gid (e.g. 65534:65534)')
+          .optional(), 'KEKKAI_WORKER_USER', 'Run local browser workers (and their Chromium, sandbox on) as this user (name or uid:gid) when kekkai runs as root; ignored otherwise.'),
+        /** Work directory of workers run as another user: outside the data directory, which they must not reach. */
+        workerDir: fromEnv(z.string().min(1).optional(), 'KEKKAI_WORKER_DIR', 'Work directory of browser workers run as KEKKAI_WORKER_USER (default <dataDir>-workers; never inside the data directory).'),
         /** Lifetime of a sign-in, whatever the activity. */
         maxAgeHours: fromEnv(z.coerce.number().int().min(1).max(24 * 7).default(12), 'KEKKAI_SESSION_MAX_AGE_HOURS', 'Hours a sign-in lasts at most.'),
       })
@@ -208,6 +233,19 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Scheduled backups (`kekkai backup --scheduled`, deploy/systemd/kekkai-backup.timer; docs/operations.md). */
+    backup: z
+      .object({
+        dir: fromEnv(z.string().min(1).optional(), 'KEKKAI_BACKUP_DIR', 'Directory of scheduled backups (kekkai backup --scheduled); outside the data directory.'),
+        keepDaily: fromEnv(z.coerce.number().int().min(1).max(366).default(7), 'KEKKAI_BACKUP_KEEP_DAILY', 'Days whose newest scheduled backup is kept (1–366, default 7).'),
+        keepWeekly: fromEnv(z.coerce.number().int().min(0).max(520).default(4), 'KEKKAI_BACKUP_KEEP_WEEKLY', 'Weeks whose newest scheduled backup is kept besides the daily ones (0–520, default 4).'),
+        withQuarantine: fromEnv(bool.default(false), 'KEKKAI_BACKUP_WITH_QUARANTINE', 'Scheduled backups include the quarantined originals.'),
+        encryptTo: fromEnv(z.string().trim().min(1).optional(), 'KEKKAI_BACKUP_ENCRYPT_TO', 'age recipient (age1…) or absolute path of a recipients file: scheduled backups are encrypted for it; the private key stays off the server.'),
+        copyTo: fromEnv(z.string().trim().min(1).optional(), 'KEKKAI_BACKUP_COPY_TO', 'Second location of scheduled backups: an absolute directory (a mounted NAS share) or an rsync destination (host:path).'),
+        maxAgeHours: fromEnv(z.coerce.number().int().min(1).max(24 * 31).default(26), 'KEKKAI_BACKUP_MAX_AGE_HOURS', 'The compliance page flags backups when the last successful one is older than this (hours, default 26).'),
+      })
+      .strict()
+      .default({}),
     /** Browser workers on other machines (docs/workers.md): off unless a listen address is given. */
     remoteWorkers: z
       .object({
@@ -218,6 +256,13 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Directory sign-in, LDAP / Active Directory (docs/directory-sign-in.md). */
+    ldap: LdapSettings,
+    /** Federated sign-in: OpenID Connect and SAML 2.0 (docs/federated-sign-in.md). */
+    oidc: OidcSettings,
+    saml: SamlSettings,
+    /** Rules shared by every external identity source. */
+    externalSignIn: ExternalSignInSettings,
     egress: z
       .object({
         allowPrivate: fromEnv(cidrList.default([]), 'KEKKAI_EGRESS_ALLOW_PRIVATE', 'Comma-separated CIDRs of private ranges the remote browser may reach (intranet sites).'),
@@ -237,6 +282,10 @@ export const ConfigSchema = z
   .superRefine((c, ctx) => {
     for (const problem of egressAllowProblems(c.egress.allowPrivate, c.host, c.egress.allowLoopback)) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['egress', 'allowPrivate'], message: problem });
+    }
+    // The audience of SAML assertions must be fixed, never derived from a request's Host.
+    if (c.saml.idpSsoUrl && !c.saml.spEntityId && !c.publicUrl) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['saml', 'spEntityId'], message: 'set KEKKAI_SAML_SP_ENTITY_ID (or KEKKAI_PUBLIC_URL, which gives <url>/auth/saml/metadata) with KEKKAI_SAML_IDP_SSO_URL' });
     }
   });
 

@@ -33,6 +33,8 @@ export interface DownloadOwner {
   userName: Actor['name'] | null;
   /** The user's role: file policies may differ per role. */
   role?: Role | null;
+  /** Where the user signed in from (for the download's audit record). */
+  sourceIp?: string | null;
 }
 
 export interface JobSidecar {

@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { DownloadMessage } from '../../protocol/index.js';
 import type { Verdict } from '../../sanitizer/index.js';
+import { describeChanges, referenceOf } from './download-changes.js';
 import { downloadReasonMessage, type DownloadReason } from './download-reasons.js';
 import { DownloadTokens } from './download-tokens.js';
 import {
@@ -257,7 +258,8 @@ export class DownloadManager {
         return;
       }
       try {
-        await this.o.quarantine.put(this.meta(s, job, verdict), bytes);
+        const record = await this.o.quarantine.put(this.meta(s, job, verdict), bytes);
+        job.msg = { ...job.msg, ref: referenceOf(record.id) };
       } catch (err) {
         if (refusal.stored) await this.outputs.remove(refusal.stored);
         throw err;
@@ -300,7 +302,7 @@ export class DownloadManager {
     const out = verdict.output;
     const outputName = displayName(out.name);
     job.token = this.tokens.mint(s.id, job.id, { name: outputName, mimeType: String(out.mimeType), output: stored });
-    job.msg = { ...job.msg, state: 'ready', outputName };
+    job.msg = { ...job.msg, state: 'ready', outputName, done: describeChanges(verdict.changes) };
     this.o.log.info({ sessionId: s.id, downloadId: job.id, outputName, inputType: verdict.inputType }, 'download sanitized');
     this.emit(s, job, true);
   }
@@ -331,7 +333,10 @@ export class DownloadManager {
   private async quarantineBlocked(s: SessionState, job: Job, reason: DownloadReason, detail: string, bytes: Uint8Array | undefined, after?: Verdict): Promise<void> {
     const steps = [...(after?.steps ?? []), { stage: 'download', detail: bytes ? detail : `${detail}; original not stored`, ms: 0 }];
     const trueType = after?.inputType ?? null;
-    await this.o.quarantine.put({ ...this.owner(s, job), trueType, verdict: 'blocked', reason, signature: null, steps }, bytes ?? new Uint8Array());
+    const record = await this.o.quarantine.put({ ...this.owner(s, job), trueType, verdict: 'blocked', reason, signature: null, steps }, bytes ?? new Uint8Array());
+    job.msg = { ...job.msg, ref: referenceOf(record.id) };
+    // Already shown as blocked (canceled, too large): show it again with its reference number.
+    if (job.msg.state === 'blocked' && !s.ended) this.emit(s, job, true);
   }
 
   private meta(s: SessionState, job: Job, v: Verdict): QuarantineMeta {
@@ -341,8 +346,8 @@ export class DownloadManager {
       : { ...base, verdict: 'blocked', reason: v.reason, signature: v.signature ?? null };
   }
 
-  private owner(s: SessionState, job: Job): Pick<QuarantineMeta, 'name' | 'sourceUrl' | 'userId' | 'userName'> {
-    return { name: job.name, sourceUrl: job.url || null, userId: s.owner.userId, userName: s.owner.userName };
+  private owner(s: SessionState, job: Job): Pick<QuarantineMeta, 'name' | 'sourceUrl' | 'userId' | 'userName' | 'role' | 'sourceIp'> {
+    return { name: job.name, sourceUrl: job.url || null, userId: s.owner.userId, userName: s.owner.userName, role: s.owner.role ?? null, sourceIp: s.owner.sourceIp ?? null };
   }
 
   private finish(s: SessionState, job: Job, reason: DownloadReason, message?: { ja: string; en: string }): void {

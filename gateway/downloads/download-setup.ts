@@ -50,6 +50,8 @@ function auditedQuarantine(quarantine: QuarantineStore, audit: AuditSink): Pick<
       audit.record({
         userId: meta.userId,
         userName: meta.userName,
+        role: meta.role ?? null,
+        sourceIp: meta.sourceIp ?? null,
         event: 'download',
         outcome: meta.verdict === 'sanitized' ? 'allowed' : 'blocked',
         details: {

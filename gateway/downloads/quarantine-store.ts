@@ -11,6 +11,7 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes, randomUUID }
 import { chmodSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { Role } from '../store/repositories.js';
 
 const KEY_BYTES = 32;
 const IV_BYTES = 12;
@@ -24,6 +25,9 @@ export interface QuarantineMeta {
   sourceUrl: string | null;
   userId: number | null;
   userName: string | null;
+  /** The downloader's role and sign-in address, for the audit record (not stored with the original). */
+  role?: Role | null;
+  sourceIp?: string | null;
   verdict: 'sanitized' | 'blocked';
   reason: string | null;
   signature: string | null;

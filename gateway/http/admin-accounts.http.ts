@@ -1,6 +1,7 @@
 /** Accounts: list, create, edit, disable, reset password or second factor, delete, revoke, unused report. */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { endAccountSessions } from '../admin/account-sessions.js';
 import { DEFAULT_UNUSED_DAYS } from '../admin/account-service.js';
 import { validCidrs } from '../auth/source-ranges.js';
 import { ROLES } from '../store/repositories.js';
@@ -24,13 +25,7 @@ const DaysBody = z.object({ days: z.number().int().min(1).max(3650).default(DEFA
 
 /** Ends an account's sign-in sessions and browser sessions at once. */
 export async function revokeAccount(ctx: AdminContext, userId: number): Promise<{ signIns: number; browsers: number }> {
-  const signIns = ctx.deps.auth.revokeUser(userId);
-  let browsers = 0;
-  for (const s of ctx.deps.sessions.list()) {
-    const summary = s.summary();
-    if (summary.user.id === userId && (await ctx.deps.sessions.end(summary.id, 'terminated'))) browsers += 1;
-  }
-  return { signIns, browsers };
+  return endAccountSessions(ctx.deps.auth, ctx.deps.sessions, userId);
 }
 
 function cidrError(req: FastifyRequest): void {
@@ -50,7 +45,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AdminContext): 
     requirePermission(auth, req, 'accounts:read');
     const days = Number((req.query as { days?: string }).days ?? DEFAULT_UNUSED_DAYS);
     if (!Number.isInteger(days) || days < 1 || days > 3650) throw new HttpError(400, 'bad-request');
-    return { days, accounts: ctx.accounts.unused(days) };
+    return { days, accounts: ctx.accounts.unused(days), disabledByDirectory: ctx.accounts.disabledByDirectory() };
   });
 
   app.post('/api/admin/accounts', async (req) => {
@@ -71,6 +66,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AdminContext): 
     if (id === current.user.id && (patch.disabled === true || (patch.role && patch.role !== current.user.role))) throw new HttpError(400, 'cannot-change-self');
     const change = ctx.accounts.update(id, patch);
     if (!change) throw new HttpError(404, 'not-found');
+    if (change === 'managed-externally') throw new HttpError(409, 'managed-externally');
     if (patch.disabled === true || patch.role !== undefined) await revokeAccount(ctx, id);
     auditChange(ctx, current, req, 'account-change', { action: 'update', account: change.after.name, ...change });
     return { account: change.after };
@@ -82,7 +78,7 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AdminContext): 
     const body = parseBody(PasswordBody, req.body);
     const before = ctx.accounts.get(id);
     const outcome = await ctx.accounts.resetPassword(id, body.oneTimePassword);
-    if (outcome !== 'reset') throw new HttpError(outcome === 'not-found' ? 404 : 400, outcome);
+    if (outcome !== 'reset') throw new HttpError(outcome === 'not-found' ? 404 : outcome === 'managed-externally' ? 409 : 400, outcome);
     await revokeAccount(ctx, id);
     const name = ctx.accounts.get(id)?.name ?? null;
     auditChange(ctx, current, req, 'account-change', { action: 'reset-password', account: name, before: { mustChangePassword: before?.mustChangePassword ?? null }, after: { mustChangePassword: true } });

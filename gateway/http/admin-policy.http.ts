@@ -5,6 +5,7 @@
  * through PolicyService; a refused document changes nothing.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import { describeRefusal, previewEgress, withAssumedScheme } from '../egress/egress-preview.js';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { findShadowingRules, formatIssues, type Policy, type PolicyIssue } from '../../policies/index.js';
@@ -81,8 +82,28 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): v
   app.post('/api/admin/policy/test', async (req) => {
     requirePermission(auth, req, 'policy:read');
     const body = parseBody(TestBody, req.body);
+    // Typed like an address bar entry: no scheme means https, as browsing does.
+    const { url, assumed } = withAssumedScheme(body.url);
     // The same allow-listed private ranges as the egress proxy, so the box agrees with browsing.
-    const result = policy.test(body.url, { role: body.role ?? null, sourceIp: body.sourceIp ?? null, allowPrivate: ctx.deps.config.egress.allowPrivate });
+    const judged = policy.test(url, { role: body.role ?? null, sourceIp: body.sourceIp ?? null, allowPrivate: ctx.deps.config.egress.allowPrivate });
+    // What the proxy adds outside the policy: ports, the gateway itself, private addresses after resolving.
+    const { egress: egressConfig } = ctx.deps.config;
+    const decision = judged.verdict.verdict === 'block' ? null : await previewEgress(url, egressConfig, [req.socket.localPort ?? ctx.deps.config.port]);
+    const host = (() => {
+      try {
+        return new URL(url).hostname;
+      } catch {
+        return url;
+      }
+    })();
+    const refusedByEgress = decision !== null && !decision.allowed && decision.code !== 'resolve-failed';
+    const result = {
+      ...judged,
+      testedUrl: url,
+      assumedScheme: assumed ? 'https' : null,
+      egress: decision ? { allowed: decision.allowed, code: decision.code, addresses: decision.addresses, message: decision.allowed ? null : describeRefusal(decision, host, egressConfig.allowedPorts) } : null,
+      effective: refusedByEgress ? 'block' : judged.verdict.verdict,
+    };
     if (!body.candidate) return { ...result, shadowedBy: [] };
     const parsed = parsePolicyDocument(stringify({ default: 'allow', rules: [body.candidate] }), storeCategories());
     if (!parsed.ok) throw new HttpError(400, 'bad-request');

@@ -6,6 +6,8 @@ import { registerPolicyRoutes } from './admin-policy.http.js';
 import { registerSessionRoutes } from './admin-sessions.http.js';
 import { registerSettingsRoutes } from './admin-settings.http.js';
 import type { AdminContext } from './admin-context.http.js';
+import { registerDirectoryRoutes } from './admin-directory.http.js';
+import { registerFederationAdminRoutes } from './admin-federation.http.js';
 import { registerComplianceRoutes } from './compliance.http.js';
 import type { ConsoleServices } from './console-deps.js';
 
@@ -17,4 +19,6 @@ export function registerAdminRoutes(app: FastifyInstance, services: ConsoleServi
   registerSessionRoutes(app, ctx);
   registerSettingsRoutes(app, ctx);
   registerComplianceRoutes(app, ctx);
+  registerDirectoryRoutes(app, ctx);
+  registerFederationAdminRoutes(app, ctx);
 }

@@ -4,14 +4,17 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import type { JsonValue } from '../audit/audit-event.js';
 import type { Actor } from '../actor.js';
 import type { AuditSink } from '../audit/audit-setup.js';
 import { recordAccountChange } from '../auth/account-audit.js';
 import { passwordMinLength, type AuthService, type SignedIn } from '../auth/auth-service.js';
+import type { FederationServices } from '../federation/federation-setup.js';
 import type { UserRecord } from '../store/repositories.js';
 import { HttpError } from './errors.js';
-import { clearSessionCookie, currentSession, isSameOrigin, requireCsrf, requireSession, setSessionCookie } from './auth-guard.js';
+import { clearSessionCookie, currentSession, expectedOrigin, isSameOrigin, requireCsrf, requireSession, setSessionCookie } from './auth-guard.js';
 import { pickLanguage } from './language.js';
+import { auditRefusal, auditSignedIn, REFUSAL_STATUS, who } from './sign-in-audit.js';
 
 const LoginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
 const CodeBody = z.object({ pendingToken: z.string().min(1).max(100), code: z.string().min(1).max(40) });
@@ -24,6 +27,8 @@ export interface AuthRoutesDeps {
   sessionMaxAgeSeconds: number;
   /** Ends the user's browser session when they sign out. */
   endBrowserSession(sessionId: string): Promise<void>;
+  /** Federated sign-in: where an OIDC session's sign-out continues at the provider. */
+  federation?: Pick<FederationServices, 'oidc'> | undefined;
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -36,22 +41,13 @@ function actorOf(user: UserRecord, req: FastifyRequest): Actor {
   return { id: user.id, name: user.name, role: user.role, sourceIp: req.ip };
 }
 
-function who(user: UserRecord | undefined, req: FastifyRequest, fallbackName?: string) {
-  return user
-    ? { userId: user.id, userName: user.name, role: user.role, sourceIp: req.ip }
-    : { userName: fallbackName?.slice(0, 100) ?? null, sourceIp: req.ip };
-}
-
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
-  const refuse = (req: FastifyRequest, reason: string, user: UserRecord | undefined, name?: string): never => {
-    req.log.warn({ event: 'login', outcome: 'failure', reason, sourceIp: req.ip }, 'sign-in refused');
-    deps.audit.record({ ...who(user, req, name), event: 'login', outcome: 'failure', details: { reason } });
-    const status = reason === 'locked' ? 429 : reason === 'source-not-allowed' || reason === 'disabled' || reason === 'account-expired' ? 403 : 401;
-    throw new HttpError(status, reason as 'locked');
+  const refuse = (req: FastifyRequest, reason: string, user: UserRecord | undefined, name?: string, details: Record<string, JsonValue> = {}): never => {
+    auditRefusal(deps.audit, req, reason, user, name, details);
+    throw new HttpError(REFUSAL_STATUS[reason] ?? 401, reason as 'locked');
   };
   const signedIn = (req: FastifyRequest, reply: FastifyReply, result: SignedIn, extra: Record<string, unknown> = {}) => {
-    req.log.info({ event: 'login', outcome: 'success', userId: result.user.id, sourceIp: req.ip }, 'signed in');
-    deps.audit.record({ ...who(result.user, req), event: 'login', outcome: 'success', details: extra.recoveryCodes ? { totpEnrolled: true } : {} });
+    auditSignedIn(deps.audit, req, result, Boolean(extra.recoveryCodes));
     setSessionCookie(reply, result.token, deps.sessionMaxAgeSeconds);
     return { ok: true, user: { name: result.user.name, role: result.user.role }, mustChangePassword: result.user.mustChangePassword, ...extra };
   };
@@ -63,7 +59,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     sameOrigin(req);
     const body = parse(LoginBody, req.body);
     const result = await deps.auth.signIn(body.username, body.password, req.ip);
-    if ('failure' in result) return refuse(req, result.failure, result.user, body.username);
+    if ('failure' in result) return refuse(req, result.failure, result.user, body.username, 'details' in result ? result.details : {});
     if ('pending' in result) {
       return result.pending === 'totp' ? { needsTotp: true, pendingToken: result.pendingToken } : { needsTotpEnrolment: true, pendingToken: result.pendingToken };
     }
@@ -127,9 +123,13 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     requireCsrf(current, req);
     await deps.endBrowserSession(current.session.idHash);
     deps.auth.logout(current.session.idHash);
-    deps.audit.record({ ...who(current.user, req), event: 'logout', outcome: 'success' });
+    // RP-initiated logout: the provider ends its own session too, then comes back to /login.
+    const origin = expectedOrigin(req);
+    const oidc = current.user.authSource === 'oidc' && origin ? deps.federation?.oidc : null;
+    const logoutUrl = oidc ? await oidc.logoutUrl(current.session.idHash, `${origin}/login`) : null;
+    deps.audit.record({ ...who(current.user, req), event: 'logout', outcome: 'success', ...(logoutUrl ? { details: { authSource: 'oidc', providerLogout: true } } : {}) });
     clearSessionCookie(reply);
-    return { ok: true };
+    return { ok: true, ...(logoutUrl ? { logoutUrl } : {}) };
   });
 
   app.get('/api/me', async (req) => {
@@ -154,7 +154,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     if (outcome !== 'changed') {
       deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'failure', details: { source: 'account', account: current.user.name, reason: outcome } });
       const code = outcome === 'password-rule' && current.user.totpEnabled ? 'password-rule-totp' : outcome;
-      throw new HttpError(outcome === 'wrong-password' ? 403 : outcome === 'locked' ? 429 : 400, code);
+      throw new HttpError(outcome === 'wrong-password' || outcome === 'managed-externally' ? 403 : outcome === 'locked' ? 429 : 400, code);
     }
     deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'success', details: { source: 'account', account: current.user.name, before: { mustChangePassword: current.user.mustChangePassword }, after: { mustChangePassword: false } } });
     return { ok: true };

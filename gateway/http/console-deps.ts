@@ -12,7 +12,9 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { BrowserLayer, GatewaySession } from '../browser/local-browser.js';
 import type { Config } from '../config/config-schema.js';
+import type { DirectoryServices } from '../directory/directory-setup.js';
 import type { DownloadManager } from '../downloads/download-manager.js';
+import type { FederationServices } from '../federation/federation-setup.js';
 import type { PolicyService } from '../policy-store/policy-service.js';
 import type { QuarantineActions } from '../security/quarantine-actions.js';
 import type { QuarantineIndex } from '../security/quarantine-search.js';
@@ -33,6 +35,10 @@ export interface ConsoleServices {
   audit: AuditLog;
   policy: PolicyService;
   accounts: AccountService;
+  /** Directory sign-in: settings, role mapping, tests and the sync (docs/directory-sign-in.md). */
+  directory: Pick<DirectoryServices, 'admin' | 'sync'>;
+  /** OIDC and SAML sign-in: their settings and role mappings (docs/federated-sign-in.md). */
+  federation: Pick<FederationServices, 'status' | 'saveRoleMapping'>;
   filePolicy: FilePolicyService;
   settings: SettingsService;
   compliance: ComplianceService;

@@ -1,14 +1,16 @@
 /**
  * Originals the security team released, for the user who downloaded them. The
- * link is one-time and bound to that user's account: anyone else gets 404.
+ * link is one-time and bound to that user's account: anyone else gets 404. Users
+ * also ask for the release of their own blocked downloads here (the download
+ * panel's 「解放を申請」); the request waits in the security console's approvals.
  */
 import type { FastifyInstance } from 'fastify';
 import type { AuthService } from '../auth/auth-service.js';
 import type { QuarantineActions } from '../security/quarantine-actions.js';
-import { requireSession } from './auth-guard.js';
+import { requireCsrf, requireSession } from './auth-guard.js';
 import { contentDisposition } from './downloads.http.js';
 import { HttpError } from './errors.js';
-import { actorOf, attachmentHeaders, refusals } from './security-common.http.js';
+import { actorOf, attachmentHeaders, bodyField, refusals } from './security-common.http.js';
 
 export function registerReleasedRoutes(app: FastifyInstance, deps: { auth: AuthService; actions: QuarantineActions }): void {
   // For the viewer to poll (or show after a `quarantine-released` notice).
@@ -24,6 +26,15 @@ export function registerReleasedRoutes(app: FastifyInstance, deps: { auth: AuthS
       href: `/api/released/${r.token}`,
     }));
     return { files };
+  });
+
+  // Any signed-in account may ask, for its own blocked downloads only (checked by the service).
+  app.post('/api/release-requests', { bodyLimit: 16 * 1024 }, async (req) => {
+    const current = requireSession(deps.auth, req);
+    if (current.user.mustChangePassword) throw new HttpError(403, 'forbidden');
+    requireCsrf(current, req);
+    const release = await refusals(() => deps.actions.requestByUser(actorOf(current, req), bodyField(req, 'ref'), bodyField(req, 'reason')));
+    return { request: { id: release.id, name: release.name, state: release.state, requestedAt: release.requestedAt } };
   });
 
   app.get('/api/released/:token', async (req, reply) => {

@@ -161,6 +161,92 @@ export const MESSAGES = {
     ja: 'セキュリティ担当者が「{name}」の原本の受け取りを許可しました。',
     en: 'The security team released the original of “{name}” to you.',
   },
+  'release-request-not-blocked': {
+    ja: '解放を申請できるのは、ブロックされたダウンロードだけです。',
+    en: 'A release can only be requested for a blocked download.',
+  },
+  'release-request-ambiguous': {
+    ja: 'この参照番号に当たるファイルが複数あります。ヘルプデスクに参照番号を伝えてご相談ください。',
+    en: 'More than one file has this reference number. Please contact the help desk with the reference number.',
+  },
+  'release-request-rejected': {
+    ja: 'セキュリティ担当者が「{name}」の解放申請を却下しました。理由: {reason}',
+    en: 'The security team rejected your release request for “{name}”. Reason: {reason}',
+  },
+  // Directory sign-in (docs/directory-sign-in.md).
+  'directory-unavailable': {
+    ja: 'ディレクトリ（Active Directory / LDAP）に接続できないため、ログインできません。しばらくしてから再度お試しください。続く場合は管理者に連絡してください。',
+    en: 'The directory (Active Directory / LDAP) cannot be reached, so you cannot sign in now. Please try again shortly, and contact your administrator if it persists.',
+  },
+  'directory-disabled': {
+    ja: 'このアカウントはディレクトリ（Active Directory / LDAP）で無効にされています。管理者に連絡してください。',
+    en: 'This account is disabled in the directory (Active Directory / LDAP). Please contact your administrator.',
+  },
+  'no-mapped-group': {
+    ja: 'kekkai の利用が許可されたグループに所属していないため、ログインできません。利用が必要な場合は管理者に連絡してください。',
+    en: 'You are not in a group that may use kekkai, so you cannot sign in. Please contact your administrator if you need access.',
+  },
+  'name-conflict': {
+    ja: '同じ名前のローカルアカウントが kekkai にあるため、ディレクトリのアカウントではログインできません。管理者に連絡してください。',
+    en: 'kekkai has a local account with the same name, so your directory account cannot sign in. Please contact your administrator.',
+  },
+  'external-name-invalid': {
+    ja: 'ディレクトリのユーザー名に kekkai で使えない文字が含まれているため、ログインできません。管理者に連絡してください。',
+    en: 'Your directory user name contains characters kekkai does not accept, so you cannot sign in. Please contact your administrator.',
+  },
+  'managed-externally': {
+    ja: 'このアカウントはディレクトリで管理されています。パスワードや役割はディレクトリ側で変更してください。',
+    en: 'This account is managed by the directory; change its password or role there.',
+  },
+  'role-mapping-invalid': { ja: '役割の対応表に誤りがあるため保存しませんでした。各行の表示を確認してください。', en: 'The role mapping was not saved because it has errors; see the messages next to the rows.' },
+  'role-mapping-group-empty': { ja: 'グループを入力してください。', en: 'Enter a group.' },
+  'role-mapping-group-dn': {
+    ja: 'グループは識別名（DN）で入力してください（例: CN=kekkai-staff,OU=Groups,DC=hospital,DC=local）。',
+    en: 'Enter the group as a distinguished name (DN), e.g. CN=kekkai-staff,OU=Groups,DC=hospital,DC=local.',
+  },
+  'role-mapping-group-long': { ja: 'グループ名が長すぎます（1024 文字まで）。', en: 'The group is too long (at most 1024 characters).' },
+  'role-mapping-role': { ja: '役割は staff・admin・security のいずれかを選んでください。', en: 'Choose staff, admin or security as the role.' },
+  'role-mapping-duplicate': { ja: '同じグループが上の行にもあります（上の行が優先されるため、この行は使われません）。', en: 'The same group is in a row above (the row above wins, so this one would never apply).' },
+  'role-mapping-too-many': { ja: '対応表は 100 行までです。', en: 'The role mapping can have at most 100 rows.' },
+  'directory-not-configured': {
+    ja: 'ディレクトリ連携が設定されていません（KEKKAI_LDAP_URL など。docs/directory-sign-in.md を参照）。',
+    en: 'Directory sign-in is not configured (KEKKAI_LDAP_URL and friends; see docs/directory-sign-in.md).',
+  },
+  'directory-user-not-found': { ja: 'ディレクトリにこのユーザーは見つかりません（検索条件に合う人が 0 人か 2 人以上）。', en: 'The directory has no such user (no entry, or more than one, matches).' },
+  'directory-problem-unreachable': { ja: 'ディレクトリサーバーに接続できません（アドレス・ポート・ファイアウォールを確認してください）。', en: 'The directory server cannot be reached (check address, port and firewall).' },
+  'directory-problem-tls': {
+    ja: 'ディレクトリサーバーの証明書を検証できません（KEKKAI_LDAP_CA_FILE の CA と、証明書のホスト名を確認してください）。',
+    en: 'The directory server\'s certificate could not be verified (check the CA in KEKKAI_LDAP_CA_FILE and the host name in the certificate).',
+  },
+  'directory-problem-timeout': { ja: 'ディレクトリサーバーが時間内に応答しません。', en: 'The directory server did not answer in time.' },
+  'directory-problem-service-bind': {
+    ja: 'サービスアカウントでログインできません（KEKKAI_LDAP_BIND_DN とパスワードを確認してください）。',
+    en: 'The service account was refused (check KEKKAI_LDAP_BIND_DN and its password).',
+  },
+  'directory-problem-protocol': { ja: 'ディレクトリサーバーが予期しない応答を返しました（ログを確認してください）。', en: 'The directory server gave an unexpected answer (see the log).' },
+  'directory-connected': { ja: '接続とサービスアカウントのログインに成功しました（{url}、{ms} ミリ秒）。', en: 'Connected and signed in with the service account ({url}, {ms} ms).' },
+  // Federated sign-in, OIDC and SAML (docs/federated-sign-in.md).
+  'federation-unavailable': {
+    ja: '認証サービス（シングルサインオン）に接続できないため、ログインできません。しばらくしてから再度お試しください。続く場合は管理者に連絡してください。',
+    en: 'The sign-in service (single sign-on) cannot be reached, so you cannot sign in now. Please try again shortly, and contact your administrator if it persists.',
+  },
+  'federation-invalid-response': {
+    ja: '認証サービスからの応答を検証できなかったため、ログインを中止しました。もう一度ログインボタンからやり直してください。続く場合は管理者に連絡してください。',
+    en: 'The answer of the sign-in service could not be verified, so sign-in was stopped. Please start again from the sign-in button, and contact your administrator if it persists.',
+  },
+  'federation-provider-error': {
+    ja: '認証サービスでログインが完了しませんでした（キャンセルされたか、拒否されました）。もう一度お試しください。',
+    en: 'Sign-in was not completed at the sign-in service (cancelled or refused). Please try again.',
+  },
+  'federation-expired': {
+    ja: 'ログインの手続きが見つからないか、時間切れです。もう一度ログインボタンからやり直してください。',
+    en: 'The sign-in was not found or took too long. Please start again from the sign-in button.',
+  },
+  'federation-missing-claim': {
+    ja: '認証サービスからユーザー名が届かなかったため、ログインできません。管理者に連絡してください（属性・クレームの設定を確認）。',
+    en: 'The sign-in service did not send a user name, so you cannot sign in. Please contact your administrator (check the claim or attribute settings).',
+  },
+  'federation-not-configured': { ja: 'このシングルサインオンは設定されていません。', en: 'This single sign-on is not configured.' },
   'invalid-query': { ja: '検索条件（日時・件数など）が正しくありません。', en: 'A search condition (date, page size…) is not valid.' },
 } as const satisfies Record<string, LocalizedText>;
 

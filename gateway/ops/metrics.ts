@@ -5,6 +5,7 @@
  * apps in one process do not share counters.
  */
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { BackupStatus } from './backup-status.js';
 
 /** Input-to-frame latency buckets, seconds: 10 ms … 2 s. */
 export const INPUT_TO_FRAME_BUCKETS = [0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1, 2] as const;
@@ -41,6 +42,7 @@ export class Metrics {
   private readonly browserRestarts: Counter;
   private readonly clamdUpGauge: Gauge;
   private workerSource: () => WorkerLoad[] = () => [];
+  private backupSource: () => BackupStatus | null = () => null;
 
   constructor(options: MetricsOptions = {}) {
     const registers = [this.registry];
@@ -99,7 +101,30 @@ export class Metrics {
         this.set(taking > 0 ? sessions / taking : sessions);
       },
     });
+    const backups = (): BackupStatus | null => this.backupSource();
+    new Gauge({
+      name: 'kekkai_backup_last_success_timestamp_seconds',
+      help: 'Unix time of the last successful scheduled backup (0: none yet); alert when it is older than a day',
+      registers,
+      collect() {
+        const at = backups()?.lastSuccessAt;
+        this.set(at ? Date.parse(at) / 1000 : 0);
+      },
+    });
+    new Gauge({
+      name: 'kekkai_backup_last_run_ok',
+      help: '1 when the latest scheduled backup succeeded, 0 when it failed or none ran yet',
+      registers,
+      collect() {
+        this.set(backups()?.ok ? 1 : 0);
+      },
+    });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: this.registry });
+  }
+
+  /** Where the kekkai_backup_* gauges are read from (backup-status.json, written by `kekkai backup --scheduled`). */
+  setBackupSource(source: () => BackupStatus | null): void {
+    this.backupSource = source;
   }
 
   /** Where kekkai_workers and kekkai_sessions_per_worker are read from (the worker pool). */

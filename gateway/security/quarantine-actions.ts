@@ -15,6 +15,7 @@ import type { QuarantineIndex } from './quarantine-search.js';
 import { writeAnalysisZip } from './analysis-zip.js';
 import type { ReleaseRecord, ReleaseRepository } from './release-repository.js';
 import { auditScan, scanOriginal, type ReleaseScan, type ScanOutcome } from './release-scan.js';
+import { referencePrefix } from '../downloads/download-changes.js';
 import { checkJustification, scanRefusal, SecurityRefusal, UNSCANNABLE_REASONS } from './security-errors.js';
 
 /** A release step's result with the scan it was based on (none for a rejection). */
@@ -28,14 +29,14 @@ const RELEASE_TTL_MS = 7 * 24 * 3600_000;
 
 export interface QuarantineActionsOptions {
   quarantine: Pick<QuarantineStore, 'get' | 'delete'>;
-  index: Pick<QuarantineIndex, 'get'>;
+  index: Pick<QuarantineIndex, 'get' | 'byReference'>;
   releases: ReleaseRepository;
   audit: Pick<AuditLog, 'record'>;
   /** The antivirus engine (clamd) that rescans every original before it is released. */
   scanner: Pick<Scanner, 'scan'>;
   /** Read on every request so a config reload needs no restart of this service. */
   needsSecondApproval: () => boolean;
-  /** Tells the recipient's live browser sessions that a file waits for them. */
+  /** Tells the recipient's live browser sessions that a file waits for them, or that their own request was rejected. */
   notifyRecipient?: (release: ReleaseRecord) => void;
   now?: () => Date;
 }
@@ -92,6 +93,44 @@ export class QuarantineActions {
     return { release, scan: scanned.scan };
   }
 
+  /**
+   * A user asks for the original of one of their own blocked downloads, named by the
+   * reference number the download panel showed. It waits as a pending release for the
+   * security team's approve/reject (decide). Infected originals may be asked for (the
+   * approval rescans with current signatures, so a withdrawn false positive can still
+   * be released); unscannable ones cannot (never released, see UNSCANNABLE_REASONS).
+   */
+  requestByUser(actor: Actor, reference: unknown, reason: unknown): ReleaseRecord {
+    const why = checkJustification(reason);
+    const prefix = typeof reference === 'string' ? referencePrefix(reference) : null;
+    const found = prefix ? this.o.index.byReference(prefix) : [];
+    const own = found.filter((r) => r.userId === actor.id);
+    const ref = typeof reference === 'string' ? reference.slice(0, 20) : '';
+    if (own.length === 0) {
+      // Someone else's record answers exactly like no record at all.
+      if (found.length > 0) this.audit(actor, 'failure', 'release-request', { id: '', sha256: '', name: '' }, why, { reference: ref, refused: 'not-owner' });
+      throw new SecurityRefusal('quarantine-not-found');
+    }
+    if (own.length > 1) throw new SecurityRefusal('release-request-ambiguous');
+    const record = own[0]!;
+    const refuse = (code: 'release-request-not-blocked' | 'release-unscannable' | 'release-already-open'): never => {
+      this.audit(actor, 'failure', 'release-request', record, why, { reference: ref, refused: code });
+      throw new SecurityRefusal(code);
+    };
+    if (record.verdict !== 'blocked') refuse('release-request-not-blocked');
+    if (record.reason !== null && UNSCANNABLE_REASONS.has(record.reason)) refuse('release-unscannable');
+    // No await between this check and the insert: SQLite is synchronous, so one open request per record holds.
+    if (this.o.releases.open(record.id)) refuse('release-already-open');
+    const release: ReleaseRecord = {
+      ...this.pendingFrom(record, actor, why),
+      recipientId: actor.id,
+      recipientName: record.userName ?? actor.name,
+    };
+    this.o.releases.insert(release);
+    this.audit(actor, 'success', 'release-request', record, why, { reference: ref, releaseId: release.id, reason: record.reason, signature: record.signature });
+    return release;
+  }
+
   /** The second security user's decision on a pending release; never the requester's own. */
   async decide(actor: Actor, releaseId: string, approve: boolean, justification: unknown): Promise<ReleaseOutcome> {
     const why = checkJustification(justification);
@@ -99,19 +138,28 @@ export class QuarantineActions {
     if (!pending || pending.state !== 'pending') throw new SecurityRefusal('release-not-pending');
     const facts = { releaseId, recipientId: pending.recipientId, recipientName: pending.recipientName, requestedBy: pending.requestedByName };
     const subject = { id: pending.quarantineId, sha256: pending.sha256, name: pending.name };
-    if (pending.requestedBy === actor.id) {
+    // Nobody decides their own request, nor gives both approvals of a user's request.
+    if (pending.requestedBy === actor.id || pending.decidedBy === actor.id) {
       this.audit(actor, 'failure', approve ? 'release-approved' : 'release-rejected', subject, why, { ...facts, refused: 'self-approval' });
       throw new SecurityRefusal('self-approval');
     }
+    // With second approval on, a user's own request needs two security users, as one started by the team does.
+    const firstOfTwo = approve && isUserRequest(pending) && pending.decidedBy === null && this.o.needsSecondApproval();
     // Approval is the moment of release: scan again, the signatures may be newer than at the request.
     const scanned = approve ? await this.scanOrRefuse(actor, pending.quarantineId, 'release-approved', why, facts, pending.sha256) : undefined;
     const at = this.now().toISOString();
+    if (firstOfTwo) {
+      if (!this.o.releases.firstApproval(releaseId, { by: actor.id, byName: actor.name, at, justification: why })) throw new SecurityRefusal('release-not-pending');
+      this.audit(actor, 'success', 'release-approved', subject, why, { ...facts, stage: 'first-of-two', ...(scanned ? auditScan(scanned) : {}) });
+      return { release: this.o.releases.get(releaseId)!, scan: scanned?.scan ?? null };
+    }
     const token = approve ? newToken() : null;
     const ok = this.o.releases.decide(releaseId, { state: approve ? 'released' : 'rejected', by: actor.id, byName: actor.name, at, justification: why, token, expiresAt: approve ? this.expiry() : null });
     if (!ok) throw new SecurityRefusal('release-not-pending');
     this.audit(actor, 'success', approve ? 'release-approved' : 'release-rejected', subject, why, { ...facts, ...(scanned ? auditScan(scanned) : {}) });
     const decided = this.o.releases.get(releaseId)!;
-    if (approve) this.o.notifyRecipient?.(decided);
+    // A rejection is news only to a user who asked themselves.
+    if (approve || isUserRequest(decided)) this.o.notifyRecipient?.(decided);
     return { release: decided, scan: scanned?.scan ?? null };
   }
 
@@ -167,6 +215,31 @@ export class QuarantineActions {
     return this.o.releases.releasedFor(recipientId, this.now().toISOString());
   }
 
+  private pendingFrom(record: QuarantineRecord, actor: Actor, why: string): ReleaseRecord {
+    return {
+      id: randomUUID(),
+      quarantineId: record.id,
+      sha256: record.sha256,
+      name: record.name,
+      size: record.size,
+      recipientId: actor.id,
+      recipientName: actor.name,
+      state: 'pending',
+      requestedBy: actor.id,
+      requestedByName: actor.name,
+      requestedAt: this.now().toISOString(),
+      requestJustification: why,
+      decidedBy: null,
+      decidedByName: null,
+      decidedAt: null,
+      decisionJustification: null,
+      token: null,
+      releasedAt: null,
+      expiresAt: null,
+      deliveredAt: null,
+    };
+  }
+
   private record(quarantineId: string): QuarantineRecord {
     // The index only: get() on the store would decrypt the whole original.
     const record = this.o.index.get(quarantineId);
@@ -214,6 +287,11 @@ export class QuarantineActions {
       details: { action, id: subject.id, sha256: subject.sha256, name: subject.name, justification, ...extra },
     });
   }
+}
+
+/** A release the recipient asked for themselves (from the download panel), not one the security team started. */
+export function isUserRequest(release: Pick<ReleaseRecord, 'requestedBy' | 'recipientId'>): boolean {
+  return release.requestedBy === release.recipientId;
 }
 
 function newToken(): string {

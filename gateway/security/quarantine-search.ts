@@ -4,6 +4,7 @@
  * only (never the encrypted originals) from the table QuarantineStore writes.
  */
 import type Database from 'better-sqlite3';
+import { referencePrefix } from '../downloads/download-changes.js';
 import { toQuarantineRecord, type QuarantineRecord, type QuarantineRow } from '../downloads/quarantine-store.js';
 
 export interface QuarantineSearch {
@@ -13,7 +14,7 @@ export interface QuarantineSearch {
   reason?: string | undefined;
   /** Substring of the detected true type, e.g. "pdf". */
   type?: string | undefined;
-  /** Substring of the file name or source URL, or a SHA-256 prefix. */
+  /** Substring of the file name or source URL, a SHA-256 prefix, or a reference number (`3F2A-91C4`, shown to staff in the download panel). */
   text?: string | undefined;
   /** ISO instant, inclusive. */
   since?: string | undefined;
@@ -43,7 +44,17 @@ export class QuarantineIndex {
     if (q.verdict) add('verdict = ?', q.verdict);
     if (q.reason) add('reason = ?', q.reason);
     if (q.type) add("true_type LIKE ? ESCAPE '\\'", like(q.type));
-    if (q.text) add("(name LIKE ? ESCAPE '\\' OR source_url LIKE ? ESCAPE '\\' OR sha256 LIKE ?)", like(q.text), like(q.text), `${q.text.toLowerCase().replace(/[^0-9a-f]/g, '')}%`);
+    if (q.text) {
+      const ref = referencePrefix(q.text);
+      add(
+        "(name LIKE ? ESCAPE '\\' OR source_url LIKE ? ESCAPE '\\' OR sha256 LIKE ? OR id LIKE ?)",
+        like(q.text),
+        like(q.text),
+        `${q.text.toLowerCase().replace(/[^0-9a-f]/g, '')}%`,
+        // A reference number matches the start of the record id; anything else matches no id.
+        ref ? `${ref}%` : '-',
+      );
+    }
     if (q.since) add('created_at >= ?', q.since);
     if (q.until) add('created_at < ?', q.until);
     const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
@@ -57,6 +68,13 @@ export class QuarantineIndex {
   get(id: string): QuarantineRecord | undefined {
     const row = this.db.prepare('SELECT * FROM quarantine WHERE id = ?').get(id) as QuarantineRow | undefined;
     return row && toQuarantineRecord(row);
+  }
+
+  /** Records whose id starts with a reference number's prefix (`referencePrefix`), newest first. */
+  byReference(prefix: string): QuarantineRecord[] {
+    if (!/^[0-9a-f]{8}$/.test(prefix)) return [];
+    const rows = this.db.prepare('SELECT * FROM quarantine WHERE id LIKE ? ORDER BY created_at DESC, rowid DESC LIMIT 20').all(`${prefix}%`) as QuarantineRow[];
+    return rows.map(toQuarantineRecord);
   }
 
   /** Values present in the index, for the console's filter choices. */

@@ -1,4 +1,7 @@
-/** Tells a released original's recipient, in every live browser session they have, that it waits. */
+/**
+ * Tells a released original's recipient, in every live browser session they have, that
+ * it waits; or, for a request they made themselves, that the security team rejected it and why.
+ */
 import type { ServerMessage } from '../../protocol/index.js';
 import { message } from '../i18n/messages.js';
 import type { ReleaseRecord } from './release-repository.js';
@@ -11,6 +14,11 @@ export function releaseNotifier(sessions: RecipientSessions): (release: ReleaseR
   return (release) => {
     for (const session of sessions.list()) {
       if (session.summary().user.id !== release.recipientId) continue;
+      if (release.state === 'rejected') {
+        const reason = release.decisionJustification ?? '';
+        session.send({ type: 'notice', code: 'release-request-rejected', message: message('release-request-rejected', { name: release.name, reason }) });
+        continue;
+      }
       session.send({ type: 'notice', code: 'quarantine-released', message: message('quarantine-released', { name: release.name }) });
       // The released original appears in the download panel with its one-time link.
       if (release.token) {

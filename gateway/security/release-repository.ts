@@ -105,6 +105,18 @@ export class ReleaseRepository {
     return res.changes === 1;
   }
 
+  /**
+   * The first of two approvals of a user's own request: it stays pending, with the first
+   * approver in the decision fields until the second decides; false when no longer pending
+   * or already approved once.
+   */
+  firstApproval(id: string, d: { by: number; byName: string; at: string; justification: string }): boolean {
+    const res = this.db
+      .prepare(`UPDATE quarantine_releases SET decided_by = ?, decided_by_name = ?, decided_at = ?, decision_justification = ? WHERE id = ? AND state = 'pending' AND decided_by IS NULL`)
+      .run(d.by, d.byName, d.at, d.justification, id);
+    return res.changes === 1;
+  }
+
   /** released → delivered, once; false when already used, expired or another user's. */
   markDelivered(token: string, recipientId: number, nowIso: string): boolean {
     const res = this.db

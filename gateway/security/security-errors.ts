@@ -13,7 +13,9 @@ export type SecurityRefusalCode =
   | 'release-infected'
   | 'release-scan-limit'
   | 'release-scan-unavailable'
-  | 'release-unscannable';
+  | 'release-unscannable'
+  | 'release-request-not-blocked'
+  | 'release-request-ambiguous';
 
 const STATUS: Record<SecurityRefusalCode, number> = {
   'justification-required': 400,
@@ -29,6 +31,9 @@ const STATUS: Record<SecurityRefusalCode, number> = {
   // The scanner is down or timed out: a retry later may succeed.
   'release-scan-unavailable': 503,
   'release-unscannable': 409,
+  // A user's request: only blocked originals, and a reference number naming one of theirs.
+  'release-request-not-blocked': 409,
+  'release-request-ambiguous': 409,
 };
 
 /**

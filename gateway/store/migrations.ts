@@ -77,3 +77,20 @@ export const ACCOUNT_FIELDS_MIGRATION: Migration = {
       );
   `,
 };
+
+/**
+ * Accounts from a directory or identity provider (docs/directory-sign-in.md): where the
+ * identity comes from, its stable id there (unique per source), and who disabled an
+ * account — the directory's sync re-enables only accounts it disabled itself.
+ */
+export const EXTERNAL_IDENTITY_MIGRATION: Migration = {
+  version: 8,
+  name: 'external identities',
+  sql: `
+      ALTER TABLE users ADD COLUMN auth_source TEXT NOT NULL DEFAULT 'local' CHECK (auth_source IN ('local', 'ldap', 'oidc', 'saml', 'kerberos'));
+      ALTER TABLE users ADD COLUMN external_id TEXT;
+      ALTER TABLE users ADD COLUMN disabled_by TEXT CHECK (disabled_by IN ('admin', 'directory'));
+      ALTER TABLE users ADD COLUMN disabled_reason TEXT;
+      CREATE UNIQUE INDEX users_external_id ON users(auth_source, external_id) WHERE external_id IS NOT NULL;
+  `,
+};

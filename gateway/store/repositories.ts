@@ -6,6 +6,18 @@
 export const ROLES = ['staff', 'admin', 'security'] as const;
 export type Role = (typeof ROLES)[number];
 
+/** Where an account's identity comes from: kekkai's own password, or a directory / identity provider. */
+export const AUTH_SOURCES = ['local', 'ldap', 'oidc', 'saml', 'kerberos'] as const;
+export type AuthSource = (typeof AUTH_SOURCES)[number];
+export type ExternalSource = Exclude<AuthSource, 'local'>;
+
+/**
+ * Who disabled an account: an admin (console, CLI, unused sweep — never undone
+ * automatically) or the directory (sync or sign-in; undone when the directory says
+ * the person is back).
+ */
+export type DisabledBy = 'admin' | 'directory';
+
 export interface UserRecord {
   id: number;
   name: string;
@@ -26,6 +38,13 @@ export interface UserRecord {
   totpEnabled: boolean;
   /** Last accepted TOTP time step (RFC 6238 replay protection). */
   totpLastStep: number;
+  authSource: AuthSource;
+  /** Stable id at the directory or identity provider (objectGUID, entryUUID, subject…); null for local accounts. */
+  externalId: string | null;
+  /** Null while enabled. */
+  disabledBy: DisabledBy | null;
+  /** Why the directory disabled it (not-in-directory, disabled-in-directory, no-mapped-group), else null. */
+  disabledReason: string | null;
 }
 
 /** Editable account fields (the admin console's form). */
@@ -38,15 +57,21 @@ export interface UserProfile {
   disabled: boolean;
 }
 
+/** A profile change; `disabledBy`/`disabledReason` say who turns an account off (default: an admin). */
+export type UserPatch = Partial<UserProfile> & { disabledBy?: DisabledBy; disabledReason?: string | null };
+
 export interface UserRepository {
   count(): number;
   findByName(name: string): UserRecord | undefined;
   findById(id: number): UserRecord | undefined;
-  create(user: { name: string; role: Role; passwordHash: string; mustChangePassword: boolean }): UserRecord;
+  create(user: { name: string; role: Role; passwordHash: string; mustChangePassword: boolean; authSource?: AuthSource; externalId?: string | null }): UserRecord;
+  /** The account provisioned for this directory / identity-provider identity. */
+  findByExternalId(source: ExternalSource, externalId: string): UserRecord | undefined;
+  listBySource(source: AuthSource): UserRecord[];
   setPassword(id: number, passwordHash: string, mustChangePassword: boolean): void;
   recordLogin(id: number, at: string): void;
   list(): UserRecord[];
-  update(id: number, profile: Partial<UserProfile>): void;
+  update(id: number, profile: UserPatch): void;
   delete(id: number): void;
   setTotp(id: number, fields: { secret?: string | null; enabled?: boolean; lastStep?: number }): void;
   /** Replaces the recovery codes (hashes) of an account. */

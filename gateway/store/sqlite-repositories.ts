@@ -1,6 +1,6 @@
 /** SQLite implementations of the repository interfaces. */
 import type { SqliteDb } from './sqlite-database.js';
-import type { AuthSessionRecord, AuthSessionRepository, Role, SettingsRepository, Store, UserProfile, UserRecord, UserRepository } from './repositories.js';
+import type { AuthSessionRecord, AuthSessionRepository, AuthSource, DisabledBy, ExternalSource, Role, SettingsRepository, Store, UserPatch, UserRecord, UserRepository } from './repositories.js';
 
 interface UserRow {
   id: number;
@@ -18,6 +18,10 @@ interface UserRow {
   totp_secret: string | null;
   totp_enabled: number;
   totp_last_step: number;
+  auth_source: AuthSource;
+  external_id: string | null;
+  disabled_by: DisabledBy | null;
+  disabled_reason: string | null;
 }
 
 function toUser(row: UserRow | undefined): UserRecord | undefined {
@@ -38,6 +42,11 @@ function toUser(row: UserRow | undefined): UserRecord | undefined {
     totpSecret: row.totp_secret,
     totpEnabled: row.totp_enabled === 1,
     totpLastStep: row.totp_last_step,
+    authSource: row.auth_source,
+    externalId: row.external_id,
+    // Accounts disabled before migration 8 count as disabled by an admin (never re-enabled automatically).
+    disabledBy: row.disabled === 1 ? (row.disabled_by ?? 'admin') : null,
+    disabledReason: row.disabled === 1 ? row.disabled_reason : null,
   };
 }
 
@@ -56,11 +65,19 @@ export class SqliteUserRepository implements UserRepository {
     return toUser(this.db.prepare('SELECT * FROM users WHERE id = ?').get(id) as UserRow | undefined);
   }
 
-  create(user: { name: string; role: Role; passwordHash: string; mustChangePassword: boolean }): UserRecord {
+  create(user: { name: string; role: Role; passwordHash: string; mustChangePassword: boolean; authSource?: AuthSource; externalId?: string | null }): UserRecord {
     const result = this.db
-      .prepare('INSERT INTO users (name, role, password_hash, must_change_password, created_at) VALUES (?, ?, ?, ?, ?)')
-      .run(user.name, user.role, user.passwordHash, user.mustChangePassword ? 1 : 0, new Date().toISOString());
+      .prepare('INSERT INTO users (name, role, password_hash, must_change_password, created_at, auth_source, external_id) VALUES (?, ?, ?, ?, ?, ?, ?)')
+      .run(user.name, user.role, user.passwordHash, user.mustChangePassword ? 1 : 0, new Date().toISOString(), user.authSource ?? 'local', user.externalId ?? null);
     return this.findById(Number(result.lastInsertRowid))!;
+  }
+
+  findByExternalId(source: ExternalSource, externalId: string): UserRecord | undefined {
+    return toUser(this.db.prepare('SELECT * FROM users WHERE auth_source = ? AND external_id = ?').get(source, externalId) as UserRow | undefined);
+  }
+
+  listBySource(source: AuthSource): UserRecord[] {
+    return (this.db.prepare('SELECT * FROM users WHERE auth_source = ? ORDER BY name').all(source) as UserRow[]).map((row) => toUser(row)!);
   }
 
   setPassword(id: number, passwordHash: string, mustChangePassword: boolean): void {
@@ -77,14 +94,18 @@ export class SqliteUserRepository implements UserRepository {
     return (this.db.prepare('SELECT * FROM users ORDER BY name').all() as UserRow[]).map((row) => toUser(row)!);
   }
 
-  update(id: number, p: Partial<UserProfile>): void {
+  update(id: number, p: UserPatch): void {
     const cols: Array<[string, unknown]> = [];
     if (p.role !== undefined) cols.push(['role', p.role]);
     if (p.department !== undefined) cols.push(['department', p.department]);
     if (p.jobTitle !== undefined) cols.push(['job_title', p.jobTitle]);
     if (p.expiresOn !== undefined) cols.push(['expires_on', p.expiresOn]);
     if (p.allowedSources !== undefined) cols.push(['allowed_sources', JSON.stringify(p.allowedSources)]);
-    if (p.disabled !== undefined) cols.push(['disabled', p.disabled ? 1 : 0]);
+    if (p.disabled !== undefined) {
+      cols.push(['disabled', p.disabled ? 1 : 0]);
+      cols.push(['disabled_by', p.disabled ? (p.disabledBy ?? 'admin') : null]);
+      cols.push(['disabled_reason', p.disabled ? (p.disabledReason ?? null) : null]);
+    }
     if (cols.length === 0) return;
     this.db.prepare(`UPDATE users SET ${cols.map(([c]) => `${c} = ?`).join(', ')} WHERE id = ?`).run(...cols.map(([, v]) => v), id);
   }

@@ -34,7 +34,11 @@ const DOWNLOADS_PER_MINUTE = 120;
  * (welcome, download progress, errors) never come from a worker: a compromised
  * worker must not be able to forge them.
  */
-const WORKER_VIEWER_MESSAGES = new Set<ServerMessage['type']>(['tabs', 'nav-state', 'cursor', 'caret', 'dialog', 'dialog-closed', 'clipboard', 'notice', 'file-chooser', 'tab-health', 'session-ended']);
+const WORKER_VIEWER_MESSAGES = new Set<ServerMessage['type']>([
+  'tabs', 'nav-state', 'cursor', 'caret', 'dialog', 'dialog-closed', 'clipboard', 'notice', 'file-chooser', 'tab-health', 'session-ended',
+  // Pickers for the pages' form controls (gateway/browser/control-pickers.ts).
+  'picker', 'picker-closed',
+]);
 /** Download guids announced by a worker and not finished yet; more are refused (a page can start only so many). */
 const MAX_OPEN_DOWNLOADS = 256;
 /** Chromium's download guids; anything else never becomes a path here. */
@@ -49,6 +53,8 @@ export interface WorkerPoolOptions {
   policy: () => { version: number; policy: unknown; contact: string | null };
   /** Command that starts a worker (default: this package's `kekkai worker --local`). */
   entry?: { script: string; args: string[] };
+  /** Fork local workers as another user (KEKKAI_WORKER_USER, worker-user.ts): uid, gid, cwd and a trimmed env. */
+  spawnAs?: { uid: number; gid: number; cwd: string; env: NodeJS.ProcessEnv };
 }
 
 /** No worker takes new sessions (all draining): the viewer is told, nothing is queued. */
@@ -315,7 +321,7 @@ export class WorkerPool implements BrowserLayer {
       throw err;
     }
     // The download pipeline attributes this session's files to its user.
-    this.deps.downloads.downloadDir(id, { userId: user.id, userName: user.name, role: user.role });
+    this.deps.downloads.downloadDir(id, { userId: user.id, userName: user.name, role: user.role, sourceIp: user.sourceIp });
     this.deps.log.info({ sessionId: id, userId: user.id, worker: worker.id }, 'browser session placed');
     return session;
   }
@@ -388,12 +394,13 @@ export class WorkerPool implements BrowserLayer {
       maxDownloadBytes: config.download.maxBytes,
       maxUploadBytes: config.upload.maxBytes,
       workDir,
+      ...(config.session.startPage ? { startPage: config.session.startPage } : {}),
     };
   }
 
   private spawn(index: number, attempt = 1): Promise<void> {
     const entry = this.options.entry ?? { script: path.join(PACKAGE_ROOT, 'bin', 'kekkai.js'), args: ['worker', '--local', this.deps.config.logLevel] };
-    const child = fork(entry.script, entry.args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(entry.script, entry.args, { serialization: 'advanced', stdio: ['ignore', 'inherit', 'inherit', 'ipc'], ...this.options.spawnAs });
     const worker = new WorkerHandle(index + 1, new ProcessLink(child));
     this.handles[index] = worker;
     const ready = new Promise<void>((resolve, reject) => {

@@ -2,7 +2,11 @@
  * End to end, downloads (issue 4): a download goes through clamd and the
  * sanitizer and reaches the user only as the rebuilt file through a one-time
  * link; infected files are blocked with a reason and quarantined; printing
- * arrives as a sanitized PDF.
+ * arrives as a sanitized PDF. The panel says what was done and gives a reference
+ * number; it can be minimised and closed, counts what waits in a badge, and lets
+ * the wheel through to the page once its list is at its end (issue 12).
+ * The worker runs as `nobody` with Chromium's sandbox on where the machine allows it
+ * (support/chromium-sandbox.ts).
  */
 import { readFileSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
@@ -13,6 +17,8 @@ import { SqliteAuditRepository } from '../../gateway/audit/sqlite-audit-reposito
 import { QuarantineStore } from '../../gateway/downloads/quarantine-store.js';
 import { openDatabase } from '../../gateway/database.js';
 import { startPrivateClamd, type PrivateClamd } from '../integration/sanitizer/private-clamd.js';
+import type { WorkerPool } from '../../gateway/workers/worker-pool.js';
+import { expectSandboxAsPlanned, sandboxedWorkers } from './support/chromium-sandbox.js';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
 import { browseTo, clickRemote, launchUserBrowser, startHarness, type Harness, signedInPage } from './support/gateway-harness.js';
 
@@ -31,11 +37,17 @@ beforeAll(async () => {
     startFixtureSite('127.0.0.1', {
       '/files/report.csv': { body: SJIS_CSV, contentType: 'text/csv', filename: '報告.csv' },
       '/files/eicar.txt': { body: Buffer.from(EICAR), contentType: 'text/plain', filename: 'eicar.txt' },
+    }, {
+      // A long page that reports its scroll position, with a download link under the panel's corner.
+      '/long': `<title>Long fixture</title><style>body{margin:0;height:5000px}a{position:absolute;left:40px;top:40px;font-size:24px}</style>
+<a href="/files/report.csv">report</a>
+<script>function report(d){fetch('/report',{method:'POST',headers:{'content-type':'application/json'},body:JSON.stringify(d)});}
+let t=0;addEventListener('scroll',()=>{clearTimeout(t);t=setTimeout(()=>report({kind:'scroll',y:scrollY}),100);});</script>`,
     }),
     startPrivateClamd(),
     launchUserBrowser(),
   ]);
-  harness = await startHarness({ clamd: clamd.socket, 'session.workers': 1 }, [site.url]);
+  harness = await startHarness({ clamd: clamd.socket, ...sandboxedWorkers(1) }, [site.url]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -58,6 +70,13 @@ describe('downloads', () => {
     const link = panelItem(page, '報告').locator('a.download-link');
     await link.waitFor({ timeout: 60_000 });
     const href = await link.getAttribute('href');
+    // What was done, in plain Japanese, and the reference number.
+    const item = panelItem(page, '報告');
+    expect(await item.locator('.download-done li').allTextContents()).toEqual([
+      '文字コードを Shift_JIS から UTF-8 に変換しました',
+      '数式として働くセル 1 件を文字として扱うようにしました',
+    ]);
+    expect(await item.locator('.download-ref').textContent()).toMatch(/^参照番号: [0-9A-F]{4}-[0-9A-F]{4}$/);
     const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
     expect(download.suggestedFilename()).toBe('報告.csv');
     const text = readFileSync((await download.path())!, 'utf8');
@@ -83,13 +102,17 @@ describe('downloads', () => {
     db.close();
     const record = records.find((r) => r.name === 'eicar.txt');
     expect(record?.verdict).toBe('blocked');
+    // The blocked item names the next step and the reference number the security console finds it by.
+    await item.locator('.download-ref').waitFor();
+    expect(await item.locator('.download-next').textContent()).toContain('参照番号をお伝えください');
+    expect(await item.locator('.download-ref-number').textContent()).toBe(record!.id.slice(0, 8).toUpperCase().replace(/^(.{4})/, '$1-'));
     expect(record?.signature ?? '').toMatch(/Eicar/i);
     // The audit log has the download with its verdict and the original's hash.
     const auditDb = openDatabase(harness.dataDir);
     const audit = new AuditLog(new SqliteAuditRepository(auditDb), loadAuditKey({ dataDir: harness.dataDir, create: false })!.key);
     const entry = [...audit.records({})].find((r) => r.event === 'download' && (r.details as { name?: string }).name === 'eicar.txt');
     auditDb.close();
-    expect(entry).toMatchObject({ outcome: 'blocked', userName: 'admin' });
+    expect(entry).toMatchObject({ outcome: 'blocked', userName: 'admin', role: 'admin', sourceIp: '127.0.0.1' });
     expect((entry!.details as { sha256: string }).sha256).toBe(record!.sha256);
     await page.context().close();
   });
@@ -100,15 +123,53 @@ describe('downloads', () => {
     await page.getByRole('button', { name: '印刷（PDF）' }).click();
     const link = page.locator('.download-panel a.download-link').first();
     await link.waitFor({ timeout: 90_000 });
-    const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
-    expect(download.suggestedFilename()).toMatch(/\.pdf$/);
-    const bytes = readFileSync((await download.path())!);
+    // Fetched with the user's cookies rather than clicked: under load the panel may redraw the
+    // item while a click's download starts, which cancels that download (the link works once).
+    const res = await page.request.get(new URL((await link.getAttribute('href'))!, harness.url).toString());
+    expect(res.status()).toBe(200);
+    expect(res.headers()['content-disposition']).toMatch(/\.pdf/);
+    const bytes = await res.body();
     expect(bytes.subarray(0, 5).toString()).toBe('%PDF-');
     // The printed original is quarantined under the user who printed it (not "unknown").
     const db = openDatabase(harness.dataDir);
     const printed = new QuarantineStore({ db, dataDir: harness.dataDir }).list({}).find((r) => r.sourceUrl === 'print:');
     db.close();
     expect(printed).toMatchObject({ userName: 'admin' });
+    // All of the above ran in a worker whose Chromium is sandboxed where the machine allows it.
+    expectSandboxAsPlanned((harness.gateway.services.browser as WorkerPool).status()[0]!.pid!);
+    await page.context().close();
+  });
+
+  it('has a panel that minimises, closes and comes back, counts what waits, and lets the wheel through to the page', async () => {
+    const page = await signedIn();
+    site.reports.length = 0;
+    await browseTo(page, `${site.url}/long`, 'Long fixture');
+    await clickRemote(page, 60, 52);
+    const panel = page.getByRole('region', { name: 'ダウンロード' });
+    await panel.locator('a.download-link').waitFor({ timeout: 60_000 });
+    const button = page.getByRole('button', { name: /^ダウンロード一覧を表示/ });
+    expect(await button.getAttribute('aria-label')).toBe('ダウンロード一覧を表示（1 件の対応待ち）');
+    expect(await page.locator('.download-badge').textContent()).toBe('1');
+
+    // A wheel over the panel scrolls the page below: the panel's list has nothing to scroll.
+    const box = (await panel.boundingBox())!;
+    await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page.mouse.wheel(0, 400);
+    const scrolled = await site.waitForReport((r) => r.kind === 'scroll');
+    expect(scrolled.y).toBeGreaterThan(100);
+
+    await panel.getByRole('button', { name: 'ダウンロード一覧を最小化' }).click();
+    expect(await panel.locator('.download-list').isVisible()).toBe(false);
+    await panel.getByRole('button', { name: 'ダウンロード一覧を広げる' }).click();
+    expect(await panel.locator('.download-list').isVisible()).toBe(true);
+    await panel.getByRole('button', { name: 'ダウンロード一覧を閉じる' }).click();
+    expect(await panel.isVisible()).toBe(false);
+    await button.click();
+    expect(await panel.isVisible()).toBe(true);
+
+    // Saving the file leaves nothing waiting.
+    await Promise.all([page.waitForEvent('download'), panel.locator('a.download-link').click()]);
+    await expect.poll(() => page.locator('.download-badge').isVisible()).toBe(false);
     await page.context().close();
   });
 });

@@ -9,6 +9,8 @@
  */
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { WorkerPool } from '../../gateway/workers/worker-pool.js';
+import { expectSandboxAsPlanned, sandboxedWorkers } from './support/chromium-sandbox.js';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
 import { browseTo, clickRemote, launchUserBrowser, login, newUserContext, startHarness, waitUntil, type Harness } from './support/gateway-harness.js';
 
@@ -55,7 +57,8 @@ let browser: Browser;
 
 beforeAll(async () => {
   [site, browser] = await Promise.all([startFixtureSite('127.0.0.1', {}, PAGES), launchUserBrowser()]);
-  harness = await startHarness({}, [site.url]);
+  // A sandboxed worker, as in production (support/chromium-sandbox.ts).
+  harness = await startHarness(sandboxedWorkers(1), [site.url]);
 });
 afterAll(async () => {
   await browser?.close();
@@ -102,6 +105,8 @@ describe('probes of hostile pages', () => {
     }, 30_000, 'clipboard written');
     expect(copied.head).toBe('MARK lorem');
     expect(copied.length).toBe(MAX_SELECTION_CHARS);
+    // The hostile pages ran in a sandboxed Chromium where the machine allows it.
+    expectSandboxAsPlanned((harness.gateway.services.browser as WorkerPool).status()[0]!.pid!);
     await context.close();
   });
 });

@@ -38,6 +38,7 @@ import {
   waitUntil,
   type Harness,
 } from './support/gateway-harness.js';
+import { diesWithTest } from '../process-lifetime-check.js';
 
 const BIN = path.resolve('bin/kekkai.js');
 /** 2.5 MiB of CSV: three transfer chunks between worker and control plane. */
@@ -66,7 +67,7 @@ function cli(args: string[]): { status: number | null; stdout: string; stderr: s
 }
 
 function startWorker(dir: string, tokenFile: string): { dir: string; child: ChildProcess; exit: Promise<number | null> } {
-  const child = spawn(process.execPath, [BIN, 'worker', '--control', control, '--token-file', tokenFile, '--state-dir', dir], {
+  const child = spawn(...diesWithTest(process.execPath, [BIN, 'worker', '--control', control, '--token-file', tokenFile, '--state-dir', dir]), {
     env: { ...process.env, KEKKAI_LOG_LEVEL: 'warn', KEKKAI_CHROMIUM_PATH: CHROMIUM },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

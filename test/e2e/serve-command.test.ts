@@ -12,6 +12,7 @@ import https from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { diesWithTest, testRunMarker } from '../process-lifetime-check.js';
 
 const BIN = path.resolve('bin/kekkai.js');
 const children: ChildProcess[] = [];
@@ -28,8 +29,8 @@ afterEach(async () => {
 });
 
 function serve(dataDir: string, env: Record<string, string> = {}): Promise<{ child: ChildProcess; stdout: () => string; url: string }> {
-  const child = spawn(process.execPath, [BIN, 'serve'], {
-    env: { PATH: process.env.PATH ?? '', KEKKAI_DATA_DIR: dataDir, KEKKAI_PORT: '0', KEKKAI_HOST: '127.0.0.1', KEKKAI_WARM_POOL: '0', ...env },
+  const child = spawn(...diesWithTest(process.execPath, [BIN, 'serve']), {
+    env: { PATH: process.env.PATH ?? '', KEKKAI_DATA_DIR: dataDir, KEKKAI_PORT: '0', KEKKAI_HOST: '127.0.0.1', KEKKAI_WARM_POOL: '0', ...testRunMarker(), ...env },
   });
   children.push(child);
   let out = '';

@@ -19,6 +19,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startFixtureSite } from './support/fixture-site.js';
 import { browseTo, clickRemote, launchUserBrowser, login, STAFF_PASSWORD } from './support/gateway-harness.js';
 import { descendants, listeningPorts, processesMentioning, stillRunning, type ProcessId } from './support/process-table.js';
+import { diesWithTest, testRunMarker } from '../process-lifetime-check.js';
 
 const BIN = path.resolve('bin/kekkai.js');
 const children: ChildProcess[] = [];
@@ -52,6 +53,7 @@ function newDataDir(): string {
 function serveEnv(dataDir: string, extra: Record<string, string> = {}): Record<string, string> {
   return {
     PATH: process.env.PATH ?? '',
+    ...testRunMarker(),
     KEKKAI_DATA_DIR: dataDir,
     KEKKAI_PORT: '0',
     KEKKAI_HOST: '127.0.0.1',
@@ -63,7 +65,7 @@ function serveEnv(dataDir: string, extra: Record<string, string> = {}): Record<s
 }
 
 async function serve(dataDir: string, extra: Record<string, string> = {}): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, [BIN, 'serve'], { env: serveEnv(dataDir, extra) });
+  const child = spawn(...diesWithTest(process.execPath, [BIN, 'serve']), { env: serveEnv(dataDir, extra) });
   children.push(child);
   let out = '';
   child.stdout!.on('data', (d: Buffer) => (out += d.toString()));

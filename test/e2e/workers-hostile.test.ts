@@ -13,6 +13,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inputToFrameLatency } from '../../bench/streaming.js';
 import type { WorkerPool } from '../../gateway/workers/worker-pool.js';
+import { expectSandboxAsPlanned, sandboxedWorkers } from './support/chromium-sandbox.js';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
 import { HOSTILE_BUTTON, HOSTILE_PAGES } from './support/hostile-pages.js';
 import { addStaff, browseTo, canvasPixel, clickRemote, launchUserBrowser, login, newUserContext, STAFF_PASSWORD, startHarness, waitUntil, type Harness } from './support/gateway-harness.js';
@@ -37,7 +38,8 @@ const ON_DEMAND = process.env.KEKKAI_E2E_HOSTILE === '1';
 beforeAll(async () => {
   if (!ON_DEMAND) return;
   [site, browser] = await Promise.all([startFixtureSite('127.0.0.1', {}, HOSTILE_PAGES), launchUserBrowser()]);
-  harness = await startHarness({ 'session.workers': 2, 'session.maxTabs': MAX_TABS, 'session.rendererMemoryMb': RENDERER_MEMORY_MB }, [site.url]);
+  // Workers as `nobody` with Chromium's sandbox on where the machine allows it (support/chromium-sandbox.ts).
+  harness = await startHarness({ ...sandboxedWorkers(2), 'session.maxTabs': MAX_TABS, 'session.rendererMemoryMb': RENDERER_MEMORY_MB }, [site.url]);
   for (const name of ['hostile', 'bystander-a', 'bystander-b']) await addStaff(harness, name);
   // Placement is least-loaded, ties to the lower worker: hostile → 1, B → 2 (1 > 0),
   // then A → 1 (1 = 1). Sign-ins one after another keep that order.
@@ -205,6 +207,8 @@ describe.runIf(ON_DEMAND)('hostile pages on browser workers', () => {
 
   it('no worker died, and the hostile user browses on in the same session', { timeout: 240_000 }, async () => {
     expect(pool().status().map((w) => w.pid)).toEqual(workerPids);
+    // Both workers' Chromiums ran the hostile pages sandboxed where the machine allows it.
+    for (const pid of workerPids) expectSandboxAsPlanned(pid!);
     expect(placement()).toEqual({ hostile: 1, 'bystander-a': 1, 'bystander-b': 2 });
     expect([...harness.gateway.services.audit.records({})].filter((r) => r.event === 'browser-crashed')).toEqual([]);
     await browseTo(hostile, `${site.url}/button`, 'Button fixture');

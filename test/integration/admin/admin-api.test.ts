@@ -95,6 +95,23 @@ describe('URL policy editor', () => {
     expect((audit[0]!.details as { after: { yaml: string } }).after.yaml).toContain('no-example');
   });
 
+  it('tests a URL as browsing gets it: no scheme means https, and the proxy\'s own refusals show', async () => {
+    const test = async (url: string) => (await api('POST', '/api/admin/policy/test', { url })).json();
+    // Typed like an address: judged as https:// (it used to be "block" as an invalid URL).
+    const bare = await test('www.mhlw.go.jp/stf/');
+    expect(bare).toMatchObject({ assumedScheme: 'https', testedUrl: 'https://www.mhlw.go.jp/stf/', verdict: { verdict: 'allow' }, effective: 'allow' });
+    // The policy allows these, but the egress proxy refuses them: the box says so.
+    const loopback = await test('http://localhost/');
+    expect(loopback).toMatchObject({ verdict: { verdict: 'allow' }, effective: 'block', egress: { allowed: false, code: 'address' } });
+    expect(loopback.egress.message.ja).toContain('内部・ループバック等のアドレス');
+    const port = await test('https://93.184.216.34:8443/');
+    expect(port).toMatchObject({ effective: 'block', egress: { code: 'port' } });
+    expect(port.egress.message.ja).toContain('許可されているポート: 80, 443');
+    expect((await test('https://localhost:8443/')).egress.code).toBe('own-endpoint');
+    // A public address on an allowed port passes both.
+    expect(await test('https://93.184.216.34/')).toMatchObject({ effective: 'allow', egress: { allowed: true } });
+  });
+
   it('stores the contact line as a policy version and the file policy as validated YAML', async () => {
     const set = await api('PUT', '/api/admin/settings', { contact: '情報システム課 内線 1234', maxTabs: 4 });
     expect(set.json()).toMatchObject({ contact: '情報システム課 内線 1234', maxTabs: 4 });

@@ -34,6 +34,23 @@ describe('deploy/systemd/kekkai.service', () => {
   });
 });
 
+describe('deploy/systemd/kekkai-backup.service and .timer', () => {
+  // The pair together (the timer names the service); ExecStart pointed at this node as above.
+  it.skipIf(!hasCommand('systemd-analyze'))('pass systemd-analyze verify without warnings, and the timer fires daily', () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kekkai-unit-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const service = readFileSync('deploy/systemd/kekkai-backup.service', 'utf8').replace('ExecStart=/usr/bin/node ', `ExecStart=${process.execPath} `);
+    writeFileSync(path.join(dir, 'kekkai-backup.service'), service);
+    writeFileSync(path.join(dir, 'kekkai-backup.timer'), readFileSync('deploy/systemd/kekkai-backup.timer', 'utf8'));
+    const result = spawnSync('systemd-analyze', ['verify', '--man=no', path.join(dir, 'kekkai-backup.timer'), path.join(dir, 'kekkai-backup.service')], { encoding: 'utf8' });
+    expect(`${result.stdout}${result.stderr}`.trim()).toBe('');
+    expect(result.status).toBe(0);
+    const calendar = spawnSync('systemd-analyze', ['calendar', '--iterations=2', '*-*-* 02:30:00'], { encoding: 'utf8' });
+    const [first, second] = [...calendar.stdout.matchAll(/\d{4}-\d{2}-\d{2} 02:30:00/g)].map((m) => Date.parse(`${m[0].replace(' ', 'T')}Z`));
+    expect(second! - first!).toBe(86_400_000);
+  });
+});
+
 describe('deploy/systemd/kekkai.sysusers.conf', () => {
   it.skipIf(!hasCommand('systemd-sysusers'))('is accepted by systemd-sysusers (dry run on an empty root)', () => {
     const root = mkdtempSync(path.join(os.tmpdir(), 'kekkai-sysusers-'));

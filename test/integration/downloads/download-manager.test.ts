@@ -36,6 +36,7 @@ const sanitizedPdf: SanitizeFn = async (input, _policy, onStage) => {
     verdict: 'sanitized',
     inputType: 'xlsx',
     output: { name: input.name.replace(/\.xlsx$/, '.pdf'), mimeType: 'application/pdf', trueType: 'pdf', bytes: new TextEncoder().encode('%PDF-rebuilt') },
+    changes: [{ kind: 'converted', from: 'xlsx', to: 'pdf' }, { kind: 'rendered-as-images', pages: 2 }],
     steps: [{ stage: 'scan', detail: 'clean', ms: 1 }],
   };
 };
@@ -103,6 +104,9 @@ describe('DownloadManager', () => {
     const ready = last();
     expect(ready).toMatchObject({ type: 'download', id: GUID, name: '様式.xlsx', outputName: '様式.pdf', receivedBytes: 11, totalBytes: 11 });
     expect(ready.href).toMatch(/^\/api\/downloads\/[A-Za-z0-9_-]{43}$/);
+    // What was done, in plain words, and the quarantine record's reference number.
+    expect(ready.done?.map((d) => d.ja)).toEqual(['Excel ブックを PDF に変換しました', 'ページを画像にして PDF を作り直しました（2 ページ）。文字の選択や検索はできません']);
+    expect(ready.ref).toBe('1000-0000');
     const file = await m.take(tokenOf(ready), S1);
     expect(file).toMatchObject({ name: '様式.pdf', mimeType: 'application/pdf', size: 12 });
     expect(await text(file!.stream)).toBe('%PDF-rebuilt');
@@ -119,7 +123,7 @@ describe('DownloadManager', () => {
     const m = manager({ sanitize: infected });
     await download(m, S1, 'X5O!P%@AP', 'report.pdf');
     expect(updates.map((u) => u.msg.state)).toEqual(['downloading', 'downloading', 'scanning', 'blocked']);
-    expect(last()).toMatchObject({ state: 'blocked', reason: 'infected', message: reasonMessage('infected') });
+    expect(last()).toMatchObject({ state: 'blocked', reason: 'infected', message: reasonMessage('infected'), ref: '1000-0000' });
     expect(last().href).toBeUndefined();
     expect(quarantined[0]!.meta).toMatchObject({ verdict: 'blocked', reason: 'infected', signature: 'Eicar-Signature' });
     expect(m.list(S1)).toMatchObject([{ state: 'blocked', reason: 'infected' }]);

@@ -67,9 +67,11 @@ describe('sanitize with a real clamd', () => {
   });
 
   it('blocks a ZIP with an EICAR member, and a nested one', async () => {
-    expect(await run('a.zip', await zipOf({ 'readme.txt': 'hello', 'eicar.txt': eicar() }))).toMatchObject({ verdict: 'blocked', reason: 'infected' });
+    // The security team is told which member carries the signature, nested ones by their path.
+    const flat = await run('a.zip', await zipOf({ 'readme.txt': 'hello', '紹介状/eicar.txt': eicar() }));
+    expect(flat).toMatchObject({ verdict: 'blocked', reason: 'infected', detail: expect.stringContaining('in member "紹介状/eicar.txt"') });
     const nested = await run('b.zip', await nestedZip(2, { 'eicar.txt': eicar() }));
-    expect(nested).toMatchObject({ verdict: 'blocked', reason: 'infected', signature: expect.stringContaining('Eicar') });
+    expect(nested).toMatchObject({ verdict: 'blocked', reason: 'infected', signature: expect.stringContaining('Eicar'), detail: expect.stringMatching(/in member "[^"]+\.zip\/(?:[^"]*\/)?eicar\.txt"/) });
   });
 
   it('lets a clean image through, scanned twice (input and output)', async () => {

@@ -42,7 +42,9 @@ export async function startPrivateClamd(databaseDir = FIXTURE_DB, opts: { stream
       '',
     ].join('\n'),
   );
-  const child: ChildProcess = spawn('clamd', ['-c', join(dir, 'clamd.conf')], { stdio: 'ignore' });
+  // clamd dies with the test process (setpriv's parent-death signal survives its exec of
+  // clamd): a test file that never reaches stop() must not leave it running.
+  const child: ChildProcess = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'clamd', '-c', join(dir, 'clamd.conf')], { stdio: 'ignore' });
   let exited = false;
   child.on('exit', () => (exited = true));
   const scanner = new ClamdScanner({ address: socket, timeoutMs: 1000 });

@@ -1,5 +1,6 @@
 /** Security console: quarantine list filters, detail, permissions, delete and analysis ZIP. */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { referenceOf } from '../../../gateway/downloads/download-changes.js';
 import { unzip } from '../../fixtures/security/unzip.js';
 import { startSecurityHarness, type SecurityHarness } from './security-harness.js';
 
@@ -47,6 +48,11 @@ describe('quarantine list', () => {
     expect(await names('reason=macro-document')).toEqual(['macro.xlsm']);
     expect(await names('type=pdf')).toEqual(['report.pdf']);
     expect(await names('q=eicar')).toEqual(['eicar.txt']);
+    // The reference number staff read from their download panel finds the record.
+    const macro = (await h.get(sec, '/api/security/quarantine?reason=macro-document')).json() as { records: Array<{ id: string }> };
+    const ref = referenceOf(macro.records[0]!.id);
+    expect(await names(`q=${encodeURIComponent(ref)}`)).toEqual(['macro.xlsm']);
+    expect(await names(`q=${ref.toLowerCase().replace('-', '')}`)).toEqual(['macro.xlsm']);
     const page = (await h.get(sec, '/api/security/quarantine?limit=2&offset=2')).json() as ListBody;
     expect(page.total).toBe(3);
     expect(page.records).toHaveLength(1);

@@ -138,10 +138,12 @@ describe('a compromised remote worker', () => {
     expect([...h.audit.records({ events: ['login'] })].filter((r) => r.userId === user.id && r.details.worker !== undefined)).toEqual([]);
   });
 
-  it('is cut off for a message flood, and only its own users lose their sessions', async () => {
+  it('is cut off for a message flood (JSON over its budget), and only its own users lose their sessions', async () => {
     const worker = await hostileWorker(3);
     const { messages } = await viewer();
-    for (let i = 0; i < 12_000; i++) worker.send({ t: 'stream', inputToFrame: [] });
+    // Large JSON (what costs the control plane CPU) well past its 8 MiB-a-second budget, in a few messages.
+    const text = 'x'.repeat(3 * 1024 * 1024);
+    for (let i = 0; i < 5; i++) worker.send({ t: 'msg', sid: 'none', msg: { type: 'clipboard', text } });
     expect(await worker.closed).toBeGreaterThan(0);
     await until(() => messages.find((m) => m.type === 'session-ended' && m.reason === 'browser-crashed'));
     const crashed = await until(() => [...h.audit.records({ events: ['browser-crashed'] })].at(-1));

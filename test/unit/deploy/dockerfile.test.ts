@@ -74,7 +74,7 @@ describe('docker/Dockerfile', () => {
 
   it('installs Debian Chromium, Japanese fonts, poppler and tini, and never downloads a browser', () => {
     const installs = runs(runtime);
-    for (const pkg of ['chromium', 'fonts-noto-cjk', 'poppler-utils', 'poppler-data', 'tini']) {
+    for (const pkg of ['chromium', 'chromium-l10n', 'fonts-noto-cjk', 'poppler-utils', 'poppler-data', 'tini']) {
       expect(installs.split(/[\s";]+/), pkg).toContain(pkg);
     }
     const env = runtime.filter((i) => i.keyword === 'ENV').map((i) => i.args).join(' ');

@@ -81,3 +81,33 @@ describe('deploy/systemd/kekkai.sysusers.conf', () => {
     expect(fields[5]).toBe('/usr/sbin/nologin');
   });
 });
+
+describe('deploy/systemd/kekkai-backup.service and kekkai-backup.timer', () => {
+  const backup = parseUnit(readFileSync('deploy/systemd/kekkai-backup.service', 'utf8')).get('Service')!;
+  const timer = parseUnit(readFileSync('deploy/systemd/kekkai-backup.timer', 'utf8'));
+  const get = (key: string): string | undefined => backup.get(key)?.at(-1);
+
+  it('runs `kekkai backup --scheduled` once, as the gateway\'s user, with the gateway\'s settings', () => {
+    expect(get('Type')).toBe('oneshot');
+    expect(get('User')).toBe(one('User'));
+    expect(get('ExecStart')).toBe('/usr/bin/node /opt/kekkai/bin/kekkai.js backup --scheduled');
+    expect(backup.get('Environment')).toEqual(expect.arrayContaining(['KEKKAI_DATA_DIR=/var/lib/kekkai', 'KEKKAI_BACKUP_DIR=/var/backups/kekkai']));
+    expect(get('EnvironmentFile')).toBe(one('EnvironmentFile'));
+  });
+
+  it('may write only the data and backup directories, with no capabilities', () => {
+    expect(get('ProtectSystem')).toBe('strict');
+    expect(get('ReadWritePaths')!.split(' ')).toEqual(['/var/lib/kekkai', '-/var/backups/kekkai']);
+    expect(get('CapabilityBoundingSet')).toBe('');
+    expect(get('NoNewPrivileges')).toBe('yes');
+    expect(get('UMask')).toBe('0077');
+  });
+
+  it('fires daily, catches up after downtime, and starts that service', () => {
+    const t = timer.get('Timer')!;
+    expect(t.get('OnCalendar')).toEqual(['*-*-* 02:30:00']);
+    expect(t.get('Persistent')).toEqual(['true']);
+    expect(t.get('Unit')).toEqual(['kekkai-backup.service']);
+    expect(timer.get('Install')!.get('WantedBy')).toEqual(['timers.target']);
+  });
+});

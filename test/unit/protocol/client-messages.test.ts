@@ -14,6 +14,9 @@ describe('client message schema', () => {
       { type: 'tab', action: 'close', tabId: 3 },
       { type: 'dialog-reply', dialogId: 1, accept: true, suppressFurther: true },
       { type: 'end-session' },
+      { type: 'picker-choose', pickerId: 4, index: 2 },
+      { type: 'picker-choose', pickerId: 4, value: '2026-04-01' },
+      { type: 'picker-cancel', pickerId: 4 },
     ];
     for (const msg of valid) expect(ClientMessage.safeParse(msg).success, JSON.stringify(msg)).toBe(true);
   });
@@ -27,6 +30,10 @@ describe('client message schema', () => {
       { type: 'key', action: 'down', key: '', code: 'KeyA', keyCode: 65, modifiers: 0 },
       { type: 'paste', text: 'x'.repeat(MAX_PASTE_CHARS + 1) },
       { type: 'navigate', url: '' },
+      { type: 'picker-choose', pickerId: -1, index: 0 },
+      { type: 'picker-choose', pickerId: 1, index: 1.5 },
+      { type: 'picker-choose', pickerId: 1, value: 'x'.repeat(65) },
+      { type: 'picker-cancel' },
       null,
       'hello',
     ];

@@ -88,6 +88,7 @@ describe('sanitize: images', () => {
     expect(v.output).toMatchObject({ name: 'photo.jpeg', mimeType: 'image/jpeg', trueType: 'jpeg' });
     expect(Buffer.from(v.output.bytes).includes('secret-exif-marker')).toBe(false);
     expect((await sharp(v.output.bytes).metadata()).exif).toBeUndefined();
+    expect(v.changes).toEqual([{ kind: 'image-reencoded' }]);
   });
 
   it('refuses a truncated JPEG', async () => {
@@ -112,6 +113,7 @@ describe('sanitize: images', () => {
     const gif = await sharp({ create: { width: 10, height: 10, channels: 3, background: '#f00' } }).gif().toBuffer();
     const v = await run('anim.gif', gif);
     expect(v.verdict === 'sanitized' && v.output.name).toBe('anim.png');
+    expect(v.verdict === 'sanitized' && v.changes).toEqual([{ kind: 'converted', from: 'gif', to: 'png' }, { kind: 'first-frame-only' }]);
   });
 
   it('decodes a BMP and outputs PNG', async () => {
@@ -149,6 +151,8 @@ describe('sanitize: text and CSV', () => {
     const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(v.output.bytes);
     expect(text.startsWith('\uFEFF氏名,メモ\r\n')).toBe(true);
     expect(text).toContain(`"'=cmd`);
+    // What the download panel tells the user was done.
+    expect(v.changes).toEqual([{ kind: 'text-reencoded', from: 'shift_jis' }, { kind: 'formulas-neutralised', count: 2 }]);
   });
 
   it('blocks HTML, whether named .html or disguised as .txt', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addressToUrl } from '../../../../gateway/browser/address-input.js';
+import { addressTarget, addressToUrl, httpFallbackWanted } from '../../../../gateway/browser/address-input.js';
 
 describe('address bar input', () => {
   it('adds https:// to scheme-less hosts, including host:port', () => {
@@ -16,6 +16,24 @@ describe('address bar input', () => {
   it('refuses non-web schemes and junk', () => {
     for (const bad of ['javascript:alert(1)', 'file:///etc/passwd', 'chrome://settings', 'data:text/html,x', '', 'two words', 'http://']) {
       expect(addressToUrl(bad), bad).toBeNull();
+    }
+  });
+});
+
+describe('http fallback of scheme-less addresses', () => {
+  it('is offered only when no scheme was typed', () => {
+    expect(addressTarget('example.test')).toEqual({ url: 'https://example.test/', fallback: 'http://example.test/' });
+    expect(addressTarget('localhost:8080/form?a=1')).toEqual({ url: 'https://localhost:8080/form?a=1', fallback: 'http://localhost:8080/form?a=1' });
+    expect(addressTarget('https://example.test')?.fallback).toBeNull();
+    expect(addressTarget('http://example.test')?.fallback).toBeNull();
+  });
+
+  it('follows connection and TLS failures, not name resolution, policy blocks or aborts', () => {
+    for (const e of ['net::ERR_SSL_PROTOCOL_ERROR', 'net::ERR_CONNECTION_REFUSED', 'net::ERR_CERT_AUTHORITY_INVALID', 'net::ERR_TUNNEL_CONNECTION_FAILED', 'net::ERR_CONNECTION_RESET']) {
+      expect(httpFallbackWanted(e), e).toBe(true);
+    }
+    for (const e of [undefined, '', 'net::ERR_NAME_NOT_RESOLVED', 'net::ERR_ABORTED', 'net::ERR_BLOCKED_BY_CLIENT', 'net::ERR_SSL_PROTOCOL_ERROR; x']) {
+      expect(httpFallbackWanted(e), String(e)).toBe(false);
     }
   });
 });

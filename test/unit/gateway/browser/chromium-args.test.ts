@@ -49,6 +49,14 @@ describe('Chromium launch flags', () => {
     }
   });
 
+  it('start Chromium\'s UI in Japanese in every process and show scrollbars (issue 12)', () => {
+    const launch = chromiumLaunchOptions(base, false);
+    // Chromium on Linux takes its UI language from LANGUAGE, not from --lang.
+    expect(launch.env).toMatchObject({ LANGUAGE: 'ja', TZ: 'Asia/Tokyo' });
+    expect(launch.args).toContain('--accept-lang=ja-JP,ja,en-US,en');
+    expect(launch.ignoreDefaultArgs).toEqual(['--hide-scrollbars']);
+  });
+
   it('keep the profile and temporary files in the run directory when one is given', () => {
     const launch = chromiumLaunchOptions({ ...base, runDir: { profile: '/data/run/chromium/profile', home: '/data/run/chromium/home' } }, false);
     expect(launch.userDataDir).toBe('/data/run/chromium/profile');

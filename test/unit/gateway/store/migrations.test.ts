@@ -12,8 +12,9 @@ describe('registered schema migrations', () => {
       '5 account fields, second factor, operator settings, file policy versions',
       '6 quarantine releases',
       '7 remote browser workers',
+      '8 external identities',
     ]);
-    expect(SCHEMA_VERSION).toBe(7);
+    expect(SCHEMA_VERSION).toBe(8);
   });
 
   it('are refused when a feature forgot to register one (a gap) or two share a version', () => {

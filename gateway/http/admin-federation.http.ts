@@ -1,0 +1,38 @@
+/**
+ * OIDC and SAML in the admin console (docs/federated-sign-in.md): the static
+ * settings (read-only: they live in the configuration) and each source's role
+ * mapping, checked row by row like LDAP's. Saving is audited.
+ */
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { message } from '../i18n/messages.js';
+import { auditChange, parseBody, type AdminContext } from './admin-context.http.js';
+import { HttpError } from './errors.js';
+import { requirePermission } from './require-permission.js';
+
+const RoleMappingBody = z.object({ rules: z.array(z.object({ group: z.string().max(2000), role: z.string().max(20) })).max(1000) });
+const Source = z.enum(['oidc', 'saml']);
+
+export function registerFederationAdminRoutes(app: FastifyInstance, ctx: AdminContext): void {
+  const { auth, federation } = ctx.deps;
+
+  app.get('/api/admin/federation', async (req) => {
+    requirePermission(auth, req, 'directory:manage');
+    return federation.status();
+  });
+
+  app.put('/api/admin/federation/:source/role-mapping', async (req) => {
+    const current = requirePermission(auth, req, 'directory:manage');
+    const parsed = Source.safeParse((req.params as { source?: string }).source);
+    if (!parsed.success) throw new HttpError(404, 'not-found');
+    const { rules } = parseBody(RoleMappingBody, req.body);
+    const saved = federation.saveRoleMapping(parsed.data, rules);
+    if (!saved.ok) {
+      if (saved.tooMany) throw new HttpError(400, 'role-mapping-too-many');
+      const fieldErrors = saved.problems.map((p) => ({ index: p.index, field: p.field, code: p.code, message: message(p.code) }));
+      throw new HttpError(400, 'role-mapping-invalid', undefined, { body: { fieldErrors } });
+    }
+    auditChange(ctx, current, req, 'settings-change', { setting: `roleMapping.${parsed.data}`, before: saved.before, after: saved.after });
+    return { roleMapping: saved.after };
+  });
+}

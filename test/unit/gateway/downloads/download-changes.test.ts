@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { describeChanges, referenceOf, referencePrefix } from '../../../../gateway/downloads/download-changes.js';
+
+describe('what the download panel says was done', () => {
+  it('says it in plain Japanese and English', () => {
+    expect(describeChanges([{ kind: 'converted', from: 'docx', to: 'pdf' }])).toEqual([{ ja: 'Word 文書を PDF に変換しました', en: 'Converted the Word document to PDF' }]);
+    expect(describeChanges([{ kind: 'text-reencoded', from: 'shift_jis' }, { kind: 'formulas-neutralised', count: 3 }]).map((l) => l.ja)).toEqual([
+      '文字コードを Shift_JIS から UTF-8 に変換しました',
+      '数式として働くセル 3 件を文字として扱うようにしました',
+    ]);
+    expect(describeChanges([{ kind: 'rendered-as-images', pages: 4 }])[0]!.ja).toContain('文字の選択や検索はできません');
+    expect(describeChanges([{ kind: 'converted', from: 'gif', to: 'png' }])[0]!.ja).toBe('GIF 画像を PNG 画像に変換しました');
+  });
+
+  it('still says something when nothing had to change', () => {
+    expect(describeChanges([])).toHaveLength(1);
+    expect(describeChanges(undefined)[0]!.en).toBe('Scanned for malware and rebuilt');
+  });
+});
+
+describe('reference numbers', () => {
+  it('are the first 8 hex digits of the quarantine id, and find it again', () => {
+    expect(referenceOf('3f2a91c4-0b1e-4c2d-9a8b-123456789abc')).toBe('3F2A-91C4');
+    expect(referencePrefix('3F2A-91C4')).toBe('3f2a91c4');
+    expect(referencePrefix(' 3f2a91c4 ')).toBe('3f2a91c4');
+    expect(referencePrefix('form.pdf')).toBeNull();
+  });
+});
