@@ -45,7 +45,7 @@ if [ "${1:-}" = "--if-warm" ]; then
   fi
   configure_podman
   if ! image_cache_warm; then
-    echo "container test skipped: no image cache in $STATE yet (a first run builds for about 10 minutes); $how"
+    echo "container test skipped: no image cache in $STATE yet (a first run builds for five to eight minutes); $how"
     exit 0
   fi
 fi
