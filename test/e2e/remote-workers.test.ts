@@ -10,7 +10,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash, X509Certificate } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:https';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +21,7 @@ import { createJoinToken } from '../../gateway/workers/join-token.js';
 import { createWorkerCa, createWorkerKeyAndCsr, issueWorkerCert, loadWorkerCa } from '../../gateway/workers/worker-ca.js';
 import type { WorkerPool } from '../../gateway/workers/worker-pool.js';
 import { startPrivateClamd, type PrivateClamd } from '../integration/sanitizer/private-clamd.js';
+import { chromiumWithProfile } from './support/process-table.js';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
 import {
   addStaff,
@@ -89,18 +90,7 @@ function audit(event: string) {
 
 /** The Chromium (browser process, not a helper) a remote worker runs under its state directory. */
 function chromiumOf(stateDir: string): number[] {
-  const marker = `--user-data-dir=${path.join(stateDir, 'run', 'profile')}`;
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-        return cmd.includes(marker) && !cmd.some((a) => a.startsWith('--type='));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+  return chromiumWithProfile(path.join(stateDir, 'run', 'profile'));
 }
 
 async function browsingUser(name: string, password?: string): Promise<Page> {

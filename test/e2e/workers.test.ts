@@ -4,11 +4,11 @@
  * while the other keeps streaming and typing. Navigations made on a worker reach the
  * control plane's audit log under the right user.
  */
-import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WorkerPool } from '../../gateway/workers/worker-pool.js';
+import { chromiumWithProfile } from './support/process-table.js';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
 import {
   addStaff,
@@ -43,20 +43,8 @@ afterAll(async () => {
   await site?.close();
 });
 
-/** Chromium browser processes (not their helpers) whose profile is this worker's. */
 function chromiumOfWorker(id: number): number[] {
-  const marker = `--user-data-dir=${path.join(harness.dataDir, 'run', `worker-${id}`)}`;
-  return readdirSync('/proc')
-    .filter((p) => /^\d+$/.test(p))
-    .filter((p) => {
-      try {
-        const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-        return cmd.some((a) => a.startsWith(marker)) && !cmd.some((a) => a.startsWith('--type='));
-      } catch {
-        return false;
-      }
-    })
-    .map(Number);
+  return chromiumWithProfile(path.join(harness.dataDir, 'run', `worker-${id}`, 'profile'));
 }
 
 function pool(): WorkerPool {

@@ -102,3 +102,19 @@ export function listeningPorts(pids: readonly number[]): number[] {
   }
   return ports;
 }
+
+/** Chromium browser processes (not their helpers) started with this profile directory. */
+export function chromiumWithProfile(profileDir: string): number[] {
+  const marker = `--user-data-dir=${profileDir}`;
+  return readdirSync('/proc')
+    .filter((p) => /^\d+$/.test(p))
+    .filter((p) => {
+      try {
+        const cmd = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+        return cmd.includes(marker) && !cmd.some((a) => a.startsWith('--type='));
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
