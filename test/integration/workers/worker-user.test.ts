@@ -5,6 +5,7 @@
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it } from 'vitest';
 import { prepareWorkerUser } from '../../../gateway/workers/worker-user.js';
 
@@ -22,7 +23,9 @@ function tempParent(): string {
   return dir;
 }
 
-describe.runIf(root)('prepareWorkerUser (as root)', () => {
+// The checkout must be reachable by nobody (a clone in a 0700 temp directory is not): otherwise only the refusal can be seen.
+const nobodyReachesCode = root && spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'test', '-r', process.cwd() + '/package.json']).status === 0;
+describe.runIf(nobodyReachesCode)('prepareWorkerUser (as root)', () => {
   it('makes an empty work directory owned by that user, 0700, and removes it at stop', () => {
     const parent = tempParent();
     const dataDir = path.join(parent, 'data');
