@@ -63,6 +63,7 @@ async function start(): Promise<void> {
     remoteSize: () => remote,
     shortcut: (e) => runShortcut(e),
     leavePage: () => toolbar.focusAddress(),
+    pickerKey: (e) => pickers.interceptKey(e),
   });
   // A wheel over the download panel that its list cannot take scrolls the page below.
   const downloads = new DownloadPanel((e) => input.wheelAt(e), document.documentElement.lang, httpReleaseRequester(me.csrfToken));

@@ -137,6 +137,11 @@ const Picker = z.object({
   min: z.string().max(MAX_PICKER_VALUE).optional(),
   max: z.string().max(MAX_PICKER_VALUE).optional(),
   step: z.string().max(MAX_PICKER_VALUE).optional(),
+  /**
+   * datalist: suggestions shown while the user types in the field — the keyboard stays
+   * in the remote field; the client takes only ↑ ↓ Enter Esc while the list shows.
+   */
+  suggest: z.literal(true).optional(),
 });
 export type PickerMessage = z.infer<typeof Picker>;
 /** The picker's control went away (navigation, another picker); the client closes it. */

@@ -28,6 +28,8 @@ export interface InputCaptureOptions {
   shortcut: (e: KeyboardEvent) => boolean;
   /** Esc pressed twice quickly in the page: the keyboard leaves the page. */
   leavePage: () => void;
+  /** Suggestions shown under the remote field (pickers.ts): true when they took the key. */
+  pickerKey?: (e: KeyboardEvent) => boolean;
 }
 
 /** Largest piece of text one IME commit carries (protocol limit). */
@@ -40,6 +42,8 @@ export class InputCapture {
   /** Buttons pressed on the canvas: only their releases are forwarded. */
   private pressed = 0;
   private readonly escapes = new EscapeWatch();
+  /** Keys whose press the viewer took: their release is not sent either. */
+  private readonly taken = new Set<string>();
 
   constructor(private readonly o: InputCaptureOptions) {
     const { canvas, textarea } = o;
@@ -177,6 +181,16 @@ export class InputCapture {
     if (action === 'down' && this.o.shortcut(e)) {
       e.preventDefault();
       e.stopPropagation();
+      return;
+    }
+    if (action === 'down' && this.o.pickerKey?.(e)) {
+      e.preventDefault();
+      e.stopPropagation();
+      this.taken.add(e.code);
+      return;
+    }
+    if (action === 'up' && this.taken.delete(e.code)) {
+      e.preventDefault();
       return;
     }
     if (action === 'down' && this.escapes.press(e, performance.now())) {

@@ -40,6 +40,8 @@ interface Open {
   pickerId: number;
   element: HTMLElement;
   dispose(): void;
+  /** Suggestions while typing: the keys the list takes from the page's keyboard (see {@link PickerView.interceptKey}). */
+  suggestKeys?: (e: KeyboardEvent) => boolean;
 }
 
 export class PickerView {
@@ -64,9 +66,30 @@ export class PickerView {
     };
     document.addEventListener('mousedown', outside, true);
     this.open = { pickerId: msg.pickerId, element, dispose: () => document.removeEventListener('mousedown', outside, true) };
+    if (msg.suggest) {
+      // Typing goes on in the remote field; only the list's own keys are taken (interceptKey).
+      this.open.suggestKeys = (e) => {
+        if (e.key !== 'ArrowDown' && e.key !== 'ArrowUp' && e.key !== 'Enter' && e.key !== 'Escape') return false;
+        if (e.altKey || e.ctrlKey || e.metaKey || e.shiftKey) return false;
+        // Enter with nothing highlighted belongs to the page (it submits the form).
+        if (e.key === 'Enter' && !element.hasAttribute('aria-activedescendant')) return false;
+        element.dispatchEvent(new KeyboardEvent('keydown', { key: e.key }));
+        return true;
+      };
+      return;
+    }
     const focusTarget = element.querySelector<HTMLElement>('input') ?? element;
     focusTarget.focus({ preventScroll: true });
     if (!isListPicker(msg.kind)) openLocalPicker(focusTarget as HTMLInputElement);
+  }
+
+  /**
+   * A key pressed in the remote page while suggestions show: ↑ ↓ move through them,
+   * Enter takes the highlighted one, Esc closes them. True when the list took the key
+   * (it then never reaches the page).
+   */
+  interceptKey(e: KeyboardEvent): boolean {
+    return this.open?.suggestKeys?.(e) ?? false;
   }
 
   /** Closes the open picker without a choice and tells the gateway (the page scrolled under it). */
@@ -90,9 +113,10 @@ export class PickerView {
 
   private finish(pickerId: number, choice: { index: number } | { value: string } | null, refocus = true): void {
     if (this.open?.pickerId !== pickerId) return;
+    const suggesting = this.open.suggestKeys !== undefined;
     this.dismiss();
     this.host.send(choice ? { type: 'picker-choose', pickerId, ...choice } : { type: 'picker-cancel', pickerId });
-    if (refocus) this.host.refocus();
+    if (refocus || suggesting) this.host.refocus();
   }
 
   private selectList(msg: PickerMessage): HTMLElement {
@@ -128,7 +152,8 @@ export class PickerView {
       row.scrollIntoView({ block: 'nearest' });
     };
     const start = items.findIndex((item) => item.index === msg.selected);
-    highlight(start >= 0 ? start : nextEnabled(items, -1, 1));
+    // Suggestions while typing start with nothing highlighted: Enter still submits the page's form.
+    if (!msg.suggest) highlight(start >= 0 ? start : nextEnabled(items, -1, 1));
     let typed = '';
     let typedAt = 0;
     list.addEventListener('keydown', (e) => {

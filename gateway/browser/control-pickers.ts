@@ -87,6 +87,8 @@ export class ControlPickers {
     const report = parseControlReport(payload);
     if (!report) return;
     this.close();
+    // Suggestions that no longer match anything (or a field left): closing was all there was to do.
+    if ('items' in report && report.suggest && report.items.length === 0) return;
     const pickerId = ++lastPickerId;
     this.open = { pickerId, pageId: report.id, contextId, kind: report.kind };
     const base = { pickerId, rect: report.rect };
@@ -97,7 +99,7 @@ export class ControlPickers {
         disabled: item.disabled,
         ...(item.group !== undefined ? { group: plainText(item.group, 200) } : {}),
       }));
-      this.events.opened({ ...base, kind: report.kind, items, selected: report.selected });
+      this.events.opened({ ...base, kind: report.kind, items, selected: report.selected, ...(report.suggest ? { suggest: true } : {}) });
     } else {
       const { value, min, max, step } = report;
       this.events.opened({ ...base, kind: report.kind, value, min, max, step });

@@ -11,7 +11,11 @@
  * and `change` as the pop-up would have.
  *
  * An input with a `<datalist>` opens its suggestions from its drop-down button (the
- * right end of the field) or Alt+↓ / F4; suggestions while typing are not shown.
+ * right end of the field) or Alt+↓ / F4, and while the user types: each trusted
+ * `input` event reports the suggestions that contain the typed text as a
+ * *suggest* picker (the keyboard stays in the field; the client takes only ↑ ↓
+ * Enter Esc while it shows), and an empty report when none match or the field
+ * loses focus, which closes it.
  * A page that handles the click itself (`preventDefault`, custom drop-downs) keeps
  * it. Selects with `multiple` or `size` > 1 are list boxes drawn in the page and
  * work as they are. Controls in cross-site frames (other renderer processes) are
@@ -60,12 +64,13 @@ export const CONTROLS_SCRIPT = `(() => {
     if (el.tagName === 'INPUT' && !el.readOnly && LIST_INPUTS.includes(el.type) && el.list && el.list.options.length > 0) return 'datalist';
     return null;
   };
-  const open = (el, kind) => {
-    el.focus({ preventScroll: true });
+  const open = (el, kind, suggest) => {
+    if (!suggest) el.focus({ preventScroll: true });
     const o = offset();
     const r = el.getBoundingClientRect();
-    current = { id: ++seq, el };
+    current = { id: ++seq, el, suggest: Boolean(suggest) };
     const base = { id: current.id, kind, rect: o ? { x: r.left + o.x, y: r.top + o.y, width: r.width, height: r.height } : null };
+    if (suggest) base.suggest = true;
     if (kind === 'select') {
       const items = [];
       const opts = el.options;
@@ -91,7 +96,10 @@ export const CONTROLS_SCRIPT = `(() => {
         all.push({ index: i, label: cut(label, ${MAX_PICKER_LABEL}), disabled: opt.disabled });
       }
       const matching = typed ? all.filter((item) => item.label.toLowerCase().includes(typed)) : all;
-      report(JSON.stringify({ ...base, items: matching.length ? matching : all, selected: -1 }));
+      // While typing only real suggestions are shown: none, or only the typed value itself, closes the list.
+      const offered = suggest ? matching.filter((item) => opts[item.index].value !== el.value) : matching.length ? matching : all;
+      if (suggest && offered.length === 0) current = null;
+      report(JSON.stringify({ ...base, items: offered, selected: -1 }));
     } else {
       const v = (name) => cut(el[name], ${MAX_PICKER_VALUE});
       report(JSON.stringify({ ...base, value: v('value'), min: v('min'), max: v('max'), step: v('step') }));
@@ -116,6 +124,19 @@ export const CONTROLS_SCRIPT = `(() => {
     e.preventDefault();
     open(el, kind);
   });
+  // Suggestions while typing: every trusted edit of a list field refreshes them.
+  addEventListener('input', (e) => {
+    const el = target(e);
+    if (!e.isTrusted || kindOf(el) !== 'datalist' || document.activeElement !== el) return;
+    open(el, 'datalist', true);
+  });
+  // Leaving the field closes its suggestions (an empty report).
+  addEventListener('focusout', (e) => {
+    if (!current || !current.suggest || current.el !== e.target) return;
+    const id = current.id;
+    current = null;
+    report(JSON.stringify({ id, kind: 'datalist', rect: null, suggest: true, items: [], selected: -1 }));
+  }, true);
   addEventListener('keydown', (e) => {
     const el = e.target;
     const kind = kindOf(el && el.tagName ? el : null);
@@ -153,15 +174,23 @@ export const CONTROLS_SCRIPT = `(() => {
   };
   globalThis.__kekkaiCancel = (id) => {
     if (!current || current.id !== id) return;
-    const el = current.el;
+    const { el, suggest } = current;
     current = null;
-    if (el.isConnected) el.focus({ preventScroll: true });
+    // Suggestions never took the focus, so closing them must not move it back either.
+    if (el.isConnected && !suggest) el.focus({ preventScroll: true });
   };
 })()`;
 
 const Base = { id: z.number().int().min(0).max(0xffffffff), rect: PickerRect };
 const Limit = z.string().max(MAX_PICKER_VALUE);
-const SelectReport = z.object({ ...Base, kind: z.enum(LIST_PICKER_KINDS), items: z.array(PickerItem).max(MAX_PICKER_ITEMS), selected: z.number().int().min(-1).max(1_000_000) });
+const SelectReport = z.object({
+  ...Base,
+  kind: z.enum(LIST_PICKER_KINDS),
+  items: z.array(PickerItem).max(MAX_PICKER_ITEMS),
+  selected: z.number().int().min(-1).max(1_000_000),
+  /** A datalist's suggestions while typing: the field keeps the keyboard; no items closes them. */
+  suggest: z.literal(true).optional(),
+});
 const InputReport = z.object({ ...Base, kind: z.enum(INPUT_PICKER_KINDS), value: Limit, min: Limit, max: Limit, step: Limit });
 /** What the script reports, checked on arrival: the page controls every label in it. */
 export const ControlReport = z.union([SelectReport, InputReport]);

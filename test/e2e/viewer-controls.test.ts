@@ -155,6 +155,31 @@ describe('datalist', () => {
     expect(change.log).toEqual(['l:input', 'l:change']);
     await page.context().close();
   });
+
+  it('suggests while typing, keeps the keyboard in the field, and ↓ Enter takes a suggestion', async () => {
+    const page = await controlsPage();
+    await clickRemote(page, 420, 138);
+    await page.keyboard.type('科');
+    const list = page.getByRole('listbox', { name: '入力候補' });
+    await list.waitFor();
+    expect(await list.getByRole('option').allTextContents()).toEqual(['内科', '外科 — Surgery', '小児科']);
+    // Typing goes on in the remote field, not in the list.
+    expect(await page.evaluate(() => document.activeElement?.tagName)).toBe('TEXTAREA');
+    await page.keyboard.type('外');
+    // The typed text is 「科外」: nothing contains it, so the list closes.
+    await list.waitFor({ state: 'detached' });
+    await page.keyboard.press('Backspace');
+    await list.waitFor();
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Enter');
+    await list.waitFor({ state: 'detached' });
+    const change = await lastControl('l');
+    expect(change.value).toBe('外科');
+    // Three edits typed, then the suggestion applied: one change, and no stray key reached the field.
+    expect(change.log).toEqual(['l:input', 'l:input', 'l:input', 'l:input', 'l:change']);
+    await page.context().close();
+  });
 });
 
 describe('Chromium in Japanese', () => {

@@ -11,6 +11,13 @@ describe('control reports from pages', () => {
     expect(parseControlReport(JSON.stringify(date))).toEqual(date);
   });
 
+  it('accept datalist suggestions while typing, and only as a list', () => {
+    const suggest = { ...select, kind: 'datalist', suggest: true, selected: -1 };
+    expect(parseControlReport(JSON.stringify(suggest))).toEqual(suggest);
+    expect(parseControlReport(JSON.stringify({ ...suggest, items: [] }))?.items).toEqual([]);
+    expect(parseControlReport(JSON.stringify({ ...suggest, suggest: 'yes' }))).toBeNull();
+  });
+
   it('refuse malformed, oversized or unknown reports', () => {
     for (const bad of [
       'not json',
