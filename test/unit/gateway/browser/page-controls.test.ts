@@ -14,7 +14,7 @@ describe('control reports from pages', () => {
   it('accept datalist suggestions while typing, and only as a list', () => {
     const suggest = { ...select, kind: 'datalist', suggest: true, selected: -1 };
     expect(parseControlReport(JSON.stringify(suggest))).toEqual(suggest);
-    expect(parseControlReport(JSON.stringify({ ...suggest, items: [] }))?.items).toEqual([]);
+    expect(parseControlReport(JSON.stringify({ ...suggest, items: [] }))).toEqual({ ...suggest, items: [] });
     expect(parseControlReport(JSON.stringify({ ...suggest, suggest: 'yes' }))).toBeNull();
   });
 
