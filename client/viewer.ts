@@ -11,6 +11,7 @@ import { DownloadPanel } from './viewer/download-panel.js';
 import { httpReleaseRequester } from './viewer/release-request-form.js';
 import { FrameRenderer } from './viewer/frame-renderer.js';
 import { InputCapture } from './viewer/input-capture.js';
+import { LeakGuardView } from './viewer/leak-guard-dialog.js';
 import { PickerView } from './viewer/pickers.js';
 import { shortcutFor, type ShortcutAction } from './viewer/shortcuts.js';
 import { TabHealthBanner } from './viewer/tab-health-banner.js';
@@ -54,7 +55,9 @@ async function start(): Promise<void> {
     },
     protocolError: () => notices.show(t('protocolError'), 'error'),
   });
-  const send = (msg: ClientMessage): void => connection.send(msg);
+  const leakGuard = new LeakGuardView(document.body, (msg) => connection.send(msg), (text) => notices.show(text, 'error'), () => input.focus());
+  // Pastes and IME commits are numbered so that a leak-guard warning can name them.
+  const send = (msg: ClientMessage): void => connection.send(leakGuard.tag(msg));
   const renderer = new FrameRenderer(canvas, (seq) => send({ type: 'ack', seq }));
   const input = new InputCapture({
     canvas,
@@ -153,8 +156,10 @@ async function start(): Promise<void> {
         return notices.fromServer(msg, 'info');
       case 'error':
         return notices.fromServer(msg, 'error');
+      case 'leak-guard':
+        return leakGuard.show(msg);
       case 'file-chooser':
-        return dialogs.fileChooser(msg.chooserId, msg.multiple, (file) => upload(me.csrfToken, msg.chooserId, file, notices));
+        return dialogs.fileChooser(msg.chooserId, msg.multiple, (file) => upload(me.csrfToken, msg.chooserId, file, notices, leakGuard));
       case 'download':
         return downloads.update(msg);
       case 'picker':
@@ -197,17 +202,27 @@ function measure(stage: HTMLElement): Viewport {
   };
 }
 
-async function upload(csrf: string, chooserId: number, file: File, notices: NoticeView): Promise<void> {
+async function upload(csrf: string, chooserId: number, file: File, notices: NoticeView, leakGuard: LeakGuardView, reason?: string): Promise<void> {
   const res = await fetch(`/api/upload/${chooserId}`, {
     method: 'POST',
     credentials: 'same-origin',
-    headers: { 'content-type': 'application/octet-stream', 'x-kekkai-csrf': csrf, 'x-file-name': encodeURIComponent(file.name) },
+    headers: {
+      'content-type': 'application/octet-stream',
+      'x-kekkai-csrf': csrf,
+      'x-file-name': encodeURIComponent(file.name),
+      ...(reason ? { 'x-kekkai-leak-reason': encodeURIComponent(reason) } : {}),
+    },
     body: file,
   });
-  if (!res.ok) {
-    const body = (await res.json().catch(() => null)) as { message?: { ja: string; en: string } } | null;
-    if (body?.message) notices.fromServer({ message: body.message }, 'error');
+  if (res.ok) return;
+  const body = (await res.json().catch(() => null)) as { code?: string; message?: { ja: string; en: string } } | null;
+  // A leak-guard rule that only warns: the same file again, with the user's reason.
+  if (res.status === 409 && body?.code === 'KEKKAI_ERR_LEAK_WARNING' && body.message && !reason) {
+    const given = await leakGuard.askReason(localized(body.message));
+    if (given) return upload(csrf, chooserId, file, notices, leakGuard, given);
+    return;
   }
+  if (body?.message) notices.fromServer({ message: body.message }, 'error');
 }
 
 void start();

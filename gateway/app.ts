@@ -33,6 +33,8 @@ import { registerViewerSocket, type ViewerSessions } from './http/session.ws.js'
 import { registerUploadRoute } from './http/upload.http.js';
 import type { InputQueueRegistry } from './http/viewer-input-queue.js';
 import { loggerOptions } from './logging.js';
+import type { LeakGuardService } from './security/leak-guard-service.js';
+import type { ExtractedText } from '../sanitizer/text-extract.js';
 
 export interface AppDeps {
   auth: AuthService;
@@ -48,6 +50,10 @@ export interface AppDeps {
   federation?: FederationServices;
   /** Admin and security consoles; absent in tests that do not exercise them. */
   consoles?: ConsoleServices;
+  /** Patient-data checks on pastes, commits and uploads (docs/leak-guard.md); absent in tests that do not exercise it. */
+  leakGuard?: LeakGuardService;
+  /** Text of an uploaded file for the leak guard (sanitizer/text-extract.ts). */
+  uploadText?: (bytes: Uint8Array) => Promise<ExtractedText>;
   /** Browser sessions; the real SessionManager or a fake in integration tests. */
   sessions: ViewerSessions & Pick<GatewaySessions, 'get' | 'end'>;
   /** Directory with the built client (dist/public). */
@@ -97,6 +103,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     initialMessages: (sessionId) => deps.downloads.list(sessionId),
     ...(deps.viewerRecheckMs ? { recheckMs: deps.viewerRecheckMs } : {}),
     ...(deps.inputQueues ? { inputQueues: deps.inputQueues } : {}),
+    ...(deps.leakGuard ? { leakGuard: deps.leakGuard } : {}),
     capabilities: {
       clipboardToClient: config.clipboard.toClient,
       clipboardFromClient: config.clipboard.fromClient,
@@ -115,6 +122,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     maxBytes: config.upload.maxBytes,
     uploadDir: path.join(config.dataDir, 'uploads'),
     findSession: (id) => deps.sessions.get(id),
+    ...(deps.leakGuard && deps.uploadText ? { leakGuard: { service: deps.leakGuard, extractText: deps.uploadText } } : {}),
   });
   return app;
 }

@@ -6,6 +6,7 @@
  * `listen()`; `close()` releases everything in order.
  */
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -17,6 +18,9 @@ import { AccountService } from './admin/account-service.js';
 import { ComplianceService } from './admin/compliance-service.js';
 import { FilePolicyService } from './admin/file-policy-service.js';
 import { SettingsService } from './admin/settings-service.js';
+import { LeakGuardService } from './security/leak-guard-service.js';
+import { extractText, type ExtractedText } from '../sanitizer/text-extract.js';
+import { findLibreOffice, LibreOfficeConverter } from '../sanitizer/office-converter.js';
 import { buildApp } from './app.js';
 import type { AuditLog } from './audit/audit-log.js';
 import { openAuditLog } from './audit/audit-setup.js';
@@ -106,6 +110,19 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/**
+ * Reads an upload's text for the leak guard: in the sanitizer's work directory, with
+ * the file policy's conversion time and worker memory limits, LibreOffice for legacy Office.
+ */
+function uploadTextReader(workRoot: string, limits: () => { timeouts: { convertMs: number }; workerMemoryMb: number }): (bytes: Uint8Array) => Promise<ExtractedText> {
+  const office = findLibreOffice().then((soffice) => (soffice ? new LibreOfficeConverter(soffice) : null));
+  return async (bytes) => {
+    const l = limits();
+    await mkdir(workRoot, { recursive: true, mode: 0o700 });
+    return extractText(bytes, { workRoot, timeoutMs: l.timeouts.convertMs, memoryBytes: l.workerMemoryMb * 1024 * 1024, office: await office });
+  };
+}
+
 export async function createGateway(config: Readonly<Config>, options: GatewayOptions = {}): Promise<Gateway> {
   const publicDir = options.publicDir ?? PUBLIC_DIR;
   if (!existsSync(publicDir)) throw new Error(`client build missing at ${publicDir}: run "npm run build"`);
@@ -127,6 +144,8 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   // Admin-console settings: the file policy and operator limits apply without a restart.
   const filePolicy = new FilePolicyService(db);
   const settings = new SettingsService(store.settings, { idleTimeoutSeconds: config.session.idleTimeoutSeconds, maxTabs: config.session.maxTabs });
+  // Patient-data checks on pastes, commits and uploads (docs/leak-guard.md).
+  const leakGuard = new LeakGuardService(store.settings, audit);
   const metrics = new Metrics();
   // Scheduled backups run in their own process (kekkai backup --scheduled); their status file is read at each scrape.
   metrics.setBackupSource(() => readBackupStatus(config.dataDir));
@@ -214,6 +233,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     federation,
     filePolicy,
     settings,
+    leakGuard,
     compliance: new ComplianceService(store, audit, () => timeSync.current(), () => ({ status: readBackupStatus(config.dataDir), maxAgeHours: config.backup.maxAgeHours })),
     metrics,
     sessions,
@@ -247,6 +267,8 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     consoles: services,
     federation,
     inputQueues: services.inputQueues,
+    leakGuard,
+    uploadText: uploadTextReader(runDir.sanitizer, () => filePolicy.currentFilePolicy('staff')),
     publicDir,
     https: tls,
     logger,

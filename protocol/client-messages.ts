@@ -58,14 +58,25 @@ const Key = z.object({
   repeat: z.boolean().optional(),
   location: z.number().int().min(0).max(3).optional(),
 });
+/**
+ * Leak guard (docs/leak-guard.md): text the gateway checks before it reaches the page
+ * (a paste, an IME or dictation commit) may carry `n`, the client's number for it, so
+ * that a `leak-guard` warning can name it; sent again with the user's `reason`, text
+ * that a rule only warns about goes through (and the reason is audited).
+ */
+const LeakGuarded = {
+  n: z.number().int().min(0).max(0x7fffffff).optional(),
+  reason: z.string().trim().min(1).max(500).optional(),
+};
 const Ime = z.object({
   type: z.literal('ime'),
   phase: z.enum(['start', 'update', 'commit', 'cancel']),
   text: z.string().max(1000),
   selectionStart: z.number().int().min(0).max(1000).optional(),
   selectionEnd: z.number().int().min(0).max(1000).optional(),
+  ...LeakGuarded,
 });
-const Paste = z.object({ type: z.literal('paste'), text: z.string().max(MAX_PASTE_CHARS) });
+const Paste = z.object({ type: z.literal('paste'), text: z.string().max(MAX_PASTE_CHARS), ...LeakGuarded });
 const Copy = z.object({ type: z.literal('copy'), cut: z.boolean().optional() });
 const Navigate = z.object({ type: z.literal('navigate'), url: z.string().min(1).max(8192) });
 const History = z.object({ type: z.literal('history'), action: z.enum(['back', 'forward', 'reload', 'stop']) });

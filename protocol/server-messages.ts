@@ -66,6 +66,19 @@ const DialogClosed = z.object({ type: z.literal('dialog-closed'), dialogId: z.nu
 const Clipboard = z.object({ type: z.literal('clipboard'), text: z.string().max(1_000_000) });
 const Notice = z.object({ type: z.literal('notice'), code: z.string(), message: LocalizedText });
 const ErrorMessage = z.object({ type: z.literal('error'), code: z.string(), message: LocalizedText });
+/**
+ * The leak guard stopped text on its way to the page: `blocked` for good, or `warn`
+ * until the user gives a reason (the client sends message `n` again with `reason`).
+ * `rules` are the names of the rules that matched (never the matched text).
+ */
+const LeakGuard = z.object({
+  type: z.literal('leak-guard'),
+  verdict: z.enum(['blocked', 'warn']),
+  channel: z.enum(['paste', 'typing', 'upload']),
+  n: z.number().int().min(0).max(0x7fffffff).optional(),
+  rules: z.array(z.string().max(100)).max(50),
+  message: LocalizedText,
+});
 const FileChooser = z.object({
   type: z.literal('file-chooser'),
   chooserId: z.number().int(),
@@ -159,6 +172,7 @@ export const ServerMessage = z.discriminatedUnion('type', [
   Clipboard,
   Notice,
   ErrorMessage,
+  LeakGuard,
   FileChooser,
   Download,
   SessionEnded,

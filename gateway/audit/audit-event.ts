@@ -32,6 +32,8 @@ export const AUDIT_EVENTS = [
   'worker-join-revoked',
   'audit-anchor',
   'backup',
+  'leak-guard',
+  'leak-guard-policy',
 ] as const;
 /** Known event names; other names are accepted so a new feature need not wait for this list. */
 export type AuditEventName = (typeof AUDIT_EVENTS)[number] | (string & {});

@@ -5,6 +5,7 @@ import { registerFilePolicyRoutes } from './admin-file-policy.http.js';
 import { registerPolicyRoutes } from './admin-policy.http.js';
 import { registerSessionRoutes } from './admin-sessions.http.js';
 import { registerSettingsRoutes } from './admin-settings.http.js';
+import { registerLeakGuardRoutes } from './admin-leak-guard.http.js';
 import type { AdminContext } from './admin-context.http.js';
 import { registerDirectoryRoutes } from './admin-directory.http.js';
 import { registerFederationAdminRoutes } from './admin-federation.http.js';
@@ -18,6 +19,7 @@ export function registerAdminRoutes(app: FastifyInstance, services: ConsoleServi
   registerFilePolicyRoutes(app, ctx);
   registerSessionRoutes(app, ctx);
   registerSettingsRoutes(app, ctx);
+  registerLeakGuardRoutes(app, ctx);
   registerComplianceRoutes(app, ctx);
   registerDirectoryRoutes(app, ctx);
   registerFederationAdminRoutes(app, ctx);

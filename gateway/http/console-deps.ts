@@ -19,6 +19,7 @@ import type { PolicyService } from '../policy-store/policy-service.js';
 import type { QuarantineActions } from '../security/quarantine-actions.js';
 import type { QuarantineIndex } from '../security/quarantine-search.js';
 import type { ReleaseRepository } from '../security/release-repository.js';
+import type { LeakGuardService } from '../security/leak-guard-service.js';
 import type { SessionEndReason } from '../../protocol/index.js';
 
 /** Live browser sessions as the consoles see them (list, notify, terminate). */
@@ -41,6 +42,8 @@ export interface ConsoleServices {
   federation: Pick<FederationServices, 'status' | 'saveRoleMapping'>;
   filePolicy: FilePolicyService;
   settings: SettingsService;
+  /** Patient-data rules for pastes, typing and uploads (docs/leak-guard.md). */
+  leakGuard: LeakGuardService;
   compliance: ComplianceService;
   sessions: ConsoleSessions;
   /** Browser workers: their load, and draining one before maintenance. */

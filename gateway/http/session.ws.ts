@@ -17,6 +17,7 @@ import {
 } from '../../protocol/index.js';
 import type { AuthService, CurrentSession } from '../auth/auth-service.js';
 import type { Viewer } from '../browser/browser-session.js';
+import type { LeakGuardService } from '../security/leak-guard-service.js';
 import { message, type MessageCode } from '../i18n/messages.js';
 import { currentSession, isSameOrigin, SESSION_COOKIE } from './auth-guard.js';
 import { MessageRateLimit } from './message-rate-limit.js';
@@ -47,6 +48,8 @@ export interface ViewerRouteDeps {
   initialMessages?: (sessionId: string) => ServerMessage[];
   /** Where open connections register their input queues (stats); one is made if absent. */
   inputQueues?: InputQueueRegistry;
+  /** Checks pasted and committed text for patient data before it reaches the page (docs/leak-guard.md). */
+  leakGuard?: LeakGuardService;
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -166,13 +169,43 @@ class ViewerConnection implements Viewer {
       return;
     }
     if (!this.session || !this.queue) return this.reject('not-ready');
+    const guarded = this.leakGuarded(msg);
+    if (!guarded) return;
     if (BYPASS_QUEUE.has(msg.type)) {
       // A page blocked in alert() blocks the input that triggered it; the answer
       // to the dialog, acks and End session must not wait behind that input.
       void this.session.handle(msg).catch((err: unknown) => this.failed(err));
       return;
     }
-    this.queue.push(msg, data.length);
+    this.queue.push(guarded, data.length);
+  }
+
+  /**
+   * Pasted text and IME/dictation commits pass the leak guard before they reach the
+   * page: null when the text was stopped (the viewer is told why; a stopped commit
+   * cancels the composition it ends), else the message without the guard's fields.
+   */
+  private leakGuarded(msg: ClientMessage): ClientMessage | null {
+    if (msg.type !== 'paste' && !(msg.type === 'ime' && msg.phase === 'commit')) return msg;
+    const { n, reason, ...plain } = msg;
+    const guard = this.deps.leakGuard;
+    if (!guard || plain.text.length === 0) return plain;
+    const channel = msg.type === 'paste' ? 'paste' : 'typing';
+    const user = this.current.user;
+    const actor = { userId: user.id, userName: user.name, role: user.role, sourceIp: this.sourceIp };
+    const decision = guard.check(channel, plain.text, actor, { reason });
+    if (decision.verdict === 'pass') return plain;
+    const rules = decision.ruleNames.join('、');
+    this.sendMessage({
+      type: 'leak-guard',
+      verdict: decision.verdict === 'block' ? 'blocked' : 'warn',
+      channel,
+      ...(n !== undefined ? { n } : {}),
+      rules: decision.ruleNames,
+      message: message(decision.verdict === 'block' ? 'leak-blocked' : 'leak-warning', { rules }),
+    });
+    if (msg.type === 'ime') this.queue?.push({ type: 'ime', phase: 'cancel', text: '' }, 0);
+    return null;
   }
 
   /** The session's input queue; made once the session is attached. */

@@ -11,6 +11,8 @@ import type { AuditSink } from '../audit/audit-setup.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { GatewaySession } from '../browser/local-browser.js';
 import { safeUploadName, sessionUploadDir } from '../browser/upload-broker.js';
+import type { LeakGuardService } from '../security/leak-guard-service.js';
+import type { ExtractedText } from '../../sanitizer/text-extract.js';
 import { requireCsrf, requireSession } from './auth-guard.js';
 import { HttpError } from './errors.js';
 
@@ -22,6 +24,21 @@ export interface UploadRouteDeps {
   uploadDir: string;
   /** The upload broker of the signed-in user's browser session. */
   findSession(id: string): Pick<GatewaySession, 'uploads'> | undefined;
+  /** Patient-data check of the file's text before it reaches the page (docs/leak-guard.md). */
+  leakGuard?: { service: LeakGuardService; extractText(bytes: Uint8Array): Promise<ExtractedText> };
+}
+
+/** Header carrying the user's reason for uploading a file a leak-guard rule warns about (percent-encoded UTF-8). */
+export const LEAK_REASON_HEADER = 'x-kekkai-leak-reason';
+
+function leakReason(value: unknown): string | undefined {
+  if (typeof value !== 'string' || value.length === 0 || value.length > 4000) return undefined;
+  try {
+    const reason = decodeURIComponent(value).trim();
+    return reason.length > 0 ? reason.slice(0, 500) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export function registerUploadRoute(app: FastifyInstance, deps: UploadRouteDeps): void {
@@ -38,6 +55,24 @@ export function registerUploadRoute(app: FastifyInstance, deps: UploadRouteDeps)
       const body = req.body;
       if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpError(400, 'bad-request');
       const name = safeUploadName(String(req.headers['x-file-name'] ?? 'upload'));
+      const guard = deps.leakGuard;
+      if (guard?.service.guards('upload')) {
+        const actor = { userId: current.user.id, userName: current.user.name, role: current.user.role, sourceIp: req.ip };
+        const context = { site: target.url, fileName: name, reason: leakReason(req.headers[LEAK_REASON_HEADER]) };
+        const extracted = await guard.extractText(body);
+        if (extracted.kind === 'unreadable') {
+          guard.service.unreadable(actor, { ...context, detail: extracted.detail });
+          throw new HttpError(422, 'leak-unreadable');
+        }
+        if (extracted.kind === 'text') {
+          const decision = guard.service.check('upload', extracted.text, actor, context);
+          if (decision.verdict !== 'pass') {
+            const rules = decision.ruleNames;
+            const code = decision.verdict === 'block' ? 'leak-blocked' : 'leak-warning';
+            throw new HttpError(decision.verdict === 'block' ? 403 : 409, code, undefined, { params: { rules: rules.join('、') }, body: { rules } });
+          }
+        }
+      }
       const dir = path.join(sessionUploadDir(deps.uploadDir, current.session.idHash), randomBytes(12).toString('hex'));
       await mkdir(dir, { recursive: true, mode: 0o700 });
       const file = path.join(dir, name);

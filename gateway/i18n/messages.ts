@@ -248,6 +248,22 @@ export const MESSAGES = {
   },
   'federation-not-configured': { ja: 'このシングルサインオンは設定されていません。', en: 'This single sign-on is not configured.' },
   'invalid-query': { ja: '検索条件（日時・件数など）が正しくありません。', en: 'A search condition (date, page size…) is not valid.' },
+  'leak-blocked': {
+    ja: '患者情報・個人情報（{rules}）が含まれているため、送信を止めました。この内容はインターネット上のページに入力・貼り付け・アップロードできません。記録は情報セキュリティ担当者が確認します。',
+    en: 'Stopped: the text contains patient or personal data ({rules}). It cannot be typed, pasted or uploaded into a web page. The security team can see this record.',
+  },
+  'leak-warning': {
+    ja: '患者情報・個人情報（{rules}）が含まれている可能性があります。送信が業務上必要な場合は理由を入力してください（記録されます）。',
+    en: 'This may contain patient or personal data ({rules}). If sending it is needed for your work, give a reason (it is recorded).',
+  },
+  'leak-policy-invalid': {
+    ja: '情報漏えい対策のルールに誤りがあります。各項目の説明を確認してください。',
+    en: 'The leak-guard rules have errors; see the notes at each field.',
+  },
+  'leak-unreadable': {
+    ja: 'ファイルの中身を検査できなかったため、アップロードを止めました（壊れているか、暗号化されています）。',
+    en: 'Upload stopped: the file\'s contents could not be checked (it is damaged or encrypted).',
+  },
 } as const satisfies Record<string, LocalizedText>;
 
 export type MessageCode = keyof typeof MESSAGES;
