@@ -40,7 +40,10 @@ const TEXT_PARTS: Array<{ types: TrueType[]; part: RegExp }> = [
   { types: ['odt', 'ods', 'odp'], part: /^(content|styles)\.xml$/ },
 ];
 
-export async function extractText(bytes: Uint8Array, o: ExtractOptions): Promise<ExtractedText> {
+/** ZIP archives are opened this deep (a ZIP in a ZIP is read; one more level is unreadable). */
+const MAX_ARCHIVE_DEPTH = 2;
+
+export async function extractText(bytes: Uint8Array, o: ExtractOptions, depth = 0): Promise<ExtractedText> {
   const detected = await detectTrueType(bytes);
   const type = detected.type;
   const maxChars = o.maxChars ?? DEFAULT_MAX_CHARS;
@@ -52,6 +55,7 @@ export async function extractText(bytes: Uint8Array, o: ExtractOptions): Promise
   const parts = TEXT_PARTS.find((p) => p.types.includes(type));
   if (parts) return fromXmlParts(bytes, type, parts.part, maxChars);
   if (type === 'pdf') return fromPdf(bytes, type, o, maxChars);
+  if (type === 'zip') return fromArchive(bytes, o, depth, maxChars);
   if (type === 'doc' || type === 'xls' || type === 'ppt' || type === 'rtf') {
     if (!o.office) return { kind: 'unreadable', type, detail: 'no office converter' };
     const dir = await mkdtemp(join(o.workRoot, 'leak-'));
@@ -81,6 +85,27 @@ function fromXmlParts(bytes: Uint8Array, type: TrueType, part: RegExp, maxChars:
     texts.push(text);
     length += text.length;
     if (length >= maxChars) break;
+  }
+  return { kind: 'text', type, text: texts.join('\n').slice(0, maxChars) };
+}
+
+/** Every member's text; one unreadable member makes the archive unreadable. */
+async function fromArchive(bytes: Uint8Array, o: ExtractOptions, depth: number, maxChars: number): Promise<ExtractedText> {
+  const type: TrueType = 'zip';
+  if (depth >= MAX_ARCHIVE_DEPTH) return { kind: 'unreadable', type, detail: 'archive nested too deep' };
+  const listed = listZip(bytes, MAX_ZIP_ENTRIES);
+  if (!listed.ok) return { kind: 'unreadable', type, detail: listed.block.detail };
+  let budget = MAX_XML_BYTES;
+  const texts: string[] = [];
+  for (const entry of listed.value) {
+    if (entry.isDirectory) continue;
+    if (entry.isSpecial) return { kind: 'unreadable', type, detail: `special member ${entry.name}` };
+    const read = readZipEntry(bytes, entry, budget);
+    if (!read.ok) return { kind: 'unreadable', type, detail: read.block.detail };
+    budget -= read.value.byteLength;
+    const inner = await extractText(read.value, { ...o, maxChars }, depth + 1);
+    if (inner.kind === 'unreadable') return { kind: 'unreadable', type, detail: `${entry.name}: ${inner.detail}` };
+    if (inner.kind === 'text') texts.push(inner.text);
   }
   return { kind: 'text', type, text: texts.join('\n').slice(0, maxChars) };
 }

@@ -33,7 +33,7 @@ export function registerLeakGuardRoutes(app: FastifyInstance, ctx: AdminContext)
   const guard = ctx.deps.leakGuard;
 
   app.get('/api/admin/leak-guard', async (req) => {
-    requirePermission(auth, req, 'policy:write');
+    requirePermission(auth, req, 'policy:read');
     return guard.policy();
   });
 
@@ -45,7 +45,7 @@ export function registerLeakGuardRoutes(app: FastifyInstance, ctx: AdminContext)
   });
 
   app.post('/api/admin/leak-guard/try', { bodyLimit: 512 * 1024 }, async (req) => {
-    requirePermission(auth, req, 'policy:write');
+    requirePermission(auth, req, 'policy:read');
     const body = parseBody(TryBody, req.body);
     const policy = body.policy === undefined ? guard.policy() : parsePolicy(body.policy);
     const matches = scanForLeaks(policy, body.channel, body.text);

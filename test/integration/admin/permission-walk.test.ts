@@ -38,6 +38,7 @@ function permissionFor(url: string, method: string): Permission {
   if (url.startsWith('/api/security/audit')) return 'audit:read';
   if (url.startsWith('/api/security/')) return method === 'GET' ? 'quarantine:read' : 'quarantine:act';
   if (url.startsWith('/api/admin/policy') || url.startsWith('/api/admin/file-policy')) return method === 'GET' ? 'policy:read' : 'policy:write';
+  if (url.startsWith('/api/admin/leak-guard')) return method === 'PUT' ? 'policy:write' : 'policy:read';
   if (url.startsWith('/api/admin/sessions') || url.startsWith('/api/admin/workers') || url.startsWith('/api/admin/remote-workers')) return method === 'GET' ? 'sessions:read' : 'sessions:terminate';
   if (url.startsWith('/api/admin/settings')) return 'settings:write';
   if (url.startsWith('/api/admin/directory') || url.startsWith('/api/admin/federation')) return 'directory:manage';
