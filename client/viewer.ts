@@ -11,6 +11,7 @@ import { DownloadPanel } from './viewer/download-panel.js';
 import { httpReleaseRequester } from './viewer/release-request-form.js';
 import { FrameRenderer } from './viewer/frame-renderer.js';
 import { InputCapture } from './viewer/input-capture.js';
+import { Watermark, type WatermarkSpec } from './viewer/watermark.js';
 import { LeakGuardView } from './viewer/leak-guard-dialog.js';
 import { PickerView } from './viewer/pickers.js';
 import { shortcutFor, type ShortcutAction } from './viewer/shortcuts.js';
@@ -20,6 +21,7 @@ import { Toolbar } from './viewer/toolbar.js';
 interface Me {
   user: { name: string; role: string };
   csrfToken: string;
+  watermark?: WatermarkSpec | null;
 }
 
 async function loadMe(): Promise<Me | null> {
@@ -37,6 +39,9 @@ async function start(): Promise<void> {
   const canvas = h('canvas', { class: 'remote-canvas', role: 'img', 'aria-label': t('remotePage'), tabindex: '-1' });
   const textarea = h('textarea', { class: 'ime-input', 'aria-label': t('remotePage'), autocomplete: 'off', spellcheck: 'false' });
   const stage = h('main', { class: 'stage' }, [canvas, textarea]);
+  // Over the page, under kekkai's own pop-ups (they are appended to the stage later).
+  const watermark = me.watermark ? new Watermark(me.watermark) : null;
+  if (watermark) stage.append(watermark.element);
   const notices = new NoticeView();
   const overlay = new Overlay();
   let remote: Viewport = measure(stage);
@@ -131,6 +136,7 @@ async function start(): Promise<void> {
       case 'tabs':
         if (msg.activeTabId !== activeTabId) pickers.dismiss();
         activeTabId = msg.activeTabId;
+        watermark?.setUrl(msg.tabs.find((tab) => tab.id === msg.activeTabId)?.url ?? '');
         health.setTabs(msg.tabs.map((tab) => tab.id), msg.activeTabId);
         return toolbar.setTabs(msg.tabs, msg.activeTabId);
       case 'tab-health':

@@ -95,6 +95,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     sessionMaxAgeSeconds: config.session.maxAgeHours * 3600,
     endBrowserSession: async (id) => void (await deps.sessions.end(id, 'ended-by-user')),
     federation: deps.federation,
+    watermark: config.watermark,
   });
   registerFederationRoutes(app, { auth: deps.auth, audit: deps.audit, federation: deps.federation, sessionMaxAgeSeconds: config.session.maxAgeHours * 3600 });
   registerViewerSocket(app, {

@@ -17,6 +17,15 @@ const cidrList = z.preprocess(
   z.array(z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'expected a CIDR such as 10.0.0.0/8')),
 );
 
+const commaList = <T extends z.ZodTypeAny>(item: T) =>
+  z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter(Boolean) : v), z.array(item));
+/** A host (`www.mhlw.go.jp`) or every host under a domain (`*.example.jp`), lower case. */
+const hostPattern = z
+  .string()
+  .trim()
+  .toLowerCase()
+  .regex(/^(?:\*\.)?(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/, 'expected a host name such as webmail.example.jp or *.example.jp');
+
 /** `host:port` (IPv6 in brackets); port 0 picks a free one (tests). */
 const listenAddress = z.string().transform((v, ctx) => {
   const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:[\]]+)):(\d{1,5})$/.exec(v.trim());
@@ -149,6 +158,21 @@ export const ConfigSchema = z
         workerDir: fromEnv(z.string().min(1).optional(), 'KEKKAI_WORKER_DIR', 'Work directory of browser workers run as KEKKAI_WORKER_USER (default <dataDir>-workers; never inside the data directory).'),
         /** Lifetime of a sign-in, whatever the activity. */
         maxAgeHours: fromEnv(z.coerce.number().int().min(1).max(24 * 7).default(12), 'KEKKAI_SESSION_MAX_AGE_HOURS', 'Hours a sign-in lasts at most.'),
+      })
+      .strict()
+      .default({}),
+    /**
+     * The on-screen watermark (docs/leak-guard.md#watermark): user, time and terminal
+     * address drawn over the viewer so that a screenshot or a phone photo carries them.
+     */
+    watermark: z
+      .object({
+        enabled: fromEnv(bool.default(false), 'KEKKAI_WATERMARK', 'Draw a watermark with the user name, time and terminal address over the remote page (default off).'),
+        text: fromEnv(z.string().trim().min(1).max(200).default('{user}  {time}  {address}'), 'KEKKAI_WATERMARK_TEXT', 'Watermark text; {user}, {time} (Japan time, to the minute) and {address} (the terminal\'s address) are filled in.'),
+        opacity: fromEnv(z.coerce.number().min(0.04).max(0.6).default(0.14), 'KEKKAI_WATERMARK_OPACITY', 'Watermark opacity (0.04–0.6, default 0.14).'),
+        density: fromEnv(z.enum(['low', 'normal', 'high']).default('normal'), 'KEKKAI_WATERMARK_DENSITY', 'How close the watermark repeats: low, normal (default) or high.'),
+        roles: fromEnv(commaList(z.enum(['staff', 'admin', 'security'])).default(['staff', 'admin', 'security']), 'KEKKAI_WATERMARK_ROLES', 'Comma-separated roles that see the watermark (default staff,admin,security).'),
+        sites: fromEnv(commaList(hostPattern).default([]), 'KEKKAI_WATERMARK_SITES', 'Comma-separated hosts (www.example.jp, *.example.jp) on which the watermark shows; empty (default) = on every page.'),
       })
       .strict()
       .default({}),

@@ -10,7 +10,8 @@ import type { AuditSink } from '../audit/audit-setup.js';
 import { recordAccountChange } from '../auth/account-audit.js';
 import { passwordMinLength, type AuthService, type SignedIn } from '../auth/auth-service.js';
 import type { FederationServices } from '../federation/federation-setup.js';
-import type { UserRecord } from '../store/repositories.js';
+import type { Role, UserRecord } from '../store/repositories.js';
+import type { Config } from '../config/config-schema.js';
 import { HttpError } from './errors.js';
 import { clearSessionCookie, currentSession, expectedOrigin, isSameOrigin, requireCsrf, requireSession, setSessionCookie } from './auth-guard.js';
 import { pickLanguage } from './language.js';
@@ -29,6 +30,15 @@ export interface AuthRoutesDeps {
   endBrowserSession(sessionId: string): Promise<void>;
   /** Federated sign-in: where an OIDC session's sign-out continues at the provider. */
   federation?: Pick<FederationServices, 'oidc'> | undefined;
+  /** The on-screen watermark settings (config `watermark`); absent = none. */
+  watermark?: Config['watermark'];
+}
+
+/** What the viewer draws as watermark for this user, or null: {user} and {address} filled in, {time} kept for the client's clock. */
+export function watermarkFor(settings: Config['watermark'] | undefined, user: { name: string; role: Role }, address: string): { text: string; opacity: number; density: 'low' | 'normal' | 'high'; sites: string[] } | null {
+  if (!settings?.enabled || !settings.roles.includes(user.role)) return null;
+  const text = settings.text.replace(/\{(user|address)\}/g, (_, key: string) => (key === 'user' ? user.name : address));
+  return { text, opacity: settings.opacity, density: settings.density, sites: [...settings.sites] };
 }
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
@@ -142,6 +152,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
       mustChangePassword: current.user.mustChangePassword,
       passwordMinLength: passwordMinLength(current.user),
       lang,
+      watermark: watermarkFor(deps.watermark, current.user, req.ip),
     };
   });
 

@@ -3,9 +3,12 @@
  * into a remote form is stopped with a Japanese explanation and an audit record that
  * holds it masked, one with a wrong check digit goes through; a warn rule asks for a
  * reason and sends the text with it; an upload containing the hospital's patient-ID
- * format is refused; the admin API refuses an unsafe pattern naming the field.
+ * format is refused; the admin API refuses an unsafe pattern naming the field. The
+ * watermark shows user, Japan time and address over the page in a screenshot, only on
+ * its sites, and takes no clicks.
  */
 import type { Browser, Page } from 'playwright-core';
+import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseLeakGuardPolicy } from '../../policies/leak-guard.js';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
@@ -20,7 +23,7 @@ const WRONG_CHECK_DIGIT = '1234 5678 9012';
 
 beforeAll(async () => {
   [site, browser] = await Promise.all([startFixtureSite(), launchUserBrowser()]);
-  harness = await startHarness({ 'upload.enabled': true }, [site.url]);
+  harness = await startHarness({ 'upload.enabled': true, 'watermark.enabled': true, 'watermark.sites': ['127.0.0.1'], 'watermark.opacity': 0.3 }, [site.url]);
   harness.gateway.services.leakGuard.update(
     parseLeakGuardPolicy({
       rules: [
@@ -135,6 +138,51 @@ describe('leak guard', () => {
     expect(result.body.code).toBe('KEKKAI_ERR_LEAK_POLICY_INVALID');
     expect(result.body.issues[0].path).toBe('rules.0.pattern');
     expect(result.tried).toMatchObject({ action: 'block', matches: [{ ruleId: 'my-number', masked: '************18' }] });
+    await page.context().close();
+  });
+});
+
+describe('watermark', () => {
+  /** Share of pixels that differ between two screenshots of the same size. */
+  async function differingShare(a: Buffer, b: Buffer): Promise<number> {
+    const [x, y] = await Promise.all([sharp(a).raw().toBuffer({ resolveWithObject: true }), sharp(b).raw().toBuffer({ resolveWithObject: true })]);
+    let differing = 0;
+    const px = x.info.width * x.info.height;
+    for (let i = 0; i < px; i++) {
+      const o = i * x.info.channels;
+      if (Math.abs(x.data[o]! - y.data[o]!) + Math.abs(x.data[o + 1]! - y.data[o + 1]!) + Math.abs(x.data[o + 2]! - y.data[o + 2]!) > 24) differing++;
+    }
+    return differing / px;
+  }
+
+  it('draws user, Japan time and address over the page on its sites only, visibly in a screenshot, and lets clicks through', async () => {
+    const page = await (await newUserContext(browser)).newPage();
+    await login(page, harness.url);
+    const mark = page.locator('[data-watermark]');
+    // A blank page is not one of the watermark's sites.
+    await expect(mark.isHidden()).resolves.toBe(true);
+    await browseTo(page, `${site.url}/text`, 'Text fixture');
+    await waitUntil(async () => mark.isVisible(), 5000, 'watermark shown');
+    const label = (await mark.getAttribute('data-watermark'))!;
+    expect(label).toMatch(/^admin {2}\d{4}\/\d{2}\/\d{2} \d{2}:\d{2} {2}127\.0\.0\.1$/);
+    const background = decodeURIComponent(await mark.evaluate((el) => (el as HTMLElement).style.backgroundImage));
+    expect(background).toContain('admin');
+
+    const stage = page.locator('main.stage');
+    const withMark = await stage.screenshot();
+    await mark.evaluate((el) => ((el as HTMLElement).style.visibility = 'hidden'));
+    const withoutMark = await stage.screenshot();
+    await mark.evaluate((el) => ((el as HTMLElement).style.visibility = ''));
+    // The repeated text covers a visible share of the screen.
+    expect(await differingShare(withMark, withoutMark)).toBeGreaterThan(0.01);
+
+    // Clicks pass through it to the remote page: the field below gets the typed text.
+    const box = (await page.locator('canvas.remote-canvas').boundingBox())!;
+    expect(await page.evaluate(([x, y]) => document.elementFromPoint(x!, y!)?.tagName, [box.x + 200, box.y + 240])).toBe('CANVAS');
+    site.reports.length = 0;
+    await clickRemote(page, 200, 240);
+    await page.keyboard.type('abc');
+    await site.waitForReport((r) => r.kind === 'pasted' && r.value === 'abc');
     await page.context().close();
   });
 });
