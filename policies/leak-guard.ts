@@ -97,6 +97,9 @@ export interface LeakMatch {
   action: LeakAction;
   /** The matched text with all but its last two characters replaced by `*`. */
   masked: string;
+  /** Where the match is in the normalised text (normaliseForScan), end exclusive. */
+  start: number;
+  end: number;
 }
 
 /** The strictest action among the findings (block > warn > log), or null for none. */
@@ -150,25 +153,30 @@ export function normaliseForScan(text: string): string {
     .replace(/[\u2010-\u2015\u2212\u30fc\uff70]/g, '-');
 }
 
-function* findBuiltIn(detector: Exclude<LeakDetector, 'regex'>, text: string): Generator<string> {
+interface Found {
+  value: string;
+  start: number;
+}
+
+function* findBuiltIn(detector: Exclude<LeakDetector, 'regex'>, text: string): Generator<Found> {
   if (detector === 'my-number') {
-    for (const m of text.matchAll(MY_NUMBER_CANDIDATE)) if (isMyNumber(m[1]! + m[2]! + m[3]!)) yield m[0];
+    for (const m of text.matchAll(MY_NUMBER_CANDIDATE)) if (isMyNumber(m[1]! + m[2]! + m[3]!)) yield { value: m[0], start: m.index };
   } else if (detector === 'insurer-number') {
     for (const m of text.matchAll(INSURER_CANDIDATE)) {
       const digits = m[1]!;
-      if (digits.length === 6 || isInsurerNumber(digits)) yield digits;
+      if (digits.length === 6 || isInsurerNumber(digits)) yield { value: digits, start: m.index + m[0].length - digits.length };
     }
   } else {
     for (const m of text.matchAll(PHONE_CANDIDATE)) {
       const digits = m[0].replace(/\D/g, '');
       // 10 or 11 digits nationally (12 with +81 and a dropped 0).
-      if (digits.length >= 10 && digits.length <= 12) yield m[0];
+      if (digits.length >= 10 && digits.length <= 12) yield { value: m[0], start: m.index };
     }
   }
 }
 
 /** Runs an admin regex over windows of at most MAX_REGEX_INPUT characters (overlapping by half). */
-function* findRegex(source: string, text: string): Generator<string> {
+function* findRegex(source: string, text: string): Generator<Found> {
   const re = new RegExp(source, 'gu');
   const step = MAX_REGEX_INPUT / 2;
   let reportedUpTo = 0;
@@ -179,7 +187,7 @@ function* findRegex(source: string, text: string): Generator<string> {
       const at = start + (m.index ?? 0);
       if (m[0].length === 0 || at < reportedUpTo) continue;
       reportedUpTo = at + m[0].length;
-      yield m[0];
+      yield { value: m[0], start: at };
     }
     if (start + MAX_REGEX_INPUT >= text.length) break;
   }
@@ -199,8 +207,8 @@ export function scanForLeaks(policy: LeakGuardPolicy, channel: LeakChannel, text
   const found: LeakMatch[] = [];
   for (const rule of rules) {
     const values = rule.detector === 'regex' ? findRegex(rule.pattern ?? '', normal) : findBuiltIn(rule.detector, normal);
-    for (const value of values) {
-      found.push({ ruleId: rule.id, ruleName: rule.name, action: rule.action, masked: maskValue(value) });
+    for (const { value, start } of values) {
+      found.push({ ruleId: rule.id, ruleName: rule.name, action: rule.action, masked: maskValue(value), start, end: start + value.length });
       if (found.length >= MAX_MATCHES) return found;
     }
   }

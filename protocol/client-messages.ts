@@ -78,6 +78,8 @@ const Ime = z.object({
 });
 const Paste = z.object({ type: z.literal('paste'), text: z.string().max(MAX_PASTE_CHARS), ...LeakGuarded });
 const Copy = z.object({ type: z.literal('copy'), cut: z.boolean().optional() });
+/** The answer to a `leak-guard` warning about typed text: a reason keeps the text, none erases it. */
+const LeakReason = z.object({ type: z.literal('leak-reason'), reason: z.string().trim().min(1).max(500).optional() });
 const Navigate = z.object({ type: z.literal('navigate'), url: z.string().min(1).max(8192) });
 const History = z.object({ type: z.literal('history'), action: z.enum(['back', 'forward', 'reload', 'stop']) });
 const Tab = z.object({
@@ -127,6 +129,7 @@ export const ClientMessage = z.discriminatedUnion('type', [
   Print,
   PickerChoose,
   PickerCancel,
+  LeakReason,
 ]);
 export type ClientMessage = z.infer<typeof ClientMessage>;
 export type PointerMessage = z.infer<typeof Pointer>;

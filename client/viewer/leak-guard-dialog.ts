@@ -3,7 +3,8 @@
  * text carries a number (`n`) so that a warning can name it; the last few are kept
  * here, in memory only, until the gateway has judged them. A block shows the
  * gateway's explanation; a warning asks for a reason and sends the same text again
- * with it, or drops it on Cancel. An upload is asked the same way (askReason).
+ * with it, or drops it on Cancel. An upload is asked the same way (askReason); for
+ * a number typed key by key the answer goes back as `leak-reason` (kept or erased).
  */
 import type { ClientMessage, ServerMessage } from '../../protocol/index.js';
 import { h } from '../dom-builder.js';
@@ -38,6 +39,11 @@ export class LeakGuardView {
 
   /** The gateway stopped a text. */
   show(msg: LeakGuardMessage): void {
+    if (msg.verdict === 'warn' && msg.channel === 'typing' && msg.n === undefined) {
+      // Typed key by key: the text is in the remote field already; the answer keeps or erases it.
+      void this.askReason(localized(msg.message)).then((reason) => this.send({ type: 'leak-reason', ...(reason ? { reason } : {}) }));
+      return;
+    }
     const text = msg.n === undefined ? undefined : this.kept.get(msg.n);
     if (msg.n !== undefined) this.kept.delete(msg.n);
     if (msg.verdict === 'blocked' || !text) {

@@ -254,6 +254,9 @@ export class BrowserSession {
       case 'picker-cancel':
         if (tab?.health.state === 'ok') await tab.pickers.cancel(msg.pickerId);
         return;
+      // Answered on the control plane's viewer socket (leak guard); never meant for the page.
+      case 'leak-reason':
+        return;
       default:
         // A hung or crashed page takes no input: it would only wait and hold up the queue.
         if (!tab || tab.health.state !== 'ok') return;

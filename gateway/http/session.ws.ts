@@ -18,6 +18,7 @@ import {
 import type { AuthService, CurrentSession } from '../auth/auth-service.js';
 import type { Viewer } from '../browser/browser-session.js';
 import type { LeakGuardService } from '../security/leak-guard-service.js';
+import { TypedTextGuard } from './typed-text-guard.js';
 import { message, type MessageCode } from '../i18n/messages.js';
 import { currentSession, isSameOrigin, SESSION_COOKIE } from './auth-guard.js';
 import { MessageRateLimit } from './message-rate-limit.js';
@@ -91,6 +92,8 @@ class ViewerConnection implements Viewer {
   private helloTimer: NodeJS.Timeout | null = null;
   private readonly rate: MessageRateLimit;
   private readonly noticeSentAt = new Map<MessageCode, number>();
+  /** Numbers typed key by key (typed-text-guard.ts); absent without a leak guard. */
+  private typed: TypedTextGuard | null = null;
 
   constructor(
     private readonly socket: WebSocket,
@@ -171,6 +174,13 @@ class ViewerConnection implements Viewer {
     if (!this.session || !this.queue) return this.reject('not-ready');
     const guarded = this.leakGuarded(msg);
     if (!guarded) return;
+    if (this.typedGuard() && !BYPASS_QUEUE.has(guarded.type)) {
+      const { forward, notify } = this.typedGuard()!.process(guarded);
+      if (notify) this.sendMessage(notify);
+      forward.forEach((out, i) => this.queue?.push(out, i === forward.length - 1 ? data.length : 0));
+      return;
+    }
+    if (guarded.type === 'leak-reason') return;
     if (BYPASS_QUEUE.has(msg.type)) {
       // A page blocked in alert() blocks the input that triggered it; the answer
       // to the dialog, acks and End session must not wait behind that input.
@@ -178,6 +188,16 @@ class ViewerConnection implements Viewer {
       return;
     }
     this.queue.push(guarded, data.length);
+  }
+
+  private typedGuard(): TypedTextGuard | null {
+    const guard = this.deps.leakGuard;
+    if (!guard) return null;
+    if (!this.typed) {
+      const user = this.current.user;
+      this.typed = new TypedTextGuard(guard, () => ({ userId: user.id, userName: user.name, role: user.role, sourceIp: this.sourceIp }));
+    }
+    return this.typed;
   }
 
   /**

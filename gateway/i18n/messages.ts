@@ -252,6 +252,10 @@ export const MESSAGES = {
     ja: '患者情報・個人情報（{rules}）が含まれているため、送信を止めました。この内容はインターネット上のページに入力・貼り付け・アップロードできません。記録は情報セキュリティ担当者が確認します。',
     en: 'Stopped: the text contains patient or personal data ({rules}). It cannot be typed, pasted or uploaded into a web page. The security team can see this record.',
   },
+  'leak-typed-blocked': {
+    ja: '患者情報・個人情報（{rules}）が入力されたため、その部分を入力欄から消去しました。インターネット上のページには入力できません。記録は情報セキュリティ担当者が確認します。',
+    en: 'Patient or personal data ({rules}) was typed, so it was erased from the field: it cannot be entered into a web page. The security team can see this record.',
+  },
   'leak-warning': {
     ja: '患者情報・個人情報（{rules}）が含まれている可能性があります。送信が業務上必要な場合は理由を入力してください（記録されます）。',
     en: 'This may contain patient or personal data ({rules}). If sending it is needed for your work, give a reason (it is recorded).',

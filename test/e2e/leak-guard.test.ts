@@ -79,6 +79,18 @@ describe('leak guard', () => {
     await page.context().close();
   });
 
+  it('erases a My Number typed digit by digit from the remote field when the number ends', async () => {
+    const page = await textPage();
+    await clickRemote(page, 200, 240);
+    await page.keyboard.type('1234 5678 9018');
+    await site.waitForReport((r) => r.kind === 'pasted' && r.value === '1234 5678 9018');
+    await page.keyboard.press('Tab');
+    await page.getByText('マイナンバー）が入力されたため、その部分を入力欄から消去しました').waitFor();
+    await site.waitForReport((r) => r.kind === 'pasted' && r.value === '');
+    expect(leakRecords().at(-1)).toMatchObject({ outcome: 'blocked', details: { channel: 'typing', rules: ['my-number'] } });
+    await page.context().close();
+  });
+
   it('asks for a reason before text a rule warns about is sent, and records the reason', async () => {
     const page = await textPage();
     await pasteInto(page, '連絡先 03-1234-5678');

@@ -53,13 +53,14 @@ describe('scanning text', () => {
   it('applies a rule only on its channels and reports values masked', () => {
     expect(scanForLeaks(policy, 'typing', VALID)).toEqual([]);
     const [match] = scanForLeaks(policy, 'upload', VALID);
-    expect(match).toEqual({ ruleId: 'my-number', ruleName: 'マイナンバー', action: 'block', masked: '**********18' });
+    expect(match).toEqual({ ruleId: 'my-number', ruleName: 'マイナンバー', action: 'block', masked: '**********18', start: 0, end: 12 });
     expect(JSON.stringify(scanForLeaks(policy, 'paste', `患者 P-12345678 様`))).not.toContain('12345678');
   });
 
   it('finds the admin\'s pattern anywhere in a long text, across window edges', () => {
     const long = 'あ'.repeat(1020) + 'P-87654321' + 'い'.repeat(5000) + 'P-11112222';
     expect(scanForLeaks(policy, 'typing', long).map((m) => m.masked)).toEqual(['********21', '********22']);
+    expect(scanForLeaks(policy, 'typing', long).map((m) => m.start)).toEqual([1020, 6030]);
   });
 
   it('finds Japanese phone numbers', () => {
