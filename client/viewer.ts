@@ -22,6 +22,8 @@ interface Me {
   user: { name: string; role: string };
   csrfToken: string;
   watermark?: WatermarkSpec | null;
+  /** The banner text when this user's sessions are recorded (docs/recording.md). */
+  recording?: string | null;
 }
 
 async function loadMe(): Promise<Me | null> {
@@ -184,7 +186,9 @@ async function start(): Promise<void> {
     }
   };
 
-  document.body.replaceChildren(toolbar.element, stage, downloads.element, notices.element, overlay.element);
+  // Recorded users are told so, all the time, above the page.
+  const banner = me.recording ? h('div', { class: 'recording-banner', role: 'status' }, [me.recording]) : null;
+  document.body.replaceChildren(toolbar.element, ...(banner ? [banner] : []), stage, downloads.element, notices.element, overlay.element);
   let resizeTimer: number | undefined;
   new ResizeObserver(() => {
     clearTimeout(resizeTimer);

@@ -34,6 +34,7 @@ import { registerUploadRoute } from './http/upload.http.js';
 import type { InputQueueRegistry } from './http/viewer-input-queue.js';
 import { loggerOptions } from './logging.js';
 import type { LeakGuardService } from './security/leak-guard-service.js';
+import type { RecordingService } from './recording/recording-service.js';
 import type { ExtractedText } from '../sanitizer/text-extract.js';
 
 export interface AppDeps {
@@ -52,6 +53,8 @@ export interface AppDeps {
   consoles?: ConsoleServices;
   /** Patient-data checks on pastes, commits and uploads (docs/leak-guard.md); absent in tests that do not exercise it. */
   leakGuard?: LeakGuardService;
+  /** Session recording (docs/recording.md); absent in tests that do not exercise it. */
+  recording?: RecordingService;
   /** Text of an uploaded file for the leak guard (sanitizer/text-extract.ts). */
   uploadText?: (bytes: Uint8Array) => Promise<ExtractedText>;
   /** Browser sessions; the real SessionManager or a fake in integration tests. */
@@ -96,6 +99,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     endBrowserSession: async (id) => void (await deps.sessions.end(id, 'ended-by-user')),
     federation: deps.federation,
     watermark: config.watermark,
+    recordingBanner: (role) => deps.recording?.bannerFor(role) ?? null,
   });
   registerFederationRoutes(app, { auth: deps.auth, audit: deps.audit, federation: deps.federation, sessionMaxAgeSeconds: config.session.maxAgeHours * 3600 });
   registerViewerSocket(app, {
@@ -105,6 +109,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     ...(deps.viewerRecheckMs ? { recheckMs: deps.viewerRecheckMs } : {}),
     ...(deps.inputQueues ? { inputQueues: deps.inputQueues } : {}),
     ...(deps.leakGuard ? { leakGuard: deps.leakGuard } : {}),
+    ...(deps.recording ? { recording: deps.recording } : {}),
     capabilities: {
       clipboardToClient: config.clipboard.toClient,
       clipboardFromClient: config.clipboard.fromClient,

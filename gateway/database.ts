@@ -8,6 +8,7 @@ import { AUDIT_MIGRATION } from './audit/audit-migration.js';
 import { QUARANTINE_MIGRATION } from './downloads/quarantine-migration.js';
 import { POLICY_MIGRATION } from './policy-store/policy-migration.js';
 import { RELEASE_MIGRATION } from './security/release-migration.js';
+import { RECORDING_MIGRATION } from './recording/recording-migration.js';
 import { ACCOUNT_FIELDS_MIGRATION, EXTERNAL_IDENTITY_MIGRATION, USERS_MIGRATION, type Migration } from './store/migrations.js';
 import { openSqlite, type SqliteDb } from './store/sqlite-database.js';
 import { WORKER_REGISTRY_MIGRATION } from './workers/worker-registry.js';
@@ -23,6 +24,7 @@ export const MIGRATIONS: readonly Migration[] = [
   RELEASE_MIGRATION,
   WORKER_REGISTRY_MIGRATION,
   EXTERNAL_IDENTITY_MIGRATION,
+  RECORDING_MIGRATION,
 ];
 
 /** The newest schema version this build knows (backups from newer ones are flagged). */

@@ -19,6 +19,8 @@ import { ComplianceService } from './admin/compliance-service.js';
 import { FilePolicyService } from './admin/file-policy-service.js';
 import { SettingsService } from './admin/settings-service.js';
 import { LeakGuardService } from './security/leak-guard-service.js';
+import { RecordingService } from './recording/recording-service.js';
+import { RecordingStore } from './recording/recording-store.js';
 import { extractText, type ExtractedText } from '../sanitizer/text-extract.js';
 import { findLibreOffice, LibreOfficeConverter } from '../sanitizer/office-converter.js';
 import { buildApp } from './app.js';
@@ -146,6 +148,9 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   const settings = new SettingsService(store.settings, { idleTimeoutSeconds: config.session.idleTimeoutSeconds, maxTabs: config.session.maxTabs });
   // Patient-data checks on pastes, commits and uploads (docs/leak-guard.md).
   const leakGuard = new LeakGuardService(store.settings, audit);
+  // Session recording for incident review (docs/recording.md); retention runs hourly.
+  const recording = new RecordingService(new RecordingStore(db, config.dataDir), config.recording, audit);
+  recording.startRetention();
   const metrics = new Metrics();
   // Scheduled backups run in their own process (kekkai backup --scheduled); their status file is read at each scrape.
   metrics.setBackupSource(() => readBackupStatus(config.dataDir));
@@ -234,6 +239,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     filePolicy,
     settings,
     leakGuard,
+    recording,
     compliance: new ComplianceService(store, audit, () => timeSync.current(), () => ({ status: readBackupStatus(config.dataDir), maxAgeHours: config.backup.maxAgeHours })),
     metrics,
     sessions,
@@ -268,6 +274,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     federation,
     inputQueues: services.inputQueues,
     leakGuard,
+    recording,
     uploadText: uploadTextReader(runDir.sanitizer, () => filePolicy.currentFilePolicy('staff')),
     publicDir,
     https: tls,
@@ -303,6 +310,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
       closing = true;
       clearInterval(clamdWatch);
       timeSync.stop();
+      recording.stop();
       await directory.close();
       await federation.close();
       // Each step is bounded (ops/shutdown.ts): sanitizer jobs still running after the

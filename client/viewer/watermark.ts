@@ -6,6 +6,7 @@
  * it takes no clicks (pointer-events: none). With a list of sites it shows only while
  * the active tab is on one of them.
  */
+import { onListedSite } from '../../protocol/host-pattern.js';
 import { h } from '../dom-builder.js';
 
 export interface WatermarkSpec {
@@ -26,16 +27,7 @@ export function japanMinute(date: Date): string {
 }
 
 /** Whether a page address is on one of the watermark's sites (no list = every page). */
-export function onWatermarkSite(sites: readonly string[], url: string): boolean {
-  if (sites.length === 0) return true;
-  let host: string;
-  try {
-    host = new URL(url).hostname.toLowerCase();
-  } catch {
-    return false;
-  }
-  return sites.some((site) => (site.startsWith('*.') ? host === site.slice(2) || host.endsWith(site.slice(1)) : host === site));
-}
+export const onWatermarkSite = onListedSite;
 
 export class Watermark {
   readonly element: HTMLElement;

@@ -34,6 +34,9 @@ export const AUDIT_EVENTS = [
   'backup',
   'leak-guard',
   'leak-guard-policy',
+  'recording-view',
+  'recording-export',
+  'recording-retention',
 ] as const;
 /** Known event names; other names are accepted so a new feature need not wait for this list. */
 export type AuditEventName = (typeof AUDIT_EVENTS)[number] | (string & {});

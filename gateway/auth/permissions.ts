@@ -26,6 +26,8 @@ export const PERMISSIONS = {
   'quarantine:act': ['security'],
   /** Audit search and export; the security team and the person responsible both need it. */
   'audit:read': ['security', 'admin'],
+  /** Session recordings: list, play and export (each view and export audited). */
+  'recordings:read': ['security'],
   /** The checklist evidence page. */
   'compliance:read': ['admin', 'security'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -176,6 +176,18 @@ export const ConfigSchema = z
       })
       .strict()
       .default({}),
+    /** Session recording for incident review (docs/recording.md). */
+    recording: z
+      .object({
+        enabled: fromEnv(bool.default(false), 'KEKKAI_RECORDING', 'Record browser sessions (what the user saw, navigations and events) for the security team (default off).'),
+        roles: fromEnv(commaList(z.enum(['staff', 'admin', 'security'])).default(['staff', 'admin', 'security']), 'KEKKAI_RECORDING_ROLES', 'Comma-separated roles whose sessions are recorded (default staff,admin,security).'),
+        sites: fromEnv(commaList(hostPattern).default([]), 'KEKKAI_RECORDING_SITES', 'Comma-separated hosts (www.example.jp, *.example.jp) recorded; elsewhere the recording pauses. Empty (default) = every page.'),
+        retentionDays: fromEnv(z.coerce.number().int().min(1).max(3650).default(90), 'KEKKAI_RECORDING_RETENTION_DAYS', 'Days recordings are kept (1–3650, default 90).'),
+        maxFps: fromEnv(z.coerce.number().min(0.5).max(30).default(4), 'KEKKAI_RECORDING_MAX_FPS', 'Most frames per second a recording keeps (0.5–30, default 4); the last frame of a change is always kept.'),
+        banner: fromEnv(z.string().trim().min(1).max(300).default('この画面の操作は、情報セキュリティのため記録されています。'), 'KEKKAI_RECORDING_BANNER', 'Text of the banner that tells recorded users so.'),
+      })
+      .strict()
+      .default({}),
     stream: z
       .object({
         jpegQuality: fromEnv(z.coerce.number().int().min(30).max(100).default(80), 'KEKKAI_JPEG_QUALITY', 'JPEG quality of streamed frames (30–100).'),

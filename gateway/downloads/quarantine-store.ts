@@ -92,10 +92,19 @@ interface Row extends QuarantineRow {
 
 /** Reads the key file, creating it (0600 in a 0700 directory) on first use. */
 export function loadOrCreateQuarantineKey(dataDir: string): Buffer {
+  return loadOrCreateDataKey(dataDir, 'quarantine.key');
+}
+
+/**
+ * A 32-byte encryption key in `<dataDir>/keys/<name>` (0600 in a 0700 directory),
+ * created on first use; refused when others can read it. Used for the quarantine and
+ * session recordings, each with its own file.
+ */
+export function loadOrCreateDataKey(dataDir: string, name: string): Buffer {
   const dir = path.join(dataDir, 'keys');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
-  const file = path.join(dir, 'quarantine.key');
+  const file = path.join(dir, name);
   try {
     const fd = openSync(file, 'wx', 0o600);
     try {

@@ -32,6 +32,8 @@ export interface AuthRoutesDeps {
   federation?: Pick<FederationServices, 'oidc'> | undefined;
   /** The on-screen watermark settings (config `watermark`); absent = none. */
   watermark?: Config['watermark'];
+  /** The banner a recorded user sees (docs/recording.md), null when not recorded. */
+  recordingBanner?: (role: Role) => string | null;
 }
 
 /** What the viewer draws as watermark for this user, or null: {user} and {address} filled in, {time} kept for the client's clock. */
@@ -153,6 +155,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
       passwordMinLength: passwordMinLength(current.user),
       lang,
       watermark: watermarkFor(deps.watermark, current.user, req.ip),
+      recording: deps.recordingBanner?.(current.user.role) ?? null,
     };
   });
 

@@ -20,6 +20,7 @@ import type { QuarantineActions } from '../security/quarantine-actions.js';
 import type { QuarantineIndex } from '../security/quarantine-search.js';
 import type { ReleaseRepository } from '../security/release-repository.js';
 import type { LeakGuardService } from '../security/leak-guard-service.js';
+import type { RecordingService } from '../recording/recording-service.js';
 import type { SessionEndReason } from '../../protocol/index.js';
 
 /** Live browser sessions as the consoles see them (list, notify, terminate). */
@@ -44,6 +45,8 @@ export interface ConsoleServices {
   settings: SettingsService;
   /** Patient-data rules for pastes, typing and uploads (docs/leak-guard.md). */
   leakGuard: LeakGuardService;
+  /** Session recordings: search, playback and export for the security team (docs/recording.md). */
+  recording: RecordingService;
   compliance: ComplianceService;
   sessions: ConsoleSessions;
   /** Browser workers: their load, and draining one before maintenance. */

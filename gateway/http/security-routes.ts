@@ -4,10 +4,12 @@ import type { ConsoleServices } from './console-deps.js';
 import { registerAuditRoutes } from './security-audit.http.js';
 import { registerQuarantineRoutes } from './security-quarantine.http.js';
 import { registerReleasedRoutes } from './security-released.http.js';
+import { registerRecordingRoutes } from './security-recordings.http.js';
 
 export function registerSecurityRoutes(app: FastifyInstance, services: ConsoleServices): void {
   const { auth, audit, quarantineIndex: index, releases, quarantineActions: actions, needsSecondApproval } = services;
   registerQuarantineRoutes(app, { auth, index, releases, actions, needsSecondApproval });
   registerReleasedRoutes(app, { auth, actions });
   registerAuditRoutes(app, { auth, audit });
+  registerRecordingRoutes(app, { auth, audit, recording: services.recording });
 }

@@ -19,6 +19,8 @@ import type { AuthService, CurrentSession } from '../auth/auth-service.js';
 import type { Viewer } from '../browser/browser-session.js';
 import type { LeakGuardService } from '../security/leak-guard-service.js';
 import { TypedTextGuard } from './typed-text-guard.js';
+import type { RecordingService } from '../recording/recording-service.js';
+import type { SessionRecorder } from '../recording/session-recorder.js';
 import { message, type MessageCode } from '../i18n/messages.js';
 import { currentSession, isSameOrigin, SESSION_COOKIE } from './auth-guard.js';
 import { MessageRateLimit } from './message-rate-limit.js';
@@ -51,6 +53,8 @@ export interface ViewerRouteDeps {
   inputQueues?: InputQueueRegistry;
   /** Checks pasted and committed text for patient data before it reaches the page (docs/leak-guard.md). */
   leakGuard?: LeakGuardService;
+  /** Records viewer connections of the users configured (docs/recording.md). */
+  recording?: RecordingService;
 }
 
 const HELLO_TIMEOUT_MS = 10_000;
@@ -94,6 +98,8 @@ class ViewerConnection implements Viewer {
   private readonly noticeSentAt = new Map<MessageCode, number>();
   /** Numbers typed key by key (typed-text-guard.ts); absent without a leak guard. */
   private typed: TypedTextGuard | null = null;
+  /** This connection's recording, when the user's sessions are recorded. */
+  private recorder: SessionRecorder | null = null;
 
   constructor(
     private readonly socket: WebSocket,
@@ -129,12 +135,15 @@ class ViewerConnection implements Viewer {
         this.registry.delete(this.queue);
       }
       this.session?.detach(this);
+      void this.recorder?.close().catch((err: unknown) => this.log.warn({ err: String(err) }, 'recording not closed cleanly'));
     });
     this.socket.on('error', (err) => this.log.warn({ err: err.message }, 'viewer socket error'));
   }
 
   sendMessage(msg: ServerMessage): void {
-    if (this.socket.readyState === this.socket.OPEN) this.socket.send(JSON.stringify(msg));
+    if (this.socket.readyState !== this.socket.OPEN) return;
+    this.socket.send(JSON.stringify(msg));
+    this.recorder?.server(msg);
   }
 
   sendFrame(bytes: Uint8Array): void {
@@ -144,6 +153,7 @@ class ViewerConnection implements Viewer {
     // hold them in the gateway's memory (the next one replaces them on screen).
     if (this.socket.bufferedAmount > MAX_QUEUED_FRAME_BYTES) return;
     this.socket.send(bytes, { binary: true });
+    this.recorder?.frame(bytes);
   }
 
   close(): void {
@@ -174,6 +184,7 @@ class ViewerConnection implements Viewer {
     if (!this.session || !this.queue) return this.reject('not-ready');
     const guarded = this.leakGuarded(msg);
     if (!guarded) return;
+    this.recorder?.client(guarded);
     if (this.typedGuard() && !BYPASS_QUEUE.has(guarded.type)) {
       const { forward, notify } = this.typedGuard()!.process(guarded);
       if (notify) this.sendMessage(notify);
@@ -267,6 +278,7 @@ class ViewerConnection implements Viewer {
       if (this.socket.readyState !== this.socket.OPEN) return;
       this.session = session;
       this.queue = this.openQueue(session);
+      this.recorder = this.deps.recording?.start({ userId: user.id, userName: user.name, role: user.role, sourceIp: this.sourceIp }) ?? null;
       this.sendMessage({
         type: 'welcome',
         version: PROTOCOL_VERSION,

@@ -260,6 +260,8 @@ export const MESSAGES = {
     ja: '患者情報・個人情報（{rules}）が含まれている可能性があります。送信が業務上必要な場合は理由を入力してください（記録されます）。',
     en: 'This may contain patient or personal data ({rules}). If sending it is needed for your work, give a reason (it is recorded).',
   },
+  'recording-not-found': { ja: '録画が見つかりません（保存期間を過ぎて削除された可能性があります）。', en: 'The recording was not found (it may have passed its retention and been deleted).' },
+  'reason-required': { ja: '理由を入力してください。', en: 'Please give a reason.' },
   'leak-policy-invalid': {
     ja: '情報漏えい対策のルールに誤りがあります。各項目の説明を確認してください。',
     en: 'The leak-guard rules have errors; see the notes at each field.',

@@ -36,6 +36,7 @@ export function routesOf(tree: string): RouteEntry[] {
 function permissionFor(url: string, method: string): Permission {
   if (url.startsWith('/api/compliance')) return 'compliance:read';
   if (url.startsWith('/api/security/audit')) return 'audit:read';
+  if (url.startsWith('/api/security/recordings')) return 'recordings:read';
   if (url.startsWith('/api/security/')) return method === 'GET' ? 'quarantine:read' : 'quarantine:act';
   if (url.startsWith('/api/admin/policy') || url.startsWith('/api/admin/file-policy')) return method === 'GET' ? 'policy:read' : 'policy:write';
   if (url.startsWith('/api/admin/leak-guard')) return method === 'PUT' ? 'policy:write' : 'policy:read';

@@ -13,8 +13,9 @@ describe('registered schema migrations', () => {
       '6 quarantine releases',
       '7 remote browser workers',
       '8 external identities',
+      '9 session recordings',
     ]);
-    expect(SCHEMA_VERSION).toBe(8);
+    expect(SCHEMA_VERSION).toBe(9);
   });
 
   it('are refused when a feature forgot to register one (a gap) or two share a version', () => {
