@@ -62,8 +62,12 @@ function safeText(s: string, report: SpreadsheetReport): string {
 
 type Plain = Exclude<CellValue, object> | Date | { error: string };
 
-/** A cell's value as plain data: text, number, boolean, date or error. */
-function plainValue(v: CellValue, formulas: FormulaHandling, report: SpreadsheetReport): Plain | undefined {
+/**
+ * A cell's value as plain data: text, number, boolean, date or error. `result` is the
+ * formula's cached value as the cell reports it (exceljs's `value` loses a result of 0,
+ * false or '').
+ */
+function plainValue(v: CellValue, formulas: FormulaHandling, report: SpreadsheetReport, result?: unknown): Plain | undefined {
   if (v === null || v === undefined) return undefined;
   if (typeof v === 'string') return safeText(v, report);
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
@@ -72,7 +76,7 @@ function plainValue(v: CellValue, formulas: FormulaHandling, report: Spreadsheet
     report.formulas++;
     const f = 'formula' in v && typeof v.formula === 'string' ? v.formula : '';
     if (DDE_FORMULA.test(f)) report.removed.ddeFormulas++;
-    return formulas === 'drop' ? undefined : plainValue((v.result ?? null) as CellValue, 'values', report);
+    return formulas === 'drop' ? undefined : plainValue((result ?? v.result ?? null) as CellValue, 'values', report);
   }
   if ('richText' in v && Array.isArray(v.richText)) return safeText(v.richText.map((r) => String(r.text ?? '')).join(''), report);
   if ('hyperlink' in v) return safeText(String(v.text ?? ''), report);
@@ -107,7 +111,7 @@ function copySheet(src: Worksheet, dst: Worksheet, formulas: FormulaHandling, li
       const target = out.getCell(c);
       target.style = copyStyle(cell.style);
       if (cell.isMerged && cell.master !== cell) return;
-      const v = plainValue(cell.value, formulas, report);
+      const v = plainValue(cell.value, formulas, report, cell.result);
       if (v !== undefined) target.value = v as CellValue;
     });
   });
