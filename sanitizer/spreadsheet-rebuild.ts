@@ -10,7 +10,7 @@
  * Runs inside the spreadsheet worker (spreadsheet-worker.ts) on a package already
  * bounded by spreadsheet-package.ts.
  */
-import ExcelJS from 'exceljs';
+import { createRequire } from 'node:module';
 import type { Cell, CellValue, Workbook, Worksheet } from 'exceljs';
 import { guessSeparator, isFormulaLike, parseCsv } from './csv-neutralizer.js';
 import type { InspectedPackage, RemovedItems, SpreadsheetLimits } from './spreadsheet-package.js';
@@ -19,6 +19,10 @@ import { decodeText, stripControls } from './text-decoding.js';
 import type { Outcome } from './verdict.js';
 import { pass, refuse } from './verdict.js';
 import { packZip } from './zip-sanitizer.js';
+
+// The workbook class alone: all of exceljs (CSV, streaming) takes 0.3 s to load in every
+// fresh worker, the class 0.12 s.
+const WorkbookClass = createRequire(import.meta.url)('exceljs/lib/doc/workbook.js') as new () => Workbook;
 
 /** What to do with formula cells: keep their cached values, or leave the cells empty. */
 export type FormulaHandling = 'values' | 'drop';
@@ -121,7 +125,7 @@ function copySheet(src: Worksheet, dst: Worksheet, formulas: FormulaHandling, li
 class CellLimit extends Error {}
 
 function newWorkbook(): Workbook {
-  const wb = new ExcelJS.Workbook();
+  const wb = new WorkbookClass();
   wb.creator = 'kekkai';
   wb.created = FIXED_DATE;
   wb.modified = FIXED_DATE;
@@ -137,7 +141,7 @@ async function write(wb: Workbook, report: SpreadsheetReport): Promise<Outcome<R
 export async function rebuildWorkbook(pkg: InspectedPackage, formulas: FormulaHandling, limits: SpreadsheetLimits): Promise<Outcome<RebuiltSpreadsheet>> {
   const report = blankReport(pkg.removed);
   const repacked = await packZip([...pkg.parts].map(([name, bytes]) => ({ name, bytes })));
-  const src = new ExcelJS.Workbook();
+  const src = new WorkbookClass();
   try {
     await src.xlsx.load(Buffer.from(repacked) as unknown as Parameters<typeof src.xlsx.load>[0], { ignoreNodes: IGNORED_NODES });
   } catch (err) {

@@ -5,6 +5,7 @@
  * Colours are an ARGB hex string or a theme/indexed number; anything else is dropped.
  */
 import type { Alignment, Border, Borders, Color, Fill, Font, Style } from 'exceljs';
+import { stripControls } from './text-decoding.js';
 
 const ARGB = /^[0-9A-Fa-f]{8}$/;
 const BORDER_STYLES = new Set(['thin', 'dotted', 'hair', 'medium', 'double', 'thick', 'dashed', 'dashDot', 'dashDotDot', 'slantDashDot', 'mediumDashed', 'mediumDashDotDot', 'mediumDashDot']);
@@ -32,7 +33,7 @@ function color(c: Partial<Color> & { indexed?: unknown; tint?: unknown } | undef
 function font(f: Partial<Font> | undefined): Partial<Font> | undefined {
   if (!f) return undefined;
   const out: Partial<Font> = {};
-  if (typeof f.name === 'string' && f.name.length <= 64) out.name = f.name.replace(/[\u0000-\u001f]/g, '');
+  if (typeof f.name === 'string' && f.name.length <= 64) out.name = stripControls(f.name);
   if (typeof f.size === 'number' && f.size >= 1 && f.size <= 409) out.size = f.size;
   if (f.bold === true) out.bold = true;
   if (f.italic === true) out.italic = true;

@@ -92,8 +92,8 @@ function describe(change: Change): LocalizedText {
   }
 }
 
-/** Most lines the panel shows for one download. */
-const MAX_LINES = 6;
+/** Most lines the panel shows for one download (a rebuilt spreadsheet can list eight things). */
+const MAX_LINES = 8;
 
 /** The lines the download panel shows for a sanitized file; one line even when nothing had to change. */
 export function describeChanges(changes: readonly Change[] | undefined): LocalizedText[] {
