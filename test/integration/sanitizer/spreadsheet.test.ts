@@ -184,6 +184,20 @@ describe('hostile spreadsheets are refused, never hang', () => {
     expect(await run(await zipOf({ '[Content_Types].xml': ct }))).toMatchObject({ verdict: 'blocked', reason: 'malformed' });
   });
 
+  it('expands no entities: a billion-laughs DOCTYPE and an external entity are refused', async () => {
+    const laughs = Array.from({ length: 9 }, (_, i) => `<!ENTITY l${i + 1} "${`&l${i};`.repeat(10)}">`).join('');
+    const bomb = `<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY l0 "ha">${laughs}]><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&l9;</t></is></c></row></sheetData></worksheet>`;
+    const t0 = performance.now();
+    const laughed = await run(await workbookWithSheetXml(bomb));
+    expect(laughed).toMatchObject({ verdict: 'blocked', reason: 'malformed' });
+    expect(laughed.verdict === 'blocked' && laughed.detail).toMatch(/undefined entity/);
+    const xxe = `<?xml version="1.0"?><!DOCTYPE worksheet [<!ENTITY x SYSTEM "file:///etc/passwd">]><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&x;</t></is></c></row></sheetData></worksheet>`;
+    const external = await run(await workbookWithSheetXml(xxe));
+    expect(external).toMatchObject({ verdict: 'blocked', reason: 'malformed' });
+    expect(external.verdict === 'blocked' && external.detail).toMatch(/undefined entity/);
+    expect(performance.now() - t0).toBeLessThan(20_000);
+  });
+
   it('stops a rebuild at its time limit and reports it', async () => {
     // 300 000 cells take far longer than 2.5 s to parse and rewrite; the worker is killed mid-way.
     const big = await workbookWithSheetXml(sheetXmlWithCells(12_000, 25));
