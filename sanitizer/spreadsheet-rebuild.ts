@@ -11,7 +11,7 @@
  * bounded by spreadsheet-package.ts.
  */
 import { createRequire } from 'node:module';
-import type { Cell, CellValue, Workbook, Worksheet } from 'exceljs';
+import type { Cell, CellValue, Row, Workbook, Worksheet } from 'exceljs';
 import { guessSeparator, isFormulaLike, parseCsv } from './csv-neutralizer.js';
 import type { InspectedPackage, RemovedItems, SpreadsheetLimits } from './spreadsheet-package.js';
 import { copyStyle } from './spreadsheet-style.js';
@@ -101,24 +101,36 @@ function merges(ws: Worksheet): string[] {
   return Object.values(internal).map((m) => m.range).filter((r): r is string => typeof r === 'string' && /^[A-Z]{1,3}\d+:[A-Z]{1,3}\d+$/.test(r));
 }
 
+// exceljs's eachRow/eachCell skip rows and cells without a value, and with them the
+// borders and fills of a form's empty boxes; its sparse arrays hold every parsed one.
+interface SparseRow {
+  _cells?: (Cell | undefined)[];
+}
+function parsedRows(ws: Worksheet): Row[] {
+  return ((ws as unknown as { _rows?: (Row | undefined)[] })._rows ?? []).filter((r): r is Row => r !== undefined);
+}
+function parsedCells(row: Row): Cell[] {
+  return ((row as unknown as SparseRow)._cells ?? []).filter((c): c is Cell => c !== undefined);
+}
+
 function copySheet(src: Worksheet, dst: Worksheet, formulas: FormulaHandling, limits: SpreadsheetLimits, report: SpreadsheetReport): void {
   const columns = Math.min(src.columnCount, limits.maxColumns);
   for (let c = 1; c <= columns; c++) {
     const w = src.getColumn(c).width;
     if (typeof w === 'number' && w > 0 && w <= 255) dst.getColumn(c).width = w;
   }
-  src.eachRow({ includeEmpty: false }, (row, r) => {
-    const out = dst.getRow(r);
+  for (const row of parsedRows(src)) {
+    const out = dst.getRow(row.number);
     if (typeof row.height === 'number' && row.height > 0 && row.height <= 409) out.height = row.height;
-    row.eachCell({ includeEmpty: false }, (cell: Cell, c) => {
+    for (const cell of parsedCells(row)) {
       if (++report.cells > limits.maxCells) throw new CellLimit();
-      const target = out.getCell(c);
+      const target = out.getCell(cell.col);
       target.style = copyStyle(cell.style);
-      if (cell.isMerged && cell.master !== cell) return;
+      if (cell.isMerged && cell.master !== cell) continue;
       const v = plainValue(cell.value, formulas, report, cell.result);
       if (v !== undefined) target.value = v as CellValue;
-    });
-  });
+    }
+  }
   for (const range of merges(src)) dst.mergeCellsWithoutStyle(range);
 }
 

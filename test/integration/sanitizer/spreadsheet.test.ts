@@ -89,6 +89,8 @@ describe('spreadsheets rebuilt as editable .xlsx', () => {
     expect(form.getCell('A1').fill).toMatchObject({ type: 'pattern', pattern: 'solid', fgColor: { argb: 'FFFFFF00' } });
     expect(form.getCell('A1').border.bottom).toMatchObject({ style: 'double', color: { argb: 'FF0000FF' } });
     expect(form.getCell('A1').alignment).toMatchObject({ horizontal: 'center', vertical: 'middle', wrapText: true });
+    expect(form.getCell('B6').value).toBeNull();
+    expect(form.getCell('B6').border).toMatchObject({ top: { style: 'thin' }, bottom: { style: 'thin' } }); // an empty box of the form
     expect(form.getCell('D2').isMerged && form.getCell('D2').master.address).toBe('C1');
     expect(form.getColumn(1).width).toBe(24);
     expect(form.getRow(1).height).toBe(36);
