@@ -62,7 +62,7 @@ const MAX_MEMBERS = 10_000;
 /** 'AB' → 28. */
 function columnNumber(letters: string): number {
   let n = 0;
-  for (const ch of letters) n = n * 26 + (ch.charCodeAt(0) - 64);
+  for (const ch of letters.toUpperCase()) n = n * 26 + (ch.charCodeAt(0) - 64);
   return n;
 }
 
@@ -78,10 +78,13 @@ interface SheetScan {
   hyperlinks: number;
 }
 
-const CELL_REF = /<c\b[^>]*?\sr="([A-Z]{1,3})(\d{1,7})"/g;
-const CELL = /<c\b/g;
-const ROW_REF = /<row\b[^>]*?\sr="(\d{1,8})"/g;
-const MERGE = /<mergeCell\b[^>]*?\sref="([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?"/g;
+// Namespace prefixes and either quote are valid XML; a scan that missed them would miss what the parser reads.
+const P = '<(?:[\\w.-]+:)?';
+const CELL_REF = new RegExp(`${P}c\\b[^>]*?\\sr\\s*=\\s*["']\\$?([A-Za-z]{1,3})\\$?(\\d{1,7})["']`, 'g');
+const CELL = new RegExp(`${P}c\\b`, 'g');
+const ROW_REF = new RegExp(`${P}row\\b[^>]*?\\sr\\s*=\\s*["'](\\d{1,8})["']`, 'g');
+const MERGE = new RegExp(`${P}mergeCell\\b[^>]*?\\sref\\s*=\\s*["']\\$?([A-Za-z]{1,3})\\$?(\\d{1,7})(?::\\$?([A-Za-z]{1,3})\\$?(\\d{1,7}))?["']`, 'g');
+const HYPERLINK = new RegExp(`${P}hyperlink\\b`, 'g');
 
 function scanSheet(name: string, xml: string, limits: SpreadsheetLimits): Outcome<SheetScan> {
   let maxCol = 0;
@@ -100,7 +103,7 @@ function scanSheet(name: string, xml: string, limits: SpreadsheetLimits): Outcom
     if (Math.max(r1, r2) > limits.maxRows || Math.max(c1, c2) > limits.maxColumns) return refuse('spreadsheet-too-large', `${name}: merged range ${m[0]} out of bounds`);
     mergedArea += (Math.abs(r2 - r1) + 1) * (Math.abs(c2 - c1) + 1);
   }
-  return pass({ cells: count(xml, CELL), mergedArea, hyperlinks: count(xml, /<hyperlink\b/g) });
+  return pass({ cells: count(xml, CELL), mergedArea, hyperlinks: count(xml, HYPERLINK) });
 }
 
 const decoder = new TextDecoder('utf-8');

@@ -176,7 +176,11 @@ describe('hostile spreadsheets are refused, never hang', () => {
     const merge = sheetXmlWithCells(1, 1).replace('</sheetData>', '</sheetData><mergeCells count="1"><mergeCell ref="A1:XFD1048576"/></mergeCells>');
     const merged = await run(await workbookWithSheetXml(merge));
     expect(merged).toMatchObject({ verdict: 'blocked', reason: 'spreadsheet-too-large' });
-    expect(merged.verdict === 'blocked' && merged.detail).toMatch(/more than 500000 cells/);
+    expect(merged.verdict === 'blocked' && merged.detail).toMatch(/more than 500000 cells \(merged areas counted\)/);
+    // The same in single quotes with absolute references: still measured, not left to the parser.
+    const quoted = await run(await workbookWithSheetXml(merge.replace('ref="A1:XFD1048576"', "ref='$A$1:$XFD$1048576'")));
+    expect(quoted).toMatchObject({ verdict: 'blocked', reason: 'spreadsheet-too-large' });
+    expect(quoted.verdict === 'blocked' && quoted.detail).toMatch(/more than 500000 cells \(merged areas counted\)/);
   });
 
   it('refuses malformed XML and a package without a workbook', async () => {
