@@ -33,6 +33,40 @@ const archiveLimits = z
   })
   .strict();
 
+const spreadsheetLimits = z
+  .object({
+    maxSheets: z.number().int().positive().default(100),
+    maxRows: z.number().int().positive().max(1_048_576).default(1_048_576),
+    maxColumns: z.number().int().positive().max(16_384).default(16_384),
+    /** Cells with content or formatting, merged areas counted in full. */
+    maxCells: z.number().int().positive().default(500_000),
+    maxSharedStrings: z.number().int().positive().default(500_000),
+    /** Decompressed size of the parts read (sheets, styles, strings): zip bombs stop here. */
+    maxUncompressedBytes: z.number().int().positive().default(200 * MB),
+    /** V8 heap of the worker thread that parses one workbook. */
+    workerHeapMb: z.number().int().min(64).max(4096).default(1024),
+  })
+  .strict();
+
+/**
+ * Spreadsheets rebuilt as new, editable .xlsx files instead of page images in a PDF
+ * (docs/sanitizer.md, "Spreadsheets"). `xlsx` covers .xlsx and, where `macroOffice`
+ * allows macro documents at all, .xlsm (the macros are left out).
+ */
+const spreadsheets = z
+  .object({
+    /** .xlsx/.xlsm: `xlsx` = rebuilt as a new .xlsx (default), `pdf` = LibreOffice → PDF like other Office files. */
+    xlsx: z.enum(['xlsx', 'pdf']).default('xlsx'),
+    /** .xls/.ods: `pdf` (default) or `xlsx` = LibreOffice converts to .xlsx in its limited worker, then the same rebuild. */
+    xls: z.enum(['pdf', 'xlsx']).default('pdf'),
+    /** .csv/.tsv: `csv` (default: neutralised CSV) or `xlsx` = a one-sheet .xlsx. */
+    csv: z.enum(['csv', 'xlsx']).default('csv'),
+    /** Formula cells: `values` = their last computed (cached) values, `drop` = empty cells. */
+    formulas: z.enum(['values', 'drop']).default('values'),
+    limits: spreadsheetLimits.default({}),
+  })
+  .strict();
+
 /** zod schema of the file policy; `parse({})` yields the defaults. */
 export const filePolicySchema = z
   .object({
@@ -47,11 +81,14 @@ export const filePolicySchema = z
     maxPixels: z.number().int().positive().default(60_000_000),
     pdfDpi: z.number().int().min(50).max(300).default(150),
     archive: archiveLimits.default({}),
+    spreadsheets: spreadsheets.default({}),
     timeouts: z
       .object({
         renderMs: z.number().int().positive().default(120_000),
         convertMs: z.number().int().positive().default(120_000),
         imageMs: z.number().int().positive().default(30_000),
+        /** One spreadsheet rebuild (parse and write, in its worker thread). */
+        spreadsheetMs: z.number().int().positive().default(60_000),
       })
       .strict()
       .default({}),

@@ -17,6 +17,8 @@ export interface ConvertOptions {
 /** Port for "Office document → PDF, outside this process". */
 export interface OfficeConverter {
   convert(bytes: Uint8Array, type: TrueType, opts: ConvertOptions): Promise<Outcome<{ pdf: Uint8Array; isolation: string }>>;
+  /** Spreadsheet (xls, ods) → .xlsx, for the spreadsheet rebuild; absent where the engine cannot. */
+  toXlsx?(bytes: Uint8Array, type: TrueType, opts: ConvertOptions): Promise<Outcome<{ xlsx: Uint8Array; isolation: string }>>;
 }
 
 const CANDIDATES = ['/usr/bin/soffice', '/usr/lib/libreoffice/program/soffice', '/opt/libreoffice/program/soffice'];
@@ -53,6 +55,16 @@ export class LibreOfficeConverter implements OfficeConverter {
   constructor(private readonly soffice: string) {}
 
   async convert(bytes: Uint8Array, type: TrueType, o: ConvertOptions): Promise<Outcome<{ pdf: Uint8Array; isolation: string }>> {
+    const r = await this.run(bytes, type, o, 'pdf');
+    return r.ok ? pass({ pdf: r.value.bytes, isolation: r.value.isolation }) : r;
+  }
+
+  async toXlsx(bytes: Uint8Array, type: TrueType, o: ConvertOptions): Promise<Outcome<{ xlsx: Uint8Array; isolation: string }>> {
+    const r = await this.run(bytes, type, o, 'xlsx');
+    return r.ok ? pass({ xlsx: r.value.bytes, isolation: r.value.isolation }) : r;
+  }
+
+  private async run(bytes: Uint8Array, type: TrueType, o: ConvertOptions, target: 'pdf' | 'xlsx'): Promise<Outcome<{ bytes: Uint8Array; isolation: string }>> {
     const inDir = join(o.workDir, 'in');
     const outDir = join(o.workDir, 'out');
     const profile = join(o.workDir, 'profile');
@@ -66,7 +78,7 @@ export class LibreOfficeConverter implements OfficeConverter {
     const r = await runLimited({
       command: this.soffice,
       args: ['--headless', '--norestore', '--nolockcheck', '--nodefault', '--nologo', '--invisible',
-        `-env:UserInstallation=file://${profile}`, '--convert-to', 'pdf', '--outdir', outDir, input],
+        `-env:UserInstallation=file://${profile}`, '--convert-to', target, '--outdir', outDir, input],
       cwd: o.workDir,
       timeoutMs: o.timeoutMs,
       memoryBytes: o.memoryBytes,
@@ -78,11 +90,11 @@ export class LibreOfficeConverter implements OfficeConverter {
       if (r.kind === 'timeout') return refuse('timeout', `libreoffice: ${r.detail}`);
       return refuse('conversion-failed', `libreoffice: ${r.detail}: ${r.stderr.trim().slice(-300)}`);
     }
-    const produced = (await readdir(outDir)).filter((f) => f.endsWith('.pdf'));
+    const produced = (await readdir(outDir)).filter((f) => f.endsWith(`.${target}`));
     if (produced.length !== 1) {
       const hint = /password/i.test(r.stderr) ? 'encrypted' : 'conversion-failed';
-      return refuse(hint, `libreoffice produced no PDF: ${r.stderr.trim().slice(-300)}`);
+      return refuse(hint, `libreoffice produced no ${target.toUpperCase()}: ${r.stderr.trim().slice(-300)}`);
     }
-    return pass({ pdf: await readFile(join(outDir, produced[0]!)), isolation: r.isolation });
+    return pass({ bytes: await readFile(join(outDir, produced[0]!)), isolation: r.isolation });
   }
 }

@@ -36,6 +36,10 @@ export const REASONS = {
     ja: '画像の画素数が上限を超えています。',
     en: 'The image has more pixels than the policy allows.',
   },
+  'spreadsheet-too-large': {
+    ja: '表計算ファイルのシート数・行数・列数・セル数などが上限を超えています。',
+    en: 'The spreadsheet has more sheets, rows, columns, cells or text than the policy allows.',
+  },
   'too-many-members': {
     ja: '圧縮ファイル内のファイル数が上限を超えています。',
     en: 'The archive contains more files than the policy allows.',

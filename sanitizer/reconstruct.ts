@@ -7,6 +7,7 @@ import type { OfficeConverter } from './office-converter.js';
 import { stripExternalLinks } from './office-links.js';
 import type { PdfRasterizer } from './pdf-rasterizer.js';
 import { PdfBuilder } from './pdf-rebuilder.js';
+import { rebuildSpreadsheet, wantsXlsx } from './spreadsheet-sanitizer.js';
 import { rebuildCsv, rebuildText } from './text-sanitizer.js';
 import type { Detection } from './true-type.js';
 import { TYPE_INFO } from './type-table.js';
@@ -102,6 +103,8 @@ async function convertOffice(bytes: Uint8Array, det: Detection, policy: FilePoli
  * @param ext the name's extension, which picks CSV vs TSV handling of text.
  */
 export async function reconstruct(bytes: Uint8Array, det: Detection, ext: string, policy: FilePolicy, deps: ReconstructDeps): Promise<Outcome<Rebuilt>> {
+  // Spreadsheets the policy wants editable become a new .xlsx (spreadsheet-sanitizer.ts).
+  if (wantsXlsx(det, ext, policy)) return rebuildSpreadsheet(bytes, det, ext, policy, deps);
   const limits = { maxPixels: policy.maxPixels, maxPages: policy.maxPages, timeoutMs: policy.timeouts.imageMs };
   switch (det.type) {
     case 'pdf':

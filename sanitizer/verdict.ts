@@ -34,7 +34,22 @@ export type Change =
   /** Links to external files removed from an Office document. */
   | { kind: 'links-removed'; count: number }
   /** An archive rebuilt from its sanitized members. */
-  | { kind: 'archive-rebuilt'; members: number };
+  | { kind: 'archive-rebuilt'; members: number }
+  /**
+   * A spreadsheet (xlsx/xlsm, or xls/ods/csv by policy) rebuilt as a new editable .xlsx:
+   * visible sheets' values, number formats, basic styles and merged cells only.
+   */
+  | { kind: 'spreadsheet-rebuilt'; from: TrueType; sheets: number }
+  /** VBA macros left out of the rebuilt file. */
+  | { kind: 'macros-removed' }
+  /** Hidden and very hidden sheets left out of the rebuilt workbook, their data with them. */
+  | { kind: 'hidden-sheets-removed'; count: number }
+  /** Hyperlinks removed; their cells keep the text. */
+  | { kind: 'hyperlinks-removed'; count: number }
+  /** Formula cells replaced by their last computed values, or emptied (policy `formulas: drop`). */
+  | { kind: 'formulas-replaced'; count: number; by: 'values' | 'empty' }
+  /** Embedded (OLE) objects, ActiveX controls, drawings, charts, images and comments left out. */
+  | { kind: 'objects-removed'; count: number };
 
 /** The rebuilt file that may be released to the user. */
 export interface SanitizedFile {

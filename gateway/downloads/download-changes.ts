@@ -25,7 +25,7 @@ const EXCEL = { ja: 'Excel ブック', en: 'Excel workbook' };
 const POWERPOINT = { ja: 'PowerPoint プレゼンテーション', en: 'PowerPoint presentation' };
 const OFFICE_NAMES: Partial<Record<TrueType, LocalizedText>> = {
   docx: WORD, docm: WORD, doc: WORD, rtf: WORD, odt: { ja: '文書（ODF）', en: 'ODF document' },
-  xlsx: EXCEL, xlsm: EXCEL, xls: EXCEL, ods: { ja: '表計算（ODF）', en: 'ODF spreadsheet' },
+  xlsx: EXCEL, xlsm: { ja: 'マクロ付き Excel ブック', en: 'macro-enabled Excel workbook' }, xls: EXCEL, ods: { ja: '表計算（ODF）', en: 'ODF spreadsheet' },
   pptx: POWERPOINT, pptm: POWERPOINT, ppt: POWERPOINT, odp: { ja: 'プレゼンテーション（ODF）', en: 'ODF presentation' },
 };
 
@@ -70,11 +70,30 @@ function describe(change: Change): LocalizedText {
       return { ja: ja('外部ファイルへのリンク', String(change.count), '件を削除しました'), en: `Removed ${change.count} link(s) to external files` };
     case 'archive-rebuilt':
       return { ja: ja('ZIP', 'の中の', String(change.members), '件のファイルをそれぞれ無害化して作り直しました'), en: `Sanitized the ${change.members} file(s) inside the ZIP and rebuilt it` };
+    case 'spreadsheet-rebuilt': {
+      const from = typeName(change.from);
+      return {
+        ja: ja(from.ja, 'を、値と書式だけの新しい', 'Excel', 'ブック（.xlsx）に作り直しました（シート', String(change.sheets), '枚）'),
+        en: `Rebuilt the ${from.en} as a new Excel workbook (.xlsx) with values and formatting only (${change.sheets} sheet(s))`,
+      };
+    }
+    case 'macros-removed':
+      return { ja: 'マクロを削除しました', en: 'Removed the macros' };
+    case 'hidden-sheets-removed':
+      return { ja: ja('非表示のシート', String(change.count), '枚を削除しました（中のデータは含まれていません）'), en: `Removed ${change.count} hidden sheet(s) and their data` };
+    case 'hyperlinks-removed':
+      return { ja: ja('ハイパーリンク', String(change.count), '件を削除しました（文字は残っています）'), en: `Removed ${change.count} hyperlink(s); their text remains` };
+    case 'formulas-replaced':
+      return change.by === 'values'
+        ? { ja: ja('数式', String(change.count), '件を計算済みの値に置き換えました'), en: `Replaced ${change.count} formula(s) with their computed values` }
+        : { ja: ja('数式', String(change.count), '件を削除しました（セルは空欄です）'), en: `Removed ${change.count} formula(s); their cells are empty` };
+    case 'objects-removed':
+      return { ja: ja('埋め込みオブジェクト・図・コメントなど', String(change.count), '件を削除しました'), en: `Removed ${change.count} embedded object(s), drawing(s) or comment(s)` };
   }
 }
 
-/** Most lines the panel shows for one download. */
-const MAX_LINES = 6;
+/** Most lines the panel shows for one download (a rebuilt spreadsheet can list eight things). */
+const MAX_LINES = 8;
 
 /** The lines the download panel shows for a sanitized file; one line even when nothing had to change. */
 export function describeChanges(changes: readonly Change[] | undefined): LocalizedText[] {

@@ -17,9 +17,9 @@ const EICAR = ['X5O!P%@AP[4\\PZX54(P^)7CC)7}$', 'EICAR-STANDARD-ANTIVIRUS-TEST-F
 const SJIS_CSV = Buffer.from('8ab38ed22c926c0d0a8e529363' + '2c3d48595045524c494e4b28226874747073', 'hex');
 
 /**
- * An .xlsx written by the image's own LibreOffice (in /tmp of this container), so the
- * gateway's Office -> PDF path is exercised; a placeholder where the image has none
- * (KEKKAI_INSTALL_OFFICE=0), which the gateway must then block.
+ * An .xlsx written by the image's own LibreOffice (in /tmp of this container), which the
+ * gateway rebuilds as a new .xlsx (spreadsheets.xlsx: xlsx, the default); a placeholder
+ * where the image has none (KEKKAI_INSTALL_OFFICE=0), which the gateway must then block.
  */
 function officeSheet() {
   const soffice = '/usr/bin/soffice';

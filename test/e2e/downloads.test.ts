@@ -9,6 +9,7 @@
  * (support/chromium-sandbox.ts).
  */
 import { readFileSync } from 'node:fs';
+import ExcelJS from 'exceljs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadAuditKey } from '../../gateway/audit/audit-key.js';
@@ -20,6 +21,7 @@ import { startPrivateClamd, type PrivateClamd } from '../integration/sanitizer/p
 import type { WorkerPool } from '../../gateway/workers/worker-pool.js';
 import { expectSandboxAsPlanned, sandboxedWorkers } from './support/chromium-sandbox.js';
 import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
+import { formWorkbook } from '../fixtures/sanitizer/workbooks.js';
 import { browseTo, clickRemote, launchUserBrowser, startHarness, type Harness, signedInPage } from './support/gateway-harness.js';
 
 // EICAR is assembled at run time so no file in the repository is flagged.
@@ -33,10 +35,13 @@ let clamd: PrivateClamd;
 let browser: Browser;
 
 beforeAll(async () => {
+  // A ministry-style form: hidden sheets, a hyperlink, formulas, a DDE formula (issue 14).
+  const form = Buffer.from((await (await formWorkbook()).xlsx.writeBuffer()) as ArrayBuffer);
   [site, clamd, browser] = await Promise.all([
     startFixtureSite('127.0.0.1', {
       '/files/report.csv': { body: SJIS_CSV, contentType: 'text/csv', filename: '報告.csv' },
       '/files/eicar.txt': { body: Buffer.from(EICAR), contentType: 'text/plain', filename: 'eicar.txt' },
+      '/files/form.xlsx': { body: form, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', filename: '届出様式.xlsx' },
     }, {
       // A long page that reports its scroll position, with a download link under the panel's corner.
       '/long': `<title>Long fixture</title><style>body{margin:0;height:5000px}a{position:absolute;left:40px;top:40px;font-size:24px}</style>
@@ -114,6 +119,32 @@ describe('downloads', () => {
     auditDb.close();
     expect(entry).toMatchObject({ outcome: 'blocked', userName: 'admin', role: 'admin', sourceIp: '127.0.0.1' });
     expect((entry!.details as { sha256: string }).sha256).toBe(record!.sha256);
+    await page.context().close();
+  });
+
+  it('delivers an Excel form as a rebuilt, editable .xlsx and says what was removed', async () => {
+    const page = await signedIn();
+    await browseTo(page, `${site.url}/downloads`, 'Downloads fixture');
+    await clickRemote(page, 100, 172);
+    const item = panelItem(page, '届出様式');
+    const link = item.locator('a.download-link');
+    await link.waitFor({ timeout: 90_000 });
+    expect(await item.locator('.download-done li').allTextContents()).toEqual([
+      'Excel ブックを、値と書式だけの新しい Excel ブック（.xlsx）に作り直しました（シート 2 枚）',
+      '非表示のシート 2 枚を削除しました（中のデータは含まれていません）',
+      '外部ファイルへのリンク 1 件を削除しました',
+      '数式 3 件を計算済みの値に置き換えました',
+      'ハイパーリンク 1 件を削除しました（文字は残っています）',
+      '数式として働くセル 2 件を文字として扱うようにしました',
+    ]);
+    const res = await page.request.get(new URL((await link.getAttribute('href'))!, harness.url).toString());
+    expect(res.status()).toBe(200);
+    expect(res.headers()['content-disposition']).toMatch(/\.xlsx/);
+    const wb = new ExcelJS.Workbook();
+    await wb.xlsx.load((await res.body()) as unknown as Parameters<typeof wb.xlsx.load>[0]);
+    expect(wb.worksheets.map((w) => w.name)).toEqual(['届出様式', '集計']);
+    expect(wb.getWorksheet('届出様式')!.getCell('B4').value).toBe(2469);
+    expect(wb.getWorksheet('届出様式')!.getCell('A5').value).toBe('厚労省の様式');
     await page.context().close();
   });
 

@@ -32,10 +32,10 @@ async function officeFixture(name: string, content: string, to: string): Promise
 }
 
 describe.skipIf(!soffice)('Office documents through LibreOffice', () => {
-  it('converts an xlsx form to a PDF named form.pdf that shows the sheet', async () => {
+  it('converts an xlsx form to a PDF named form.pdf that shows the sheet (spreadsheets.xlsx: pdf)', async () => {
     const xlsx = await officeFixture('form.csv', '氏名,生年月日,電話\n山田 太郎,1980-01-01,03-0000-0000\n', 'xlsx');
     expect((await detectTrueType(xlsx)).type).toBe('xlsx');
-    const v = await sanitize({ name: 'form.xlsx', bytes: xlsx }, parseFilePolicy({}), deps);
+    const v = await sanitize({ name: 'form.xlsx', bytes: xlsx }, parseFilePolicy({ spreadsheets: { xlsx: 'pdf' } }), deps);
     expect(v.verdict === 'blocked' ? v.detail : v.output.name).toBe('form.pdf');
     if (v.verdict !== 'sanitized') return;
     expect(v.output).toMatchObject({ mimeType: 'application/pdf', trueType: 'pdf' });

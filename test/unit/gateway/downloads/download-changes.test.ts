@@ -12,6 +12,31 @@ describe('what the download panel says was done', () => {
     expect(describeChanges([{ kind: 'converted', from: 'gif', to: 'png' }])[0]!.ja).toBe('GIF 画像を PNG 画像に変換しました');
   });
 
+  it('lists what a spreadsheet rebuild removed, one line each', () => {
+    const lines = describeChanges([
+      { kind: 'spreadsheet-rebuilt', from: 'xlsm', sheets: 2 },
+      { kind: 'macros-removed' },
+      { kind: 'hidden-sheets-removed', count: 1 },
+      { kind: 'links-removed', count: 2 },
+      { kind: 'formulas-replaced', count: 5, by: 'values' },
+      { kind: 'hyperlinks-removed', count: 3 },
+      { kind: 'objects-removed', count: 1 },
+      { kind: 'formulas-neutralised', count: 1 },
+    ]);
+    expect(lines.map((l) => l.ja)).toEqual([
+      'マクロ付き Excel ブックを、値と書式だけの新しい Excel ブック（.xlsx）に作り直しました（シート 2 枚）',
+      'マクロを削除しました',
+      '非表示のシート 1 枚を削除しました（中のデータは含まれていません）',
+      '外部ファイルへのリンク 2 件を削除しました',
+      '数式 5 件を計算済みの値に置き換えました',
+      'ハイパーリンク 3 件を削除しました（文字は残っています）',
+      '埋め込みオブジェクト・図・コメントなど 1 件を削除しました',
+      '数式として働くセル 1 件を文字として扱うようにしました',
+    ]);
+    expect(lines[0]!.en).toBe('Rebuilt the macro-enabled Excel workbook as a new Excel workbook (.xlsx) with values and formatting only (2 sheet(s))');
+    expect(describeChanges([{ kind: 'formulas-replaced', count: 2, by: 'empty' }])[0]!.ja).toBe('数式 2 件を削除しました（セルは空欄です）');
+  });
+
   it('still says something when nothing had to change', () => {
     expect(describeChanges([])).toHaveLength(1);
     expect(describeChanges(undefined)[0]!.en).toBe('Scanned for malware and rebuilt');
