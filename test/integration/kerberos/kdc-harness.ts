@@ -32,6 +32,8 @@ export interface Kdc {
   addUser(name: string): void;
   /** Gets a ticket-granting ticket for `user` into a new credential cache; returns its path. */
   kinit(user: string): string;
+  /** Adds HTTP/<host> to the realm and to the service keytab; returns the principal (without realm). */
+  addService(host: string): string;
   /** Re-keys the service principal (the keytab then holds an old key: tickets fail to decrypt). */
   rekeyService(): void;
   stop(): Promise<void>;
@@ -141,6 +143,11 @@ export async function startKdc(): Promise<Kdc> {
       kadmin(`ktadd -norandkey -k ${userKeytab} ${user}`);
       run('/usr/bin/kinit', ['-k', '-t', userKeytab, '-c', `FILE:${ccache}`, `${user}@${REALM}`]);
       return ccache;
+    },
+    addService: (host) => {
+      kadmin(`addprinc -randkey HTTP/${host}`);
+      kadmin(`ktadd -k ${keytab} HTTP/${host}`);
+      return `HTTP/${host}`;
     },
     rekeyService: () => void kadmin(`cpw -randkey ${SERVICE_PRINCIPAL}`),
     stop: async () => {
