@@ -154,7 +154,6 @@ async function tryKerberos(options: LoginOptions): Promise<void> {
 
 /** Back from an identity provider: the gateway kept the outcome for this browser. */
 async function continueExternal(options: LoginOptions): Promise<void> {
-  const { providers } = options;
   show(h('p', { class: 'login-form', role: 'status' }, [t('externalSigningIn')]));
   history.replaceState(null, '', document.documentElement.lang === 'en' ? '/login?lang=en' : '/login');
   const reply = await postJson('/api/login/external', {});
