@@ -10,7 +10,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppHarness } from '../gateway/app-harness.js';
 import { buildTestApp, PASSWORD } from '../gateway/app-harness.js';
 import { adminCall, cookieOf, directoryApp, host, ldapSettings, MAPPING } from '../directory/directory-helpers.js';
-import { startSlapd, type Slapd } from '../directory/slapd-harness.js';
+import { Attribute, Change } from 'ldapts';
+import { startSlapd, userDn, type Slapd } from '../directory/slapd-harness.js';
 import type { SignedIn } from '../admin/admin-helpers.js';
 import { addUser, signInEnrolling } from '../admin/admin-helpers.js';
 import { negotiateToken } from './gssapi-client.js';
@@ -160,6 +161,24 @@ describe('Kerberos single sign-on, other setups', () => {
     }
   });
 
+  it('looks the principal up in the attribute the admin named (KEKKAI_KERBEROS_DIRECTORY_ATTRIBUTE)', async () => {
+    await slapd.asRoot((client) => client.modify(userDn('tanaka'), new Change({ operation: 'add', modification: new Attribute({ type: 'mail', values: [`tanaka@${REALM}`] }) })));
+    const app = await buildTestApp({ ldap: ldapSettings(slapd), kerberos: kerberosSettings({ directoryAttribute: 'mail' }) });
+    try {
+      app.services.directory.admin.saveRoleMapping(MAPPING);
+      const res = await negotiate(app, await ticketOf('tanaka'));
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json().user).toEqual({ name: 'tanaka', role: 'staff' });
+      // sato has no such attribute: the principal names nobody.
+      const sato = await negotiate(app, await ticketOf('sato'), '10.0.0.8');
+      expect(sato.json().reason).toBe('kerberos-not-in-directory');
+      expect(app.audit.search({ events: ['login'] }, { limit: 100 }).records.find((r) => r.details.reason === 'kerberos-not-in-directory')?.details.lookedUp).toBe(`mail=sato@${REALM}`);
+    } finally {
+      await app.close();
+    }
+  });
+
+  // Re-keys the service for good: keep it after every test that uses the original keytab.
   it('refuses a ticket for a service key the keytab no longer has (the admin re-keyed without exporting)', async () => {
     const app = await buildTestApp({ ldap: ldapSettings(slapd), kerberos: kerberosSettings() });
     try {
