@@ -21,7 +21,7 @@ import { chromium, type BrowserContext } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REALM, startKdc, type Kdc } from '../integration/kerberos/kdc-harness.js';
 import { groupDn, SERVICE_DN, startSlapd, SUFFIX, type Slapd } from '../integration/directory/slapd-harness.js';
-import { CHROMIUM, startHarness, waitForFrame, type Harness } from './support/gateway-harness.js';
+import { CHROMIUM, launchUserBrowser, login, newUserContext, startHarness, waitForFrame, type Harness } from './support/gateway-harness.js';
 
 let kdc: Kdc;
 let slapd: Slapd;
@@ -101,5 +101,22 @@ describe('Kerberos single sign-on, end to end', () => {
     expect(await page.locator('#login-error').textContent()).toBe('');
     await expect.poll(() => page.getByRole('button', { name: 'Windows のログオン情報でログイン' }).isVisible()).toBe(true);
     expect(await page.evaluate(async () => (await fetch('/api/me')).status)).toBe(401);
+  });
+
+  it('the admin console\'s directory section shows the Kerberos state', async () => {
+    const browser = await launchUserBrowser();
+    try {
+      const page = await (await newUserContext(browser)).newPage();
+      await login(page, harness.url);
+      await page.goto(`${harness.url}/admin#directory`);
+      const state = page.locator('#kerberos-state');
+      await expect.poll(() => state.textContent()).toContain(`HTTP/localhost@${REALM}`);
+      const text = (await state.textContent()) ?? '';
+      expect(text).toContain('読み取り可');
+      expect(text).toContain('キータブでの資格情報の取得成功');
+      expect(text).toContain(REALM);
+    } finally {
+      await browser.close();
+    }
   });
 });
