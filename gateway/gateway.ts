@@ -185,7 +185,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   // OIDC and SAML (docs/federated-sign-in.md) complete through the same ExternalSignIn as LDAP.
   const federation = openFederation(config, { externalSignIn: directory.externalSignIn, roleMappings: directory.roleMappings });
   // Kerberos (docs/kerberos-sign-in.md): a ticket says who; the directory says the rest, through the same ExternalSignIn.
-  const kerberos = await openKerberos(config.kerberos, { directory: directory.directory, externalSignIn: directory.externalSignIn, throttle: auth.throttle, log: logger.child({ component: 'kerberos' }) });
+  const kerberos = await openKerberos(config.kerberos, { directory: directory.directory, externalSignIn: directory.externalSignIn, throttle: auth.throttle, log: logger.child({ component: 'kerberos' }), dataDir: config.dataDir });
   const clamd = new ClamdScanner({ address: config.clamd, timeoutMs: 2000 });
   const readiness: ReadinessChecks = {
     chromium: () => browser.connected(),

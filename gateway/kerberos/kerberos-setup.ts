@@ -4,6 +4,8 @@
  * a gateway that cannot use its keytab says so at once, not at the first sign-in),
  * the sign-in service on top of the directory, and the console's view of its state.
  */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import type { ExternalSignIn } from '../auth/external/external-sign-in.js';
 import type { LoginThrottle } from '../auth/login-throttle.js';
 import type { KerberosConfig } from '../config/kerberos-config.js';
@@ -32,11 +34,13 @@ const NOT_CONFIGURED: KerberosStatus = { configured: false, servicePrincipal: nu
 
 export async function openKerberos(
   config: KerberosConfig,
-  deps: { directory: LdapDirectory | null; externalSignIn: ExternalSignIn; throttle: LoginThrottle; log: Logger },
+  deps: { directory: LdapDirectory | null; externalSignIn: ExternalSignIn; throttle: LoginThrottle; log: Logger; dataDir: string },
 ): Promise<KerberosServices> {
   if (!config.keytab || !config.servicePrincipal) return { signIn: null, status: async () => NOT_CONFIGURED };
   if (!deps.directory) throw new Error('KEKKAI_KERBEROS_KEYTAB needs a directory (KEKKAI_LDAP_URL)');
-  const acceptor = new SpnegoAcceptor(config.keytab, config.servicePrincipal);
+  const replayCacheDir = path.join(deps.dataDir, 'kerberos-rcache');
+  mkdirSync(replayCacheDir, { recursive: true, mode: 0o700 });
+  const acceptor = new SpnegoAcceptor(config.keytab, config.servicePrincipal, replayCacheDir);
   try {
     await acceptor.check();
   } catch (err) {

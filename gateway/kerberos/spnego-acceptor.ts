@@ -6,7 +6,10 @@
  * mutual-authentication token to send back. One context per request, one leg.
  *
  * MIT krb5 finds the acceptor's keytab through KRB5_KTNAME, read at each credential
- * acquisition; it is set here once, from the setting, for this process.
+ * acquisition, and keeps its replay cache (authenticators already seen) in
+ * KRB5RCACHEDIR — /var/tmp by default, read-only in kekkai's containers — so both are
+ * set here once, for this process: the keytab from the setting, the replay cache in the
+ * data directory.
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -73,9 +76,12 @@ export class SpnegoAcceptor {
   constructor(
     readonly keytab: string,
     readonly servicePrincipal: string,
+    /** Directory for krb5's replay cache (created 0700 by the caller). */
+    replayCacheDir: string,
   ) {
     this.service = hostBasedService(servicePrincipal);
     process.env.KRB5_KTNAME = `FILE:${keytab}`;
+    process.env.KRB5RCACHEDIR = replayCacheDir;
   }
 
   /** Loads the library and acquires the service's credentials from the keytab: a broken setup shows at start. */

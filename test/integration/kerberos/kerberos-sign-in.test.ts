@@ -6,6 +6,8 @@
  * a ticket for a re-keyed service, a machine principal, a realm that is not allowed, a
  * principal the directory does not know, a disabled person: refused and audited.
  */
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppHarness } from '../gateway/app-harness.js';
 import { buildTestApp, PASSWORD } from '../gateway/app-harness.js';
@@ -84,6 +86,8 @@ describe('Kerberos single sign-on (MIT KDC, OpenLDAP)', () => {
     const token = await ticketOf('tanaka');
     expect((await negotiate(h, token)).statusCode).toBe(200);
     const replay = await negotiate(h, token, '10.0.0.2');
+    // The replay cache is kept in the data directory (a read-only container has no writable /var/tmp).
+    expect(readdirSync(path.join(h.dataDir, 'kerberos-rcache')).length).toBeGreaterThan(0);
     expect(replay.statusCode).toBe(401);
     expect(replay.headers['www-authenticate']).toBeUndefined();
     expect(replay.json()).toMatchObject({ code: 'KEKKAI_ERR_KERBEROS_INVALID_TOKEN', reason: 'kerberos-invalid-token' });
