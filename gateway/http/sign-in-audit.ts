@@ -55,6 +55,7 @@ export function auditSignedIn(audit: AuditSink, req: FastifyRequest, result: Sig
     ...(totpEnrolled ? { totpEnrolled: true } : {}),
     ...(result.user.authSource !== 'local' ? { authSource: result.user.authSource } : {}),
     ...(result.secondFactor ? { secondFactor: result.secondFactor } : {}),
+    ...(result.firstStep ?? {}),
     ...extra,
   };
   audit.record({ ...who(result.user, req), event: 'login', outcome: 'success', details });

@@ -105,7 +105,8 @@ export class KerberosSignIn {
       this.deps.throttle.recordFailure(admitted.principal.name, sourceIp);
       return { kind: 'refused', reason: 'kerberos-not-in-directory', principal, details: { lookedUp: `${attribute}=${value}`.slice(0, 300) } };
     }
-    const result = await this.deps.external.complete(identity, sourceIp);
+    // A TOTP step that follows still says, in its audit record, that the first step was this ticket.
+    const result = await this.deps.external.complete(identity, sourceIp, { firstStep: { checkedBy: 'kerberos', principal } });
     return { kind: 'result', result, principal, identity, responseToken };
   }
 }

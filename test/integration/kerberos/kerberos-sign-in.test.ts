@@ -15,7 +15,7 @@ import { adminCall, cookieOf, directoryApp, host, ldapSettings, MAPPING } from '
 import { Attribute, Change } from 'ldapts';
 import { startSlapd, userDn, type Slapd } from '../directory/slapd-harness.js';
 import type { SignedIn } from '../admin/admin-helpers.js';
-import { addUser, signInEnrolling } from '../admin/admin-helpers.js';
+import { addUser, signInEnrolling, totpCode } from '../admin/admin-helpers.js';
 import { negotiateToken } from './gssapi-client.js';
 import { REALM, SERVICE_PRINCIPAL, startKdc, type Kdc } from './kdc-harness.js';
 
@@ -80,6 +80,14 @@ describe('Kerberos single sign-on (MIT KDC, OpenLDAP)', () => {
     expect(res.json().needsTotpEnrolment).toBe(true);
     expect(res.headers['set-cookie']).toBeUndefined();
     expect(h.store.users.findByName('sato')?.role).toBe('admin');
+    // Enrolling the second factor finishes the sign-in; its audit record still names the ticket.
+    const { pendingToken } = res.json() as { pendingToken: string };
+    const post = (url: string, payload: object) => h.app.inject({ method: 'POST', url, headers: { host, origin: `https://${host}` }, payload });
+    const { secret } = (await post('/api/login/enrol/start', { pendingToken })).json() as { secret: string };
+    const done = await post('/api/login/enrol', { pendingToken, code: totpCode(secret) });
+    expect(done.statusCode, done.body).toBe(200);
+    const record = loginAudit().find((r) => r.userName === 'sato' && r.outcome === 'success');
+    expect(record?.details).toMatchObject({ authSource: 'ldap', checkedBy: 'kerberos', principal: `sato@${REALM}`, totpEnrolled: true });
   });
 
   it('refuses the same token twice (replay) and garbage, with a bilingual message, audited without the token', async () => {
