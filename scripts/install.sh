@@ -91,6 +91,11 @@ fi
 
 # puppeteer must never download a browser: it drives Debian's /usr/bin/chromium.
 export PUPPETEER_SKIP_DOWNLOAD=1
+# node-gyp builds native addons (kerberos) against the installed Node's own headers instead of
+# downloading them from nodejs.org (closed networks).
+for prefix in /usr /usr/local; do
+  if [ -z "${npm_config_nodedir:-}" ] && [ -f "$prefix/include/node/node_api.h" ]; then export npm_config_nodedir="$prefix"; fi
+done
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "kekkai: installing npm packages"
   npm ci --no-audit --no-fund
