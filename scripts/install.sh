@@ -28,9 +28,10 @@ if [ "${KEKKAI_TEST_TOOLS:-0}" = "1" ]; then
   command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
   PACKAGES+=(slapd ldap-utils rsync)
   # MIT Kerberos KDC for the Kerberos single sign-on tests (test/integration/kerberos/kdc-harness.ts):
-  # krb5kdc and kdb5_util (krb5-kdc), kadmin.local (krb5-admin-server), kinit (krb5-user). The
+  # krb5kdc and kdb5_util (krb5-kdc), kadmin.local (krb5-admin-server), kinit (krb5-user), and
+  # curl --negotiate as a second real client. The
   # tests run their own KDC on loopback; the system services are kept from starting (below).
-  PACKAGES+=(krb5-kdc krb5-admin-server krb5-user)
+  PACKAGES+=(krb5-kdc krb5-admin-server krb5-user curl)
 fi
 
 missing=()

@@ -6,8 +6,10 @@
  * a ticket for a re-keyed service, a machine principal, a realm that is not allowed, a
  * principal the directory does not know, a disabled person: refused and audited.
  */
+import { execFile } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AppHarness } from '../gateway/app-harness.js';
 import { buildTestApp, PASSWORD } from '../gateway/app-harness.js';
@@ -17,8 +19,9 @@ import { startSlapd, userDn, type Slapd } from '../directory/slapd-harness.js';
 import type { SignedIn } from '../admin/admin-helpers.js';
 import { addUser, signInEnrolling, totpCode } from '../admin/admin-helpers.js';
 import { negotiateToken } from './gssapi-client.js';
-import { REALM, SERVICE_PRINCIPAL, startKdc, type Kdc } from './kdc-harness.js';
+import { REALM, SERVICE_HOST, SERVICE_PRINCIPAL, startKdc, type Kdc } from './kdc-harness.js';
 
+const execFileAsync = promisify(execFile);
 let kdc: Kdc;
 let slapd: Slapd;
 let h: AppHarness;
@@ -185,6 +188,30 @@ describe('Kerberos single sign-on, other setups', () => {
       const sato = await negotiate(app, await ticketOf('sato'), '10.0.0.8');
       expect(sato.json().reason).toBe('kerberos-not-in-directory');
       expect(app.audit.search({ events: ['login'] }, { limit: 100 }).records.find((r) => r.details.reason === 'kerberos-not-in-directory')?.details.lookedUp).toBe(`mail=sato@${REALM}`);
+    } finally {
+      await app.close();
+    }
+  });
+
+  it('signs in Debian\'s curl --negotiate over HTTPS (session cookie, mutual authentication token); without a ticket curl gets the challenge', async () => {
+    const app = await buildTestApp({ port: 0, ldap: ldapSettings(slapd), kerberos: kerberosSettings() }, { https: true });
+    try {
+      app.services.directory.admin.saveRoleMapping(MAPPING);
+      const port = new URL(await app.listen()).port;
+      const url = `https://${SERVICE_HOST}:${port}/api/login/kerberos`;
+      const args = ['-sk', '--negotiate', '-u', ':', '--resolve', `${SERVICE_HOST}:${port}:127.0.0.1`, '-X', 'POST', '-H', 'content-type: application/json', '--data', '{}', '-D', '-', url];
+      // Asynchronously: the gateway answering curl runs in this process.
+      const run = async (ccache: string) => (await execFileAsync('/usr/bin/curl', args, { env: { PATH: process.env.PATH, ...kdc.env(ccache) }, encoding: 'utf8', timeout: 20_000 })).stdout;
+      const signedIn = await run(ccaches.get('tanaka')!);
+      expect(signedIn).toMatch(/^HTTP\/1\.1 200/m);
+      expect(signedIn).toMatch(/^www-authenticate: Negotiate [A-Za-z0-9+/]+=*\s*$/im);
+      expect(signedIn).toMatch(/^set-cookie: kekkai_sid=/im);
+      expect(signedIn).toContain('"name":"tanaka"');
+      // curl without a ticket gets only the challenge.
+      const none = await run(path.join(kdc.dir, 'no-such-ccache'));
+      expect(none).toMatch(/^HTTP\/1\.1 401/m);
+      expect(none).not.toMatch(/^HTTP\/1\.1 200/m);
+      expect(none).toContain('kerberos-no-ticket');
     } finally {
       await app.close();
     }
