@@ -79,6 +79,8 @@ const STRINGS = {
     signInWith: '{label}でサインイン',
     orPassword: 'またはユーザー名とパスワードで',
     externalSigningIn: 'ログインしています…',
+    kerberosSigningIn: 'Windows のログオン情報でログインしています…',
+    kerberosRetry: 'Windows のログオン情報でログイン',
   },
   en: {
     appTitle: 'kekkai secure browser',
@@ -156,6 +158,8 @@ const STRINGS = {
     signInWith: 'Sign in with {label}',
     orPassword: 'or with user name and password',
     externalSigningIn: 'Signing in…',
+    kerberosSigningIn: 'Signing in with your Windows sign-in…',
+    kerberosRetry: 'Sign in with your Windows sign-in',
   },
 } as const;
 

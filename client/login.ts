@@ -5,6 +5,12 @@
  * When OIDC or SAML is configured, a 「…でサインイン」 button per provider; coming
  * back from the provider (/login?external=1) the page asks the gateway what became
  * of it and continues with the same steps.
+ *
+ * With Kerberos single sign-on configured (docs/kerberos-sign-in.md) the page first
+ * posts to /api/login/kerberos: a browser holding a ticket for this host answers the
+ * gateway's `Negotiate` challenge by itself and the person lands in the viewer without
+ * typing anything. Without a ticket (or after signing out, once) the form appears with
+ * no error; a ticket that was offered and refused shows why above the form.
  */
 import { h } from './dom-builder.js';
 import { localized, t } from './i18n.js';
@@ -76,7 +82,7 @@ function showRecoveryCodes(codes: string[]): void {
 async function enrol(pendingToken: string): Promise<void> {
   const started = await postJson('/api/login/enrol/start', { pendingToken });
   if (!started.ok) {
-    render(started.problem, await loadProviders());
+    render(started.problem, await loadOptions());
     return;
   }
   const { secret, qr } = started.body as { secret: string; qr: string };
@@ -108,36 +114,69 @@ function providerButtons(providers: Provider[]): Node[] {
   return [h('div', { class: 'sso-buttons' }, links), h('p', { class: 'sso-or' }, [t('orPassword')])];
 }
 
-async function loadProviders(): Promise<Provider[]> {
+interface LoginOptions {
+  providers: Provider[];
+  kerberos: boolean;
+}
+
+async function loadOptions(): Promise<LoginOptions> {
   try {
     const res = await fetch('/api/login/providers', { credentials: 'same-origin' });
-    return res.ok ? ((await res.json()) as { providers: Provider[] }).providers : [];
+    const body = res.ok ? ((await res.json()) as Partial<LoginOptions>) : {};
+    return { providers: body.providers ?? [], kerberos: body.kerberos === true };
   } catch {
-    return [];
+    return { providers: [], kerberos: false };
   }
 }
 
+/** Refusals that mean "no single sign-on here" rather than a problem to explain: the form, no error. */
+const QUIET_KERBEROS = new Set(['kerberos-no-ticket', 'locked']);
+/** Set by the consoles' sign-out: the next login page does not sign the person straight back in. */
+const SIGNED_OUT_KEY = 'kekkai-signed-out';
+
+/** Kerberos single sign-on: the browser answers the Negotiate challenge itself when it has a ticket. */
+async function tryKerberos(options: LoginOptions): Promise<void> {
+  show(h('p', { class: 'login-form', role: 'status', id: 'kerberos-status' }, [t('kerberosSigningIn')]));
+  let res: Response;
+  let body: Record<string, unknown> & { reason?: string; message?: { ja: string; en: string } };
+  try {
+    res = await fetch('/api/login/kerberos', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}', credentials: 'same-origin' });
+    body = (await res.json().catch(() => ({}))) as typeof body;
+  } catch {
+    return render('', options);
+  }
+  if (!res.ok) return render(QUIET_KERBEROS.has(body.reason ?? '') || !body.message ? '' : localized(body.message), options);
+  const pendingToken = body.pendingToken as string | undefined;
+  if (pendingToken && body.needsTotp) askCode(pendingToken);
+  else if (pendingToken && body.needsTotpEnrolment) void enrol(pendingToken);
+  else goHome();
+}
+
 /** Back from an identity provider: the gateway kept the outcome for this browser. */
-async function continueExternal(providers: Provider[]): Promise<void> {
+async function continueExternal(options: LoginOptions): Promise<void> {
   show(h('p', { class: 'login-form', role: 'status' }, [t('externalSigningIn')]));
   history.replaceState(null, '', document.documentElement.lang === 'en' ? '/login?lang=en' : '/login');
   const reply = await postJson('/api/login/external', {});
-  if (!reply.ok) return render(reply.problem, providers);
+  if (!reply.ok) return render(reply.problem, options);
   const pendingToken = reply.body.pendingToken as string | undefined;
   if (pendingToken && reply.body.needsTotp) askCode(pendingToken);
   else if (pendingToken && reply.body.needsTotpEnrolment) void enrol(pendingToken);
   else goHome();
 }
 
-function render(initialError = '', providers: Provider[] = []): void {
+function render(initialError = '', options: LoginOptions | Provider[] = []): void {
+  const { providers, kerberos } = Array.isArray(options) ? { providers: options, kerberos: false } : options;
   document.title = t('appTitle');
   const user = h('input', { id: 'username', name: 'username', autocomplete: 'username', required: true, autofocus: true });
   const password = h('input', { id: 'password', name: 'password', type: 'password', autocomplete: 'current-password', required: true });
   const error = h('p', { class: 'form-error', role: 'alert', id: 'login-error' }, [initialError]);
   const submit = h('button', { type: 'submit' }, [t('logIn')]);
+  const retry = kerberos ? [h('button', { type: 'button', id: 'kerberos-retry', class: 'sso-button' }, [t('kerberosRetry')])] : [];
+  retry[0]?.addEventListener('click', () => void tryKerberos({ providers, kerberos }));
   const form = h('form', { class: 'login-form', novalidate: true }, [
     h('h1', {}, [t('appTitle')]),
     ...providerButtons(providers),
+    ...retry,
     h('label', { for: 'username' }, [t('userName')]),
     user,
     h('label', { for: 'password' }, [t('password')]),
@@ -167,4 +206,18 @@ function render(initialError = '', providers: Provider[] = []): void {
   show(form);
 }
 
-void loadProviders().then((providers) => (new URLSearchParams(location.search).has('external') ? continueExternal(providers) : render('', providers)));
+function signedOutJustNow(): boolean {
+  try {
+    const flag = sessionStorage.getItem(SIGNED_OUT_KEY) === '1';
+    sessionStorage.removeItem(SIGNED_OUT_KEY);
+    return flag;
+  } catch {
+    return false;
+  }
+}
+
+void loadOptions().then((options) => {
+  if (new URLSearchParams(location.search).has('external')) return continueExternal(options);
+  if (options.kerberos && !signedOutJustNow()) return tryKerberos(options);
+  return render('', options);
+});

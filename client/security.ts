@@ -30,6 +30,12 @@ async function start(): Promise<void> {
   // An OIDC session continues its sign-out at the identity provider (logoutUrl), which comes back to /login.
   logout.addEventListener('click', () => {
     const login = lang === 'en' ? '/login?lang=en' : '/login';
+    // Kerberos single sign-on would sign the person straight back in: the login page skips it once.
+    try {
+      sessionStorage.setItem('kekkai-signed-out', '1');
+    } catch {
+      /* storage off: the login page signs in again, as a fresh visit would */
+    }
     void post('/api/logout', {})
       .then(async (res) => ((await res.json()) as { logoutUrl?: string }).logoutUrl ?? login)
       .then((next) => location.assign(next), () => location.assign(login));

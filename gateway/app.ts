@@ -24,6 +24,8 @@ import type { Metrics } from './ops/metrics.js';
 import type { ReadinessChecks } from './ops/readiness.js';
 import { registerAuthRoutes } from './http/auth.http.js';
 import { registerFederationRoutes } from './http/federation.http.js';
+import { registerKerberosRoutes } from './http/kerberos.http.js';
+import type { KerberosServices } from './kerberos/kerberos-setup.js';
 import type { FederationServices } from './federation/federation-setup.js';
 import { registerPublicOrigin } from './http/auth-guard.js';
 import { errorHandler } from './http/errors.js';
@@ -49,6 +51,8 @@ export interface AppDeps {
   inputQueues?: InputQueueRegistry;
   /** OIDC and SAML sign-in (docs/federated-sign-in.md); absent when not built. */
   federation?: FederationServices;
+  /** Kerberos single sign-on (docs/kerberos-sign-in.md); absent or without signIn when not configured. */
+  kerberos?: Pick<KerberosServices, 'signIn'>;
   /** Admin and security consoles; absent in tests that do not exercise them. */
   consoles?: ConsoleServices;
   /** Patient-data checks on pastes, commits and uploads (docs/leak-guard.md); absent in tests that do not exercise it. */
@@ -101,7 +105,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     watermark: config.watermark,
     recordingBanner: (role) => deps.recording?.bannerFor(role) ?? null,
   });
-  registerFederationRoutes(app, { auth: deps.auth, audit: deps.audit, federation: deps.federation, sessionMaxAgeSeconds: config.session.maxAgeHours * 3600 });
+  registerFederationRoutes(app, { auth: deps.auth, audit: deps.audit, federation: deps.federation, sessionMaxAgeSeconds: config.session.maxAgeHours * 3600, kerberos: Boolean(deps.kerberos?.signIn) });
+  registerKerberosRoutes(app, { audit: deps.audit, kerberos: deps.kerberos, sessionMaxAgeSeconds: config.session.maxAgeHours * 3600 });
   registerViewerSocket(app, {
     auth: deps.auth,
     sessions: deps.sessions,

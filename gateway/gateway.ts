@@ -39,6 +39,7 @@ import { sessionUploadDir } from './browser/upload-broker.js';
 import type { Config } from './config/config-schema.js';
 import { openDirectory } from './directory/directory-setup.js';
 import { openFederation, type FederationServices } from './federation/federation-setup.js';
+import { openKerberos, type KerberosServices } from './kerberos/kerberos-setup.js';
 import type { DownloadManager } from './downloads/download-manager.js';
 import { openDownloads } from './downloads/download-setup.js';
 import type { QuarantineStore } from './downloads/quarantine-store.js';
@@ -98,6 +99,8 @@ export interface GatewayServices extends ConsoleServices {
   tls: TlsMaterial | null;
   /** OIDC and SAML sign-in, whole (the consoles see only its status and role mappings). */
   federation: FederationServices;
+  /** Kerberos single sign-on (docs/kerberos-sign-in.md). */
+  kerberos: KerberosServices;
   /** The open viewers' bounded input queues (what they hold, for tests and diagnostics). */
   inputQueues: InputQueueRegistry;
 }
@@ -205,6 +208,8 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
   const directory = openDirectory(config, { store, auth, audit, log: logger.child({ component: 'directory' }), endSessions: (userId) => endAccountSessions(auth, sessions, userId) });
   // OIDC and SAML (docs/federated-sign-in.md) complete through the same ExternalSignIn as LDAP.
   const federation = openFederation(config, { externalSignIn: directory.externalSignIn, roleMappings: directory.roleMappings });
+  // Kerberos (docs/kerberos-sign-in.md): a ticket says who; the directory says the rest, through the same ExternalSignIn.
+  const kerberos = await openKerberos(config.kerberos, { directory: directory.directory, externalSignIn: directory.externalSignIn, throttle: auth.throttle, log: logger.child({ component: 'kerberos' }), dataDir: config.dataDir });
   const clamd = new ClamdScanner({ address: config.clamd, timeoutMs: 2000 });
   const readiness: ReadinessChecks = {
     chromium: () => browser.connected(),
@@ -236,6 +241,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     accounts: new AccountService(store),
     directory,
     federation,
+    kerberos,
     filePolicy,
     settings,
     leakGuard,
@@ -272,6 +278,7 @@ export async function createGateway(config: Readonly<Config>, options: GatewayOp
     metrics,
     consoles: services,
     federation,
+    kerberos,
     inputQueues: services.inputQueues,
     leakGuard,
     recording,

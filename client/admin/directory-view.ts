@@ -8,6 +8,7 @@ import { localized } from '../i18n.js';
 import { tr } from './admin-i18n.js';
 import { api, withStatus } from './api.js';
 import { button, statusLine, table, textInput } from './form-controls.js';
+import { kerberosState, type KerberosStatus } from './kerberos-state.js';
 import { mappingEditor, type Rule } from './role-mapping-editor.js';
 
 type Text = { ja: string; en: string };
@@ -24,6 +25,7 @@ interface Status {
   settings: null | Record<string, string | number | boolean | string[] | null>;
   roleMapping: Rule[];
   lastSync: SyncReport | null;
+  kerberos?: KerberosStatus | null;
 }
 interface UserTest {
   found: boolean;
@@ -68,6 +70,7 @@ function syncLine(report: SyncReport | null): string {
 export function directoryView(): HTMLElement {
   const status = statusLine();
   const settingsBox = h('div');
+  const kerberosBox = h('div');
   const editor = mappingEditor(status, { url: '/api/admin/directory/role-mapping', groupLabel: tr('group'), placeholder: 'CN=kekkai-staff,OU=Groups,DC=hospital,DC=local' });
   const connResult = h('p', { id: 'connection-test-result', role: 'status' });
   const userName = textInput(tr('testUserName'), '', { name: 'test-user-name', autocomplete: 'off' });
@@ -77,6 +80,7 @@ export function directoryView(): HTMLElement {
   const load = async () => {
     const s = await api<Status>('GET', '/api/admin/directory');
     settingsBox.replaceChildren(s.settings ? settingsTable(s.settings) : h('p', {}, [tr('dirNotConfigured')]));
+    kerberosBox.replaceChildren(kerberosState(s.kerberos));
     editor.set(s.roleMapping);
     syncBox.textContent = syncLine(s.lastSync);
     for (const b of tools) b.disabled = !s.configured;
@@ -97,7 +101,7 @@ export function directoryView(): HTMLElement {
   void load();
   return h('section', { id: 'directory', 'aria-labelledby': 'directory-h' }, [
     h('h2', { id: 'directory-h' }, [tr('directory')]),
-    h('h3', {}, [tr('dirStatic')]), settingsBox,
+    h('h3', {}, [tr('dirStatic')]), settingsBox, kerberosBox,
     editor.element,
     h('fieldset', {}, [h('legend', {}, [tr('testConnection')]), testConn, connResult]),
     h('fieldset', {}, [h('legend', {}, [tr('testUser')]), userName.row, testUser, userResult]),

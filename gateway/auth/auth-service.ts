@@ -37,6 +37,8 @@ export interface SignedIn {
   user: UserRecord;
   /** Set when an identity provider's MFA claim stood in for kekkai's TOTP (audited). */
   secondFactor?: 'idp-mfa';
+  /** The first step of a sign-in finished by a second factor, when it was not a password (audited). */
+  firstStep?: Record<string, JsonValue>;
 }
 
 /** A refused sign-in; `details` go to the audit record only, never to the client. */
@@ -148,15 +150,18 @@ export class AuthService {
    * After the credentials were checked (password, or an identity provider) and
    * `refusal` found nothing: the second factor when the account needs one, else a
    * session. `idpMfa`: the provider vouched for MFA and the settings trust it.
+   * `firstStep`: how the first step was passed when not by password (kept with a pending
+   * second step so the sign-in's audit record says it, e.g. `checkedBy: kerberos`).
    */
-  continueSignIn(user: UserRecord, sourceIp: string, opts: { idpMfa?: boolean } = {}): SignedIn | SecondStep {
+  continueSignIn(user: UserRecord, sourceIp: string, opts: { idpMfa?: boolean; firstStep?: Record<string, JsonValue> } = {}): SignedIn | SecondStep {
     if (opts.idpMfa && (user.totpEnabled || TOTP_REQUIRED_ROLES.includes(user.role))) return { ...this.startSession(user, sourceIp), secondFactor: 'idp-mfa' };
+    const firstStep = opts.firstStep ? { firstStep: opts.firstStep } : {};
     if (user.totpEnabled) {
       if (!this.secondFactor) throw new Error('TOTP key not loaded');
-      return { pending: 'totp', pendingToken: this.pending.add({ userId: user.id, sourceIp, kind: 'totp' }), user };
+      return { pending: 'totp', pendingToken: this.pending.add({ userId: user.id, sourceIp, kind: 'totp', ...firstStep }), user };
     }
     if (this.secondFactor && TOTP_REQUIRED_ROLES.includes(user.role)) {
-      return { pending: 'enrol', pendingToken: this.pending.add({ userId: user.id, sourceIp, kind: 'enrol' }), user };
+      return { pending: 'enrol', pendingToken: this.pending.add({ userId: user.id, sourceIp, kind: 'enrol', ...firstStep }), user };
     }
     return this.startSession(user, sourceIp);
   }
@@ -180,7 +185,7 @@ export class AuthService {
       return { failure: 'invalid-code', user };
     }
     this.pending.delete(pendingToken);
-    return this.startSession(user, sourceIp);
+    return { ...this.startSession(user, sourceIp), ...(entry.firstStep ? { firstStep: entry.firstStep } : {}) };
   }
 
   /** Enrolment during sign-in, step 1: a new secret for the pending account. */
@@ -203,7 +208,7 @@ export class AuthService {
       return { failure: 'invalid-code', user };
     }
     this.pending.delete(pendingToken);
-    return { signedIn: this.startSession(this.store.users.findById(user.id)!, sourceIp), recoveryCodes };
+    return { signedIn: { ...this.startSession(this.store.users.findById(user.id)!, sourceIp), ...(entry.firstStep ? { firstStep: entry.firstStep } : {}) }, recoveryCodes };
   }
 
   private startSession(user: UserRecord, sourceIp: string): SignedIn {

@@ -4,6 +4,7 @@
  * minutes, bound to the source address; the token travels in the JSON body.
  */
 import { randomBytes } from 'node:crypto';
+import type { JsonValue } from '../audit/audit-event.js';
 
 export const PENDING_TTL_MS = 5 * 60_000;
 
@@ -11,6 +12,8 @@ export interface PendingSignIn {
   userId: number;
   sourceIp: string;
   kind: 'totp' | 'enrol';
+  /** What the first step was when it is not a password (e.g. a Kerberos ticket), for the final sign-in's audit record. */
+  firstStep?: Record<string, JsonValue>;
   expiresAt: number;
 }
 

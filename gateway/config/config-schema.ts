@@ -8,6 +8,7 @@ import { parseCidr } from '../../policies/index.js';
 import { bool } from './boolean-setting.js';
 import { ExternalSignInSettings, LdapSettings } from './directory-config.js';
 import { OidcSettings, SamlSettings } from './federation-config.js';
+import { KerberosSettings } from './kerberos-config.js';
 import { egressAllowProblems } from './egress-allow-check.js';
 import { envSettingsOf, fromEnv, type EnvSetting } from './env-settings.js';
 
@@ -297,6 +298,8 @@ export const ConfigSchema = z
     /** Federated sign-in: OpenID Connect and SAML 2.0 (docs/federated-sign-in.md). */
     oidc: OidcSettings,
     saml: SamlSettings,
+    /** Kerberos single sign-on, SPNEGO Negotiate (docs/kerberos-sign-in.md). */
+    kerberos: KerberosSettings,
     /** Rules shared by every external identity source. */
     externalSignIn: ExternalSignInSettings,
     egress: z
@@ -318,6 +321,10 @@ export const ConfigSchema = z
   .superRefine((c, ctx) => {
     for (const problem of egressAllowProblems(c.egress.allowPrivate, c.host, c.egress.allowLoopback)) {
       ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['egress', 'allowPrivate'], message: problem });
+    }
+    // Kerberos proves who a person is; their role, department and job come from the directory.
+    if (c.kerberos.keytab && !c.ldap.url) {
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: ['kerberos', 'keytab'], message: 'KEKKAI_KERBEROS_KEYTAB needs a directory (KEKKAI_LDAP_URL): roles, departments and jobs of ticket holders come from it' });
     }
     // The audience of SAML assertions must be fixed, never derived from a request's Host.
     if (c.saml.idpSsoUrl && !c.saml.spEntityId && !c.publicUrl) {

@@ -74,9 +74,9 @@ export type LdapConfig = z.infer<typeof LdapSettings>;
 export const ExternalSignInSettings = z
   .object({
     trustIdpMfa: fromEnv(
-      z.preprocess(list, z.array(z.enum(['oidc', 'saml', 'kerberos']))).default([]),
+      z.preprocess(list, z.array(z.enum(['oidc', 'saml']))).default([]),
       'KEKKAI_TRUST_IDP_MFA',
-      'Sources (oidc, saml, kerberos; comma-separated) whose MFA claim replaces kekkai\'s TOTP for admin and security (audited); default none.',
+      'Sources (oidc, saml; comma-separated) whose MFA claim replaces kekkai\'s TOTP for admin and security (audited); default none. A Kerberos ticket is never a second factor.',
     ),
   })
   .strict()

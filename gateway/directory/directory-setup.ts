@@ -27,6 +27,8 @@ export interface DirectoryServices {
   externalSignIn: ExternalSignIn;
   /** Every source's role-mapping table (settings store). */
   roleMappings: RoleMappingStore;
+  /** The directory itself (Kerberos sign-in looks ticket holders up in it); null when not configured. */
+  directory: LdapDirectory | null;
   close(): Promise<void>;
 }
 
@@ -38,7 +40,7 @@ export function openDirectory(
   const accounts = new ExternalAccounts(deps.store.users, deps.audit, deps.endSessions);
   const externalSignIn = new ExternalSignIn({ auth: deps.auth, users: deps.store.users, roleMappings, accounts, trustMfa: config.externalSignIn.trustIdpMfa });
   const settings = resolveLdapSettings(config.ldap, (file) => readFileSync(file, 'utf8'));
-  if (!settings) return { admin: new DirectoryAdmin(null, roleMappings, deps.store.users, null), sync: null, externalSignIn, roleMappings, close: async () => undefined };
+  if (!settings) return { admin: new DirectoryAdmin(null, roleMappings, deps.store.users, null), sync: null, externalSignIn, roleMappings, directory: null, close: async () => undefined };
 
   // Fail at start, not at the first sign-in, when the secret or the CA cannot be read.
   settings.bindPassword();
@@ -50,5 +52,5 @@ export function openDirectory(
   deps.auth.useDirectory(new LdapPasswordSignIn(directory, externalSignIn, deps.auth.throttle, deps.log));
   const sync = new DirectorySync({ directory, users: deps.store.users, roleMappings, accounts, log: deps.log, intervalMs: settings.syncMinutes * 60_000 });
   sync.start();
-  return { admin: new DirectoryAdmin(directory, roleMappings, deps.store.users, sync), sync, externalSignIn, roleMappings, close: () => sync.stop() };
+  return { admin: new DirectoryAdmin(directory, roleMappings, deps.store.users, sync), sync, externalSignIn, roleMappings, directory, close: () => sync.stop() };
 }

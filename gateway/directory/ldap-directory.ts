@@ -53,9 +53,14 @@ export class DirectorySession {
   }
 
   findByName(name: string): Promise<Entry | null> {
+    return this.findByAttribute(this.settings.loginAttribute, name);
+  }
+
+  /** The one person whose `attribute` equals `value` (the login name, or a Kerberos principal in userPrincipalName). */
+  findByAttribute(attribute: string, value: string): Promise<Entry | null> {
     // eslint-disable-next-line no-control-regex
-    if (!name || name.length > NAME_LIMIT || /[\u0000-\u001f\u007f]/.test(name)) return Promise.resolve(null);
-    return this.findOne(userByLoginFilter(this.settings.userFilter, this.settings.loginAttribute, name));
+    if (!value || value.length > NAME_LIMIT || /[\u0000-\u001f\u007f]/.test(value)) return Promise.resolve(null);
+    return this.findOne(userByLoginFilter(this.settings.userFilter, attribute, value));
   }
 
   /** By the id kept at provisioning: objectGUID / entryUUID, or the DN when that is what was kept. */
@@ -137,6 +142,14 @@ export class LdapDirectory {
   lookup(name: string): Promise<ExternalIdentity | null> {
     return this.session(async (s) => {
       const entry = await s.findByName(name);
+      return entry ? s.identity(entry) : null;
+    });
+  }
+
+  /** A person by another attribute (Kerberos: userPrincipalName = the principal); null when not exactly one. */
+  lookupBy(attribute: string, value: string): Promise<ExternalIdentity | null> {
+    return this.session(async (s) => {
+      const entry = await s.findByAttribute(attribute, value);
       return entry ? s.identity(entry) : null;
     });
   }

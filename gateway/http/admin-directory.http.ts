@@ -31,7 +31,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: AdminContext)
 
   app.get('/api/admin/directory', async (req) => {
     requirePermission(auth, req, 'directory:manage');
-    return directory.admin.status();
+    return { ...directory.admin.status(), kerberos: (await ctx.deps.kerberos?.status()) ?? null };
   });
 
   app.put('/api/admin/directory/role-mapping', async (req) => {

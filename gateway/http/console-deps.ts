@@ -15,6 +15,7 @@ import type { Config } from '../config/config-schema.js';
 import type { DirectoryServices } from '../directory/directory-setup.js';
 import type { DownloadManager } from '../downloads/download-manager.js';
 import type { FederationServices } from '../federation/federation-setup.js';
+import type { KerberosServices } from '../kerberos/kerberos-setup.js';
 import type { PolicyService } from '../policy-store/policy-service.js';
 import type { QuarantineActions } from '../security/quarantine-actions.js';
 import type { QuarantineIndex } from '../security/quarantine-search.js';
@@ -39,6 +40,8 @@ export interface ConsoleServices {
   accounts: AccountService;
   /** Directory sign-in: settings, role mapping, tests and the sync (docs/directory-sign-in.md). */
   directory: Pick<DirectoryServices, 'admin' | 'sync'>;
+  /** Kerberos single sign-on: its state in the directory section (docs/kerberos-sign-in.md); absent in tests without it. */
+  kerberos?: Pick<KerberosServices, 'status'>;
   /** OIDC and SAML sign-in: their settings and role mappings (docs/federated-sign-in.md). */
   federation: Pick<FederationServices, 'status' | 'saveRoleMapping'>;
   filePolicy: FilePolicyService;

@@ -39,6 +39,8 @@ export interface FederationRoutesDeps {
   audit: AuditSink;
   federation: FederationServices | undefined;
   sessionMaxAgeSeconds: number;
+  /** The login page tries Kerberos single sign-on first (docs/kerberos-sign-in.md). */
+  kerberos?: boolean;
 }
 
 type Outcome = { kind: 'done' } | { kind: 'pending'; step: 'totp' | 'enrol'; token: string } | { kind: 'error'; code: string };
@@ -58,7 +60,7 @@ function decodeOutcome(value: string | undefined): Outcome | null {
 export function registerFederationRoutes(app: FastifyInstance, deps: FederationRoutesDeps): void {
   const { federation } = deps;
 
-  app.get('/api/login/providers', async () => ({ providers: federation?.providers() ?? [] }));
+  app.get('/api/login/providers', async () => ({ providers: federation?.providers() ?? [], kerberos: Boolean(deps.kerberos) }));
 
   /** Where the browser goes after the provider: the outcome in a cookie, then the login page. */
   const toLoginPage = (reply: FastifyReply, outcome: Outcome) => {

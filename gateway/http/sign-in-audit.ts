@@ -1,6 +1,6 @@
 /**
  * The `login` audit records and log lines of every way in — password, TOTP step,
- * OIDC, SAML — written the same way: who (or the name tried), the address, the
+ * OIDC, SAML, Kerberos — written the same way: who (or the name tried), the address, the
  * reason of a refusal, the identity source when it is not a local account, and
  * `secondFactor: idp-mfa` when a provider's MFA stood in for TOTP.
  */
@@ -26,6 +26,13 @@ export const REFUSAL_STATUS: Partial<Record<string, number>> = {
   'federation-provider-error': 401,
   'federation-expired': 401,
   'federation-missing-claim': 403,
+  'kerberos-no-ticket': 401,
+  'kerberos-bad-header': 400,
+  'kerberos-invalid-token': 401,
+  'kerberos-unavailable': 503,
+  'kerberos-principal-invalid': 403,
+  'kerberos-realm-not-allowed': 403,
+  'kerberos-not-in-directory': 403,
 };
 
 export function who(user: UserRecord | undefined, req: FastifyRequest, fallbackName?: string) {
@@ -42,12 +49,14 @@ export function auditRefusal(audit: AuditSink, req: FastifyRequest, reason: stri
 }
 
 /** Logs and audits a sign-in that produced a session. */
-export function auditSignedIn(audit: AuditSink, req: FastifyRequest, result: SignedIn, totpEnrolled = false): void {
+export function auditSignedIn(audit: AuditSink, req: FastifyRequest, result: SignedIn, totpEnrolled = false, extra: Record<string, JsonValue> = {}): void {
   req.log.info({ event: 'login', outcome: 'success', userId: result.user.id, sourceIp: req.ip }, 'signed in');
   const details: Record<string, JsonValue> = {
     ...(totpEnrolled ? { totpEnrolled: true } : {}),
     ...(result.user.authSource !== 'local' ? { authSource: result.user.authSource } : {}),
     ...(result.secondFactor ? { secondFactor: result.secondFactor } : {}),
+    ...(result.firstStep ?? {}),
+    ...extra,
   };
   audit.record({ ...who(result.user, req), event: 'login', outcome: 'success', details });
 }

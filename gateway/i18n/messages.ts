@@ -247,6 +247,36 @@ export const MESSAGES = {
     en: 'The sign-in service did not send a user name, so you cannot sign in. Please contact your administrator (check the claim or attribute settings).',
   },
   'federation-not-configured': { ja: 'このシングルサインオンは設定されていません。', en: 'This single sign-on is not configured.' },
+  // Kerberos single sign-on (docs/kerberos-sign-in.md). The login page shows none of them for kerberos-no-ticket.
+  'kerberos-no-ticket': {
+    ja: 'このパソコンからは Windows のログオン情報（Kerberos チケット）が届きませんでした。ユーザー名とパスワードでログインしてください。',
+    en: 'This computer did not offer its Windows sign-in (Kerberos ticket). Please sign in with your user name and password.',
+  },
+  'kerberos-bad-header': {
+    ja: 'ブラウザーから届いた Windows ログオン情報の形式が正しくありません。ユーザー名とパスワードでログインしてください。',
+    en: 'The browser sent Windows sign-in data in a form kekkai does not accept. Please sign in with your user name and password.',
+  },
+  'kerberos-invalid-token': {
+    ja: 'Windows のログオン情報（Kerberos チケット）を確認できませんでした。ユーザー名とパスワードでログインしてください。続く場合は管理者に連絡してください（パソコンの時刻のずれ、サーバーの登録を確認）。',
+    en: 'Your Windows sign-in (Kerberos ticket) could not be verified. Please sign in with your user name and password, and contact your administrator if it persists (check the computer\'s clock and the server\'s registration).',
+  },
+  'kerberos-unavailable': {
+    ja: 'Windows ログオン情報によるログインが現在使えません。ユーザー名とパスワードでログインしてください。続く場合は管理者に連絡してください。',
+    en: 'Signing in with your Windows sign-in is not available right now. Please sign in with your user name and password, and contact your administrator if it persists.',
+  },
+  'kerberos-principal-invalid': {
+    ja: 'このパソコンのログオン名ではログインできません（個人のアカウントでログオンしてください）。ユーザー名とパスワードでログインしてください。',
+    en: 'The Windows sign-in of this computer cannot be used (sign in to Windows with your personal account). Please sign in with your user name and password.',
+  },
+  'kerberos-realm-not-allowed': {
+    ja: 'このパソコンのドメイン（Kerberos レルム）からのログインは許可されていません。ユーザー名とパスワードでログインしてください。',
+    en: 'Signing in from this computer\'s domain (Kerberos realm) is not allowed. Please sign in with your user name and password.',
+  },
+  'kerberos-not-in-directory': {
+    ja: 'Windows のログオン名がディレクトリに見つからないため、ログインできません。管理者に連絡してください。',
+    en: 'Your Windows sign-in name was not found in the directory, so you cannot sign in. Please contact your administrator.',
+  },
+  'kerberos-not-configured': { ja: 'Windows ログオン情報によるログイン（Kerberos）は設定されていません。', en: 'Signing in with the Windows sign-in (Kerberos) is not configured.' },
   'invalid-query': { ja: '検索条件（日時・件数など）が正しくありません。', en: 'A search condition (date, page size…) is not valid.' },
   'leak-blocked': {
     ja: '患者情報・個人情報（{rules}）が含まれているため、送信を止めました。この内容はインターネット上のページに入力・貼り付け・アップロードできません。記録は情報セキュリティ担当者が確認します。',

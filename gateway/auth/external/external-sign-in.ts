@@ -26,7 +26,7 @@ export class ExternalSignIn {
   constructor(private readonly deps: ExternalSignInDeps) {}
 
   /** Signs in (or refuses) a person the source has just authenticated. */
-  async complete(identity: ExternalIdentity, sourceIp: string): Promise<SignInResult> {
+  async complete(identity: ExternalIdentity, sourceIp: string, opts: { firstStep?: Record<string, JsonValue> } = {}): Promise<SignInResult> {
     const { users, accounts, roleMappings } = this.deps;
     const cause = { source: 'sign-in', sourceIp } as const;
     const facts: Record<string, JsonValue> = { authSource: identity.source, ...(identity.locator ? { locator: identity.locator } : {}) };
@@ -50,7 +50,7 @@ export class ExternalSignIn {
     const refusal = this.deps.auth.refusal(user, sourceIp);
     if (refusal) return { failure: refusal, user, details: facts };
     const idpMfa = identity.mfa && this.deps.trustMfa.includes(identity.source);
-    return this.deps.auth.continueSignIn(user, sourceIp, { idpMfa });
+    return this.deps.auth.continueSignIn(user, sourceIp, { idpMfa, ...(opts.firstStep ? { firstStep: opts.firstStep } : {}) });
   }
 
   /** Why no account may be made for this identity: a name kekkai cannot use, or one a different account holds. */

@@ -27,8 +27,8 @@ export function ldapSettings(slapd: Slapd, overrides: Record<string, unknown> = 
   };
 }
 
-export async function directoryApp(slapd: Slapd, overrides: Record<string, unknown> = {}): Promise<{ h: AppHarness; admin: SignedIn }> {
-  const h = await buildTestApp({ ldap: ldapSettings(slapd, overrides) });
+export async function directoryApp(slapd: Slapd, overrides: Record<string, unknown> = {}, config: Record<string, unknown> = {}): Promise<{ h: AppHarness; admin: SignedIn }> {
+  const h = await buildTestApp({ ldap: ldapSettings(slapd, overrides), ...config });
   await addUser(h, 'boss', 'admin');
   const admin = await signInEnrolling(h, 'boss');
   const res = await h.app.inject({ method: 'PUT', url: '/api/admin/directory/role-mapping', headers: { host, cookie: admin.cookie, 'x-kekkai-csrf': admin.csrf }, payload: { rules: MAPPING } });

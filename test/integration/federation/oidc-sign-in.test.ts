@@ -61,7 +61,7 @@ const lastLogin = () => auditOf(h, 'login')[0]!;
 describe('OIDC sign-in', () => {
   it('lists the provider for the login page button', async () => {
     const res = await h.app.inject({ url: '/api/login/providers', headers: { host } });
-    expect(res.json()).toEqual({ providers: [{ id: 'oidc', label: 'テスト IdP' }] });
+    expect(res.json()).toEqual({ providers: [{ id: 'oidc', label: 'テスト IdP' }], kerberos: false });
   });
 
   it('sends the browser to the provider with PKCE (S256), state and nonce, bound to an HttpOnly Lax cookie', async () => {
