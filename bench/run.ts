@@ -16,12 +16,13 @@ import { policyBench, type PolicyResult } from './policy-bench.js';
 import { proxyBench, type ProxyResult } from './proxy-bench.js';
 import { sanitizerBench, type SanitizerResult } from './sanitizer-bench.js';
 import { spreadsheetBench, type SpreadsheetBenchResult } from './spreadsheet-bench.js';
+import { recordingBench } from './recording-bench.js';
 import { round, sleep } from './stats.js';
 import { WsByteCounter, inputToFrameLatency, memoryPoint, timeToFirstFrame, traffic, type FirstFrameResult, type LatencyResult, type MemoryPoint, type TrafficResult } from './streaming.js';
 
 const CLICKS = Number(process.env.BENCH_CLICKS ?? 60);
 const FIRST_FRAME_RUNS = Number(process.env.BENCH_FIRST_FRAME_RUNS ?? 8);
-const ONLY = (process.env.BENCH_ONLY ?? 'stream,memory,policy,proxy,sanitizer,spreadsheet').split(',');
+const ONLY = (process.env.BENCH_ONLY ?? 'stream,memory,policy,proxy,sanitizer,spreadsheet,recording').split(',');
 const PROXY_REQUESTS = Number(process.env.BENCH_PROXY_REQUESTS ?? 500);
 /** Load mode (BENCH_ONLY=load, not in the default set: it takes minutes per worker count). */
 const LOAD_SESSIONS = Number(process.env.BENCH_LOAD_SESSIONS ?? 40);
@@ -134,6 +135,16 @@ async function main(): Promise<void> {
     row('  of which after viewer page start, p50', ms(s.firstFrame.afterViewerLoadMs.p50));
     row(`idle page, ${s.traffic.seconds} s`, `${kib(s.traffic.idleBytesPerSec)}, ${round(s.traffic.idleFramesPerSec, 2)} frames/s`, '≈ 0 B/s (< 1 KiB/s)', s.traffic.idleBytesPerSec < 1024);
     row(`scrolling article, ${s.traffic.seconds} s`, `${kib(s.traffic.scrollBytesPerSec)}, ${round(s.traffic.scrollFramesPerSec, 1)} frames/s, ${round(s.traffic.scrollMeanFrameKiB, 0)} KiB/frame`);
+  }
+  if (ONLY.includes('recording')) {
+    const r = await recordingBench(Math.min(CLICKS, 40), GATEWAY_OVERRIDES);
+    for (const phase of ['idle', 'scrolling'] as const) {
+      row(`recording storage, ${phase} article`, `${r.recorded[phase].mibPerHour} MiB per recorded hour`);
+      row(`  gateway CPU ${phase}: not recorded → recorded`, `${r.notRecorded[phase].cpuPercent} % → ${r.recorded[phase].cpuPercent} % of a core`);
+    }
+    const on = r.watermarkOn.ms;
+    const off = r.watermarkOff.ms;
+    row('input→frame p50/p95, watermark off → on', `${ms(off.p50)}/${ms(off.p95)} → ${ms(on.p50)}/${ms(on.p95)}`);
   }
   if (ONLY.includes('memory')) {
     console.log('… memory with 0, 1 and 5 sessions');
