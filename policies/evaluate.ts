@@ -111,7 +111,7 @@ export function evaluate(policy: Policy, url: string, ctx: EvaluationContext): V
 
   const compiled = compilePolicy(policy);
   const input = { url: u, addresses: resolved.addresses };
-  for (const position of compiled.index.candidates(u)) {
+  for (const position of compiled.index.candidates(u, resolved.addresses)) {
     const c = compiled.rules[position];
     if (!c || !c.inScope(ctx) || !c.matches(input)) continue;
     const { rule } = c;
