@@ -5,7 +5,7 @@
  * through PolicyService; a refused document changes nothing.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { describeRefusal, previewEgress, withAssumedScheme } from '../egress/egress-preview.js';
+import { describeRefusal, previewAddress } from '../egress/egress-preview.js';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { findShadowingRules, formatIssues, type Policy, type PolicyIssue } from '../../policies/index.js';
@@ -33,6 +33,14 @@ const CategoryBody = z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._
 export function refusePolicy(reply: FastifyReply, issues: readonly PolicyIssue[] | readonly string[]): FastifyReply {
   const text = issues.map((i) => (typeof i === 'string' ? i : formatIssues([i]))).join('\n');
   return reply.code(400).send({ code: 'KEKKAI_ERR_POLICY_INVALID', message: message('policy-invalid', { issues: text }), issues: text.split('\n') });
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
 }
 
 export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): void {
@@ -82,27 +90,23 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): v
   app.post('/api/admin/policy/test', async (req) => {
     requirePermission(auth, req, 'policy:read');
     const body = parseBody(TestBody, req.body);
-    // Typed like an address bar entry: no scheme means https, as browsing does.
-    const { url, assumed } = withAssumedScheme(body.url);
-    // The same allow-listed private ranges as the egress proxy, so the box agrees with browsing.
-    const judged = policy.test(url, { role: body.role ?? null, sourceIp: body.sourceIp ?? null, allowPrivate: ctx.deps.config.egress.allowPrivate });
-    // What the proxy adds outside the policy: ports, the gateway itself, private addresses after resolving.
+    const identity = { role: body.role ?? null, sourceIp: body.sourceIp ?? null };
     const { egress: egressConfig } = ctx.deps.config;
-    const decision = judged.verdict.verdict === 'block' ? null : await previewEgress(url, egressConfig, [req.socket.localPort ?? ctx.deps.config.port]);
-    const host = (() => {
-      try {
-        return new URL(url).hostname;
-      } catch {
-        return url;
-      }
-    })();
-    const refusedByEgress = decision !== null && !decision.allowed && decision.code !== 'resolve-failed';
+    // What browsing does, by the functions enforcement runs (egress/url-decision.ts).
+    const preview = await previewAddress(body.url, identity, { policy, egress: egressConfig, ownPorts: [req.socket.localPort ?? ctx.deps.config.port] });
+    const { decision, testedUrl } = preview;
+    // The policy's explanation (later matches, shadowing) of the same URL.
+    const judged = policy.test(testedUrl, { ...identity, allowPrivate: egressConfig.allowPrivate });
+    const egress = decision.egress;
     const result = {
       ...judged,
-      testedUrl: url,
-      assumedScheme: assumed ? 'https' : null,
-      egress: decision ? { allowed: decision.allowed, code: decision.code, addresses: decision.addresses, message: decision.allowed ? null : describeRefusal(decision, host, egressConfig.allowedPorts) } : null,
-      effective: refusedByEgress ? 'block' : judged.verdict.verdict,
+      verdict: decision.verdict,
+      testedUrl,
+      assumedScheme: preview.assumedScheme,
+      addressBar: preview.addressBar,
+      egress: egress ? { allowed: egress.allowed, code: egress.code, addresses: egress.addresses, message: egress.allowed ? null : describeRefusal(egress, hostOf(testedUrl), egressConfig.allowedPorts) } : null,
+      effective: decision.outcome,
+      refusedBy: decision.refusedBy,
     };
     if (!body.candidate) return { ...result, shadowedBy: [] };
     const parsed = parsePolicyDocument(stringify({ default: 'allow', rules: [body.candidate] }), storeCategories());
