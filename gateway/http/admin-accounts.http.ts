@@ -7,7 +7,7 @@ import { validCidrs } from '../auth/source-ranges.js';
 import { ROLES } from '../store/repositories.js';
 import { auditChange, idParam, parseBody, type AdminContext } from './admin-context.http.js';
 import { HttpError } from './errors.js';
-import { requirePermission } from './require-permission.js';
+import { sessionOf } from './route-access.js';
 
 const NAME_RULE = /^[\p{L}\p{N}._@-]{1,64}$/u;
 const cidrs = z.array(z.string().max(50)).max(50).refine(validCidrs, 'invalid CIDR');
@@ -36,20 +36,18 @@ function cidrError(req: FastifyRequest): void {
 export function registerAccountRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const { auth } = ctx.deps;
 
-  app.get('/api/admin/accounts', async (req) => {
-    requirePermission(auth, req, 'accounts:read');
+  app.get('/api/admin/accounts', { config: { permission: 'accounts:read' } }, async () => {
     return { accounts: ctx.accounts.list() };
   });
 
-  app.get('/api/admin/accounts/unused', async (req) => {
-    requirePermission(auth, req, 'accounts:read');
+  app.get('/api/admin/accounts/unused', { config: { permission: 'accounts:read' } }, async (req) => {
     const days = Number((req.query as { days?: string }).days ?? DEFAULT_UNUSED_DAYS);
     if (!Number.isInteger(days) || days < 1 || days > 3650) throw new HttpError(400, 'bad-request');
     return { days, accounts: ctx.accounts.unused(days), disabledByDirectory: ctx.accounts.disabledByDirectory() };
   });
 
-  app.post('/api/admin/accounts', async (req) => {
-    const current = requirePermission(auth, req, 'accounts:write');
+  app.post('/api/admin/accounts', { config: { permission: 'accounts:write' } }, async (req) => {
+    const current = sessionOf(req);
     cidrError(req);
     const body = parseBody(CreateBody, req.body);
     const outcome = await ctx.accounts.create(body);
@@ -58,8 +56,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AdminContext): 
     return { account: outcome.account };
   });
 
-  app.put('/api/admin/accounts/:id', async (req) => {
-    const current = requirePermission(auth, req, 'accounts:write');
+  app.put('/api/admin/accounts/:id', { config: { permission: 'accounts:write' } }, async (req) => {
+    const current = sessionOf(req);
     const id = idParam(req);
     cidrError(req);
     const patch = parseBody(Profile.partial(), req.body);
@@ -72,8 +70,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AdminContext): 
     return { account: change.after };
   });
 
-  app.post('/api/admin/accounts/:id/password', async (req) => {
-    const current = requirePermission(auth, req, 'accounts:write');
+  app.post('/api/admin/accounts/:id/password', { config: { permission: 'accounts:write' } }, async (req) => {
+    const current = sessionOf(req);
     const id = idParam(req);
     const body = parseBody(PasswordBody, req.body);
     const before = ctx.accounts.get(id);
@@ -85,8 +83,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AdminContext): 
     return { ok: true };
   });
 
-  app.post('/api/admin/accounts/:id/totp-reset', async (req) => {
-    const current = requirePermission(auth, req, 'accounts:write');
+  app.post('/api/admin/accounts/:id/totp-reset', { config: { permission: 'accounts:write' } }, async (req) => {
+    const current = sessionOf(req);
     const id = idParam(req);
     const before = ctx.accounts.get(id);
     if (!before || !auth.secondFactor) throw new HttpError(404, 'not-found');
@@ -96,8 +94,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AdminContext): 
     return { ok: true };
   });
 
-  app.post('/api/admin/accounts/:id/revoke', async (req) => {
-    const current = requirePermission(auth, req, 'sessions:terminate');
+  app.post('/api/admin/accounts/:id/revoke', { config: { permission: 'sessions:terminate' } }, async (req) => {
+    const current = sessionOf(req);
     const id = idParam(req);
     const account = ctx.accounts.get(id);
     if (!account) throw new HttpError(404, 'not-found');
@@ -106,8 +104,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AdminContext): 
     return ended;
   });
 
-  app.delete('/api/admin/accounts/:id', async (req) => {
-    const current = requirePermission(auth, req, 'accounts:write');
+  app.delete('/api/admin/accounts/:id', { config: { permission: 'accounts:write' } }, async (req) => {
+    const current = sessionOf(req);
     const id = idParam(req);
     if (id === current.user.id) throw new HttpError(400, 'cannot-change-self');
     await revokeAccount(ctx, id);
@@ -117,8 +115,8 @@ export function registerAccountRoutes(app: FastifyInstance, ctx: AdminContext): 
     return { ok: true };
   });
 
-  app.post('/api/admin/accounts/disable-unused', async (req) => {
-    const current = requirePermission(auth, req, 'accounts:write');
+  app.post('/api/admin/accounts/disable-unused', { config: { permission: 'accounts:write' } }, async (req) => {
+    const current = sessionOf(req);
     const { days } = parseBody(DaysBody, req.body ?? {});
     const unused = ctx.accounts.unused(days).filter((a) => a.id !== current.user.id);
     for (const account of unused) {

@@ -3,20 +3,18 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { message } from '../i18n/messages.js';
 import { auditChange, parseBody, type AdminContext } from './admin-context.http.js';
-import { requirePermission } from './require-permission.js';
+import { sessionOf } from './route-access.js';
 
 const SaveBody = z.object({ yaml: z.string().max(200_000), comment: z.string().max(500).optional() });
 
 export function registerFilePolicyRoutes(app: FastifyInstance, ctx: AdminContext): void {
-  const { auth } = ctx.deps;
 
-  app.get('/api/admin/file-policy', async (req) => {
-    requirePermission(auth, req, 'policy:read');
+  app.get('/api/admin/file-policy', { config: { permission: 'policy:read' } }, async () => {
     return { version: ctx.filePolicy.current()?.version ?? 0, yaml: ctx.filePolicy.currentYaml(), effective: ctx.filePolicy.currentFilePolicy(), versions: ctx.filePolicy.list() };
   });
 
-  app.put('/api/admin/file-policy', async (req, reply) => {
-    const current = requirePermission(auth, req, 'policy:write');
+  app.put('/api/admin/file-policy', { config: { permission: 'policy:write' } }, async (req, reply) => {
+    const current = sessionOf(req);
     const body = parseBody(SaveBody, req.body);
     const before = { version: ctx.filePolicy.current()?.version ?? 0, yaml: ctx.filePolicy.currentYaml() };
     const result = ctx.filePolicy.save(body.yaml, { authorName: current.user.name, comment: body.comment ?? null });

@@ -15,7 +15,7 @@ import type { SaveResult } from '../policy-store/policy-repository.js';
 import type { CurrentSession } from '../auth/auth-service.js';
 import { auditChange, parseBody, type AdminContext } from './admin-context.http.js';
 import { HttpError } from './errors.js';
-import { requirePermission } from './require-permission.js';
+import { sessionOf } from './route-access.js';
 
 const DocumentBody = z.object({ document: z.record(z.unknown()), comment: z.string().max(500).optional() });
 const YamlBody = z.object({ yaml: z.string().min(1).max(2_000_000), comment: z.string().max(500).optional() });
@@ -44,7 +44,7 @@ function hostOf(url: string): string {
 }
 
 export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): void {
-  const { auth, policy } = ctx.deps;
+  const { policy } = ctx.deps;
   const storeCategories = () => new Set(ctx.deps.policy.categories().map((c) => c.name));
   const documentOf = (yaml: string): Policy | null => {
     const parsed = parsePolicyDocument(yaml, storeCategories());
@@ -58,28 +58,26 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): v
   };
   const meta = (current: CurrentSession, comment?: string) => ({ authorUserId: current.user.id, authorName: current.user.name, comment: comment ?? null });
 
-  app.get('/api/admin/policy', async (req) => {
-    requirePermission(auth, req, 'policy:read');
+  app.get('/api/admin/policy', { config: { permission: 'policy:read' } }, async () => {
     const record = policy.currentRecord();
     return { version: record.version, yaml: record.yaml, document: documentOf(record.yaml), categories: ctx.deps.policy.categories() };
   });
 
-  app.put('/api/admin/policy/document', async (req, reply) => {
-    const current = requirePermission(auth, req, 'policy:write');
+  app.put('/api/admin/policy/document', { config: { permission: 'policy:write' } }, async (req, reply) => {
+    const current = sessionOf(req);
     const body = parseBody(DocumentBody, req.body);
     const before = policy.currentRecord();
     return saveAudited(reply, current, req, policy.save(stringify(body.document, { lineWidth: 0 }), meta(current, body.comment)), before, 'edit');
   });
 
-  app.put('/api/admin/policy/yaml', { bodyLimit: 4 * 1024 * 1024 }, async (req, reply) => {
-    const current = requirePermission(auth, req, 'policy:write');
+  app.put('/api/admin/policy/yaml', { bodyLimit: 4 * 1024 * 1024, config: { permission: 'policy:write' } }, async (req, reply) => {
+    const current = sessionOf(req);
     const body = parseBody(YamlBody, req.body);
     const before = policy.currentRecord();
     return saveAudited(reply, current, req, policy.save(body.yaml, meta(current, body.comment ?? 'YAML import')), before, 'import');
   });
 
-  app.get('/api/admin/policy/export', async (req, reply) => {
-    requirePermission(auth, req, 'policy:read');
+  app.get('/api/admin/policy/export', { config: { permission: 'policy:read' } }, async (req, reply) => {
     const record = policy.currentRecord();
     return reply
       .type('application/yaml; charset=utf-8')
@@ -87,8 +85,7 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): v
       .send(record.yaml);
   });
 
-  app.post('/api/admin/policy/test', async (req) => {
-    requirePermission(auth, req, 'policy:read');
+  app.post('/api/admin/policy/test', { config: { permission: 'policy:read' } }, async (req) => {
     const body = parseBody(TestBody, req.body);
     const identity = { role: body.role ?? null, sourceIp: body.sourceIp ?? null };
     const { egress: egressConfig } = ctx.deps.config;
@@ -116,29 +113,27 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): v
     return { ...result, shadowedBy };
   });
 
-  app.get('/api/admin/policy/versions', async (req) => {
-    requirePermission(auth, req, 'policy:read');
+  app.get('/api/admin/policy/versions', { config: { permission: 'policy:read' } }, async () => {
     return { versions: ctx.deps.policy.history(100) };
   });
 
-  app.get('/api/admin/policy/diff', async (req) => {
-    requirePermission(auth, req, 'policy:read');
+  app.get('/api/admin/policy/diff', { config: { permission: 'policy:read' } }, async (req) => {
     const q = req.query as { from?: string; to?: string };
     const diff = ctx.deps.policy.diff(Number(q.from), Number(q.to));
     if (!diff) throw new HttpError(404, 'not-found');
     return { diff };
   });
 
-  app.post('/api/admin/policy/rollback', async (req, reply) => {
-    const current = requirePermission(auth, req, 'policy:write');
+  app.post('/api/admin/policy/rollback', { config: { permission: 'policy:write' } }, async (req, reply) => {
+    const current = sessionOf(req);
     const body = parseBody(RollbackBody, req.body);
     if (!ctx.deps.policy.version(body.version)) throw new HttpError(404, 'not-found');
     const before = policy.currentRecord();
     return saveAudited(reply, current, req, policy.rollback(body.version, meta(current, `rollback to v${body.version}`)), before, 'rollback');
   });
 
-  app.post('/api/admin/policy/categories', { bodyLimit: 24 * 1024 * 1024 }, async (req) => {
-    const current = requirePermission(auth, req, 'policy:write');
+  app.post('/api/admin/policy/categories', { bodyLimit: 24 * 1024 * 1024, config: { permission: 'policy:write' } }, async (req) => {
+    const current = sessionOf(req);
     const body = parseBody(CategoryBody, req.body);
     const before = ctx.deps.policy.categories().find((c) => c.name === body.name) ?? null;
     const result = policy.importCategoryText(body.name, body.text, 'auto', 'admin console');

@@ -12,7 +12,8 @@ import { passwordMinLength, type AuthService, type SignedIn } from '../auth/auth
 import type { FederationServices } from '../federation/federation-setup.js';
 import type { UserRecord } from '../store/repositories.js';
 import { HttpError } from './errors.js';
-import { clearSessionCookie, currentSession, expectedOrigin, isSameOrigin, requireCsrf, requireSession, setSessionCookie } from './auth-guard.js';
+import { sessionOf } from './route-access.js';
+import { clearSessionCookie, currentSession, expectedOrigin, isSameOrigin, requireCsrf, setSessionCookie } from './auth-guard.js';
 import { pickLanguage } from './language.js';
 import { auditRefusal, auditSignedIn, REFUSAL_STATUS, who } from './sign-in-audit.js';
 
@@ -55,7 +56,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     if (!isSameOrigin(req)) throw new HttpError(403, 'csrf-failed');
   };
 
-  app.post('/api/login', { bodyLimit: 4096 }, async (req, reply) => {
+  app.post('/api/login', { bodyLimit: 4096, config: { access: 'public' } }, async (req, reply) => {
     sameOrigin(req);
     const body = parse(LoginBody, req.body);
     const result = await deps.auth.signIn(body.username, body.password, req.ip);
@@ -67,7 +68,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
   });
 
   // Second step: a six-digit TOTP code or a recovery code.
-  app.post('/api/login/totp', { bodyLimit: 4096 }, async (req, reply) => {
+  app.post('/api/login/totp', { bodyLimit: 4096, config: { access: 'public' } }, async (req, reply) => {
     sameOrigin(req);
     const body = parse(CodeBody, req.body);
     const result = deps.auth.verifyCode(body.pendingToken, body.code, req.ip);
@@ -76,7 +77,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
   });
 
   // Forced enrolment of admin and security accounts, before their first session.
-  app.post('/api/login/enrol/start', { bodyLimit: 4096 }, async (req) => {
+  app.post('/api/login/enrol/start', { bodyLimit: 4096, config: { access: 'public' } }, async (req) => {
     sameOrigin(req);
     const body = parse(PendingBody, req.body);
     const started = await deps.auth.beginPendingEnrolment(body.pendingToken, req.ip);
@@ -84,7 +85,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     return started;
   });
 
-  app.post('/api/login/enrol', { bodyLimit: 4096 }, async (req, reply) => {
+  app.post('/api/login/enrol', { bodyLimit: 4096, config: { access: 'public' } }, async (req, reply) => {
     sameOrigin(req);
     const body = parse(CodeBody, req.body);
     const result = deps.auth.finishPendingEnrolment(body.pendingToken, body.code, req.ip);
@@ -95,8 +96,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
   });
 
   // Optional second factor for any signed-in account (staff may turn it on themselves).
-  app.post('/api/totp/start', { bodyLimit: 1024 }, async (req) => {
-    const current = requireSession(deps.auth, req);
+  app.post('/api/totp/start', { bodyLimit: 1024, config: { access: 'session' } }, async (req) => {
+    const current = sessionOf(req);
     requireCsrf(current, req);
     if (!deps.auth.secondFactor) throw new HttpError(404, 'not-found');
     // Replacing an active factor goes through an admin reset, not a stolen session.
@@ -104,8 +105,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     return deps.auth.secondFactor.begin(current.user);
   });
 
-  app.post('/api/totp/confirm', { bodyLimit: 1024 }, async (req) => {
-    const current = requireSession(deps.auth, req);
+  app.post('/api/totp/confirm', { bodyLimit: 1024, config: { access: 'session' } }, async (req) => {
+    const current = sessionOf(req);
     requireCsrf(current, req);
     const body = parse(z.object({ code: z.string().min(1).max(40) }), req.body);
     if (!deps.auth.secondFactor) throw new HttpError(404, 'not-found');
@@ -118,8 +119,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     return { recoveryCodes: codes };
   });
 
-  app.post('/api/logout', async (req, reply) => {
-    const current = requireSession(deps.auth, req);
+  app.post('/api/logout', { config: { access: 'session' } }, async (req, reply) => {
+    const current = sessionOf(req);
     requireCsrf(current, req);
     await deps.endBrowserSession(current.session.idHash);
     deps.auth.logout(current.session.idHash);
@@ -132,7 +133,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     return { ok: true, ...(logoutUrl ? { logoutUrl } : {}) };
   });
 
-  app.get('/api/me', async (req) => {
+  app.get('/api/me', { config: { access: 'session' } }, async (req) => {
     const current = currentSession(deps.auth, req);
     if (!current) throw new HttpError(401, 'unauthenticated');
     const lang = pickLanguage((req.query as Record<string, unknown>).lang, req.headers['accept-language']);
@@ -146,8 +147,8 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
   });
 
   // Change one's own password; required before anything else after a one-time password.
-  app.post('/api/password', { bodyLimit: 4096 }, async (req) => {
-    const current = requireSession(deps.auth, req);
+  app.post('/api/password', { bodyLimit: 4096, config: { access: 'session' } }, async (req) => {
+    const current = sessionOf(req);
     requireCsrf(current, req);
     const body = parse(PasswordBody, req.body);
     const outcome = await deps.auth.changePassword(current.user, body.current, body.next, { sourceIp: req.ip, keepSession: current.session.idHash });

@@ -58,7 +58,7 @@ function decodeOutcome(value: string | undefined): Outcome | null {
 export function registerFederationRoutes(app: FastifyInstance, deps: FederationRoutesDeps): void {
   const { federation } = deps;
 
-  app.get('/api/login/providers', async () => ({ providers: federation?.providers() ?? [] }));
+  app.get('/api/login/providers', { config: { access: 'public' } }, async () => ({ providers: federation?.providers() ?? [] }));
 
   /** Where the browser goes after the provider: the outcome in a cookie, then the login page. */
   const toLoginPage = (reply: FastifyReply, outcome: Outcome) => {
@@ -165,7 +165,7 @@ export function registerFederationRoutes(app: FastifyInstance, deps: FederationR
   });
 
   // The login page asks what became of the sign-in at the provider (same-site, so cookies are sent).
-  app.post('/api/login/external', { bodyLimit: 1024 }, async (req, reply) => {
+  app.post('/api/login/external', { bodyLimit: 1024, config: { access: 'public' } }, async (req, reply) => {
     if (!isSameOrigin(req)) throw new HttpError(403, 'csrf-failed');
     const outcome = decodeOutcome(req.cookies[OUTCOME_COOKIE]);
     reply.clearCookie(OUTCOME_COOKIE, { httpOnly: true, secure: true, sameSite: 'lax', path: OUTCOME_PATH });

@@ -11,8 +11,9 @@ import type { AuditSink } from '../audit/audit-setup.js';
 import type { AuthService } from '../auth/auth-service.js';
 import type { GatewaySession } from '../browser/local-browser.js';
 import { safeUploadName, sessionUploadDir } from '../browser/upload-broker.js';
-import { requireCsrf, requireSession } from './auth-guard.js';
+import { requireCsrf } from './auth-guard.js';
 import { HttpError } from './errors.js';
+import { sessionOf } from './route-access.js';
 
 export interface UploadRouteDeps {
   auth: AuthService;
@@ -27,8 +28,8 @@ export interface UploadRouteDeps {
 export function registerUploadRoute(app: FastifyInstance, deps: UploadRouteDeps): void {
   app.register(async (scoped) => {
     scoped.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: deps.maxBytes }, (_req, body, done) => done(null, body));
-    scoped.post('/api/upload/:chooserId', { bodyLimit: deps.maxBytes }, async (req) => {
-      const current = requireSession(deps.auth, req);
+    scoped.post('/api/upload/:chooserId', { bodyLimit: deps.maxBytes, config: { access: 'session' } }, async (req) => {
+      const current = sessionOf(req);
       requireCsrf(current, req);
       if (!deps.enabled) throw new HttpError(403, 'upload-disabled');
       const chooserId = Number((req.params as { chooserId: string }).chooserId);
