@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { UserTestRefusal } from '../directory/directory-admin.js';
 import { message, type MessageCode } from '../i18n/messages.js';
 import { auditChange, parseBody, type AdminContext } from './admin-context.http.js';
-import { HttpError } from './errors.js';
+import { httpError } from './errors.js';
 import { sessionOf } from './route-access.js';
 
 const RoleMappingBody = z.object({ rules: z.array(z.object({ group: z.string().max(2000), role: z.string().max(20) })).max(1000) });
@@ -26,7 +26,7 @@ const REFUSAL_CODES: Record<UserTestRefusal, MessageCode> = {
 export function registerDirectoryRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const { directory } = ctx.deps;
   const configured = () => {
-    if (!directory.admin.status().configured) throw new HttpError(404, 'directory-not-configured');
+    if (!directory.admin.status().configured) throw httpError('directory-not-configured');
   };
 
   app.get('/api/admin/directory', { config: { permission: 'directory:manage' } }, async () => {
@@ -38,9 +38,9 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: AdminContext)
     const { rules } = parseBody(RoleMappingBody, req.body);
     const saved = directory.admin.saveRoleMapping(rules);
     if (!saved.ok) {
-      if (saved.tooMany) throw new HttpError(400, 'role-mapping-too-many');
+      if (saved.tooMany) throw httpError('role-mapping-too-many');
       const fieldErrors = saved.problems.map((p) => ({ index: p.index, field: p.field, code: p.code, message: message(p.code) }));
-      throw new HttpError(400, 'role-mapping-invalid', undefined, { body: { fieldErrors } });
+      throw httpError('role-mapping-invalid', { body: { fieldErrors } });
     }
     auditChange(ctx, current, req, 'settings-change', { setting: 'roleMapping.ldap', before: saved.before, after: saved.after });
     return { roleMapping: saved.after };
@@ -62,7 +62,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: AdminContext)
       return { ...result, message: result.refusal ? message(REFUSAL_CODES[result.refusal]) : null };
     } catch (err) {
       req.log.warn({ component: 'directory', err: (err as Error).message }, 'directory user test failed');
-      throw new HttpError(503, 'directory-unavailable');
+      throw httpError('directory-unavailable');
     }
   });
 

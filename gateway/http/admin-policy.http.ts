@@ -14,7 +14,7 @@ import { parsePolicyDocument } from '../policy-store/policy-document.js';
 import type { SaveResult } from '../policy-store/policy-repository.js';
 import type { CurrentSession } from '../auth/auth-service.js';
 import { auditChange, parseBody, type AdminContext } from './admin-context.http.js';
-import { HttpError } from './errors.js';
+import { httpError } from './errors.js';
 import { sessionOf } from './route-access.js';
 
 const DocumentBody = z.object({ document: z.record(z.unknown()), comment: z.string().max(500).optional() });
@@ -107,7 +107,7 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): v
     };
     if (!body.candidate) return { ...result, shadowedBy: [] };
     const parsed = parsePolicyDocument(stringify({ default: 'allow', rules: [body.candidate] }), storeCategories());
-    if (!parsed.ok) throw new HttpError(400, 'bad-request');
+    if (!parsed.ok) throw httpError('bad-request');
     const compiled = policy.current().policy;
     const shadowedBy = findShadowingRules(compiled.rules, parsed.policy.rules[0]!, { position: body.position ?? compiled.rules.length, categories: compiled.categories });
     return { ...result, shadowedBy };
@@ -120,14 +120,14 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): v
   app.get('/api/admin/policy/diff', { config: { permission: 'policy:read' } }, async (req) => {
     const q = req.query as { from?: string; to?: string };
     const diff = ctx.deps.policy.diff(Number(q.from), Number(q.to));
-    if (!diff) throw new HttpError(404, 'not-found');
+    if (!diff) throw httpError('not-found');
     return { diff };
   });
 
   app.post('/api/admin/policy/rollback', { config: { permission: 'policy:write' } }, async (req, reply) => {
     const current = sessionOf(req);
     const body = parseBody(RollbackBody, req.body);
-    if (!ctx.deps.policy.version(body.version)) throw new HttpError(404, 'not-found');
+    if (!ctx.deps.policy.version(body.version)) throw httpError('not-found');
     const before = policy.currentRecord();
     return saveAudited(reply, current, req, policy.rollback(body.version, meta(current, `rollback to v${body.version}`)), before, 'rollback');
   });

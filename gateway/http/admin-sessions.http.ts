@@ -1,7 +1,7 @@
 /** Live browser sessions (user, source address, current URL, since when) and terminating one. */
 import type { FastifyInstance } from 'fastify';
 import { auditChange, type AdminContext } from './admin-context.http.js';
-import { HttpError } from './errors.js';
+import { httpError } from './errors.js';
 import { sessionOf } from './route-access.js';
 
 export function registerSessionRoutes(app: FastifyInstance, ctx: AdminContext): void {
@@ -15,7 +15,7 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AdminContext): 
     const current = sessionOf(req);
     const id = String((req.params as { id: string }).id);
     const session = sessions.get(id);
-    if (!session) throw new HttpError(404, 'not-found');
+    if (!session) throw httpError('not-found');
     const summary = session.summary();
     await sessions.end(id, 'terminated');
     auditChange(ctx, current, req, 'session-terminated', { action: 'terminate', account: summary.user.name, sourceIp: summary.sourceIp, url: summary.url, since: summary.since });
@@ -31,8 +31,8 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AdminContext): 
     const current = sessionOf(req);
     const id = Number((req.params as { id: string }).id);
     const draining = (req.body as { draining?: unknown } | null)?.draining;
-    if (typeof draining !== 'boolean') throw new HttpError(400, 'bad-request');
-    if (!browser.drain?.(id, draining)) throw new HttpError(404, 'not-found');
+    if (typeof draining !== 'boolean') throw httpError('bad-request');
+    if (!browser.drain?.(id, draining)) throw httpError('not-found');
     auditChange(ctx, current, req, 'worker-drain', { worker: id, draining });
     return { ok: true, workers: browser.workers?.() ?? [] };
   });
@@ -47,8 +47,8 @@ export function registerSessionRoutes(app: FastifyInstance, ctx: AdminContext): 
   app.post('/api/admin/remote-workers/:name/revoke', { config: { permission: 'sessions:terminate' } }, async (req) => {
     const current = sessionOf(req);
     const name = String((req.params as { name: string }).name);
-    if (!/^worker-[0-9a-f]{12}$/.test(name)) throw new HttpError(400, 'bad-request');
-    if (!remoteWorkers?.revoke(name, { id: current.user.id, name: current.user.name, role: current.user.role, sourceIp: req.ip })) throw new HttpError(404, 'not-found');
+    if (!/^worker-[0-9a-f]{12}$/.test(name)) throw httpError('bad-request');
+    if (!remoteWorkers?.revoke(name, { id: current.user.id, name: current.user.name, role: current.user.role, sourceIp: req.ip })) throw httpError('not-found');
     return { ok: true };
   });
 }

@@ -9,7 +9,7 @@ import { validCidrs } from '../auth/source-ranges.js';
 import { parsePolicyDocument } from '../policy-store/policy-document.js';
 import { auditChange, parseBody, type AdminContext } from './admin-context.http.js';
 import { refusePolicy } from './admin-policy.http.js';
-import { HttpError } from './errors.js';
+import { httpError } from './errors.js';
 import { sessionOf } from './route-access.js';
 
 const ranges = z.array(z.string().max(50)).max(50);
@@ -32,7 +32,7 @@ export function registerSettingsRoutes(app: FastifyInstance, ctx: AdminContext):
     const current = sessionOf(req);
     const body = parseBody(SettingsBody, req.body);
     const lists = Object.values(body.sourceRanges ?? {}).flat();
-    if (!validCidrs(lists)) throw new HttpError(400, 'invalid-cidr');
+    if (!validCidrs(lists)) throw httpError('invalid-cidr');
     const beforeContact = contact();
     if (body.contact !== undefined && (body.contact || null) !== beforeContact) {
       const record = policy.currentRecord();

@@ -7,7 +7,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuthService, CurrentSession } from '../auth/auth-service.js';
 import type { ReleasedFile } from '../downloads/download-manager.js';
-import { HttpError } from './errors.js';
+import { httpError } from './errors.js';
 import { sessionOf } from './route-access.js';
 
 export interface DownloadRouteDeps {
@@ -45,7 +45,7 @@ export function registerDownloadRoutes(app: FastifyInstance, deps: DownloadRoute
     const { token } = req.params as { token: string };
     const sessionId = sessionIdOf(current);
     const file = sessionId === undefined ? undefined : await deps.downloads.take(token, sessionId);
-    if (!file) throw new HttpError(404, 'download-not-found');
+    if (!file) throw httpError('download-not-found');
     req.log.info({ event: 'download-released', userId: current.user.id, user: current.user.name, name: file.name, size: file.size }, 'sanitized file sent');
     return reply
       .header('content-type', safeContentType(file.mimeType))

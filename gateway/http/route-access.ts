@@ -15,7 +15,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { AuthService, CurrentSession } from '../auth/auth-service.js';
 import type { Permission } from '../auth/permissions.js';
 import { requireSession } from './auth-guard.js';
-import { HttpError } from './errors.js';
+import { httpError } from './errors.js';
 import { requirePermission } from './require-permission.js';
 
 /** What a route declares in its config. */
@@ -57,12 +57,12 @@ export function registerRouteAccess(app: FastifyInstance, auth: AuthService): vo
     const config = (req.routeOptions.config ?? {}) as RouteAccess;
     if (config.permission) req.kekkaiSession = requirePermission(auth, req, config.permission);
     else if (config.access === 'session') req.kekkaiSession = requireSession(auth, req);
-    else if (config.access !== 'public') throw new HttpError(403, 'forbidden');
+    else if (config.access !== 'public') throw httpError('forbidden');
   });
 }
 
 /** The session the access hook checked for this request (401 when there is none). */
 export function sessionOf(req: FastifyRequest): CurrentSession {
-  if (!req.kekkaiSession) throw new HttpError(401, 'unauthenticated');
+  if (!req.kekkaiSession) throw httpError('unauthenticated');
   return req.kekkaiSession;
 }

@@ -6,7 +6,7 @@ import type { QuarantineActions } from '../security/quarantine-actions.js';
 import type { QuarantineIndex } from '../security/quarantine-search.js';
 import type { ReleaseRecord, ReleaseRepository } from '../security/release-repository.js';
 import { contentDisposition } from './downloads.http.js';
-import { HttpError } from './errors.js';
+import { httpError } from './errors.js';
 import { sessionOf } from './route-access.js';
 import { actorOf, attachmentHeaders, bodyField, refusals } from './security-common.http.js';
 
@@ -48,7 +48,7 @@ export function registerQuarantineRoutes(app: FastifyInstance, deps: QuarantineR
   app.get('/api/security/quarantine/:id', { config: { permission: 'quarantine:read' } }, async (req) => {
     const { id } = req.params as { id: string };
     const record = index.get(id);
-    if (!record) throw new HttpError(404, 'quarantine-not-found');
+    if (!record) throw httpError('quarantine-not-found');
     return { record, releases: releases.forQuarantine(id).map(releaseView), releaseNeedsSecondApproval: deps.needsSecondApproval() };
   });
 

@@ -12,7 +12,7 @@ import type { AuthService } from '../auth/auth-service.js';
 import type { GatewaySession } from '../browser/local-browser.js';
 import { safeUploadName, sessionUploadDir } from '../browser/upload-broker.js';
 import { requireCsrf } from './auth-guard.js';
-import { HttpError } from './errors.js';
+import { httpError } from './errors.js';
 import { sessionOf } from './route-access.js';
 
 export interface UploadRouteDeps {
@@ -31,13 +31,13 @@ export function registerUploadRoute(app: FastifyInstance, deps: UploadRouteDeps)
     scoped.post('/api/upload/:chooserId', { bodyLimit: deps.maxBytes, config: { access: 'session' } }, async (req) => {
       const current = sessionOf(req);
       requireCsrf(current, req);
-      if (!deps.enabled) throw new HttpError(403, 'upload-disabled');
+      if (!deps.enabled) throw httpError('upload-disabled');
       const chooserId = Number((req.params as { chooserId: string }).chooserId);
       const session = deps.findSession(current.session.idHash);
       const target = Number.isInteger(chooserId) ? session?.uploads.target(chooserId) : null;
-      if (!session || !target) throw new HttpError(404, 'not-found');
+      if (!session || !target) throw httpError('not-found');
       const body = req.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpError(400, 'bad-request');
+      if (!Buffer.isBuffer(body) || body.length === 0) throw httpError('bad-request');
       const name = safeUploadName(String(req.headers['x-file-name'] ?? 'upload'));
       const dir = path.join(sessionUploadDir(deps.uploadDir, current.session.idHash), randomBytes(12).toString('hex'));
       await mkdir(dir, { recursive: true, mode: 0o700 });
@@ -47,7 +47,7 @@ export function registerUploadRoute(app: FastifyInstance, deps: UploadRouteDeps)
       if (!(await session.uploads.complete(chooserId, [file]))) {
         // The chooser was cancelled or its tab closed meanwhile: nothing was uploaded.
         await rm(dir, { recursive: true, force: true });
-        throw new HttpError(404, 'not-found');
+        throw httpError('not-found');
       }
       deps.audit.record({
         userId: current.user.id,
