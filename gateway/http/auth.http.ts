@@ -113,7 +113,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     // As /start: an active factor is only replaced through an admin reset.
     if (current.user.totpEnabled) throw httpError('totp-already-active');
     const codes = deps.auth.secondFactor.finish(current.user, body.code);
-    if (!codes) throw httpError('invalid-code');
+    if (!codes) throw httpError('totp-confirm-invalid-code');
     const user = current.user;
     recordAccountChange(deps.audit, { source: 'account', actor: actorOf(user, req) }, { action: 'totp-enrol', account: user.name, accountId: user.id, before: { totpEnabled: user.totpEnabled }, after: { totpEnabled: true } });
     return { recoveryCodes: codes };

@@ -6,7 +6,7 @@
  * an id (security-errors.ts) and the status comes from here, so one id never answers
  * with two statuses. Two ids keep the wire code the client already knew
  * (`totp-already-active` → KEKKAI_ERR_FORBIDDEN, `password-managed-externally` →
- * KEKKAI_ERR_MANAGED_EXTERNALLY) although their status differs from the base id's. Replies keep the shape `{ code, message: { ja, en }, ...extras }`
+ * KEKKAI_ERR_MANAGED_EXTERNALLY, `totp-confirm-invalid-code` → KEKKAI_ERR_INVALID_CODE) although their status differs from the base id's. Replies keep the shape `{ code, message: { ja, en }, ...extras }`
  * that client/admin/api.ts and client/security/api.ts read.
  */
 import { MESSAGES, type MessageCode } from './messages.js';
@@ -21,7 +21,6 @@ export const ERRORS = {
   // Requests in general.
   'bad-request': { status: 400 },
   'invalid-query': { status: 400 },
-  'invalid-code': { status: 400 },
   unauthenticated: { status: 401 },
   forbidden: { status: 403 },
   'csrf-failed': { status: 403 },
@@ -29,6 +28,7 @@ export const ERRORS = {
   'internal-error': { status: 500, code: 'KEKKAI_ERR_INTERNAL' },
   // Sign-in refusals (auth.http.ts, federation.http.ts).
   'invalid-credentials': { status: 401 },
+  'invalid-code': { status: 401 },
   'sign-in-expired': { status: 401 },
   locked: { status: 429 },
   disabled: { status: 403 },
@@ -46,6 +46,7 @@ export const ERRORS = {
   'federation-missing-claim': { status: 403 },
   'federation-not-configured': { status: 404 },
   // One's own account.
+  'totp-confirm-invalid-code': { status: 400, message: 'invalid-code', code: 'KEKKAI_ERR_INVALID_CODE' },
   'totp-already-active': { status: 409, message: 'forbidden', code: 'KEKKAI_ERR_FORBIDDEN' },
   'wrong-password': { status: 403 },
   'password-rule': { status: 400 },
