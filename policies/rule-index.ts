@@ -37,6 +37,11 @@ const PATH_KEY = 16;
 
 type Lists = Map<string, number[]>;
 
+/** The three-character piece of `text` at `at`. */
+function gramKey(text: string, at: number): string {
+  return text.slice(at, at + GRAM);
+}
+
 function push<K>(map: Map<K, number[]>, key: K, i: number): void {
   const list = map.get(key);
   if (!list) map.set(key, [i]);
@@ -96,7 +101,7 @@ function fileRegex(t: Tables, grams: string[][] | null, frequency: ReadonlyMap<s
   if (!grams) return false;
   for (const pieces of grams) {
     const rarest = pieces.reduce((best, g) => ((frequency.get(g) ?? 0) < (frequency.get(best) ?? 0) ? g : best));
-    push(t.byGram, rarest, i);
+    push(t.byGram, gramKey(rarest, 0), i);
   }
   t.regexRules.push(i);
   return true;
@@ -148,30 +153,41 @@ function parents(host: string, map: Lists, found: Array<readonly number[]>): voi
 
 function candidates(t: Tables, url: NormalizedUrl, addresses: readonly IpAddress[]): readonly number[] {
   const found: Array<readonly number[]> = [];
-  const add = (list: readonly number[] | undefined): void => void (list && found.push(list));
   if (t.unindexed.length > 0) found.push(t.unindexed);
   const { host, href, path } = url;
-  add(t.byHost.get(host));
+  let list = t.byHost.get(host);
+  if (list) found.push(list);
   if (t.byDomain.size > 0) {
-    add(t.byDomain.get(host));
+    list = t.byDomain.get(host);
+    if (list) found.push(list);
     if (url.hostKind === 'domain') parents(host, t.byDomain, found);
   }
   if (t.byWildcardParent.size > 0) parents(host, t.byWildcardParent, found);
   if (t.byWildcardLabel.size > 0) {
     const dot = host.indexOf('.');
-    if (dot > 0) add(t.byWildcardLabel.get(host.slice(0, dot)));
+    list = dot > 0 ? t.byWildcardLabel.get(host.slice(0, dot)) : undefined;
+    if (list) found.push(list);
   }
   if (t.regexRules.length > 0) {
     // A URL too long for the regexes counts as matching them (evaluate() then refuses it).
     if (href.length > MAX_REGEX_INPUT) found.push(t.regexRules);
-    else for (let i = 0; i + GRAM <= href.length; i++) add(t.byGram.get(href.slice(i, i + GRAM)));
+    else {
+      for (let i = 0; i + GRAM <= href.length; i++) {
+        list = t.byGram.get(gramKey(href, i));
+        if (list) found.push(list);
+      }
+    }
   }
   if (!t.cidrs.empty) {
     const ip = url.ip === null ? null : parseIp(url.ip);
     t.cidrs.lookup(ip ? [ip, ...addresses] : addresses, found);
   }
-  for (const length of t.pathLengths) if (path.length >= length) add(t.byPath.get(path.slice(0, length)));
-  if (url.port !== null) add(t.byPort.get(url.port));
+  for (const length of t.pathLengths) {
+    list = path.length >= length ? t.byPath.get(path.slice(0, length)) : undefined;
+    if (list) found.push(list);
+  }
+  list = url.port === null ? undefined : t.byPort.get(url.port);
+  if (list) found.push(list);
   return merge(found);
 }
 
