@@ -9,7 +9,6 @@ import { describeRefusal, previewAddress } from '../egress/egress-preview.js';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { findShadowingRules, formatIssues, type Policy, type PolicyIssue } from '../../policies/index.js';
-import { message } from '../i18n/messages.js';
 import { parsePolicyDocument } from '../policy-store/policy-document.js';
 import type { SaveResult } from '../policy-store/policy-repository.js';
 import type { CurrentSession } from '../auth/auth-service.js';
@@ -29,10 +28,10 @@ const TestBody = z.object({
 const RollbackBody = z.object({ version: z.number().int().positive() });
 const CategoryBody = z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/), text: z.string().max(20_000_000) });
 
-/** Replies 400 with the validation messages; nothing was stored. */
-export function refusePolicy(reply: FastifyReply, issues: readonly PolicyIssue[] | readonly string[]): FastifyReply {
+/** Refuses with 400 and the validation messages; nothing was stored. */
+export function refusePolicy(_reply: FastifyReply, issues: readonly PolicyIssue[] | readonly string[]): never {
   const text = issues.map((i) => (typeof i === 'string' ? i : formatIssues([i]))).join('\n');
-  return reply.code(400).send({ code: 'KEKKAI_ERR_POLICY_INVALID', message: message('policy-invalid', { issues: text }), issues: text.split('\n') });
+  throw httpError('policy-invalid', { params: { issues: text }, body: { issues: text.split('\n') } });
 }
 
 function hostOf(url: string): string {

@@ -55,6 +55,8 @@ export const ERRORS = {
   'password-managed-externally': { status: 403, message: 'managed-externally', code: 'KEKKAI_ERR_MANAGED_EXTERNALLY' },
   // Admin console.
   'user-exists': { status: 409 },
+  'policy-invalid': { status: 400 },
+  'file-policy-invalid': { status: 400 },
   'invalid-cidr': { status: 400 },
   'cannot-change-self': { status: 400 },
   'managed-externally': { status: 409 },

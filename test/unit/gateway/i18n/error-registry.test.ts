@@ -1,3 +1,5 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ERRORS, errorEntry, errorsWithoutMessage, isErrorId, type ErrorId } from '../../../../gateway/i18n/error-registry.js';
 import { httpError } from '../../../../gateway/http/errors.js';
@@ -24,5 +26,14 @@ describe('error registry', () => {
     // An unknown reason never leaks as its own code.
     expect(signInRefusal('no-such-reason')).toMatchObject({ statusCode: 401, code: 'KEKKAI_ERR_INVALID_CREDENTIALS' });
     expect(isErrorId('toString')).toBe(false);
+  });
+
+  it('is the only way routes and services build an HTTP error (no status written by hand)', () => {
+    const walk = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? walk(path.join(dir, e.name)) : e.name.endsWith('.ts') ? [path.join(dir, e.name)] : []));
+    const handMade = walk('gateway')
+      .filter((file) => file !== path.join('gateway', 'http', 'errors.ts'))
+      .filter((file) => /new HttpError\(/.test(readFileSync(file, 'utf8')));
+    expect(handMade).toEqual([]);
   });
 });
