@@ -169,9 +169,10 @@ async function main(): Promise<void> {
     console.log('… policy evaluation');
     const p: PolicyResult = policyBench();
     result.policy = p;
-    row('policy evals/s (10k host/domain rules, 1M-domain list)', `${round(p.evaluationsPerSec, 0)}`, '≥ 100,000/s', p.evaluationsPerSec >= 100_000);
+    row('policy evals/s (10k mixed rules, 25% wildcard/regex, 1M-domain list)', `${round(p.evaluationsPerSec, 0)}`, '≥ 100,000/s', p.evaluationsPerSec >= 100_000);
+    row('  same, per CPU-second the bench got (load-independent)', `${round(p.evaluationsPerCpuSec, 0)}`);
     row('  same with 10k-domain list (flatness)', `${round(p.smallListEvaluationsPerSec, 0)}`);
-    row('  with 25% wildcard rules', `${round(p.wildcardMixEvaluationsPerSec, 0)}`, '≥ 100,000/s', p.wildcardMixEvaluationsPerSec >= 100_000);
+    row('  10k host/domain rules only, 1M-domain list', `${round(p.hostDomainEvaluationsPerSec, 0)}`);
     row('  first evaluation (compile)', `${round(p.compileSeconds, 2)} s`);
   }
   if (ONLY.includes('proxy')) {

@@ -28,6 +28,7 @@ import { registerKerberosRoutes } from './http/kerberos.http.js';
 import type { KerberosServices } from './kerberos/kerberos-setup.js';
 import type { FederationServices } from './federation/federation-setup.js';
 import { registerPublicOrigin } from './http/auth-guard.js';
+import { registerRouteAccess } from './http/route-access.js';
 import { errorHandler } from './http/errors.js';
 import { registerPageRoutes } from './http/pages.http.js';
 import { registerSecurityHeaders } from './http/security-headers.js';
@@ -83,6 +84,8 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
   await registerOpenApi(app);
   registerSecurityHeaders(app, Boolean(deps.https));
   await app.register(fastifyCookie);
+  // Before any route: every /api route declares who may call it, and one hook checks it.
+  registerRouteAccess(app, deps.auth);
   await app.register(fastifyWebsocket, { options: { maxPayload: MAX_CLIENT_MESSAGE_BYTES } });
   await app.register(fastifyStatic, {
     root: deps.publicDir,
@@ -92,7 +95,7 @@ export async function buildApp(config: Readonly<Config>, deps: AppDeps): Promise
     setHeaders: (res) => res.setHeader('cache-control', 'no-cache'),
   });
 
-  registerOpenApiRoute(app, deps.auth);
+  registerOpenApiRoute(app);
   registerHealthRoutes(app, { checks: deps.readiness, onClamdResult: (up) => deps.metrics.clamdUp(up) });
   registerMetricsRoute(app, { metrics: deps.metrics, metricsAllow: config.metrics.allow });
   registerPageRoutes(app, deps.auth);

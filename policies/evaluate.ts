@@ -69,10 +69,24 @@ function deniedAddress(addresses: readonly IpAddress[], allow: readonly Cidr[]):
   return null;
 }
 
+/** Parsed resolved addresses: the proxy asks about the same few addresses again and again. */
+const parsedAddresses = new Map<string, IpAddress>();
+const PARSED_CACHE_SIZE = 4096;
+
+function parseCached(text: string): IpAddress | null {
+  const hit = parsedAddresses.get(text);
+  if (hit) return hit;
+  const a = parseIp(text);
+  if (!a) return null;
+  if (parsedAddresses.size >= PARSED_CACHE_SIZE) parsedAddresses.clear();
+  parsedAddresses.set(text, a);
+  return a;
+}
+
 function parseAll(list: readonly string[] | undefined): { addresses: IpAddress[]; invalid: string | null } {
   const addresses: IpAddress[] = [];
   for (const text of list ?? []) {
-    const a = parseIp(text);
+    const a = parseCached(text);
     if (!a) return { addresses, invalid: text };
     addresses.push(a);
   }
@@ -111,7 +125,7 @@ export function evaluate(policy: Policy, url: string, ctx: EvaluationContext): V
 
   const compiled = compilePolicy(policy);
   const input = { url: u, addresses: resolved.addresses };
-  for (const position of compiled.index.candidates(u)) {
+  for (const position of compiled.index.candidates(u, resolved.addresses)) {
     const c = compiled.rules[position];
     if (!c || !c.inScope(ctx) || !c.matches(input)) continue;
     const { rule } = c;

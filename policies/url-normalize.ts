@@ -119,7 +119,41 @@ export function normalizePath(path: string): string {
   return decodeUnreserved(url.pathname);
 }
 
+/**
+ * The common case without the URL parser: an ASCII host name whose last label starts
+ * with a letter (so never an IPv4 form) and no `xn--` label, an optional non-zero-led port,
+ * a path without percent signs or dot segments and a plain query. For these the WHATWG
+ * parser changes nothing but case and the default port, so the result is the same as
+ * normalizeWeb()'s slow path (a unit test compares both on random URLs); anything
+ * else returns null and takes the slow path.
+ */
+const SIMPLE_WEB_URL = /^(?:https?|wss?):\/\/([a-z0-9_-]+(?:\.[a-z0-9_-]+)*)(?::([1-9][0-9]{0,4}))?(\/[A-Za-z0-9\-._~!$&'()*+,;=:@/]*)?(\?[A-Za-z0-9\-._~!$&()*+,;=:@/?%]*)?(?:#.*)?$/i;
+const DOT_SEGMENT = /\/\.\.?(?:\/|$)/;
+const IDN_OR_NUMERIC_LAST = /(?:^|\.)xn--|(?:^|\.)[^.a-z][^.]*$/;
+
+/** Normalizes a simple URL without the URL parser; null when it is not simple (see above). */
+export function normalizeSimpleWeb(text: string, scheme: WebScheme, wrapper: WrapperScheme | null): NormalizedUrl | null {
+  const m = SIMPLE_WEB_URL.exec(text);
+  if (!m) return null;
+  const host = m[1]!.toLowerCase();
+  if (IDN_OR_NUMERIC_LAST.test(host)) return null;
+  const port = m[2] === undefined ? DEFAULT_PORTS[scheme] : Number(m[2]);
+  if (port > 65535) return null;
+  const path = m[3] ?? '/';
+  if (DOT_SEGMENT.test(path)) return null;
+  const query = m[4] === undefined || m[4] === '?' ? '' : m[4];
+  const portText = port === DEFAULT_PORTS[scheme] ? '' : `:${port}`;
+  return { scheme, host, hostKind: 'domain', ip: null, port, path, query, href: `${scheme}://${host}${portText}${path}${query}`, wrapper };
+}
+
 function normalizeWeb(text: string, scheme: WebScheme, wrapper: WrapperScheme | null): NormalizeResult {
+  const simple = normalizeSimpleWeb(text, scheme, wrapper);
+  if (simple) return { ok: true, url: simple };
+  return normalizeParsed(text, scheme, wrapper);
+}
+
+/** The general case, through the WHATWG URL parser. */
+export function normalizeParsed(text: string, scheme: WebScheme, wrapper: WrapperScheme | null): NormalizeResult {
   let url: URL;
   try {
     url = new URL(text);

@@ -7,7 +7,7 @@ import { PERMISSIONS } from '../auth/permissions.js';
 import { ROLES, type Store } from '../store/repositories.js';
 import { roleSourceRanges } from '../auth/source-ranges.js';
 import { TOTP_REQUIRED_ROLES } from '../auth/auth-service.js';
-import { csvDocument } from '../export/csv-writer.js';
+import { csvTable, type CsvColumn } from '../export/csv-writer.js';
 import type { TimeSync } from '../ops/time-sync.js';
 import { formatAuditTime } from '../audit/audit-event.js';
 import type { BackupStatus } from '../ops/backup-status.js';
@@ -129,11 +129,25 @@ export class ComplianceService {
   }
 }
 
+/** One row of the compliance CSV: a figure of a checklist item. */
+export interface ComplianceCsvRow {
+  readonly item: ComplianceItem;
+  readonly figure: string;
+  readonly value: unknown;
+}
+
+/** The compliance CSV's columns (headers as today; the consoles pass translated ones). */
+export const COMPLIANCE_CSV_COLUMNS: ReadonlyArray<CsvColumn<ComplianceCsvRow>> = [
+  { key: 'item', header: 'item', value: (r) => r.item.id },
+  { key: 'title_ja', header: '項目', value: (r) => r.item.title.ja },
+  { key: 'title_en', header: 'title', value: (r) => r.item.title.en },
+  { key: 'figure', header: 'figure', value: (r) => r.figure },
+  { key: 'value', header: 'value', value: (r) => String(r.value ?? '') },
+  { key: 'ok', header: 'ok', value: (r) => (r.item.ok ? 'yes' : 'no') },
+];
+
 /** The figures as CSV rows, UTF-8 with a BOM so Excel opens it. */
-export function complianceCsv(items: readonly ComplianceItem[]): string {
-  const rows: string[][] = [['item', '項目', 'title', 'figure', 'value', 'ok']];
-  for (const item of items) {
-    for (const [key, value] of Object.entries(item.figures)) rows.push([item.id, item.title.ja, item.title.en, key, String(value ?? ''), item.ok ? 'yes' : 'no']);
-  }
-  return csvDocument(rows);
+export function complianceCsv(items: readonly ComplianceItem[], columns: ReadonlyArray<CsvColumn<ComplianceCsvRow>> = COMPLIANCE_CSV_COLUMNS): string {
+  const rows: ComplianceCsvRow[] = items.flatMap((item) => Object.entries(item.figures).map(([figure, value]) => ({ item, figure, value })));
+  return csvTable(columns).document(rows);
 }

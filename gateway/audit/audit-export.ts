@@ -3,27 +3,36 @@
  * JSON lines (complete records with MACs, verifiable with verifyChain), and RFC 5424
  * syslog lines for the forwarder.
  */
-import { csvLine, encodeCsv, type CsvCell, type CsvEncoding } from '../export/csv-writer.js';
+import { csvTable, encodeCsv, type CsvColumn, type CsvEncoding } from '../export/csv-writer.js';
 import type { AuditRecord } from './audit-event.js';
 
 // ---------------------------------------------------------------- CSV
 
-export const CSV_COLUMNS = ['seq', 'time', 'user_id', 'user_name', 'role', 'source_ip', 'event', 'outcome', 'url', 'details', 'mac'] as const;
+/** The audit CSV's columns; the header is the key for now (docs/audit.md names them). */
+export const AUDIT_CSV_COLUMNS: ReadonlyArray<CsvColumn<AuditRecord>> = [
+  { key: 'seq', header: 'seq', value: (r) => r.seq },
+  { key: 'time', header: 'time', value: (r) => r.time },
+  { key: 'user_id', header: 'user_id', value: (r) => r.userId },
+  { key: 'user_name', header: 'user_name', value: (r) => r.userName },
+  { key: 'role', header: 'role', value: (r) => r.role },
+  { key: 'source_ip', header: 'source_ip', value: (r) => r.sourceIp },
+  { key: 'event', header: 'event', value: (r) => r.event },
+  { key: 'outcome', header: 'outcome', value: (r) => r.outcome },
+  { key: 'url', header: 'url', value: (r) => (typeof r.details.url === 'string' ? r.details.url : null) },
+  { key: 'details', header: 'details', value: (r) => JSON.stringify(r.details) },
+  { key: 'mac', header: 'mac', value: (r) => r.mac },
+];
 
-function csvCells(record: AuditRecord): CsvCell[] {
-  const url = typeof record.details.url === 'string' ? record.details.url : null;
-  return [record.seq, record.time, record.userId, record.userName, record.role, record.sourceIp, record.event, record.outcome, url, JSON.stringify(record.details), record.mac];
-}
+export const CSV_COLUMNS = AUDIT_CSV_COLUMNS.map((c) => c.key);
 
 /** CSV lines with CRLF endings, header first (RFC 4180). */
-function* csvLines(records: Iterable<AuditRecord>): Generator<string> {
-  yield csvLine(CSV_COLUMNS);
-  for (const record of records) yield csvLine(csvCells(record));
+function csvLines(records: Iterable<AuditRecord>, columns: ReadonlyArray<CsvColumn<AuditRecord>>): Generator<string> {
+  return csvTable(columns).lines(records);
 }
 
 /** Encoded CSV chunks for Excel: UTF-8 with a BOM, or Shift_JIS. */
-export function csvChunks(records: Iterable<AuditRecord>, encoding: CsvEncoding): Generator<Buffer> {
-  return encodeCsv(csvLines(records), encoding);
+export function csvChunks(records: Iterable<AuditRecord>, encoding: CsvEncoding, columns: ReadonlyArray<CsvColumn<AuditRecord>> = AUDIT_CSV_COLUMNS): Generator<Buffer> {
+  return encodeCsv(csvLines(records, columns), encoding);
 }
 
 // ---------------------------------------------------------------- JSON lines

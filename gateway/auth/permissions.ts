@@ -1,7 +1,7 @@
 /**
  * The one permission table: every admin and security route names a permission,
  * and this table alone decides which roles hold it. Staff hold none of these.
- * Routes check it through `requirePermission` (gateway/http/require-permission.ts);
+ * Routes declare it in their config and one hook checks it (gateway/http/route-access.ts);
  * the compliance page reports it. test/integration/admin/permission-walk.test.ts
  * walks every route with every role.
  */

@@ -17,7 +17,7 @@ import { randomBytes } from 'node:crypto';
 import type { CDPSession } from 'puppeteer';
 import type { Verdict } from '../../policies/index.js';
 import type { Actor } from '../actor.js';
-import type { UrlPolicy } from '../egress/context-egress.js';
+import { navigationVerdict, type UrlPolicy } from '../egress/url-decision.js';
 import { blockPage, continuePage, KEKKAI_INTERNAL_HOST, warnPage } from './block-page.js';
 import { limitsOf, type PageRestrictions } from './page-restrictions.js';
 
@@ -125,8 +125,7 @@ export class NavigationGuard {
   }
 
   private verdictFor(url: string): Verdict {
-    const { identity } = this.deps;
-    return this.deps.policy.evaluate(url, { role: identity.role, sourceIp: identity.sourceIp, now: new Date(), allowPrivate: this.deps.allowPrivate });
+    return navigationVerdict(this.deps.policy, this.deps.identity, this.deps.allowPrivate, url);
   }
 
   private ackKey(url: string, verdict: Verdict): string {

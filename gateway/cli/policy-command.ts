@@ -6,7 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { formatIssues, importUt1Directory, isIpLiteral, parseCategoryList, type ListFormat, type PolicyIssue, type Verdict } from '../../policies/index.js';
+import { evaluate, formatIssues, importUt1Directory, isIpLiteral, parseCategoryList, type ListFormat, type Policy, type PolicyIssue, type Verdict } from '../../policies/index.js';
+import { describeRefusal, previewAddress } from '../egress/egress-preview.js';
 import { unifiedDiff } from '../policy-store/policy-diff.js';
 import { parsePolicyDocument } from '../policy-store/policy-document.js';
 import { PolicyService, testPolicy, withStoreCategories, type PolicyExplanation } from '../policy-store/policy-service.js';
@@ -16,7 +17,11 @@ import { auditOrigin, currentOsAccount } from '../actor.js';
 import { openAuditLog, type AuditSetupConfig } from '../audit/audit-setup.js';
 
 /** The settings this command reads. */
-export type PolicyCommandConfig = AuditSetupConfig & { egress?: { allowPrivate?: readonly string[] | undefined } | undefined };
+export type PolicyCommandConfig = AuditSetupConfig & {
+  egress?: { allowPrivate?: readonly string[] | undefined; allowedPorts?: readonly number[] | undefined } | undefined;
+  /** The gateway's listening port: the egress proxy refuses it. */
+  port?: number | undefined;
+};
 
 const USAGE = `Usage:
   kekkai policy test URL [--policy FILE] [--role ROLE] [--source-ip IP] [--json]
@@ -42,7 +47,7 @@ export async function runPolicy(args: string[], config: Readonly<PolicyCommandCo
   try {
     switch (sub) {
       case 'test':
-        return runTest(rest, config);
+        return await runTest(rest, config);
       case 'validate':
         return runValidate(rest, config);
       case 'import':
@@ -132,7 +137,7 @@ function storeCategoryNames(config: Readonly<PolicyCommandConfig>): { names: Set
   return { names: new Set(repo.categories().map((c) => c.name)), repo, db };
 }
 
-function runTest(args: string[], config: Readonly<PolicyCommandConfig>): number {
+async function runTest(args: string[], config: Readonly<PolicyCommandConfig>): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     options: { policy: { type: 'string' }, role: { type: 'string' }, 'source-ip': { type: 'string' }, json: { type: 'boolean' } },
@@ -145,16 +150,15 @@ function runTest(args: string[], config: Readonly<PolicyCommandConfig>): number 
   if (values.role !== undefined && values.role.trim() === '') throw new UsageError('--role must not be empty');
   const ctx = { role: values.role ?? null, sourceIp: sourceIp ?? null, now: new Date(), allowPrivate: config.egress?.allowPrivate ?? [] };
 
-  let result: PolicyExplanation;
   let source: string;
+  let policy: Policy;
   if (values.policy !== undefined) {
     const text = readText(values.policy);
     const store = storeCategoryNames(config);
     try {
       const parsed = parsePolicyDocument(text, store.names);
       if (!parsed.ok) return reportIssues(values.policy, parsed.issues);
-      const policy = store.repo ? withStoreCategories(parsed.policy, store.repo) : parsed.policy;
-      result = testPolicy(policy, url, ctx);
+      policy = store.repo ? withStoreCategories(parsed.policy, store.repo) : parsed.policy;
     } finally {
       store.db?.close();
     }
@@ -162,20 +166,32 @@ function runTest(args: string[], config: Readonly<PolicyCommandConfig>): number 
   } else {
     const db = openDatabase(config.dataDir);
     try {
-      const service = new PolicyService(new SqlitePolicyRepository(db));
-      const tested = service.test(url, ctx);
-      result = tested;
-      source = `version ${tested.version}`;
+      const snapshot = new PolicyService(new SqlitePolicyRepository(db)).snapshot();
+      policy = snapshot.policy;
+      source = `version ${snapshot.version}`;
     } finally {
       db.close();
     }
   }
-  const { verdict } = result;
+  // What browsing does with the entry: the navigation guard's verdict, then the egress
+  // proxy's checks with the name resolved (egress/url-decision.ts), as in the admin console.
+  const egress = { allowPrivate: config.egress?.allowPrivate ?? [], allowedPorts: config.egress?.allowedPorts ?? [80, 443] };
+  const preview = await previewAddress(url, { role: ctx.role, sourceIp: ctx.sourceIp }, { policy: { evaluate: (u, c) => evaluate(policy, u, c) }, egress, ownPorts: config.port ? [config.port] : [] });
+  const result: PolicyExplanation = testPolicy(policy, preview.testedUrl, ctx);
+  const { verdict, egress: refusal } = preview.decision;
+  const refused = preview.decision.refusedBy === 'egress' && refusal ? refusal : null;
   if (values.json) {
-    out(`${JSON.stringify({ verdict: verdict.verdict, rule: verdict.rule, normalizedUrl: verdict.normalizedUrl, reason: verdict.reason })}\n`);
+    const base = { verdict: preview.decision.outcome, rule: verdict.rule, normalizedUrl: verdict.normalizedUrl, reason: refused ? refused.reason : verdict.reason };
+    out(`${JSON.stringify(refused ? { ...base, policyVerdict: verdict.verdict, egress: { code: refused.code, addresses: refused.addresses } } : base)}\n`);
     return 0;
   }
-  out(`${describeVerdict(verdict)}\n`);
+  if (refused) {
+    const why = describeRefusal(refused, hostOf(preview.testedUrl), egress.allowedPorts);
+    out(`${VERDICT_JA.block} / block: ${verdict.normalizedUrl ?? preview.testedUrl} — egress proxy / 接続先の確認: ${why.ja} / ${why.en}\n`);
+    out(`  policy alone / URL ポリシーのみ: ${describeVerdict(verdict)}\n`);
+  } else out(`${describeVerdict(verdict)}\n`);
+  if (preview.assumedScheme) out(`  tested as / 判定した URL: ${preview.testedUrl} (no scheme: https:// assumed / スキームがないため https:// として判定)\n`);
+
   for (const later of result.laterMatches) {
     const by = later.shadowedBy.map((s) => s.rule.id).join(', ');
     out(`  also matches / 次のルールにも一致: ${later.rule.id}${by ? ` (shadowed by / 先行ルールで無効: ${by})` : ''}\n`);
@@ -183,6 +199,14 @@ function runTest(args: string[], config: Readonly<PolicyCommandConfig>): number 
   if (result.cidrNeedsProxy) out('  note / 注意: cidr rules need resolved addresses; only the egress proxy applies them to host names. / cidr ルールは名前解決後のプロキシでのみ適用されます。\n');
   out(`  policy / ポリシー: ${source}\n`);
   return 0;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
 }
 
 function describeVerdict(v: Verdict): string {

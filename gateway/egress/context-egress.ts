@@ -5,16 +5,11 @@
  * for URL policy, on top of the address checks every request gets. A context from
  * the warm pool has no identity yet and reaches nothing until it is assigned.
  */
-import type { EvaluationContext, Verdict } from '../../policies/index.js';
 import type { Actor } from '../actor.js';
 import { startEgressProxy, type EgressDecisionEvent } from './egress-proxy.js';
+import { egressPolicyDecision, type UrlPolicy } from './url-decision.js';
 
-/** The URL policy as the gateway sees it (the policy store implements it). */
-export interface UrlPolicy {
-  evaluate(url: string, ctx: EvaluationContext): Verdict;
-  /** Contact line admins put on block pages. */
-  contact(): string | null;
-}
+export type { UrlPolicy } from './url-decision.js';
 
 export interface ContextEgressDeps {
   policy: UrlPolicy;
@@ -41,17 +36,7 @@ export class ContextEgress {
       decide: (req) => {
         const identity = self?.identity;
         if (!identity) return { allow: false, reason: 'browser context not assigned to a user' };
-        const host = req.host.includes(':') ? `[${req.host}]` : req.host;
-        const verdict = deps.policy.evaluate(`${req.scheme}://${host}:${req.port}${req.path ?? '/'}`, {
-          role: identity.role,
-          sourceIp: identity.sourceIp,
-          now: new Date(),
-          resolvedAddresses: req.addresses,
-          allowPrivate: deps.allowPrivate,
-        });
-        // warn and read-only are decided per navigation; requests fail only on block.
-        if (verdict.verdict === 'block') return { allow: false, reason: `${verdict.rule?.id ?? 'default'}: ${verdict.reason}` };
-        return { allow: true, reason: verdict.reason };
+        return egressPolicyDecision(deps.policy, identity, deps.allowPrivate, req);
       },
       onDecision: (event) => {
         if (!event.allowed) deps.onRefusal(self?.identity ?? null, event);

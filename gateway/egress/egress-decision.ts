@@ -7,6 +7,7 @@
  * its private range allow-listed.
  */
 import { canonicalAddress, classifyAddress, cidrContains, isDeniedByDefault, parseCidr, type Cidr } from '../../policies/index.js';
+import type { ProxyTarget } from './request-target.js';
 
 /** What the proxy asks the gateway's URL policy (the optional `decide` hook). */
 export interface EgressRequest {
@@ -17,6 +18,11 @@ export interface EgressRequest {
   readonly path?: string;
   /** The checked addresses the proxy will connect to. */
   readonly addresses: readonly string[];
+}
+
+/** What the proxy checks for a CONNECT tunnel (https, wss) or an absolute-form http request. */
+export function egressRequestOf(kind: 'connect' | 'http', target: ProxyTarget): Omit<EgressRequest, 'addresses'> {
+  return { scheme: kind === 'http' ? 'http' : 'https', host: target.host, port: target.port, ...(target.path !== undefined ? { path: target.path } : {}) };
 }
 
 /** Answer of the `decide` hook. */

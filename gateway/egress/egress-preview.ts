@@ -1,55 +1,72 @@
 /**
- * What the egress proxy would do with a URL, for the admin console's test box: the
- * same checks in the same order (gateway's own endpoints, port allow-list, denied
- * address ranges after resolving the name) as egress-decision.ts applies to real
- * requests, so what an admin tests is what browsing gets. The URL policy itself is
- * judged separately (policy-service.ts); this adds what lies outside it.
+ * The admin console's URL test box and `kekkai policy test`: what browsing does with an
+ * address, computed by the functions enforcement runs (url-decision.ts) with the
+ * destination checks built as the egress proxy builds them (egress-proxy.ts). Input is
+ * read as the address bar reads it (address-input.ts): no scheme means https://, with
+ * the http:// fallback tried when the https load fails at the connection.
  */
-import { lookup } from 'node:dns/promises';
-import { isIP } from 'node:net';
-import os from 'node:os';
-import { checkDestination, parseAllowList, type Decision } from './egress-decision.js';
+import { addressTarget } from '../browser/address-input.js';
+import type { Decision } from './egress-decision.js';
+import { egressDecisionDeps } from './egress-proxy.js';
+import { decideNavigation, type BrowsingIdentity, type NavigationDecision, type PolicyJudge } from './url-decision.js';
 
 export interface EgressPreviewConfig {
   allowPrivate: readonly string[];
   allowedPorts: readonly number[];
 }
 
+/** What a preview needs: the policy in force, the egress settings and the gateway's own ports. */
+export interface PreviewDeps {
+  readonly policy: PolicyJudge;
+  readonly egress: EgressPreviewConfig;
+  readonly ownPorts: readonly number[];
+  /** Name resolution; default as the proxy's (dns.lookup, all addresses). */
+  readonly resolve?: (host: string) => Promise<string[]>;
+  readonly now?: Date;
+}
+
+/** The outcome of {@link previewAddress}. */
+export interface AddressPreview {
+  /** The URL judged: the entry as the address bar reads it (or its http:// fallback when that is what loads). */
+  readonly testedUrl: string;
+  /** 'https' when the entry had no scheme and https:// was assumed. */
+  readonly assumedScheme: 'https' | null;
+  /** False when the address bar would refuse the entry (a scheme other than http(s), about:blank); links can still try it. */
+  readonly addressBar: boolean;
+  readonly decision: NavigationDecision;
+}
+
 const RESOLVE_TIMEOUT_MS = 3000;
 
-/** Adds `https://` to an address typed without a scheme ("www.mhlw.go.jp", "host:8443/x"), as the address bar does. */
-export function withAssumedScheme(input: string): { url: string; assumed: boolean } {
-  const text = input.trim();
-  const hasScheme = /^[a-z][a-z0-9+.-]*:(?!\d+(?:[/?#]|$))/i.test(text);
-  if (hasScheme) return { url: text, assumed: false };
-  return { url: `https://${text.replace(/^\/\//, '')}`, assumed: true };
+function hasScheme(text: string): boolean {
+  return /^[a-z][a-z0-9+.-]*:/i.test(text) && !/^[^/:]+:\d+(?:[/?#]|$)/.test(text);
 }
 
-/** The proxy's decision for an http(s) URL, or null for other schemes (the policy alone decides those). */
-export async function previewEgress(url: string, config: EgressPreviewConfig, ownPorts: readonly number[]): Promise<Decision | null> {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    return null;
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') return null;
-  const host = parsed.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  const port = parsed.port ? Number(parsed.port) : parsed.protocol === 'https:' ? 443 : 80;
-  const localAddresses = new Set(Object.values(os.networkInterfaces()).flatMap((list) => (list ?? []).map((i) => i.address)));
-  return checkDestination({ scheme: parsed.protocol === 'https:' ? 'https' : 'http', host, port }, isIP(host) !== 0, {
-    allowPrivate: parseAllowList(config.allowPrivate),
-    allowedPorts: new Set(config.allowedPorts),
-    ownEndpoints: ownPorts.map((p) => ({ port: p })),
-    localAddresses,
-    resolve: (name) => withTimeout(lookup(name, { all: true, verbatim: true }).then((found) => found.map((a) => a.address)), RESOLVE_TIMEOUT_MS),
+/** What browsing does with `input` typed in the address bar (or met as a link) for `identity`. */
+export async function previewAddress(input: string, identity: BrowsingIdentity, deps: PreviewDeps): Promise<AddressPreview> {
+  const destination = egressDecisionDeps({
+    allowPrivate: deps.egress.allowPrivate,
+    allowedPorts: deps.egress.allowedPorts,
+    ownEndpoints: deps.ownPorts.map((port) => ({ port })),
+    resolveTimeoutMs: RESOLVE_TIMEOUT_MS,
+    ...(deps.resolve ? { resolve: deps.resolve } : {}),
   });
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<T>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ms)));
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
+  const decide = (url: string) => decideNavigation(url, identity, { policy: deps.policy, allowPrivate: deps.egress.allowPrivate, destination, ...(deps.now ? { now: deps.now } : {}) });
+  const text = input.trim();
+  const target = addressTarget(text);
+  const assumedScheme = !hasScheme(text) ? 'https' : null;
+  if (!target) {
+    // Not navigable from the address bar; judged as a link to it would be.
+    const url = assumedScheme ? `https://${text}` : text;
+    return { testedUrl: url, assumedScheme, addressBar: false, decision: await decide(url) };
+  }
+  const first = await decide(target.url);
+  // A refused tunnel fails the https load at the connection: the address bar then tries http://.
+  if (first.refusedBy === 'egress' && target.fallback) {
+    const second = await decide(target.fallback);
+    if (second.outcome !== 'block') return { testedUrl: target.fallback, assumedScheme, addressBar: true, decision: second };
+  }
+  return { testedUrl: target.url, assumedScheme, addressBar: true, decision: first };
 }
 
 /** The refusal in the admin's words, Japanese and English. */

@@ -12,7 +12,7 @@ import net from 'node:net';
 import { networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { canonicalAddress } from '../../policies/index.js';
-import { checkDestination, parseAllowList, type Decision, type DecisionDeps, type EgressRequest, type HookDecision, type OwnEndpoint } from './egress-decision.js';
+import { checkDestination, egressRequestOf, parseAllowList, type Decision, type DecisionDeps, type EgressRequest, type HookDecision, type OwnEndpoint } from './egress-decision.js';
 import { filterHeaders } from './forward-headers.js';
 import { isOwnUidPeer } from './peer-owner.js';
 import { parseConnectTarget, parseForwardTarget, type ProxyTarget } from './request-target.js';
@@ -139,22 +139,29 @@ function refuseResponse(res: http.ServerResponse, status: 400 | 403 | 502, messa
   res.end(body);
 }
 
-/** Starts the egress proxy on 127.0.0.1 (port 0 by default) and resolves once it listens. */
-export async function startEgressProxy(options: EgressProxyOptions = {}): Promise<EgressProxy> {
-  const allowPrivate = parseAllowList(options.allowPrivate ?? []);
-  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
-  const resolveTimeoutMs = options.resolveTimeoutMs ?? 5_000;
-  const idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
+/**
+ * The destination checks' dependencies as the proxy builds them from its options (without
+ * the `decide` hook). The admin console's URL test builds them with this too
+ * (egress-preview.ts), so both check the same ports, addresses and endpoints alike.
+ */
+export function egressDecisionDeps(options: Pick<EgressProxyOptions, 'allowPrivate' | 'allowedPorts' | 'ownEndpoints' | 'resolve' | 'resolveTimeoutMs'>): Omit<DecisionDeps, 'decide'> {
   const resolve = options.resolve ?? defaultResolve;
-  const ownEndpoints: OwnEndpoint[] = [...(options.ownEndpoints ?? [])];
-  const deps: DecisionDeps = {
-    allowPrivate,
+  const resolveTimeoutMs = options.resolveTimeoutMs ?? 5_000;
+  return {
+    allowPrivate: parseAllowList(options.allowPrivate ?? []),
     allowedPorts: new Set(options.allowedPorts ?? [80, 443]),
-    ownEndpoints,
+    ownEndpoints: options.ownEndpoints ?? [],
     localAddresses: localInterfaceAddresses(),
     resolve: (host) => withTimeout(resolve(host), resolveTimeoutMs, 'name resolution'),
-    ...(options.decide ? { decide: options.decide } : {}),
   };
+}
+
+/** Starts the egress proxy on 127.0.0.1 (port 0 by default) and resolves once it listens. */
+export async function startEgressProxy(options: EgressProxyOptions = {}): Promise<EgressProxy> {
+  const connectTimeoutMs = options.connectTimeoutMs ?? 10_000;
+  const idleTimeoutMs = options.idleTimeoutMs ?? 300_000;
+  const ownEndpoints: OwnEndpoint[] = [...(options.ownEndpoints ?? [])];
+  const deps: DecisionDeps = { ...egressDecisionDeps({ ...options, ownEndpoints }), ...(options.decide ? { decide: options.decide } : {}) };
   const sockets = new Set<net.Socket | Duplex>();
   const track = (s: net.Socket | Duplex): void => {
     sockets.add(s);
@@ -162,7 +169,7 @@ export async function startEgressProxy(options: EgressProxyOptions = {}): Promis
   };
 
   const decideFor = async (kind: 'http' | 'connect', target: ProxyTarget): Promise<Decision> => {
-    const req = { scheme: kind === 'http' ? 'http' : 'https', host: target.host, port: target.port, ...(target.path !== undefined ? { path: target.path } : {}) } as const;
+    const req = egressRequestOf(kind, target);
     const decision = await checkDestination(req, target.isIp, deps);
     const event: EgressDecisionEvent = { kind, ...req, addresses: decision.addresses, allowed: decision.allowed, code: decision.code, reason: decision.reason };
     try {

@@ -28,6 +28,44 @@ const OPTIONS: Options = {
   cast: { string: (value) => (FORMULA_START.test(value) ? `'${value}` : value) },
 };
 
+/**
+ * One column of an export: a stable key (for code and tests), the header users see (the
+ * caller picks its language) and how a row gives its cell.
+ */
+export interface CsvColumn<Row> {
+  readonly key: string;
+  readonly header: string;
+  readonly value: (row: Row) => CsvCell;
+}
+
+/** An export's columns, ready to write rows; every cell goes through the same neutralisation. */
+export interface CsvTable<Row> {
+  readonly keys: readonly string[];
+  /** The header line, CRLF included. */
+  header(): string;
+  line(row: Row): string;
+  /** The header line, then one line per row. */
+  lines(rows: Iterable<Row>): Generator<string>;
+  /** A whole (small) document: BOM, header, rows. */
+  document(rows: Iterable<Row>): string;
+}
+
+/** Declares an export by its columns. Headers are cells too (neutralised like any other). */
+export function csvTable<Row>(columns: ReadonlyArray<CsvColumn<Row>>): CsvTable<Row> {
+  const cells = (row: Row): CsvCell[] => columns.map((c) => c.value(row));
+  const header = (): string => csvLine(columns.map((c) => c.header));
+  return {
+    keys: columns.map((c) => c.key),
+    header,
+    line: (row) => csvLine(cells(row)),
+    *lines(rows) {
+      yield header();
+      for (const row of rows) yield csvLine(cells(row));
+    },
+    document: (rows) => csvDocument([columns.map((c) => c.header), ...[...rows].map(cells)]),
+  };
+}
+
 /** One record as a CSV line, CRLF included. */
 export function csvLine(cells: readonly CsvCell[]): string {
   return stringify([cells as CsvCell[]], OPTIONS);

@@ -7,7 +7,7 @@ import type { SettingsService } from '../admin/settings-service.js';
 import type { AuditDetails, JsonValue } from '../audit/audit-event.js';
 import type { CurrentSession } from '../auth/auth-service.js';
 import type { ConsoleServices } from './console-deps.js';
-import { HttpError } from './errors.js';
+import { httpError } from './errors.js';
 
 export interface AdminContext {
   deps: ConsoleServices;
@@ -33,13 +33,13 @@ export function auditChange(ctx: AdminContext, current: CurrentSession, req: Fas
 
 export function parseBody<S extends z.ZodTypeAny>(schema: S, body: unknown): z.infer<S> {
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new HttpError(400, 'bad-request');
+  if (!parsed.success) throw httpError('bad-request');
   return parsed.data;
 }
 
 export function idParam(req: FastifyRequest): number {
   const id = Number((req.params as { id?: string }).id);
-  if (!Number.isInteger(id) || id <= 0) throw new HttpError(400, 'bad-request');
+  if (!Number.isInteger(id) || id <= 0) throw httpError('bad-request');
   return id;
 }
 

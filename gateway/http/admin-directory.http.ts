@@ -8,8 +8,8 @@ import { z } from 'zod';
 import type { UserTestRefusal } from '../directory/directory-admin.js';
 import { message, type MessageCode } from '../i18n/messages.js';
 import { auditChange, parseBody, type AdminContext } from './admin-context.http.js';
-import { HttpError } from './errors.js';
-import { requirePermission } from './require-permission.js';
+import { httpError } from './errors.js';
+import { sessionOf } from './route-access.js';
 
 const RoleMappingBody = z.object({ rules: z.array(z.object({ group: z.string().max(2000), role: z.string().max(20) })).max(1000) });
 const TestUserBody = z.object({ username: z.string().min(1).max(256) });
@@ -24,31 +24,29 @@ const REFUSAL_CODES: Record<UserTestRefusal, MessageCode> = {
 };
 
 export function registerDirectoryRoutes(app: FastifyInstance, ctx: AdminContext): void {
-  const { auth, directory } = ctx.deps;
+  const { directory } = ctx.deps;
   const configured = () => {
-    if (!directory.admin.status().configured) throw new HttpError(404, 'directory-not-configured');
+    if (!directory.admin.status().configured) throw httpError('directory-not-configured');
   };
 
-  app.get('/api/admin/directory', async (req) => {
-    requirePermission(auth, req, 'directory:manage');
+  app.get('/api/admin/directory', { config: { permission: 'directory:manage' } }, async () => {
     return { ...directory.admin.status(), kerberos: (await ctx.deps.kerberos?.status()) ?? null };
   });
 
-  app.put('/api/admin/directory/role-mapping', async (req) => {
-    const current = requirePermission(auth, req, 'directory:manage');
+  app.put('/api/admin/directory/role-mapping', { config: { permission: 'directory:manage' } }, async (req) => {
+    const current = sessionOf(req);
     const { rules } = parseBody(RoleMappingBody, req.body);
     const saved = directory.admin.saveRoleMapping(rules);
     if (!saved.ok) {
-      if (saved.tooMany) throw new HttpError(400, 'role-mapping-too-many');
+      if (saved.tooMany) throw httpError('role-mapping-too-many');
       const fieldErrors = saved.problems.map((p) => ({ index: p.index, field: p.field, code: p.code, message: message(p.code) }));
-      throw new HttpError(400, 'role-mapping-invalid', undefined, { body: { fieldErrors } });
+      throw httpError('role-mapping-invalid', { body: { fieldErrors } });
     }
     auditChange(ctx, current, req, 'settings-change', { setting: 'roleMapping.ldap', before: saved.before, after: saved.after });
     return { roleMapping: saved.after };
   });
 
-  app.post('/api/admin/directory/test-connection', async (req) => {
-    requirePermission(auth, req, 'directory:manage');
+  app.post('/api/admin/directory/test-connection', { config: { permission: 'directory:manage' } }, async (req) => {
     configured();
     const result = await directory.admin.testConnection();
     if (result.ok) return { ...result, message: message('directory-connected', { url: result.url, ms: result.ms }) };
@@ -56,8 +54,7 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: AdminContext)
     return { ok: false, problem: result.problem, url: result.url, message: message(`directory-problem-${result.problem}`) };
   });
 
-  app.post('/api/admin/directory/test-user', async (req) => {
-    requirePermission(auth, req, 'directory:manage');
+  app.post('/api/admin/directory/test-user', { config: { permission: 'directory:manage' } }, async (req) => {
     configured();
     const { username } = parseBody(TestUserBody, req.body);
     try {
@@ -65,12 +62,12 @@ export function registerDirectoryRoutes(app: FastifyInstance, ctx: AdminContext)
       return { ...result, message: result.refusal ? message(REFUSAL_CODES[result.refusal]) : null };
     } catch (err) {
       req.log.warn({ component: 'directory', err: (err as Error).message }, 'directory user test failed');
-      throw new HttpError(503, 'directory-unavailable');
+      throw httpError('directory-unavailable');
     }
   });
 
-  app.post('/api/admin/directory/sync', async (req) => {
-    const current = requirePermission(auth, req, 'directory:manage');
+  app.post('/api/admin/directory/sync', { config: { permission: 'directory:manage' } }, async (req) => {
+    const current = sessionOf(req);
     configured();
     const report = await directory.sync!.runNow({ id: current.user.id, name: current.user.name, role: current.user.role, sourceIp: req.ip });
     return { report, ...(report.problem ? { message: message(`directory-problem-${report.problem}` as MessageCode) } : {}) };

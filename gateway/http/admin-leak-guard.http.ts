@@ -7,8 +7,8 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { LEAK_CHANNELS, LeakGuardPolicySchema, scanForLeaks, strictestAction, type LeakGuardPolicy } from '../../policies/leak-guard.js';
 import { parseBody, type AdminContext } from './admin-context.http.js';
-import { HttpError } from './errors.js';
-import { requirePermission } from './require-permission.js';
+import { httpError } from './errors.js';
+import { sessionOf } from './route-access.js';
 
 /** Field-level problems for the console: `rules.2.pattern` → a code the console words in Japanese. */
 function issuesOf(error: z.ZodError): Array<{ path: string; code: string }> {
@@ -17,7 +17,7 @@ function issuesOf(error: z.ZodError): Array<{ path: string; code: string }> {
 
 function parsePolicy(body: unknown): LeakGuardPolicy {
   const parsed = LeakGuardPolicySchema.safeParse(body);
-  if (!parsed.success) throw new HttpError(400, 'leak-policy-invalid', undefined, { body: { issues: issuesOf(parsed.error) } });
+  if (!parsed.success) throw httpError('leak-policy-invalid', { body: { issues: issuesOf(parsed.error) } });
   return parsed.data;
 }
 
@@ -29,23 +29,18 @@ const TryBody = z.object({
 });
 
 export function registerLeakGuardRoutes(app: FastifyInstance, ctx: AdminContext): void {
-  const { auth } = ctx.deps;
   const guard = ctx.deps.leakGuard;
 
-  app.get('/api/admin/leak-guard', async (req) => {
-    requirePermission(auth, req, 'policy:read');
-    return guard.policy();
-  });
+  app.get('/api/admin/leak-guard', { config: { permission: 'policy:read' } }, async () => guard.policy());
 
-  app.put('/api/admin/leak-guard', { bodyLimit: 256 * 1024 }, async (req) => {
-    const current = requirePermission(auth, req, 'policy:write');
+  app.put('/api/admin/leak-guard', { bodyLimit: 256 * 1024, config: { permission: 'policy:write' } }, async (req) => {
+    const current = sessionOf(req);
     const next = parsePolicy(req.body);
     guard.update(next, { userId: current.user.id, userName: current.user.name, role: current.user.role, sourceIp: req.ip });
     return guard.policy();
   });
 
-  app.post('/api/admin/leak-guard/try', { bodyLimit: 512 * 1024 }, async (req) => {
-    requirePermission(auth, req, 'policy:read');
+  app.post('/api/admin/leak-guard/try', { bodyLimit: 512 * 1024, config: { permission: 'policy:read' } }, async (req) => {
     const body = parseBody(TryBody, req.body);
     const policy = body.policy === undefined ? guard.policy() : parsePolicy(body.policy);
     const matches = scanForLeaks(policy, body.channel, body.text);

@@ -5,17 +5,16 @@
  * through PolicyService; a refused document changes nothing.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { describeRefusal, previewEgress, withAssumedScheme } from '../egress/egress-preview.js';
+import { describeRefusal, previewAddress } from '../egress/egress-preview.js';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { findShadowingRules, formatIssues, type Policy, type PolicyIssue } from '../../policies/index.js';
-import { message } from '../i18n/messages.js';
 import { parsePolicyDocument } from '../policy-store/policy-document.js';
 import type { SaveResult } from '../policy-store/policy-repository.js';
 import type { CurrentSession } from '../auth/auth-service.js';
 import { auditChange, parseBody, type AdminContext } from './admin-context.http.js';
-import { HttpError } from './errors.js';
-import { requirePermission } from './require-permission.js';
+import { httpError } from './errors.js';
+import { sessionOf } from './route-access.js';
 
 const DocumentBody = z.object({ document: z.record(z.unknown()), comment: z.string().max(500).optional() });
 const YamlBody = z.object({ yaml: z.string().min(1).max(2_000_000), comment: z.string().max(500).optional() });
@@ -29,14 +28,22 @@ const TestBody = z.object({
 const RollbackBody = z.object({ version: z.number().int().positive() });
 const CategoryBody = z.object({ name: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/), text: z.string().max(20_000_000) });
 
-/** Replies 400 with the validation messages; nothing was stored. */
-export function refusePolicy(reply: FastifyReply, issues: readonly PolicyIssue[] | readonly string[]): FastifyReply {
+/** Refuses with 400 and the validation messages; nothing was stored. */
+export function refusePolicy(_reply: FastifyReply, issues: readonly PolicyIssue[] | readonly string[]): never {
   const text = issues.map((i) => (typeof i === 'string' ? i : formatIssues([i]))).join('\n');
-  return reply.code(400).send({ code: 'KEKKAI_ERR_POLICY_INVALID', message: message('policy-invalid', { issues: text }), issues: text.split('\n') });
+  throw httpError('policy-invalid', { params: { issues: text }, body: { issues: text.split('\n') } });
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return url;
+  }
 }
 
 export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): void {
-  const { auth, policy } = ctx.deps;
+  const { policy } = ctx.deps;
   const storeCategories = () => new Set(ctx.deps.policy.categories().map((c) => c.name));
   const documentOf = (yaml: string): Policy | null => {
     const parsed = parsePolicyDocument(yaml, storeCategories());
@@ -50,28 +57,26 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): v
   };
   const meta = (current: CurrentSession, comment?: string) => ({ authorUserId: current.user.id, authorName: current.user.name, comment: comment ?? null });
 
-  app.get('/api/admin/policy', async (req) => {
-    requirePermission(auth, req, 'policy:read');
+  app.get('/api/admin/policy', { config: { permission: 'policy:read' } }, async () => {
     const record = policy.currentRecord();
     return { version: record.version, yaml: record.yaml, document: documentOf(record.yaml), categories: ctx.deps.policy.categories() };
   });
 
-  app.put('/api/admin/policy/document', async (req, reply) => {
-    const current = requirePermission(auth, req, 'policy:write');
+  app.put('/api/admin/policy/document', { config: { permission: 'policy:write' } }, async (req, reply) => {
+    const current = sessionOf(req);
     const body = parseBody(DocumentBody, req.body);
     const before = policy.currentRecord();
     return saveAudited(reply, current, req, policy.save(stringify(body.document, { lineWidth: 0 }), meta(current, body.comment)), before, 'edit');
   });
 
-  app.put('/api/admin/policy/yaml', { bodyLimit: 4 * 1024 * 1024 }, async (req, reply) => {
-    const current = requirePermission(auth, req, 'policy:write');
+  app.put('/api/admin/policy/yaml', { bodyLimit: 4 * 1024 * 1024, config: { permission: 'policy:write' } }, async (req, reply) => {
+    const current = sessionOf(req);
     const body = parseBody(YamlBody, req.body);
     const before = policy.currentRecord();
     return saveAudited(reply, current, req, policy.save(body.yaml, meta(current, body.comment ?? 'YAML import')), before, 'import');
   });
 
-  app.get('/api/admin/policy/export', async (req, reply) => {
-    requirePermission(auth, req, 'policy:read');
+  app.get('/api/admin/policy/export', { config: { permission: 'policy:read' } }, async (req, reply) => {
     const record = policy.currentRecord();
     return reply
       .type('application/yaml; charset=utf-8')
@@ -79,62 +84,55 @@ export function registerPolicyRoutes(app: FastifyInstance, ctx: AdminContext): v
       .send(record.yaml);
   });
 
-  app.post('/api/admin/policy/test', async (req) => {
-    requirePermission(auth, req, 'policy:read');
+  app.post('/api/admin/policy/test', { config: { permission: 'policy:read' } }, async (req) => {
     const body = parseBody(TestBody, req.body);
-    // Typed like an address bar entry: no scheme means https, as browsing does.
-    const { url, assumed } = withAssumedScheme(body.url);
-    // The same allow-listed private ranges as the egress proxy, so the box agrees with browsing.
-    const judged = policy.test(url, { role: body.role ?? null, sourceIp: body.sourceIp ?? null, allowPrivate: ctx.deps.config.egress.allowPrivate });
-    // What the proxy adds outside the policy: ports, the gateway itself, private addresses after resolving.
+    const identity = { role: body.role ?? null, sourceIp: body.sourceIp ?? null };
     const { egress: egressConfig } = ctx.deps.config;
-    const decision = judged.verdict.verdict === 'block' ? null : await previewEgress(url, egressConfig, [req.socket.localPort ?? ctx.deps.config.port]);
-    const host = (() => {
-      try {
-        return new URL(url).hostname;
-      } catch {
-        return url;
-      }
-    })();
-    const refusedByEgress = decision !== null && !decision.allowed && decision.code !== 'resolve-failed';
+    // What browsing does, by the functions enforcement runs (egress/url-decision.ts).
+    const preview = await previewAddress(body.url, identity, { policy, egress: egressConfig, ownPorts: [req.socket.localPort ?? ctx.deps.config.port] });
+    const { decision, testedUrl } = preview;
+    // The policy's explanation (later matches, shadowing) of the same URL.
+    const judged = policy.test(testedUrl, { ...identity, allowPrivate: egressConfig.allowPrivate });
+    const egress = decision.egress;
     const result = {
       ...judged,
-      testedUrl: url,
-      assumedScheme: assumed ? 'https' : null,
-      egress: decision ? { allowed: decision.allowed, code: decision.code, addresses: decision.addresses, message: decision.allowed ? null : describeRefusal(decision, host, egressConfig.allowedPorts) } : null,
-      effective: refusedByEgress ? 'block' : judged.verdict.verdict,
+      verdict: decision.verdict,
+      testedUrl,
+      assumedScheme: preview.assumedScheme,
+      addressBar: preview.addressBar,
+      egress: egress ? { allowed: egress.allowed, code: egress.code, addresses: egress.addresses, message: egress.allowed ? null : describeRefusal(egress, hostOf(testedUrl), egressConfig.allowedPorts) } : null,
+      effective: decision.outcome,
+      refusedBy: decision.refusedBy,
     };
     if (!body.candidate) return { ...result, shadowedBy: [] };
     const parsed = parsePolicyDocument(stringify({ default: 'allow', rules: [body.candidate] }), storeCategories());
-    if (!parsed.ok) throw new HttpError(400, 'bad-request');
+    if (!parsed.ok) throw httpError('bad-request');
     const compiled = policy.current().policy;
     const shadowedBy = findShadowingRules(compiled.rules, parsed.policy.rules[0]!, { position: body.position ?? compiled.rules.length, categories: compiled.categories });
     return { ...result, shadowedBy };
   });
 
-  app.get('/api/admin/policy/versions', async (req) => {
-    requirePermission(auth, req, 'policy:read');
+  app.get('/api/admin/policy/versions', { config: { permission: 'policy:read' } }, async () => {
     return { versions: ctx.deps.policy.history(100) };
   });
 
-  app.get('/api/admin/policy/diff', async (req) => {
-    requirePermission(auth, req, 'policy:read');
+  app.get('/api/admin/policy/diff', { config: { permission: 'policy:read' } }, async (req) => {
     const q = req.query as { from?: string; to?: string };
     const diff = ctx.deps.policy.diff(Number(q.from), Number(q.to));
-    if (!diff) throw new HttpError(404, 'not-found');
+    if (!diff) throw httpError('not-found');
     return { diff };
   });
 
-  app.post('/api/admin/policy/rollback', async (req, reply) => {
-    const current = requirePermission(auth, req, 'policy:write');
+  app.post('/api/admin/policy/rollback', { config: { permission: 'policy:write' } }, async (req, reply) => {
+    const current = sessionOf(req);
     const body = parseBody(RollbackBody, req.body);
-    if (!ctx.deps.policy.version(body.version)) throw new HttpError(404, 'not-found');
+    if (!ctx.deps.policy.version(body.version)) throw httpError('not-found');
     const before = policy.currentRecord();
     return saveAudited(reply, current, req, policy.rollback(body.version, meta(current, `rollback to v${body.version}`)), before, 'rollback');
   });
 
-  app.post('/api/admin/policy/categories', { bodyLimit: 24 * 1024 * 1024 }, async (req) => {
-    const current = requirePermission(auth, req, 'policy:write');
+  app.post('/api/admin/policy/categories', { bodyLimit: 24 * 1024 * 1024, config: { permission: 'policy:write' } }, async (req) => {
+    const current = sessionOf(req);
     const body = parseBody(CategoryBody, req.body);
     const before = ctx.deps.policy.categories().find((c) => c.name === body.name) ?? null;
     const result = policy.importCategoryText(body.name, body.text, 'auto', 'admin console');

@@ -9,8 +9,8 @@ import { validCidrs } from '../auth/source-ranges.js';
 import { parsePolicyDocument } from '../policy-store/policy-document.js';
 import { auditChange, parseBody, type AdminContext } from './admin-context.http.js';
 import { refusePolicy } from './admin-policy.http.js';
-import { HttpError } from './errors.js';
-import { requirePermission } from './require-permission.js';
+import { httpError } from './errors.js';
+import { sessionOf } from './route-access.js';
 
 const ranges = z.array(z.string().max(50)).max(50);
 const SettingsBody = z.object({
@@ -21,19 +21,18 @@ const SettingsBody = z.object({
 });
 
 export function registerSettingsRoutes(app: FastifyInstance, ctx: AdminContext): void {
-  const { auth, policy } = ctx.deps;
+  const { policy } = ctx.deps;
   const contact = () => policy.current().policy.contact ?? null;
 
-  app.get('/api/admin/settings', async (req) => {
-    requirePermission(auth, req, 'settings:write');
+  app.get('/api/admin/settings', { config: { permission: 'settings:write' } }, async () => {
     return { ...ctx.settings.get(), contact: contact() };
   });
 
-  app.put('/api/admin/settings', async (req, reply) => {
-    const current = requirePermission(auth, req, 'settings:write');
+  app.put('/api/admin/settings', { config: { permission: 'settings:write' } }, async (req, reply) => {
+    const current = sessionOf(req);
     const body = parseBody(SettingsBody, req.body);
     const lists = Object.values(body.sourceRanges ?? {}).flat();
-    if (!validCidrs(lists)) throw new HttpError(400, 'invalid-cidr');
+    if (!validCidrs(lists)) throw httpError('invalid-cidr');
     const beforeContact = contact();
     if (body.contact !== undefined && (body.contact || null) !== beforeContact) {
       const record = policy.currentRecord();

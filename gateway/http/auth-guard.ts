@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService, CurrentSession } from '../auth/auth-service.js';
-import { HttpError } from './errors.js';
+import { httpError } from './errors.js';
 
 export const SESSION_COOKIE = 'kekkai_sid';
 export const CSRF_HEADER = 'x-kekkai-csrf';
@@ -21,7 +21,7 @@ export function currentSession(auth: AuthService, req: FastifyRequest): CurrentS
 
 export function requireSession(auth: AuthService, req: FastifyRequest): CurrentSession {
   const current = currentSession(auth, req);
-  if (!current) throw new HttpError(401, 'unauthenticated');
+  if (!current) throw httpError('unauthenticated');
   return current;
 }
 
@@ -77,7 +77,7 @@ export function isSameOrigin(req: FastifyRequest): boolean {
 
 /** For POST/PUT/DELETE: same origin and the session's CSRF token in a header. */
 export function requireCsrf(current: CurrentSession, req: FastifyRequest): void {
-  if (!isSameOrigin(req) || req.headers[CSRF_HEADER] !== current.session.csrfToken) throw new HttpError(403, 'csrf-failed');
+  if (!isSameOrigin(req) || req.headers[CSRF_HEADER] !== current.session.csrfToken) throw httpError('csrf-failed');
 }
 
 export function setSessionCookie(reply: FastifyReply, token: string, maxAgeSeconds: number): void {

@@ -12,10 +12,11 @@ import { passwordMinLength, type AuthService, type SignedIn } from '../auth/auth
 import type { FederationServices } from '../federation/federation-setup.js';
 import type { Role, UserRecord } from '../store/repositories.js';
 import type { Config } from '../config/config-schema.js';
-import { HttpError } from './errors.js';
-import { clearSessionCookie, currentSession, expectedOrigin, isSameOrigin, requireCsrf, requireSession, setSessionCookie } from './auth-guard.js';
+import { httpError } from './errors.js';
+import { sessionOf } from './route-access.js';
+import { clearSessionCookie, currentSession, expectedOrigin, isSameOrigin, requireCsrf, setSessionCookie } from './auth-guard.js';
 import { pickLanguage } from './language.js';
-import { auditRefusal, auditSignedIn, REFUSAL_STATUS, who } from './sign-in-audit.js';
+import { auditRefusal, auditSignedIn, signInRefusal, who } from './sign-in-audit.js';
 
 const LoginBody = z.object({ username: z.string().min(1).max(100), password: z.string().min(1).max(200) });
 const CodeBody = z.object({ pendingToken: z.string().min(1).max(100), code: z.string().min(1).max(40) });
@@ -45,7 +46,7 @@ export function watermarkFor(settings: Config['watermark'] | undefined, user: { 
 
 function parse<T>(schema: z.ZodType<T>, body: unknown): T {
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw new HttpError(400, 'bad-request');
+  if (!parsed.success) throw httpError('bad-request');
   return parsed.data;
 }
 
@@ -56,7 +57,7 @@ function actorOf(user: UserRecord, req: FastifyRequest): Actor {
 export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): void {
   const refuse = (req: FastifyRequest, reason: string, user: UserRecord | undefined, name?: string, details: Record<string, JsonValue> = {}): never => {
     auditRefusal(deps.audit, req, reason, user, name, details);
-    throw new HttpError(REFUSAL_STATUS[reason] ?? 401, reason as 'locked');
+    throw signInRefusal(reason);
   };
   const signedIn = (req: FastifyRequest, reply: FastifyReply, result: SignedIn, extra: Record<string, unknown> = {}) => {
     auditSignedIn(deps.audit, req, result, Boolean(extra.recoveryCodes));
@@ -64,10 +65,10 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     return { ok: true, user: { name: result.user.name, role: result.user.role }, mustChangePassword: result.user.mustChangePassword, ...extra };
   };
   const sameOrigin = (req: FastifyRequest) => {
-    if (!isSameOrigin(req)) throw new HttpError(403, 'csrf-failed');
+    if (!isSameOrigin(req)) throw httpError('csrf-failed');
   };
 
-  app.post('/api/login', { bodyLimit: 4096 }, async (req, reply) => {
+  app.post('/api/login', { bodyLimit: 4096, config: { access: 'public' } }, async (req, reply) => {
     sameOrigin(req);
     const body = parse(LoginBody, req.body);
     const result = await deps.auth.signIn(body.username, body.password, req.ip);
@@ -79,7 +80,7 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
   });
 
   // Second step: a six-digit TOTP code or a recovery code.
-  app.post('/api/login/totp', { bodyLimit: 4096 }, async (req, reply) => {
+  app.post('/api/login/totp', { bodyLimit: 4096, config: { access: 'public' } }, async (req, reply) => {
     sameOrigin(req);
     const body = parse(CodeBody, req.body);
     const result = deps.auth.verifyCode(body.pendingToken, body.code, req.ip);
@@ -88,15 +89,15 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
   });
 
   // Forced enrolment of admin and security accounts, before their first session.
-  app.post('/api/login/enrol/start', { bodyLimit: 4096 }, async (req) => {
+  app.post('/api/login/enrol/start', { bodyLimit: 4096, config: { access: 'public' } }, async (req) => {
     sameOrigin(req);
     const body = parse(PendingBody, req.body);
     const started = await deps.auth.beginPendingEnrolment(body.pendingToken, req.ip);
-    if (!started) throw new HttpError(401, 'sign-in-expired');
+    if (!started) throw httpError('sign-in-expired');
     return started;
   });
 
-  app.post('/api/login/enrol', { bodyLimit: 4096 }, async (req, reply) => {
+  app.post('/api/login/enrol', { bodyLimit: 4096, config: { access: 'public' } }, async (req, reply) => {
     sameOrigin(req);
     const body = parse(CodeBody, req.body);
     const result = deps.auth.finishPendingEnrolment(body.pendingToken, body.code, req.ip);
@@ -107,31 +108,31 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
   });
 
   // Optional second factor for any signed-in account (staff may turn it on themselves).
-  app.post('/api/totp/start', { bodyLimit: 1024 }, async (req) => {
-    const current = requireSession(deps.auth, req);
+  app.post('/api/totp/start', { bodyLimit: 1024, config: { access: 'session' } }, async (req) => {
+    const current = sessionOf(req);
     requireCsrf(current, req);
-    if (!deps.auth.secondFactor) throw new HttpError(404, 'not-found');
+    if (!deps.auth.secondFactor) throw httpError('not-found');
     // Replacing an active factor goes through an admin reset, not a stolen session.
-    if (current.user.totpEnabled) throw new HttpError(409, 'forbidden');
+    if (current.user.totpEnabled) throw httpError('totp-already-active');
     return deps.auth.secondFactor.begin(current.user);
   });
 
-  app.post('/api/totp/confirm', { bodyLimit: 1024 }, async (req) => {
-    const current = requireSession(deps.auth, req);
+  app.post('/api/totp/confirm', { bodyLimit: 1024, config: { access: 'session' } }, async (req) => {
+    const current = sessionOf(req);
     requireCsrf(current, req);
     const body = parse(z.object({ code: z.string().min(1).max(40) }), req.body);
-    if (!deps.auth.secondFactor) throw new HttpError(404, 'not-found');
+    if (!deps.auth.secondFactor) throw httpError('not-found');
     // As /start: an active factor is only replaced through an admin reset.
-    if (current.user.totpEnabled) throw new HttpError(409, 'forbidden');
+    if (current.user.totpEnabled) throw httpError('totp-already-active');
     const codes = deps.auth.secondFactor.finish(current.user, body.code);
-    if (!codes) throw new HttpError(400, 'invalid-code');
+    if (!codes) throw httpError('totp-confirm-invalid-code');
     const user = current.user;
     recordAccountChange(deps.audit, { source: 'account', actor: actorOf(user, req) }, { action: 'totp-enrol', account: user.name, accountId: user.id, before: { totpEnabled: user.totpEnabled }, after: { totpEnabled: true } });
     return { recoveryCodes: codes };
   });
 
-  app.post('/api/logout', async (req, reply) => {
-    const current = requireSession(deps.auth, req);
+  app.post('/api/logout', { config: { access: 'session' } }, async (req, reply) => {
+    const current = sessionOf(req);
     requireCsrf(current, req);
     await deps.endBrowserSession(current.session.idHash);
     deps.auth.logout(current.session.idHash);
@@ -144,9 +145,9 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
     return { ok: true, ...(logoutUrl ? { logoutUrl } : {}) };
   });
 
-  app.get('/api/me', async (req) => {
+  app.get('/api/me', { config: { access: 'session' } }, async (req) => {
     const current = currentSession(deps.auth, req);
-    if (!current) throw new HttpError(401, 'unauthenticated');
+    if (!current) throw httpError('unauthenticated');
     const lang = pickLanguage((req.query as Record<string, unknown>).lang, req.headers['accept-language']);
     return {
       user: { name: current.user.name, role: current.user.role, totpEnabled: current.user.totpEnabled },
@@ -160,15 +161,15 @@ export function registerAuthRoutes(app: FastifyInstance, deps: AuthRoutesDeps): 
   });
 
   // Change one's own password; required before anything else after a one-time password.
-  app.post('/api/password', { bodyLimit: 4096 }, async (req) => {
-    const current = requireSession(deps.auth, req);
+  app.post('/api/password', { bodyLimit: 4096, config: { access: 'session' } }, async (req) => {
+    const current = sessionOf(req);
     requireCsrf(current, req);
     const body = parse(PasswordBody, req.body);
     const outcome = await deps.auth.changePassword(current.user, body.current, body.next, { sourceIp: req.ip, keepSession: current.session.idHash });
     if (outcome !== 'changed') {
       deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'failure', details: { source: 'account', account: current.user.name, reason: outcome } });
       const code = outcome === 'password-rule' && current.user.totpEnabled ? 'password-rule-totp' : outcome;
-      throw new HttpError(outcome === 'wrong-password' || outcome === 'managed-externally' ? 403 : outcome === 'locked' ? 429 : 400, code);
+      throw httpError(code === 'managed-externally' ? 'password-managed-externally' : code);
     }
     deps.audit.record({ ...who(current.user, req), event: 'password-change', outcome: 'success', details: { source: 'account', account: current.user.name, before: { mustChangePassword: current.user.mustChangePassword }, after: { mustChangePassword: false } } });
     return { ok: true };

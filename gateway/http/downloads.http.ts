@@ -7,8 +7,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { AuthService, CurrentSession } from '../auth/auth-service.js';
 import type { ReleasedFile } from '../downloads/download-manager.js';
-import { requireSession } from './auth-guard.js';
-import { HttpError } from './errors.js';
+import { httpError } from './errors.js';
+import { sessionOf } from './route-access.js';
 
 export interface DownloadRouteDeps {
   auth: AuthService;
@@ -40,12 +40,12 @@ export function contentDisposition(name: string): string {
 
 export function registerDownloadRoutes(app: FastifyInstance, deps: DownloadRouteDeps): void {
   const sessionIdOf = deps.findSessionId ?? ((c: CurrentSession) => c.session.idHash);
-  app.get('/api/downloads/:token', async (req, reply) => {
-    const current = requireSession(deps.auth, req);
+  app.get('/api/downloads/:token', { config: { access: 'session' } }, async (req, reply) => {
+    const current = sessionOf(req);
     const { token } = req.params as { token: string };
     const sessionId = sessionIdOf(current);
     const file = sessionId === undefined ? undefined : await deps.downloads.take(token, sessionId);
-    if (!file) throw new HttpError(404, 'download-not-found');
+    if (!file) throw httpError('download-not-found');
     req.log.info({ event: 'download-released', userId: current.user.id, user: current.user.name, name: file.name, size: file.size }, 'sanitized file sent');
     return reply
       .header('content-type', safeContentType(file.mimeType))

@@ -4,6 +4,7 @@
  * of anything unexpected behind a 500.
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { errorEntry, type ErrorId } from '../i18n/error-registry.js';
 import { message, type MessageCode } from '../i18n/messages.js';
 
 /** Optional extras of an error reply: message placeholders and fields beside `code`/`message`. */
@@ -23,6 +24,12 @@ export class HttpError extends Error {
   }
 }
 
+/** The error of a registered id (gateway/i18n/error-registry.ts): its status, message and code. */
+export function httpError(id: ErrorId, extras?: HttpErrorExtras): HttpError {
+  const entry = errorEntry(id);
+  return new HttpError(entry.status, entry.message, entry.code, extras);
+}
+
 export function errorHandler(err: FastifyError | HttpError, req: FastifyRequest, reply: FastifyReply): void {
   if (err instanceof HttpError) {
     void reply.code(err.statusCode).send({ ...err.extras?.body, code: err.code, message: message(err.messageCode, err.extras?.params) });
@@ -31,9 +38,11 @@ export function errorHandler(err: FastifyError | HttpError, req: FastifyRequest,
   const status = err.statusCode ?? 500;
   if (status >= 500) {
     req.log.error({ err }, 'request failed');
-    void reply.code(500).send({ code: 'KEKKAI_ERR_INTERNAL', message: message('internal-error') });
+    const internal = errorEntry('internal-error');
+    void reply.code(internal.status).send({ code: internal.code, message: message(internal.message) });
     return;
   }
   // Fastify's own 4xx (validation, body too large, bad content type): no internals.
-  void reply.code(status).send({ code: 'KEKKAI_ERR_BAD_REQUEST', message: message('bad-request') });
+  const bad = errorEntry('bad-request');
+  void reply.code(status).send({ code: bad.code, message: message(bad.message) });
 }

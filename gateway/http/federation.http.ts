@@ -18,10 +18,9 @@ import type { AuthService, SignInResult } from '../auth/auth-service.js';
 import type { ExternalIdentity } from '../auth/external/external-identity.js';
 import { FederationError } from '../federation/federation-error.js';
 import type { FederatedSource, FederationServices } from '../federation/federation-setup.js';
-import type { MessageCode } from '../i18n/messages.js';
 import { expectedOrigin, isSameOrigin, setSessionCookie } from './auth-guard.js';
-import { HttpError } from './errors.js';
-import { auditRefusal, auditSignedIn, REFUSAL_STATUS } from './sign-in-audit.js';
+import { httpError } from './errors.js';
+import { auditRefusal, auditSignedIn, isSignInRefusal, signInRefusal } from './sign-in-audit.js';
 
 const FLOW_COOKIE: Record<FederatedSource, { name: string; path: string; sameSite: 'lax' | 'none' }> = {
   oidc: { name: 'kekkai_oidc', path: '/auth/oidc', sameSite: 'lax' },
@@ -54,13 +53,13 @@ function decodeOutcome(value: string | undefined): Outcome | null {
   const pending = /^pending\.(totp|enrol)\.([\w-]{1,100})$/.exec(value ?? '');
   if (pending) return { kind: 'pending', step: pending[1] as 'totp' | 'enrol', token: pending[2]! };
   const error = /^error\.([a-z-]{1,60})$/.exec(value ?? '');
-  return error && REFUSAL_STATUS[error[1]!] !== undefined ? { kind: 'error', code: error[1]! } : null;
+  return error && isSignInRefusal(error[1]!) ? { kind: 'error', code: error[1]! } : null;
 }
 
 export function registerFederationRoutes(app: FastifyInstance, deps: FederationRoutesDeps): void {
   const { federation } = deps;
 
-  app.get('/api/login/providers', async () => ({ providers: federation?.providers() ?? [], kerberos: Boolean(deps.kerberos) }));
+  app.get('/api/login/providers', { config: { access: 'public' } }, async () => ({ providers: federation?.providers() ?? [], kerberos: Boolean(deps.kerberos) }));
 
   /** Where the browser goes after the provider: the outcome in a cookie, then the login page. */
   const toLoginPage = (reply: FastifyReply, outcome: Outcome) => {
@@ -92,11 +91,11 @@ export function registerFederationRoutes(app: FastifyInstance, deps: FederationR
 
   const origin = (req: FastifyRequest): string => {
     const o = expectedOrigin(req);
-    if (!o) throw new HttpError(400, 'bad-request');
+    if (!o) throw httpError('bad-request');
     return o;
   };
   const provider = <T>(service: T | null | undefined): T => {
-    if (!service) throw new HttpError(404, 'federation-not-configured');
+    if (!service) throw httpError('federation-not-configured');
     return service;
   };
   const startWith = async (req: FastifyRequest, reply: FastifyReply, source: FederatedSource, start: () => Promise<{ flowId: string; url: string }>) => {
@@ -167,12 +166,12 @@ export function registerFederationRoutes(app: FastifyInstance, deps: FederationR
   });
 
   // The login page asks what became of the sign-in at the provider (same-site, so cookies are sent).
-  app.post('/api/login/external', { bodyLimit: 1024 }, async (req, reply) => {
-    if (!isSameOrigin(req)) throw new HttpError(403, 'csrf-failed');
+  app.post('/api/login/external', { bodyLimit: 1024, config: { access: 'public' } }, async (req, reply) => {
+    if (!isSameOrigin(req)) throw httpError('csrf-failed');
     const outcome = decodeOutcome(req.cookies[OUTCOME_COOKIE]);
     reply.clearCookie(OUTCOME_COOKIE, { httpOnly: true, secure: true, sameSite: 'lax', path: OUTCOME_PATH });
-    if (!outcome) throw new HttpError(401, 'federation-expired');
-    if (outcome.kind === 'error') throw new HttpError(REFUSAL_STATUS[outcome.code] ?? 401, outcome.code as MessageCode);
+    if (!outcome) throw httpError('federation-expired');
+    if (outcome.kind === 'error') throw signInRefusal(outcome.code);
     if (outcome.kind === 'pending') return outcome.step === 'totp' ? { needsTotp: true, pendingToken: outcome.token } : { needsTotpEnrolment: true, pendingToken: outcome.token };
     return { ok: true };
   });

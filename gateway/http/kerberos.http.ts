@@ -16,8 +16,9 @@ import type { AuditSink } from '../audit/audit-setup.js';
 import type { KerberosServices } from '../kerberos/kerberos-setup.js';
 import { message, type MessageCode } from '../i18n/messages.js';
 import { isSameOrigin, setSessionCookie } from './auth-guard.js';
-import { HttpError } from './errors.js';
-import { auditRefusal, auditSignedIn, REFUSAL_STATUS } from './sign-in-audit.js';
+import { httpError } from './errors.js';
+import { errorEntry, isErrorId } from '../i18n/error-registry.js';
+import { auditRefusal, auditSignedIn } from './sign-in-audit.js';
 
 export interface KerberosRoutesDeps {
   audit: AuditSink;
@@ -25,28 +26,33 @@ export interface KerberosRoutesDeps {
   sessionMaxAgeSeconds: number;
 }
 
-const errorBody = (code: MessageCode) => ({ code: `KEKKAI_ERR_${code.toUpperCase().replace(/-/g, '_')}`, reason: code, message: message(code) });
+/** The reply body of a refusal: the registry's code and message, and the reason the login page words. */
+function errorBody(reason: string): { code: string; reason: string; message: ReturnType<typeof message> } {
+  const entry = errorEntry(isErrorId(reason) ? reason : 'invalid-credentials');
+  return { code: entry.code, reason, message: message(entry.message) };
+}
 
 export function registerKerberosRoutes(app: FastifyInstance, deps: KerberosRoutesDeps): void {
-  const refuse = (reply: FastifyReply, status: number, code: MessageCode) => reply.code(status).header('cache-control', 'no-store').send(errorBody(code));
+  const refuse = (reply: FastifyReply, reason: string) =>
+    reply.code(errorEntry(isErrorId(reason) ? reason : 'invalid-credentials').status).header('cache-control', 'no-store').send(errorBody(reason));
 
-  app.post('/api/login/kerberos', { bodyLimit: 1024 }, async (req: FastifyRequest, reply: FastifyReply) => {
-    if (!isSameOrigin(req)) throw new HttpError(403, 'csrf-failed');
+  app.post('/api/login/kerberos', { bodyLimit: 1024, config: { access: 'public' } }, async (req: FastifyRequest, reply: FastifyReply) => {
+    if (!isSameOrigin(req)) throw httpError('csrf-failed');
     const signIn = deps.kerberos?.signIn;
-    if (!signIn) throw new HttpError(404, 'kerberos-not-configured');
+    if (!signIn) throw httpError('kerberos-not-configured');
     const outcome = await signIn.signIn(req.headers.authorization, req.ip);
     if (outcome.kind === 'challenge') {
       return reply.code(401).header('www-authenticate', 'Negotiate').header('cache-control', 'no-store').send(errorBody('kerberos-no-ticket'));
     }
     if (outcome.kind === 'refused') {
       auditRefusal(deps.audit, req, outcome.reason, undefined, outcome.principal ?? undefined, { authSource: 'kerberos', checkedBy: 'kerberos', ...(outcome.principal ? { principal: outcome.principal } : {}), ...outcome.details });
-      return refuse(reply, REFUSAL_STATUS[outcome.reason] ?? 401, outcome.reason);
+      return refuse(reply, outcome.reason);
     }
     const { result, principal, identity, responseToken } = outcome;
     const facts = { checkedBy: 'kerberos', principal };
     if ('failure' in result) {
       auditRefusal(deps.audit, req, result.failure, result.user, identity.loginName, { authSource: identity.source, ...(result.details ?? {}), ...facts });
-      return refuse(reply, REFUSAL_STATUS[result.failure] ?? 401, result.failure);
+      return refuse(reply, result.failure);
     }
     // Mutual authentication: the browser checks that it spoke to the holder of the service key.
     if (responseToken) reply.header('www-authenticate', `Negotiate ${responseToken}`);

@@ -4,8 +4,6 @@
  */
 import fastifySwagger from '@fastify/swagger';
 import type { FastifyInstance } from 'fastify';
-import type { AuthService } from '../auth/auth-service.js';
-import { requirePermission } from './require-permission.js';
 
 export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   await app.register(fastifySwagger, {
@@ -19,9 +17,8 @@ export async function registerOpenApi(app: FastifyInstance): Promise<void> {
   });
 }
 
-export function registerOpenApiRoute(app: FastifyInstance, auth: AuthService): void {
-  app.get('/api/admin/openapi.json', { schema: { hide: true } }, async (req) => {
-    requirePermission(auth, req, 'policy:read');
+export function registerOpenApiRoute(app: FastifyInstance): void {
+  app.get('/api/admin/openapi.json', { schema: { hide: true }, config: { permission: 'policy:read' } }, async () => {
     return app.swagger();
   });
 }

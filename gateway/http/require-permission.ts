@@ -6,7 +6,7 @@ import type { FastifyRequest } from 'fastify';
 import type { AuthService, CurrentSession } from '../auth/auth-service.js';
 import { hasPermission, type Permission } from '../auth/permissions.js';
 import { requireCsrf, requireSession } from './auth-guard.js';
-import { HttpError } from './errors.js';
+import { httpError } from './errors.js';
 
 /**
  * Resolves the session and checks the permission (401 when signed out, 403 when
@@ -14,7 +14,7 @@ import { HttpError } from './errors.js';
  */
 export function requirePermission(auth: AuthService, req: FastifyRequest, permission: Permission): CurrentSession {
   const current = requireSession(auth, req);
-  if (current.user.mustChangePassword || !hasPermission(current.user.role, permission)) throw new HttpError(403, 'forbidden');
+  if (current.user.mustChangePassword || !hasPermission(current.user.role, permission)) throw httpError('forbidden');
   if (req.method !== 'GET' && req.method !== 'HEAD') requireCsrf(current, req);
   return current;
 }

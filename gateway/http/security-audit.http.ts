@@ -7,7 +7,7 @@ import type { AuditLog } from '../audit/audit-log.js';
 import type { AuditQuery } from '../audit/audit-repository.js';
 import type { AuthService } from '../auth/auth-service.js';
 import { auditRange, int, oneOf, text, type Query } from '../security/console-query.js';
-import { requirePermission } from './require-permission.js';
+import { sessionOf } from './route-access.js';
 import { actorOf, attachmentHeaders, refusals } from './security-common.http.js';
 
 const FORMATS = {
@@ -31,10 +31,9 @@ export function auditQueryOf(q: Query): AuditQuery {
 }
 
 export function registerAuditRoutes(app: FastifyInstance, deps: { auth: AuthService; audit: AuditLog }): void {
-  const { auth, audit } = deps;
+  const { audit } = deps;
 
-  app.get('/api/security/audit', async (req) => {
-    requirePermission(auth, req, 'audit:read');
+  app.get('/api/security/audit', { config: { permission: 'audit:read' } }, async (req) => {
     const q = req.query as Query;
     return refusals(() => {
       const query = auditQueryOf(q);
@@ -44,13 +43,12 @@ export function registerAuditRoutes(app: FastifyInstance, deps: { auth: AuthServ
     });
   });
 
-  app.get('/api/security/audit/verify', async (req) => {
-    requirePermission(auth, req, 'audit:read');
+  app.get('/api/security/audit/verify', { config: { permission: 'audit:read' } }, async () => {
     return audit.verify();
   });
 
-  app.get('/api/security/audit/export', async (req, reply) => {
-    const current = requirePermission(auth, req, 'audit:read');
+  app.get('/api/security/audit/export', { config: { permission: 'audit:read' } }, async (req, reply) => {
+    const current = sessionOf(req);
     const q = req.query as Query;
     const { format, query } = await refusals(() => ({ format: oneOf(q, 'format', Object.keys(FORMATS) as Format[]) ?? 'csv', query: auditQueryOf(q) }));
     // Fix the upper bound now so the export is exactly what was counted and audited.

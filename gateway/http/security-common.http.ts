@@ -4,7 +4,7 @@ import type { Actor } from '../actor.js';
 import type { CurrentSession } from '../auth/auth-service.js';
 import { InvalidQuery } from '../security/console-query.js';
 import { SecurityRefusal } from '../security/security-errors.js';
-import { HttpError } from './errors.js';
+import { httpError } from './errors.js';
 
 export function actorOf(current: CurrentSession, req: FastifyRequest): Actor {
   return { id: current.user.id, name: current.user.name, role: current.user.role, sourceIp: req.ip };
@@ -17,9 +17,9 @@ export async function refusals<T>(fn: () => T | Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof SecurityRefusal) {
       // A refused release carries the scan that refused it, for the console to show.
-      throw new HttpError(err.status, err.code, undefined, err.scan ? { params: { signature: err.scan.signature ?? '' }, body: { scan: err.scan } } : undefined);
+      throw httpError(err.code, err.scan ? { params: { signature: err.scan.signature ?? '' }, body: { scan: err.scan } } : undefined);
     }
-    if (err instanceof InvalidQuery) throw new HttpError(400, 'invalid-query');
+    if (err instanceof InvalidQuery) throw httpError('invalid-query');
     throw err;
   }
 }

@@ -6,8 +6,8 @@ import type { QuarantineActions } from '../security/quarantine-actions.js';
 import type { QuarantineIndex } from '../security/quarantine-search.js';
 import type { ReleaseRecord, ReleaseRepository } from '../security/release-repository.js';
 import { contentDisposition } from './downloads.http.js';
-import { HttpError } from './errors.js';
-import { requirePermission } from './require-permission.js';
+import { httpError } from './errors.js';
+import { sessionOf } from './route-access.js';
 import { actorOf, attachmentHeaders, bodyField, refusals } from './security-common.http.js';
 
 export interface QuarantineRouteDeps {
@@ -25,10 +25,9 @@ export function releaseView(r: ReleaseRecord): Omit<ReleaseRecord, 'token'> {
 }
 
 export function registerQuarantineRoutes(app: FastifyInstance, deps: QuarantineRouteDeps): void {
-  const { auth, index, releases, actions } = deps;
+  const { index, releases, actions } = deps;
 
-  app.get('/api/security/quarantine', async (req) => {
-    requirePermission(auth, req, 'quarantine:read');
+  app.get('/api/security/quarantine', { config: { permission: 'quarantine:read' } }, async (req) => {
     const q = req.query as Query;
     return refusals(() => {
       const filter = {
@@ -46,51 +45,48 @@ export function registerQuarantineRoutes(app: FastifyInstance, deps: QuarantineR
     });
   });
 
-  app.get('/api/security/quarantine/:id', async (req) => {
-    requirePermission(auth, req, 'quarantine:read');
+  app.get('/api/security/quarantine/:id', { config: { permission: 'quarantine:read' } }, async (req) => {
     const { id } = req.params as { id: string };
     const record = index.get(id);
-    if (!record) throw new HttpError(404, 'quarantine-not-found');
+    if (!record) throw httpError('quarantine-not-found');
     return { record, releases: releases.forQuarantine(id).map(releaseView), releaseNeedsSecondApproval: deps.needsSecondApproval() };
   });
 
-  app.post('/api/security/quarantine/:id/release', async (req) => {
-    const current = requirePermission(auth, req, 'quarantine:act');
+  app.post('/api/security/quarantine/:id/release', { config: { permission: 'quarantine:act' } }, async (req) => {
+    const current = sessionOf(req);
     const { id } = req.params as { id: string };
     const { release, scan } = await refusals(() => actions.requestRelease(actorOf(current, req), id, bodyField(req, 'justification')));
     return { release: releaseView(release), scan };
   });
 
   // A fresh antivirus scan with current signatures, shown before anyone releases or approves.
-  app.post('/api/security/quarantine/:id/scan', async (req) => {
-    requirePermission(auth, req, 'quarantine:act');
+  app.post('/api/security/quarantine/:id/scan', { config: { permission: 'quarantine:act' } }, async (req) => {
     const { id } = req.params as { id: string };
     return { scan: await refusals(() => actions.scan(id)) };
   });
 
-  app.post('/api/security/quarantine/:id/delete', async (req) => {
-    const current = requirePermission(auth, req, 'quarantine:act');
+  app.post('/api/security/quarantine/:id/delete', { config: { permission: 'quarantine:act' } }, async (req) => {
+    const current = sessionOf(req);
     const { id } = req.params as { id: string };
     await refusals(() => actions.delete(actorOf(current, req), id, bodyField(req, 'justification')));
     return { deleted: id };
   });
 
-  app.post('/api/security/quarantine/:id/analysis-zip', async (req, reply) => {
-    const current = requirePermission(auth, req, 'quarantine:act');
+  app.post('/api/security/quarantine/:id/analysis-zip', { config: { permission: 'quarantine:act' } }, async (req, reply) => {
+    const current = sessionOf(req);
     const { id } = req.params as { id: string };
     const { fileName, zip } = await refusals(() => actions.analysisZip(actorOf(current, req), id, bodyField(req, 'justification')));
     return attachmentHeaders(reply, 'application/zip', contentDisposition(fileName)).send(zip);
   });
 
-  app.get('/api/security/releases', async (req) => {
-    requirePermission(auth, req, 'quarantine:read');
+  app.get('/api/security/releases', { config: { permission: 'quarantine:read' } }, async (req) => {
     const state = await refusals(() => oneOf(req.query as Query, 'state', ['pending', 'released', 'delivered', 'rejected', 'cancelled'] as const) ?? 'pending');
     return { releases: releases.byState(state).map(releaseView) };
   });
 
   for (const [verb, approve] of [['approve', true], ['reject', false]] as const) {
-    app.post(`/api/security/releases/:id/${verb}`, async (req) => {
-      const current = requirePermission(auth, req, 'quarantine:act');
+    app.post(`/api/security/releases/:id/${verb}`, { config: { permission: 'quarantine:act' } }, async (req) => {
+      const current = sessionOf(req);
       const { id } = req.params as { id: string };
       const { release, scan } = await refusals(() => actions.decide(actorOf(current, req), id, approve, bodyField(req, 'justification')));
       return { release: releaseView(release), scan };

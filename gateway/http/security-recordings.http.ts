@@ -6,13 +6,11 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AuditSink } from '../audit/audit-setup.js';
-import type { AuthService } from '../auth/auth-service.js';
 import type { RecordingService } from '../recording/recording-service.js';
 import type { RecordingSummary } from '../recording/recording-store.js';
 import { clipRecords } from '../recording/recording-clip.js';
-import { requireCsrf } from './auth-guard.js';
-import { HttpError } from './errors.js';
-import { requirePermission } from './require-permission.js';
+import { httpError } from './errors.js';
+import { sessionOf } from './route-access.js';
 import { actorOf, attachmentHeaders } from './security-common.http.js';
 
 const isoTime = z.string().datetime({ offset: true }).max(40);
@@ -30,40 +28,39 @@ const ExportBody = z.object({
 });
 const ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function registerRecordingRoutes(app: FastifyInstance, deps: { auth: AuthService; audit: AuditSink; recording: RecordingService }): void {
+export function registerRecordingRoutes(app: FastifyInstance, deps: { audit: AuditSink; recording: RecordingService }): void {
   const { store } = deps.recording;
   const found = (id: string): RecordingSummary => {
     const summary = ID.test(id) ? store.get(id) : undefined;
-    if (!summary) throw new HttpError(404, 'recording-not-found');
+    if (!summary) throw httpError('recording-not-found');
     return summary;
   };
   const owner = (r: RecordingSummary) => ({ recording: r.id, owner: r.userName, ownerRole: r.role, startedAt: r.startedAt });
 
-  app.get('/api/security/recordings', async (req) => {
-    requirePermission(deps.auth, req, 'recordings:read');
+  app.get('/api/security/recordings', { config: { permission: 'recordings:read' } }, async (req) => {
     const query = ListQuery.safeParse(req.query);
-    if (!query.success) throw new HttpError(400, 'invalid-query');
+    if (!query.success) throw httpError('invalid-query');
     return { recordings: store.list(query.data) };
   });
 
-  app.get('/api/security/recordings/:id/data', async (req, reply) => {
-    const current = requirePermission(deps.auth, req, 'recordings:read');
+  app.get('/api/security/recordings/:id/data', { config: { permission: 'recordings:read' } }, async (req, reply) => {
+    const current = sessionOf(req);
     const summary = found((req.params as { id: string }).id);
     const data = await store.read(summary.id);
-    if (!data) throw new HttpError(404, 'recording-not-found');
+    if (!data) throw httpError('recording-not-found');
     const actor = actorOf(current, req);
     deps.audit.record({ userId: actor.id, userName: actor.name, role: actor.role, sourceIp: actor.sourceIp, event: 'recording-view', outcome: 'success', details: owner(summary) });
     return reply.header('content-type', 'application/octet-stream').header('cache-control', 'no-store').send(data);
   });
 
-  app.post('/api/security/recordings/:id/export', { bodyLimit: 8 * 1024 }, async (req, reply) => {
-    const current = requirePermission(deps.auth, req, 'recordings:read');
-    requireCsrf(current, req);
+  // The access hook checks the CSRF token of this POST (route-access.ts).
+  app.post('/api/security/recordings/:id/export', { bodyLimit: 8 * 1024, config: { permission: 'recordings:read' } }, async (req, reply) => {
+    const current = sessionOf(req);
     const summary = found((req.params as { id: string }).id);
     const body = ExportBody.safeParse(req.body);
-    if (!body.success) throw new HttpError(400, 'reason-required');
+    if (!body.success) throw httpError('reason-required');
     const data = await store.read(summary.id);
-    if (!data) throw new HttpError(404, 'recording-not-found');
+    if (!data) throw httpError('recording-not-found');
     const clip = clipRecords(data, body.data.fromMs, body.data.toMs ?? 0xffffffff);
     const actor = actorOf(current, req);
     deps.audit.record({

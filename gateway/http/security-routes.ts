@@ -11,5 +11,5 @@ export function registerSecurityRoutes(app: FastifyInstance, services: ConsoleSe
   registerQuarantineRoutes(app, { auth, index, releases, actions, needsSecondApproval });
   registerReleasedRoutes(app, { auth, actions });
   registerAuditRoutes(app, { auth, audit });
-  registerRecordingRoutes(app, { auth, audit, recording: services.recording });
+  registerRecordingRoutes(app, { audit, recording: services.recording });
 }

@@ -9,31 +9,24 @@ import type { JsonValue } from '../audit/audit-event.js';
 import type { AuditSink } from '../audit/audit-setup.js';
 import type { SignedIn } from '../auth/auth-service.js';
 import type { UserRecord } from '../store/repositories.js';
+import { isErrorId, type ErrorId } from '../i18n/error-registry.js';
+import { httpError, type HttpError } from './errors.js';
 
-/** HTTP status of each sign-in refusal (anything else: 401). */
-export const REFUSAL_STATUS: Partial<Record<string, number>> = {
-  locked: 429,
-  'source-not-allowed': 403,
-  disabled: 403,
-  'account-expired': 403,
-  'directory-disabled': 403,
-  'no-mapped-group': 403,
-  'external-name-invalid': 403,
-  'name-conflict': 409,
-  'directory-unavailable': 503,
-  'federation-unavailable': 503,
-  'federation-invalid-response': 401,
-  'federation-provider-error': 401,
-  'federation-expired': 401,
-  'federation-missing-claim': 403,
-  'kerberos-no-ticket': 401,
-  'kerberos-bad-header': 400,
-  'kerberos-invalid-token': 401,
-  'kerberos-unavailable': 503,
-  'kerberos-principal-invalid': 403,
-  'kerberos-realm-not-allowed': 403,
-  'kerberos-not-in-directory': 403,
-};
+/** The refusals a federated sign-in hands back to the login page (through its outcome cookie). */
+const FEDERATED_REFUSALS: ReadonlySet<string> = new Set<ErrorId>([
+  'locked', 'source-not-allowed', 'disabled', 'account-expired', 'directory-disabled', 'no-mapped-group', 'external-name-invalid', 'name-conflict',
+  'directory-unavailable', 'federation-unavailable', 'federation-invalid-response', 'federation-provider-error', 'federation-expired', 'federation-missing-claim',
+]);
+
+/** True for a refusal the outcome cookie may carry; anything else in it is ignored. */
+export function isSignInRefusal(reason: string): reason is ErrorId {
+  return FEDERATED_REFUSALS.has(reason);
+}
+
+/** The HTTP error for a refused sign-in; a reason the registry does not know answers as bad credentials. */
+export function signInRefusal(reason: string): HttpError {
+  return httpError(isErrorId(reason) ? reason : 'invalid-credentials');
+}
 
 export function who(user: UserRecord | undefined, req: FastifyRequest, fallbackName?: string) {
   return user

@@ -13,8 +13,9 @@ import type { GatewaySession } from '../browser/local-browser.js';
 import { safeUploadName, sessionUploadDir } from '../browser/upload-broker.js';
 import type { LeakGuardService } from '../security/leak-guard-service.js';
 import type { ExtractedText } from '../../sanitizer/text-extract.js';
-import { requireCsrf, requireSession } from './auth-guard.js';
-import { HttpError } from './errors.js';
+import { requireCsrf } from './auth-guard.js';
+import { httpError } from './errors.js';
+import { sessionOf } from './route-access.js';
 
 export interface UploadRouteDeps {
   auth: AuthService;
@@ -44,16 +45,16 @@ function leakReason(value: unknown): string | undefined {
 export function registerUploadRoute(app: FastifyInstance, deps: UploadRouteDeps): void {
   app.register(async (scoped) => {
     scoped.addContentTypeParser('application/octet-stream', { parseAs: 'buffer', bodyLimit: deps.maxBytes }, (_req, body, done) => done(null, body));
-    scoped.post('/api/upload/:chooserId', { bodyLimit: deps.maxBytes }, async (req) => {
-      const current = requireSession(deps.auth, req);
+    scoped.post('/api/upload/:chooserId', { bodyLimit: deps.maxBytes, config: { access: 'session' } }, async (req) => {
+      const current = sessionOf(req);
       requireCsrf(current, req);
-      if (!deps.enabled) throw new HttpError(403, 'upload-disabled');
+      if (!deps.enabled) throw httpError('upload-disabled');
       const chooserId = Number((req.params as { chooserId: string }).chooserId);
       const session = deps.findSession(current.session.idHash);
       const target = Number.isInteger(chooserId) ? session?.uploads.target(chooserId) : null;
-      if (!session || !target) throw new HttpError(404, 'not-found');
+      if (!session || !target) throw httpError('not-found');
       const body = req.body;
-      if (!Buffer.isBuffer(body) || body.length === 0) throw new HttpError(400, 'bad-request');
+      if (!Buffer.isBuffer(body) || body.length === 0) throw httpError('bad-request');
       const name = safeUploadName(String(req.headers['x-file-name'] ?? 'upload'));
       const guard = deps.leakGuard;
       if (guard?.service.guards('upload')) {
@@ -62,14 +63,14 @@ export function registerUploadRoute(app: FastifyInstance, deps: UploadRouteDeps)
         const extracted = await guard.extractText(body);
         if (extracted.kind === 'unreadable') {
           guard.service.unreadable(actor, { ...context, detail: extracted.detail });
-          throw new HttpError(422, 'leak-unreadable');
+          throw httpError('leak-unreadable');
         }
         if (extracted.kind === 'text') {
           const decision = guard.service.check('upload', extracted.text, actor, context);
           if (decision.verdict !== 'pass') {
             const rules = decision.ruleNames;
             const code = decision.verdict === 'block' ? 'leak-blocked' : 'leak-warning';
-            throw new HttpError(decision.verdict === 'block' ? 403 : 409, code, undefined, { params: { rules: rules.join('、') }, body: { rules } });
+            throw httpError(code, { params: { rules: rules.join('、') }, body: { rules } });
           }
         }
       }
@@ -81,7 +82,7 @@ export function registerUploadRoute(app: FastifyInstance, deps: UploadRouteDeps)
       if (!(await session.uploads.complete(chooserId, [file]))) {
         // The chooser was cancelled or its tab closed meanwhile: nothing was uploaded.
         await rm(dir, { recursive: true, force: true });
-        throw new HttpError(404, 'not-found');
+        throw httpError('not-found');
       }
       deps.audit.record({
         userId: current.user.id,

@@ -1,4 +1,5 @@
 /** Refusals of security-console actions: a stable message code and an HTTP status. */
+import { errorEntry } from '../i18n/error-registry.js';
 import type { ReleaseScan, ReleaseScanStatus } from './release-scan.js';
 
 export type SecurityRefusalCode =
@@ -17,24 +18,6 @@ export type SecurityRefusalCode =
   | 'release-request-not-blocked'
   | 'release-request-ambiguous';
 
-const STATUS: Record<SecurityRefusalCode, number> = {
-  'justification-required': 400,
-  'justification-too-long': 400,
-  'quarantine-not-found': 404,
-  'release-no-recipient': 409,
-  'release-already-open': 409,
-  'release-not-pending': 409,
-  'self-approval': 403,
-  'quarantine-unreadable': 409,
-  'release-infected': 409,
-  'release-scan-limit': 409,
-  // The scanner is down or timed out: a retry later may succeed.
-  'release-scan-unavailable': 503,
-  'release-unscannable': 409,
-  // A user's request: only blocked originals, and a reference number naming one of theirs.
-  'release-request-not-blocked': 409,
-  'release-request-ambiguous': 409,
-};
 
 /**
  * Originals blocked for what a virus scan cannot see through: encrypted content, and
@@ -52,7 +35,8 @@ export class SecurityRefusal extends Error {
     readonly scan?: ReleaseScan,
   ) {
     super(code);
-    this.status = STATUS[code];
+    // One status per code, from the gateway's error registry.
+    this.status = errorEntry(code).status;
   }
 }
 

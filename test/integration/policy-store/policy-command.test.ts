@@ -127,6 +127,17 @@ describe('kekkai policy test --json --policy FILE', () => {
     expect(await testJson(url, '--policy', p, '--role', 'nurse')).toMatchObject({ verdict: 'block', rule: { id: 'emr-others' } });
   });
 
+  it('answers what browsing does: the egress proxy refuses localhost and ports that are not allowed, and no scheme means https', async () => {
+    const p = file('policy.yaml', 'default: allow\nrules:\n  - id: everything\n    action: allow\n');
+    // The policy alone allows these; the proxy (same functions as enforcement) refuses them.
+    expect(await testJson('http://localhost/', '--policy', p)).toMatchObject({ verdict: 'block', policyVerdict: 'allow', rule: { id: 'everything' }, egress: { code: 'address' } });
+    expect(await testJson('https://93.184.216.34:8444/', '--policy', p)).toMatchObject({ verdict: 'block', policyVerdict: 'allow', egress: { code: 'port' } });
+    expect(await testJson('https://93.184.216.34/', '--policy', p)).toEqual({ verdict: 'allow', rule: { id: 'everything', name: null }, normalizedUrl: 'https://93.184.216.34/', reason: 'rule "everything" matches every URL: allow' });
+    const bare = await run(['test', '93.184.216.34:8444/x', '--policy', p]);
+    expect(bare.stdout.split('\n')[0]).toMatch(/^遮断 \/ block: https:\/\/93\.184\.216\.34:8444\/x — egress proxy \/ 接続先の確認: このポートへの接続は許可されていません/);
+    expect(bare.stdout).toContain('tested as / 判定した URL: https://93.184.216.34:8444/x');
+  });
+
   it('blocks a javascript: URL and an internal address by a system rule', async () => {
     const p = file('policy.yaml', 'default: allow\nrules:\n  - id: everything\n    action: allow\n');
     expect(await testJson('javascript:alert(1)', '--policy', p)).toMatchObject({ verdict: 'block', rule: { id: 'system:scheme' }, normalizedUrl: null });
