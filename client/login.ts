@@ -24,7 +24,7 @@ async function postJson(url: string, payload: unknown): Promise<Reply> {
 
 function goHome(): void {
   // The viewer route sends users with a one-time password to /password first.
-  location.assign(document.documentElement.lang === 'en' ? '/?lang=en' : '/');
+  location.assign(document.documentElement.lang === 'en' ? '/start?lang=en' : '/start');
 }
 
 function show(...children: Node[]): void {

@@ -5,6 +5,7 @@
 import type { ClientMessage, ServerMessage, Viewport } from '../protocol/index.js';
 import { h } from './dom-builder.js';
 import { localized, t } from './i18n.js';
+import { placesFor } from './places.js';
 import { Connection } from './viewer/connection.js';
 import { DialogView, NoticeView, Overlay } from './viewer/dialogs.js';
 import { DownloadPanel } from './viewer/download-panel.js';
@@ -24,6 +25,13 @@ interface Me {
 async function loadMe(): Promise<Me | null> {
   const res = await fetch('/api/me', { credentials: 'same-origin' });
   return res.ok ? ((await res.json()) as Me) : null;
+}
+
+/** Toolbar links to the consoles this role may open (none for staff). */
+function consoleLinks(role: string): HTMLElement[] {
+  return placesFor(role)
+    .filter((p) => p.page !== 'viewer')
+    .map((p) => h('a', { href: p.href, class: `console-link place-${p.page}` }, [p.text]));
 }
 
 async function start(): Promise<void> {
@@ -72,7 +80,7 @@ async function start(): Promise<void> {
       if (confirm(t('endSessionConfirm'))) send({ type: 'end-session' });
     },
     () => focusPage(),
-    [downloads.button],
+    [downloads.button, ...consoleLinks(me.user.role)],
   );
   /** The keyboard goes to the remote page; the frame around it shows so when it got there by keyboard. */
   const focusPage = (byKeyboard = false): void => {

@@ -2,8 +2,9 @@
 import { h } from '../dom-builder.js';
 import { getJson, post, saveResponse } from './api.js';
 import { scanBox, scanOfError, type ScanBox } from './scan-view.js';
-import { formatSize, formatTime, s, stateName, type SecurityStringKey } from './strings.js';
-import { button, field, status } from './widgets.js';
+import { t } from '../i18n.js';
+import { formatJst } from '../format-time.js';
+import { type SecurityKey, button, field, formatSize, st, stateName, status } from './widgets.js';
 
 export interface QuarantineRecord {
   id: string;
@@ -39,20 +40,20 @@ interface DetailBody {
 
 export async function showDetail(panel: HTMLElement, id: string, onChange: () => void, notice = ''): Promise<void> {
   const body = await getJson<DetailBody>(`/api/security/quarantine/${encodeURIComponent(id)}`);
-  const closeButton = button(s('close'));
+  const closeButton = button(t('security.close'));
   closeButton.addEventListener('click', () => (panel.hidden = true));
   // The record's signature is from the download (often "—": blocked before the scan);
   // what decides a release is this fresh scan with today's signatures.
   const scan = scanBox(id);
   void scan.run();
   panel.replaceChildren(
-    h('h2', { id: 'detail-title' }, [s('detail')]),
+    h('h2', { id: 'detail-title' }, [t('security.detail')]),
     facts(body.record),
-    h('h3', {}, [s('steps')]),
+    h('h3', {}, [t('security.steps')]),
     steps(body.record.steps),
-    ...(body.releases.length ? [h('h3', {}, [s('releases')]), releases(body.releases)] : []),
-    h('h3', {}, [s('scan')]),
-    h('p', { class: 'scan-note' }, [s('scanNote')]),
+    ...(body.releases.length ? [h('h3', {}, [t('security.releases')]), releases(body.releases)] : []),
+    h('h3', {}, [t('security.scan')]),
+    h('p', { class: 'scan-note' }, [t('security.scanNote')]),
     scan.element,
     // The outcome of an action is shown again after the detail re-renders.
     actions(body, scan, notice, (outcome) => {
@@ -67,19 +68,19 @@ export async function showDetail(panel: HTMLElement, id: string, onChange: () =>
 }
 
 function facts(r: QuarantineRecord): HTMLElement {
-  const rows: Array<[SecurityStringKey, string]> = [
+  const rows: Array<[SecurityKey, string]> = [
     ['name', r.name],
     ['size', `${formatSize(r.size)} (${r.size} B)`],
     ['sha256', r.sha256],
     ['trueType', r.trueType ?? '—'],
     ['sourceUrl', r.sourceUrl ?? '—'],
     ['user', r.userName ?? '—'],
-    ['time', formatTime(r.createdAt)],
-    ['verdict', r.verdict === 'blocked' ? s('verdictBlocked') : s('verdictSanitized')],
+    ['time', formatJst(r.createdAt)],
+    ['verdict', r.verdict === 'blocked' ? t('security.verdictBlocked') : t('security.verdictSanitized')],
     ['signature', r.signature ?? '—'],
     ['reason', r.reason ?? '—'],
   ];
-  return h('dl', { class: 'facts' }, rows.flatMap(([k, v]) => [h('dt', {}, [s(k)]), h('dd', { 'data-field': k }, [v])]));
+  return h('dl', { class: 'facts' }, rows.flatMap(([k, v]) => [h('dt', {}, [st(k)]), h('dd', { 'data-field': k }, [v])]));
 }
 
 function steps(list: unknown[]): HTMLElement {
@@ -99,7 +100,7 @@ function releases(list: Release[]): HTMLElement {
     { class: 'release-history' },
     list.map((r) =>
       h('li', {}, [
-        `${formatTime(r.requestedAt)} ${stateName(r.state)} — ${s('requestedBy')}: ${r.requestedByName ?? ''} 「${r.requestJustification}」`,
+        `${formatJst(r.requestedAt)} ${stateName(r.state)} — ${t('security.requestedBy')}: ${r.requestedByName ?? ''} 「${r.requestJustification}」`,
         ...(r.decidedByName ? [` / ${r.decidedByName} 「${r.decisionJustification ?? ''}」`] : []),
       ]),
     ),
@@ -127,7 +128,7 @@ function actions(body: DetailBody, scan: ScanBox, notice: string, changed: (outc
       },
     );
   };
-  const release = button(body.releaseNeedsSecondApproval ? s('requestRelease') : s('release'), { class: 'primary' });
+  const release = button(body.releaseNeedsSecondApproval ? t('security.requestRelease') : t('security.release'), { class: 'primary' });
   release.addEventListener('click', () =>
     run(async () => {
       // The gateway scans before it releases; a refusal carries that scan's result.
@@ -137,23 +138,23 @@ function actions(body: DetailBody, scan: ScanBox, notice: string, changed: (outc
         throw err;
       });
       const { release: r } = (await res.json()) as { release: { state: string } };
-      return r.state === 'pending' ? s('pending') : s('released');
+      return r.state === 'pending' ? t('security.pending') : t('security.released');
     }),
   );
-  const analysis = button(s('analysis'));
+  const analysis = button(t('security.analysis'));
   analysis.addEventListener('click', () =>
     run(async () => {
       await saveResponse(await post(`${base}/analysis-zip`, { justification: justification.value }), `${body.record.sha256}.zip`);
-      return s('done');
+      return t('security.done');
     }),
   );
-  const del = button(s('delete'), { class: 'danger' });
+  const del = button(t('security.delete'), { class: 'danger' });
   del.addEventListener('click', () => {
-    if (!confirm(s('deleteConfirm'))) return;
+    if (!confirm(t('security.deleteConfirm'))) return;
     run(async () => {
       await post(`${base}/delete`, { justification: justification.value });
-      return s('deleted');
+      return t('security.deleted');
     });
   });
-  return h('div', { class: 'actions' }, [field(s('justification'), justification), h('div', { class: 'action-buttons' }, [release, analysis, del]), message]);
+  return h('div', { class: 'actions' }, [field(t('security.justification'), justification), h('div', { class: 'action-buttons' }, [release, analysis, del]), message]);
 }

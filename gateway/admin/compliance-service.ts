@@ -12,6 +12,7 @@ import type { TimeSync } from '../ops/time-sync.js';
 import { formatAuditTime } from '../audit/audit-event.js';
 import type { BackupStatus } from '../ops/backup-status.js';
 import { AccountService, DEFAULT_UNUSED_DAYS } from './account-service.js';
+import { displayValue, FIGURE_LABELS } from './compliance-labels.js';
 
 export interface ComplianceItem {
   id: 'role-rights' | 'unused-accounts' | 'access-logs' | 'time-source' | 'source-restriction' | 'second-factor' | 'backups';
@@ -129,11 +130,23 @@ export class ComplianceService {
   }
 }
 
-/** The figures as CSV rows, UTF-8 with a BOM so Excel opens it. */
+/**
+ * The figures as CSV, UTF-8 with a BOM so Excel opens it: one row per checklist item,
+ * Japanese headers, one column per detail (blank where an item has no such detail).
+ * Times stay ISO 8601 with their offset; other values read as on the page.
+ */
 export function complianceCsv(items: readonly ComplianceItem[]): string {
-  const rows: string[][] = [['item', '項目', 'title', 'figure', 'value', 'ok']];
-  for (const item of items) {
-    for (const [key, value] of Object.entries(item.figures)) rows.push([item.id, item.title.ja, item.title.en, key, String(value ?? ''), item.ok ? 'yes' : 'no']);
-  }
-  return csvDocument(rows);
+  const keys: string[] = [];
+  for (const item of items) for (const key of Object.keys(item.figures)) if (!keys.includes(key)) keys.push(key);
+  const header = ['項目', '状態', ...keys.map((k) => FIGURE_LABELS[k]?.ja ?? k)];
+  const rows = items.map((item) => [
+    item.title.ja,
+    item.ok ? '対応済み' : '要確認',
+    ...keys.map((k) => {
+      if (!(k in item.figures)) return '';
+      const value = item.figures[k] ?? null;
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? value : displayValue(k, value).ja;
+    }),
+  ]);
+  return csvDocument([header, ...rows]);
 }

@@ -1,25 +1,32 @@
 /** File policy editor: current YAML and effective values, history, save (validated, versioned). */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
+import { documentYaml, filePolicyFormSchema, yamlDocument } from '../admin/file-policy-form.js';
 import { message } from '../i18n/messages.js';
 import { auditChange, parseBody, type AdminContext } from './admin-context.http.js';
 import { requirePermission } from './require-permission.js';
 
-const SaveBody = z.object({ yaml: z.string().max(200_000), comment: z.string().max(500).optional() });
+/** Either the YAML (advanced view) or the document the form edited. */
+const SaveBody = z.union([
+  z.object({ yaml: z.string().max(200_000), comment: z.string().max(500).optional() }),
+  z.object({ document: z.record(z.unknown()), comment: z.string().max(500).optional() }),
+]);
 
 export function registerFilePolicyRoutes(app: FastifyInstance, ctx: AdminContext): void {
   const { auth } = ctx.deps;
 
   app.get('/api/admin/file-policy', async (req) => {
     requirePermission(auth, req, 'policy:read');
-    return { version: ctx.filePolicy.current()?.version ?? 0, yaml: ctx.filePolicy.currentYaml(), effective: ctx.filePolicy.currentFilePolicy(), versions: ctx.filePolicy.list() };
+    const yaml = ctx.filePolicy.currentYaml();
+    return { version: ctx.filePolicy.current()?.version ?? 0, yaml, document: yamlDocument(yaml), form: filePolicyFormSchema(), effective: ctx.filePolicy.currentFilePolicy(), versions: ctx.filePolicy.list() };
   });
 
   app.put('/api/admin/file-policy', async (req, reply) => {
     const current = requirePermission(auth, req, 'policy:write');
     const body = parseBody(SaveBody, req.body);
     const before = { version: ctx.filePolicy.current()?.version ?? 0, yaml: ctx.filePolicy.currentYaml() };
-    const result = ctx.filePolicy.save(body.yaml, { authorName: current.user.name, comment: body.comment ?? null });
+    const yaml = 'yaml' in body ? body.yaml : documentYaml(body.document);
+    const result = ctx.filePolicy.save(yaml, { authorName: current.user.name, comment: body.comment ?? null });
     if (!result.ok) {
       return reply.code(400).send({ code: 'KEKKAI_ERR_FILE_POLICY_INVALID', message: message('file-policy-invalid', { issues: result.issues.join('; ') }), issues: result.issues });
     }

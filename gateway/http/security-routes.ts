@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ConsoleServices } from './console-deps.js';
 import { registerAuditRoutes } from './security-audit.http.js';
+import { registerOverviewRoutes } from './security-overview.http.js';
 import { registerQuarantineRoutes } from './security-quarantine.http.js';
 import { registerReleasedRoutes } from './security-released.http.js';
 
@@ -10,4 +11,5 @@ export function registerSecurityRoutes(app: FastifyInstance, services: ConsoleSe
   registerQuarantineRoutes(app, { auth, index, releases, actions, needsSecondApproval });
   registerReleasedRoutes(app, { auth, actions });
   registerAuditRoutes(app, { auth, audit });
+  registerOverviewRoutes(app, { auth, index, releases, audit });
 }
