@@ -11,6 +11,7 @@ import { federationView } from './admin/federation-view.js';
 import { filePolicyView } from './admin/file-policy-view.js';
 import { sessionsView, settingsView } from './admin/operations-view.js';
 import { policyEditor } from './admin/policy-editor.js';
+import { startPageView } from './admin/start-page-view.js';
 import { loadMe, placesFor, startConsole, type ConsolePage } from './console-shell.js';
 import { h } from './dom-builder.js';
 import { t } from './i18n.js';
@@ -33,6 +34,7 @@ async function start(): Promise<void> {
   startConsole('admin', me, [
     page('policy', t('admin.policy'), policyEditor),
     page('file-policy', t('admin.filePolicy'), filePolicyView),
+    page('start-page', t('admin.startPage'), startPageView),
     page('accounts', t('admin.accounts'), accountsView),
     page('directory', t('admin.directory'), directoryView),
     page('federation', t('admin.federation'), federationView),

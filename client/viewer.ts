@@ -6,6 +6,7 @@ import type { ClientMessage, ServerMessage, Viewport } from '../protocol/index.j
 import { h } from './dom-builder.js';
 import { localized, t } from './i18n.js';
 import { placesFor } from './places.js';
+import { StartPanel } from './viewer/start-panel.js';
 import { Connection } from './viewer/connection.js';
 import { DialogView, NoticeView, Overlay } from './viewer/dialogs.js';
 import { DownloadPanel } from './viewer/download-panel.js';
@@ -122,7 +123,9 @@ async function start(): Promise<void> {
   });
   const dialogs = new DialogView(document.body, send, () => input.focus());
   const health = new TabHealthBanner(send);
-  stage.append(health.element);
+  const startPanel = new StartPanel(send);
+  stage.append(health.element, startPanel.element);
+  void startPanel.load();
   const pickers = new PickerView({ stage, canvas, send, remoteSize: () => remote, refocus: () => input.focus() });
   // A pop-up closes when the page scrolls under it.
   canvas.addEventListener('wheel', () => pickers.cancel(), { passive: true });
@@ -140,6 +143,7 @@ async function start(): Promise<void> {
       case 'tab-health':
         return health.update(msg);
       case 'nav-state':
+        startPanel.update(msg.url, msg.loading);
         return toolbar.setNavState(msg);
       case 'cursor':
         canvas.style.cursor = msg.cursor;

@@ -4,7 +4,8 @@
  * 「接続テスト」, 「ユーザーを試す」 and 「今すぐ同期」.
  */
 import { h } from '../dom-builder.js';
-import { localized, t } from '../i18n.js';
+import { formatJst } from '../format-time.js';
+import { label, localized, t } from '../i18n.js';
 import { api, withStatus } from './api.js';
 import { button, statusLine, table, textInput } from './form-controls.js';
 import { mappingEditor, type Rule } from './role-mapping-editor.js';
@@ -48,7 +49,7 @@ function settingsTable(s: NonNullable<Status['settings']>): HTMLElement {
 }
 
 function userTestResult(r: UserTest): HTMLElement {
-  const verdict = r.role && !r.message ? `${t('admin.dirResultRole')}: ${r.role}` : `${t('admin.dirResultRefused')}: ${r.message ? localized(r.message) : ''}`;
+  const verdict = r.role && !r.message ? `${t('admin.dirResultRole')}: ${label('enum.role', r.role)}` : `${t('admin.dirResultRefused')}: ${r.message ? localized(r.message) : ''}`;
   if (!r.found) return h('p', { id: 'user-test-result', role: 'status' }, [verdict]);
   const rows: Array<[string, string | Node]> = [
     [t('admin.displayName'), r.displayName ?? ''], [t('admin.dirDn'), r.dn ?? ''], [t('admin.department'), r.department ?? ''], [t('admin.jobTitle'), r.jobTitle ?? ''],
@@ -61,7 +62,7 @@ function userTestResult(r: UserTest): HTMLElement {
 function syncLine(report: SyncReport | null): string {
   if (!report) return `${t('admin.lastSync')}: ${t('admin.never')}`;
   const outcome = report.ok ? t('admin.syncOk') : `${t('admin.syncFailed')} (${report.problem ?? ''})`;
-  return `${t('admin.lastSync')}: ${report.finishedAt} — ${outcome}; ${t('admin.syncChecked')} ${report.checked}, ${t('admin.syncDisabled')} ${report.disabled.map((d) => d.account).join(', ') || '0'}, ${t('admin.syncEnabled')} ${report.enabled.join(', ') || '0'}`;
+  return `${t('admin.lastSync')}: ${formatJst(report.finishedAt)} — ${outcome}; ${t('admin.syncChecked')} ${report.checked}, ${t('admin.syncDisabled')} ${report.disabled.map((d) => d.account).join(', ') || '0'}, ${t('admin.syncEnabled')} ${report.enabled.join(', ') || '0'}`;
 }
 
 export function directoryView(): HTMLElement {

@@ -4,7 +4,7 @@
  * and field shown next to it (Japanese or English).
  */
 import { h } from '../dom-builder.js';
-import { localized, t } from '../i18n.js';
+import { label, localized, t } from '../i18n.js';
 import { api, ApiError, withStatus } from './api.js';
 import { button } from './form-controls.js';
 
@@ -27,7 +27,7 @@ export function mappingEditor(status: HTMLElement, opts: { url: string; groupLab
         const groupInput = h('input', { type: 'text', name: `mapping-group-${i}`, 'aria-label': `${opts.groupLabel} ${i + 1}`, size: '60', placeholder: opts.placeholder, 'aria-invalid': errorOf('group') ? 'true' : undefined });
         groupInput.value = rule.group;
         groupInput.addEventListener('input', () => (rule.group = groupInput.value));
-        const roleSelect = h('select', { name: `mapping-role-${i}`, 'aria-label': `${t('admin.role')} ${i + 1}`, 'aria-invalid': errorOf('role') ? 'true' : undefined }, ROLES.map((r) => h('option', { value: r }, [r])));
+        const roleSelect = h('select', { name: `mapping-role-${i}`, 'aria-label': `${t('admin.role')} ${i + 1}`, 'aria-invalid': errorOf('role') ? 'true' : undefined }, ROLES.map((r) => h('option', { value: r }, [label('enum.role', r)])));
         roleSelect.value = rule.role;
         roleSelect.addEventListener('change', () => (rule.role = roleSelect.value));
         const move = (to: number) => () => {

@@ -53,11 +53,12 @@ function row(r: Release, message: HTMLElement, reload: () => Promise<void>): HTM
   const scan = scanBox(r.quarantineId);
   void scan.run();
   const decide = (verb: 'approve' | 'reject'): void => {
+    if (verb === 'reject' && !confirm(t('security.confirmReject'))) return;
     void post(`/api/security/releases/${encodeURIComponent(r.id)}/${verb}`, { justification: justification.value }).then(
       async (res) => {
         const body = (await res.json()) as { scan: Scan | null };
         message.classList.remove('error');
-        message.textContent = body.scan ? `${t('security.approved')} ${scanText(body.scan)}` : t('security.done');
+        message.textContent = verb === 'reject' ? t('security.rejected') : body.scan ? `${t('security.approved')} ${scanText(body.scan)}` : t('security.done');
         void reload();
       },
       (err: Error) => {

@@ -1,7 +1,8 @@
 /** Audit log search, exports (each export is itself audited) and the hash chain's status. */
 import { h } from '../dom-builder.js';
 import { getJson, queryString } from './api.js';
-import { t } from '../i18n.js';
+import { label, t, type MessageKey } from '../i18n.js';
+import { JA } from '../messages/ja.js';
 import { formatJst } from '../format-time.js';
 import { field, formValues, input, pager, select, status, table } from './widgets.js';
 
@@ -29,8 +30,8 @@ export function auditView(root: HTMLElement): void {
     field(t('security.from'), input('from', 'date')),
     field(t('security.to'), input('to', 'date')),
     field(t('security.user'), input('user')),
-    field(t('security.event'), select('event', [['', t('security.eventAny')], ...EVENTS.map((e): [string, string] => [e, e])])),
-    field(t('security.outcome'), select('outcome', [['', t('security.outcomeAny')], ...OUTCOMES.map((o): [string, string] => [o, o])])),
+    field(t('security.event'), select('event', [['', t('security.eventAny')], ...EVENTS.map((e): [string, string] => [e, label('event', e)])])),
+    field(t('security.outcome'), select('outcome', [['', t('security.outcomeAny')], ...OUTCOMES.map((o): [string, string] => [o, label('enum.outcome', o)])])),
     field(t('security.text'), input('q', 'search')),
     h('button', { type: 'submit', class: 'primary' }, [t('security.search')]),
   ]);
@@ -68,8 +69,8 @@ export function auditView(root: HTMLElement): void {
 function describeChain(v: Verify): string {
   if (v.ok) return t('security.chainOk', { count: v.count });
   if (v.reason === 'truncated') return t('security.chainTruncated', { from: v.firstBadSeq, to: v.missingTo ?? '?' });
-  if (v.reason === 'anchor-missing' || v.reason === 'anchor-invalid') return t('security.chainAnchor', { reason: v.reason });
-  return t('security.chainBroken', { seq: v.firstBadSeq, reason: v.reason });
+  if (v.reason === 'anchor-missing' || v.reason === 'anchor-invalid') return t('security.chainAnchor', { reason: label('chain', v.reason) });
+  return t('security.chainBroken', { seq: v.firstBadSeq, reason: label('chain', v.reason) });
 }
 
 function renderExports(nav: HTMLElement, filters: Record<string, string>): void {
@@ -83,20 +84,26 @@ function render(records: AuditRecord[]): HTMLElement {
     ['time', 'user', 'role', 'sourceIp', 'event', 'outcome', 'details'],
     records.map((r) =>
       h('tr', { 'data-seq': String(r.seq), 'data-event': r.event }, [
-        h('td', {}, [formatJst(r.time)]),
-        h('td', {}, [r.userName ?? '']),
-        h('td', {}, [r.role ?? '']),
-        h('td', {}, [r.sourceIp ?? '']),
-        h('td', {}, [r.event]),
-        h('td', {}, [r.outcome]),
+        h('td', { class: 'time' }, [formatJst(r.time, true)]),
+        h('td', { translate: 'no' }, [r.userName ?? '']),
+        h('td', {}, [r.role ? label('enum.role', r.role) : '']),
+        h('td', { translate: 'no' }, [r.sourceIp ?? '']),
+        h('td', {}, [label('event', r.event)]),
+        h('td', {}, [label('enum.outcome', r.outcome)]),
         h('td', { class: 'details' }, [describe(r.details)]),
       ]),
     ),
   );
 }
 
-/** Details as "key: value" pairs; the justification of a quarantine action comes first. */
-function describe(details: Record<string, unknown>): string {
+/** A detail's name in the UI language; an unknown one is shown as it is, marked as data. */
+function detailName(key: string): HTMLElement {
+  const known = `detail.${key}`;
+  return known in JA ? h('span', { class: 'detail-key' }, [t(known as MessageKey)]) : h('span', { class: 'detail-key', translate: 'no' }, [key]);
+}
+
+/** Details as "name: value" pairs (values are data, not translated); the action and justification come first. */
+function describe(details: Record<string, unknown>): HTMLElement {
   const entries = Object.entries(details).sort(([a], [b]) => (a === 'action' ? -1 : b === 'action' ? 1 : a === 'justification' ? -1 : b === 'justification' ? 1 : 0));
-  return entries.map(([k, v]) => `${k}: ${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' / ');
+  return h('ul', { class: 'detail-list' }, entries.map(([k, v]) => h('li', {}, [detailName(k), '：', h('span', { translate: 'no' }, [typeof v === 'string' ? v : JSON.stringify(v)])])));
 }

@@ -2,7 +2,7 @@
 import { h } from '../dom-builder.js';
 import { getJson, post, saveResponse } from './api.js';
 import { scanBox, scanOfError, type ScanBox } from './scan-view.js';
-import { t } from '../i18n.js';
+import { label, t } from '../i18n.js';
 import { formatJst } from '../format-time.js';
 import { type SecurityKey, button, field, formatSize, st, stateName, status } from './widgets.js';
 
@@ -38,7 +38,7 @@ interface DetailBody {
   releaseNeedsSecondApproval: boolean;
 }
 
-export async function showDetail(panel: HTMLElement, id: string, onChange: () => void, notice = ''): Promise<void> {
+export async function showDetail(panel: HTMLElement, id: string, onChange: () => void, notice = '', onDeleted?: (text: string) => void): Promise<void> {
   const body = await getJson<DetailBody>(`/api/security/quarantine/${encodeURIComponent(id)}`);
   const closeButton = button(t('security.close'));
   closeButton.addEventListener('click', () => (panel.hidden = true));
@@ -56,9 +56,10 @@ export async function showDetail(panel: HTMLElement, id: string, onChange: () =>
     h('p', { class: 'scan-note' }, [t('security.scanNote')]),
     scan.element,
     // The outcome of an action is shown again after the detail re-renders.
-    actions(body, scan, notice, (outcome) => {
+    actions(body, scan, notice, (outcome, deleted) => {
+      if (deleted && onDeleted) return onDeleted(outcome);
       onChange();
-      void showDetail(panel, id, onChange, outcome);
+      void showDetail(panel, id, onChange, outcome, onDeleted);
     }),
     closeButton,
   );
@@ -74,13 +75,15 @@ function facts(r: QuarantineRecord): HTMLElement {
     ['sha256', r.sha256],
     ['trueType', r.trueType ?? '—'],
     ['sourceUrl', r.sourceUrl ?? '—'],
-    ['user', r.userName ?? '—'],
+    ['user', r.userName ?? t('security.unknownUser')],
     ['time', formatJst(r.createdAt)],
-    ['verdict', r.verdict === 'blocked' ? t('security.verdictBlocked') : t('security.verdictSanitized')],
+    ['verdict', label('enum.verdict', r.verdict)],
     ['signature', r.signature ?? '—'],
-    ['reason', r.reason ?? '—'],
+    ['reason', r.reason ? label('reason', r.reason) : '—'],
   ];
-  return h('dl', { class: 'facts' }, rows.flatMap(([k, v]) => [h('dt', {}, [st(k)]), h('dd', { 'data-field': k }, [v])]));
+  // Names, hashes, addresses and signatures are data, not words to translate.
+  const raw = new Set<SecurityKey>(['name', 'sha256', 'trueType', 'sourceUrl', 'user', 'signature']);
+  return h('dl', { class: 'facts' }, rows.flatMap(([k, v]) => [h('dt', {}, [st(k)]), h('dd', { 'data-field': k, ...(raw.has(k) ? { translate: 'no' } : {}) }, [k === 'sourceUrl' && v === 'print:' ? t('security.printed') : v])]));
 }
 
 function steps(list: unknown[]): HTMLElement {
@@ -88,8 +91,15 @@ function steps(list: unknown[]): HTMLElement {
     'ol',
     { class: 'steps' },
     list.map((step) => {
-      const st = (typeof step === 'object' && step !== null ? step : {}) as { stage?: unknown; detail?: unknown; ms?: unknown };
-      return h('li', {}, [`${String(st.stage ?? '?')}: ${String(st.detail ?? '')}${typeof st.ms === 'number' ? ` (${st.ms} ms)` : ''}`]);
+      const one = (typeof step === 'object' && step !== null ? step : {}) as { stage?: unknown; detail?: unknown; ms?: unknown };
+      const detail = String(one.detail ?? '');
+      // The sanitizer writes "blocked: <reason>: <detail>" when a stage stopped the file.
+      const blocked = /(?:^|: )blocked: ([a-z-]+)/.exec(detail);
+      const outcome = blocked ? t('step.blocked', { reason: label('reason', blocked[1]!) }) : t('step.ok');
+      return h('li', { class: blocked ? 'step blocked' : 'step' }, [
+        `${label('step', String(one.stage ?? '?'))}: ${outcome}${typeof one.ms === 'number' ? `（${one.ms} ms）` : ''}`,
+        ...(detail ? [h('details', { class: 'step-detail' }, [h('summary', {}, [t('step.technical')]), h('code', { translate: 'no' }, [detail])])] : []),
+      ]);
     }),
   );
 }
@@ -107,19 +117,19 @@ function releases(list: Release[]): HTMLElement {
   );
 }
 
-function actions(body: DetailBody, scan: ScanBox, notice: string, changed: (outcome: string) => void): HTMLElement {
+function actions(body: DetailBody, scan: ScanBox, notice: string, changed: (outcome: string, deleted?: boolean) => void): HTMLElement {
   const justification = h('textarea', { name: 'justification', maxlength: '1000', rows: '3', required: true });
   const message = status();
   message.textContent = notice;
   const base = `/api/security/quarantine/${encodeURIComponent(body.record.id)}`;
-  const run = (fn: () => Promise<string>): void => {
+  const run = (fn: () => Promise<string>, deleting = false): void => {
     message.textContent = '';
     message.classList.remove('error');
     void fn().then(
       (text) => {
         message.textContent = text;
         justification.value = '';
-        changed(text);
+        changed(text, deleting);
       },
       (err: Error) => {
         // A refusal must not look like the green success line.
@@ -154,7 +164,7 @@ function actions(body: DetailBody, scan: ScanBox, notice: string, changed: (outc
     run(async () => {
       await post(`${base}/delete`, { justification: justification.value });
       return t('security.deleted');
-    });
+    }, true);
   });
   return h('div', { class: 'actions' }, [field(t('security.justification'), justification), h('div', { class: 'action-buttons' }, [release, analysis, del]), message]);
 }

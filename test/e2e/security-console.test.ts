@@ -108,7 +108,7 @@ describe('security console', () => {
   it('rescans before release: refuses the EICAR blocked as type-mismatch, releases a harmless file, audits both', async () => {
     const staff = await staffDownloadsBoth();
 
-    const sec = await securityPage('/security');
+    const sec = await securityPage('/security#quarantine');
     await sec.getByRole('heading', { name: '隔離ファイル' }).waitFor();
     // Issue 9 item 4: the primary buttons were white on white.
     expect(await contrast(sec.getByRole('button', { name: '検索' }))).toBeGreaterThanOrEqual(4.5);
@@ -120,7 +120,7 @@ describe('security console', () => {
     await expect.poll(() => detail.locator('dd[data-field="name"]').textContent()).toBe('eicar.com');
     // Blocked before the scan: the record itself names no virus ...
     expect(await detail.locator('dd[data-field="signature"]').textContent()).toBe('—');
-    expect(await detail.locator('dd[data-field="reason"]').textContent()).toBe('type-mismatch');
+    expect(await detail.locator('dd[data-field="reason"]').textContent()).toBe('拡張子と中身の不一致');
     expect(await detail.locator('dd[data-field="user"]').textContent()).toBe('nurse');
     expect(await detail.locator('dd[data-field="sha256"]').textContent()).toMatch(/^[0-9a-f]{64}$/);
     // ... but the console's fresh scan with current signatures does.
@@ -170,14 +170,14 @@ describe('security console', () => {
     expect(await contrast(sec.getByRole('button', { name: '検索' }))).toBeGreaterThanOrEqual(4.5);
     await sec.locator('.chain-status', { hasText: '正常' }).waitFor();
     const rows = sec.locator('table.console-table tbody tr');
-    const download = rows.filter({ has: sec.locator('td', { hasText: /^download$/ }) }).filter({ hasText: 'eicar.com' });
+    const download = rows.filter({ has: sec.locator('td', { hasText: /^ダウンロード$/ }) }).filter({ hasText: 'eicar.com' });
     await download.first().waitFor();
-    expect(await download.first().textContent()).toMatch(/blocked/);
-    const refused = rows.filter({ hasText: 'action: release /' }).filter({ hasText: 'eicar.com' });
+    expect(await download.first().textContent()).toMatch(/ブロック/);
+    const refused = rows.filter({ hasText: /操作：release(?!-)/ }).filter({ hasText: 'eicar.com' });
     await refused.first().waitFor();
-    expect(await refused.first().textContent()).toMatch(/failure.*refused: scan.*"status":"infected","signature":"Eicar/is);
+    expect(await refused.first().textContent()).toMatch(/失敗.*refused：scan.*"status":"infected","signature":"Eicar/is);
     expect(await refused.first().textContent()).toContain(REFUSED_JUSTIFICATION);
-    const released = rows.filter({ hasText: 'action: release /' }).filter({ hasText: 'memo.pdf' });
+    const released = rows.filter({ hasText: /操作：release(?!-)/ }).filter({ hasText: 'memo.pdf' });
     await released.first().waitFor();
     expect(await released.first().textContent()).toContain(JUSTIFICATION);
     expect(await released.first().textContent()).toContain('"status":"clean"');
@@ -193,7 +193,7 @@ describe('security console', () => {
   });
 
   it('shows the console in English with ?lang=en and refuses the API to staff', async () => {
-    const sec = await securityPage('/security?lang=en');
+    const sec = await securityPage('/security?lang=en#quarantine');
     await sec.getByRole('heading', { name: 'Quarantine' }).waitFor();
     expect(await sec.getByLabel('User name').count()).toBe(1);
     await sec.context().close();
