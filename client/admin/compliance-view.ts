@@ -11,6 +11,7 @@ interface Figure {
   key: string;
   label: { ja: string; en: string };
   display: { ja: string; en: string };
+  data?: boolean;
 }
 interface Item {
   id: string;
@@ -24,7 +25,7 @@ function itemCard(item: Item): HTMLElement {
   return h('section', { class: `card compliance-item ${item.ok ? 'ok' : 'attention'}`, 'aria-labelledby': headingId, 'data-item': item.id }, [
     h('h3', { id: headingId }, [localized(item.title)]),
     h('p', { class: item.ok ? 'compliance-state ok' : 'compliance-state attention' }, [item.ok ? `✓ ${t('compliance.ok')}` : `⚠ ${t('compliance.attention')}`]),
-    h('dl', { class: 'facts' }, item.figures.flatMap((f) => [h('dt', {}, [localized(f.label)]), h('dd', { 'data-figure': f.key }, [localized(f.display)])])),
+    h('dl', { class: 'facts' }, item.figures.flatMap((f) => [h('dt', {}, [localized(f.label)]), h('dd', { 'data-figure': f.key, ...(f.data ? { translate: 'no' } : {}) }, [localized(f.display)])])),
     h('a', { class: 'button secondary', href: `/api/compliance.csv?item=${encodeURIComponent(item.id)}`, download: `kekkai-compliance-${item.id}.csv` }, [t('admin.complianceExportItem')]),
   ]);
 }

@@ -38,7 +38,7 @@ export function sessionsView(): HTMLElement {
   const load = async () => {
     const { sessions } = await api<{ sessions: LiveSession[] }>('GET', '/api/admin/sessions');
     const rows = sessions.map((s) => [
-      `${s.user.name}（${label('enum.role', s.user.role)}）`, s.sourceIp, s.url, formatJst(s.since),
+      `${s.user.name}（${label('enum.role', s.user.role)}）`, s.sourceIp, h('span', { translate: 'no' }, [s.url]), formatJst(s.since),
       button(t('admin.terminate'), () => {
         if (!confirm(t('admin.confirmTerminate', { name: s.user.name }))) return;
         void withStatus(status, async () => (await api('POST', `/api/admin/sessions/${encodeURIComponent(s.id)}/terminate`), await load()), t('admin.terminated', { name: s.user.name }));

@@ -105,7 +105,7 @@ export function policyEditor(): HTMLElement {
           status.textContent = t('admin.ruleRemoved');
         }, { 'aria-label': `${t('admin.remove')}: ${rule.id}`, class: 'danger' }),
       ]);
-      return [String(i + 1), rule.id, rule.name ?? '', matchText(rule), label('enum.action', rule.action), on, tools];
+      return [String(i + 1), h('span', { translate: 'no' }, [rule.id]), rule.name ?? '', h('span', { translate: 'no' }, [matchText(rule)]), label('enum.action', rule.action), on, tools];
     });
     listBox.replaceChildren(table(['#', t('admin.ruleId'), t('admin.ruleName'), t('admin.matchKind'), t('admin.action'), t('admin.enabled'), t('admin.actions')], rows, { 'aria-label': t('admin.rules') }));
   };
@@ -226,7 +226,7 @@ function testBox(candidate: () => Rule | null): HTMLElement {
         h('p', {}, [`${t('admin.verdict')}: `, h('strong', { class: `verdict verdict-${res.effective}`, id: 'test-effective', 'data-verdict': res.effective }, [label('enum.action', res.effective)])]),
         ...(res.effective !== res.verdict.verdict ? [h('p', {}, [`${t('admin.policyVerdict')}: ${label('enum.action', res.verdict.verdict)}`])] : []),
         ...(egressMessage ? [h('p', { class: 'reason egress-reason' }, [`${t('admin.egressCheck')}: ${egressMessage}`])] : []),
-        h('p', {}, [`${t('admin.matchedRule')}: ${res.verdict.rule ? res.verdict.rule.id : t('admin.defaultDecided')}`]),
+        h('p', {}, [`${t('admin.matchedRule')}: `, res.verdict.rule ? h('span', { translate: 'no' }, [res.verdict.rule.id]) : t('admin.defaultDecided')]),
         h('p', { class: 'reason' }, [explain(res.verdict)]),
         ...(rule ? [h('p', {}, [`${t('admin.shadowedBy')} (${rule.id}): ${res.shadowedBy.map((s) => s.rule.id).join(', ') || t('admin.none')}`])] : []),
       );

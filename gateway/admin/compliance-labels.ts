@@ -117,6 +117,16 @@ export interface PresentedFigure {
   label: Text;
   value: string | number | boolean | null;
   display: Text;
+  /** The value is data (names, paths, a system's own error text), not words to translate. */
+  data: boolean;
+}
+
+/** Figures whose text is data: account names, files, places, messages from other programs. */
+const DATA_FIGURES = new Set(['names', 'without', 'accounts', 'file', 'copiedTo', 'lastError', 'source', 'missingRecords']);
+
+function isData(key: string, value: string | number | boolean | null, display: Text): boolean {
+  if (typeof value !== 'string' || display.ja !== value) return false;
+  return DATA_FIGURES.has(key) || key === 'detail';
 }
 
 export interface PresentedItem {
@@ -131,6 +141,9 @@ export function presentItem(item: ComplianceItem): PresentedItem {
     id: item.id,
     title: item.title,
     ok: item.ok,
-    figures: Object.entries(item.figures).map(([key, value]) => ({ key, label: FIGURE_LABELS[key] ?? { ja: key, en: key }, value, display: displayValue(key, value) })),
+    figures: Object.entries(item.figures).map(([key, value]) => {
+      const display = displayValue(key, value);
+      return { key, label: FIGURE_LABELS[key] ?? { ja: key, en: key }, value, display, data: isData(key, value, display) };
+    }),
   };
 }
