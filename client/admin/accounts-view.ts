@@ -53,7 +53,7 @@ export function accountsView(): HTMLElement {
       act(t('admin.deleteAccount'), a, () => api('DELETE', `/api/admin/accounts/${a.id}`), 'admin.confirmDelete', 'admin.deleted', true),
     ]),
   ];
-  const headers = [t('admin.name'), t('admin.source'), t('admin.role'), t('admin.department'), t('admin.jobTitle'), t('admin.expiresOn'), t('admin.sources'), t('admin.disabled'), t('admin.totp'), t('admin.lastLogin'), t('admin.actions')];
+  const headers = [t('admin.name'), t('admin.source'), t('admin.role'), t('admin.department'), t('admin.jobTitle'), t('admin.expiresOn'), t('admin.sourcesShort'), t('admin.disabled'), t('admin.totp'), t('admin.lastLogin'), t('admin.actions')];
   const load = async () => {
     const { accounts } = await api<{ accounts: Account[] }>('GET', '/api/admin/accounts');
     listBox.replaceChildren(table(headers, accounts.map(rowOf), { 'aria-label': t('admin.accounts'), id: 'account-table' }));

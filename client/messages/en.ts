@@ -563,4 +563,5 @@ export const EN: Record<MessageKey, string> = {
   'detail.error': 'Error',
   'detail.file': 'File',
   'detail.bytes': 'Bytes',
+  'admin.sourcesShort': 'Source ranges',
 };

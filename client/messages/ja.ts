@@ -569,6 +569,7 @@ export const JA = {
   'detail.error': 'エラー',
   'detail.file': 'ファイル',
   'detail.bytes': 'バイト数',
+  'admin.sourcesShort': '接続元の制限',
 } as const;
 
 /** A key of the message table. */
