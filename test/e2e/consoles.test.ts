@@ -15,6 +15,7 @@ import { hashToken } from '../../gateway/auth/auth-service.js';
 import { hashPassword } from '../../gateway/auth/passwords.js';
 import { openDatabase } from '../../gateway/database.js';
 import { createSqliteStore } from '../../gateway/store/sqlite-repositories.js';
+import { startFixtureSite, type FixtureSite } from './support/fixture-site.js';
 import { launchUserBrowser, newUserContext, signInThroughForm, startHarness, STAFF_PASSWORD, waitForFrame, type Harness } from './support/gateway-harness.js';
 
 const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
@@ -22,6 +23,7 @@ const VIEWPORT = { width: 1366, height: 768 };
 
 let harness: Harness;
 let browser: Browser;
+let site: FixtureSite;
 const cookies: Record<'admin' | 'security', string> = { admin: '', security: '' };
 
 /** A signed-in session straight in the store, so these tests do not walk the TOTP screens (tested elsewhere). */
@@ -40,8 +42,8 @@ function seedSession(store: ReturnType<typeof createSqliteStore>, userId: number
 }
 
 beforeAll(async () => {
-  browser = await launchUserBrowser();
-  harness = await startHarness();
+  [browser, site] = await Promise.all([launchUserBrowser(), startFixtureSite()]);
+  harness = await startHarness({}, [site.url]);
   const db = openDatabase(harness.dataDir);
   const store = createSqliteStore(db);
   store.users.create({ name: 'nurse', role: 'staff', passwordHash: await hashPassword(STAFF_PASSWORD), mustChangePassword: false });
@@ -55,6 +57,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await harness?.close();
+  await site?.close();
 });
 
 async function consoleContext(role: 'admin' | 'security'): Promise<BrowserContext> {
@@ -272,6 +275,20 @@ describe('consoles', () => {
     await signInThroughForm(staff, harness.url, 'kango', STAFF_PASSWORD);
     await waitForFrame(staff);
 
+    // A printed page goes into the quarantine index under the user who printed it.
+    await staff.getByRole('button', { name: '印刷（PDF）' }).click();
+    const sec = await (await consoleContext('security')).newPage();
+    await openPage(sec, '/security#quarantine');
+    const printedBy = async (): Promise<Array<string | null>> =>
+      sec.evaluate(async () => ((await (await fetch('/api/security/quarantine?q=print%3A')).json()) as { records: Array<{ userName: string | null; sourceUrl: string | null }> }).records.filter((r) => r.sourceUrl === 'print:').map((r) => r.userName));
+    await expect.poll(printedBy, { timeout: 30_000 }).toEqual(['kango']);
+    await sec.reload();
+    const printedRow = sec.locator('tr[data-printed="true"]');
+    await printedRow.waitFor();
+    expect(await printedRow.locator('td[data-field="user"]').textContent()).toBe('kango');
+    expect(await printedRow.textContent()).toContain('印刷（PDF）');
+    await sec.context().close();
+
     const page = await (await consoleContext('admin')).newPage();
     await openPage(page, '/admin#sessions');
     const end = page.getByRole('button', { name: '終了させる: kango' });
@@ -289,6 +306,47 @@ describe('consoles', () => {
     await page.locator('#sessions .status', { hasText: 'kango さんのセッションを終了させました。' }).waitFor();
     await staff.getByText('管理者がセッションを終了しました。').first().waitFor({ timeout: 10_000 });
     await staff.context().close();
+    await page.context().close();
+  });
+
+  it('the hospital\'s links, kept on the start page, show over a blank tab and open through the policy', async () => {
+    const admin = await (await consoleContext('admin')).newPage();
+    await openPage(admin, '/admin#start-page');
+    await admin.getByLabel('見出し').fill('院内リンク');
+    await admin.locator('#add-start-link').click();
+    await admin.getByLabel('1 番目: 表示名').fill('院内ポータル');
+    // A non-web address is refused at its field.
+    await admin.getByLabel('1 番目: URL').fill('ftp://portal.example/');
+    await admin.locator('#save-start-page').click();
+    await admin.locator('.start-links .field-error', { hasText: 'http:// または https:// で始まる URL を入力してください。' }).waitFor();
+    await admin.getByLabel('1 番目: URL').fill(`${site.url}/button`);
+    await admin.locator('#save-start-page').click();
+    await admin.locator('#start-page .status', { hasText: '保存しました。' }).waitFor();
+    // The server checks too, and names the field.
+    const refused = await admin.evaluate(async () => {
+      const { csrfToken } = (await (await fetch('/api/me')).json()) as { csrfToken: string };
+      const res = await fetch('/api/admin/settings/start-page', { method: 'PUT', headers: { 'content-type': 'application/json', 'x-kekkai-csrf': csrfToken }, body: JSON.stringify({ heading: '', links: [{ title: 'x', url: 'javascript:alert(1)' }] }) });
+      return { status: res.status, body: (await res.json()) as { fieldErrors: Array<{ field: string }> } };
+    });
+    expect(refused.status).toBe(400);
+    expect(refused.body.fieldErrors.map((e) => e.field)).toEqual(['links.0.url']);
+    await admin.context().close();
+
+    const staff = await (await newUserContext(browser, 'ja-JP', { viewport: VIEWPORT })).newPage();
+    await signInThroughForm(staff, harness.url, 'nurse', STAFF_PASSWORD);
+    const panel = staff.locator('#start-panel');
+    await panel.getByRole('heading', { name: '院内リンク' }).waitFor();
+    await panel.getByRole('button', { name: /院内ポータル/ }).click();
+    await staff.locator('.page-title', { hasText: 'Button fixture' }).waitFor({ timeout: 15_000 });
+    expect(await panel.isHidden()).toBe(true);
+    await staff.context().close();
+  });
+
+  it('shows the consoles in English with ?lang=en', async () => {
+    const page = await (await consoleContext('admin')).newPage();
+    await openPage(page, '/admin?lang=en#accounts');
+    await page.getByRole('heading', { name: 'Accounts and roles' }).waitFor();
+    expect(await page.locator('.console-menu a').first().textContent()).toBe('URL policy');
     await page.context().close();
   });
 
