@@ -108,7 +108,14 @@ describe('security console', () => {
   it('rescans before release: refuses the EICAR blocked as type-mismatch, releases a harmless file, audits both', async () => {
     const staff = await staffDownloadsBoth();
 
-    const sec = await securityPage('/security#quarantine');
+    // The officer lands on the overview: both blocked downloads are counted (issue 13).
+    const sec = await securityPage('/security');
+    await sec.getByRole('heading', { name: '概要' }).waitFor();
+    await expect.poll(() => sec.locator('#blocked-today').textContent()).toBe('2 件');
+    expect(await sec.locator('#blocked-week').textContent()).toBe('2 件');
+    expect(await sec.locator('#top-sites li').first().textContent()).toMatch(/^127\.0\.0\.1\s*2 件$/);
+    expect(await sec.locator('#overview-chain').textContent()).toMatch(/^異常なし/);
+    await sec.getByRole('link', { name: '隔離ファイル' }).click();
     await sec.getByRole('heading', { name: '隔離ファイル' }).waitFor();
     // Issue 9 item 4: the primary buttons were white on white.
     expect(await contrast(sec.getByRole('button', { name: '検索' }))).toBeGreaterThanOrEqual(4.5);
@@ -187,6 +194,20 @@ describe('security console', () => {
     await sec.getByLabel('キーワード').fill('e2e）');
     await sec.getByRole('button', { name: '検索' }).click();
     await expect.poll(() => rows.count()).toBe(2);
+
+    // Deleting asks first; afterwards the detail closes and the list says so (issue 13).
+    await sec.goto(`${harness.url}/security#quarantine`);
+    await sec.getByRole('button', { name: '詳細: eicar.com' }).click();
+    const toDelete = sec.getByRole('region', { name: '隔離ファイルの詳細' });
+    await expect.poll(() => toDelete.locator('dd[data-field="name"]').textContent()).toBe('eicar.com');
+    await toDelete.getByLabel('理由（必須、1000 文字以内）').fill('調査済みのため削除（e2e-delete）');
+    const asked: string[] = [];
+    sec.once('dialog', (d) => void (asked.push(d.message()), d.accept()));
+    await toDelete.getByRole('button', { name: '削除' }).click();
+    await sec.locator('.console-status', { hasText: '削除しました。' }).waitFor();
+    expect(asked).toEqual(['この隔離ファイルを削除しますか？元に戻せません。']);
+    expect(await sec.locator('section.detail').isHidden()).toBe(true);
+    expect(await sec.getByRole('button', { name: '詳細: eicar.com' }).count()).toBe(0);
 
     await staff.context().close();
     await sec.context().close();
