@@ -18,15 +18,17 @@ import { quarantineView } from './security/quarantine-view.js';
 /** The pending-approvals count beside the menu entry, refreshed on every page change. */
 function pendingBadge(): { element: HTMLElement; refresh(): void } {
   const element = h('span', { class: 'menu-badge', hidden: true });
+  const show = (count: number): void => {
+    element.hidden = count === 0;
+    element.textContent = String(count);
+    element.setAttribute('aria-label', t('security.pendingBadge', { count }));
+  };
   const refresh = (): void => {
     void fetch('/api/security/releases?state=pending', { credentials: 'same-origin' })
       .then(async (res) => (res.ok ? ((await res.json()) as { releases: unknown[] }).releases.length : 0))
-      .then((count) => {
-        element.hidden = count === 0;
-        element.textContent = String(count);
-        element.setAttribute('aria-label', t('security.pendingBadge', { count }));
-      }, () => undefined);
+      .then(show, () => undefined);
   };
+  window.addEventListener('kekkai-pending', (e) => show(Number((e as CustomEvent<number>).detail)));
   return { element, refresh };
 }
 

@@ -33,6 +33,8 @@ export function approvalsView(root: HTMLElement): void {
     try {
       const { releases } = await getJson<{ releases: Release[] }>('/api/security/releases?state=pending');
       count.textContent = t('security.pendingCount', { count: releases.length, user: releases.filter(isUserRequest).length });
+      // The menu's badge follows what this page shows.
+      window.dispatchEvent(new CustomEvent('kekkai-pending', { detail: releases.length }));
       list.replaceChildren(releases.length ? table(['time', 'name', 'recipient', 'requestedBy', 'justification', 'scan', 'state'], releases.map((r) => row(r, message, load))) : h('p', {}, [t('security.noPending')]));
     } catch (err) {
       message.textContent = (err as Error).message;
