@@ -17,7 +17,7 @@ interface Item {
   id: string;
   title: { ja: string; en: string };
   ok: boolean;
-  figures: Figure[];
+  details: Figure[];
 }
 
 function itemCard(item: Item): HTMLElement {
@@ -25,7 +25,7 @@ function itemCard(item: Item): HTMLElement {
   return h('section', { class: `card compliance-item ${item.ok ? 'ok' : 'attention'}`, 'aria-labelledby': headingId, 'data-item': item.id }, [
     h('h3', { id: headingId }, [localized(item.title)]),
     h('p', { class: item.ok ? 'compliance-state ok' : 'compliance-state attention' }, [item.ok ? `✓ ${t('compliance.ok')}` : `⚠ ${t('compliance.attention')}`]),
-    h('dl', { class: 'facts' }, item.figures.flatMap((f) => [h('dt', {}, [localized(f.label)]), h('dd', { 'data-figure': f.key, ...(f.data ? { translate: 'no' } : {}) }, [localized(f.display)])])),
+    h('dl', { class: 'facts' }, item.details.flatMap((f) => [h('dt', {}, [localized(f.label)]), h('dd', { 'data-figure': f.key, ...(f.data ? { translate: 'no' } : {}) }, [localized(f.display)])])),
     h('a', { class: 'button secondary', href: `/api/compliance.csv?item=${encodeURIComponent(item.id)}`, download: `kekkai-compliance-${item.id}.csv` }, [t('admin.complianceExportItem')]),
   ]);
 }

@@ -3,6 +3,7 @@ import { h } from '../dom-builder.js';
 import { formatJst } from '../format-time.js';
 import { label, t } from '../i18n.js';
 import { api, withStatus } from './api.js';
+import { fieldError, setFieldError } from './field-errors.js';
 import { button, splitList, statusLine, table, textInput } from './form-controls.js';
 
 interface LiveSession {
@@ -96,9 +97,21 @@ export function sessionsView(): HTMLElement {
   ]);
 }
 
+/** A settings field's value problem, named as what is allowed (mirrors gateway/http/admin-settings.http.ts). */
+function settingsProblems(values: { idle: string; tabs: string; ranges: string[] }): Record<string, string> {
+  const out: Record<string, string> = {};
+  const whole = (text: string, min: number, max: number): boolean => /^\d+$/.test(text.trim()) && Number(text) >= min && Number(text) <= max;
+  if (!whole(values.idle, 30, 86_400)) out.idle = t('validation.integerRange', { min: 30, max: 86_400 });
+  if (!whole(values.tabs, 1, 50)) out.tabs = t('validation.integerRange', { min: 1, max: 50 });
+  values.ranges.forEach((text, i) => {
+    if (splitList(text).some((c) => !/^[0-9a-fA-F:.]+\/\d{1,3}$/.test(c))) out[`range${i}`] = t('validation.cidr');
+  });
+  return out;
+}
+
 export function settingsView(): HTMLElement {
   const status = statusLine();
-  const contact = textInput(t('admin.contact'), '', { name: 'contact' });
+  const contact = textInput(t('admin.contact'), '', { name: 'contact', maxlength: '300' });
   const idle = textInput(t('admin.idleTimeout'), '', { name: 'idle-timeout', inputmode: 'numeric' });
   const tabs = textInput(t('admin.maxTabs'), '', { name: 'max-tabs', inputmode: 'numeric' });
   const ranges = {
@@ -106,18 +119,33 @@ export function settingsView(): HTMLElement {
     admin: textInput(label('enum.role', 'admin'), '', { name: 'sources-admin' }),
     security: textInput(label('enum.role', 'security'), '', { name: 'sources-security' }),
   };
+  const fields: Record<string, { control: HTMLElement; error: HTMLElement }> = {};
+  for (const [key, f] of Object.entries({ idle, tabs, range0: ranges.staff, range1: ranges.admin, range2: ranges.security })) {
+    const error = fieldError(f.control);
+    f.row.append(error);
+    fields[key] = { control: f.control, error };
+  }
   void api<{ contact: string | null; idleTimeoutSeconds: number; maxTabs: number; sourceRanges: Record<keyof typeof ranges, string[]> }>('GET', '/api/admin/settings').then((s) => {
     contact.control.value = s.contact ?? '';
     idle.control.value = String(s.idleTimeoutSeconds);
     tabs.control.value = String(s.maxTabs);
     for (const role of ['staff', 'admin', 'security'] as const) ranges[role].control.value = s.sourceRanges[role].join(', ');
   });
-  const save = button(t('admin.save'), () => void withStatus(status, () => api('PUT', '/api/admin/settings', {
-    contact: contact.control.value || null,
-    idleTimeoutSeconds: Number(idle.control.value),
-    maxTabs: Number(tabs.control.value),
-    sourceRanges: { staff: splitList(ranges.staff.control.value), admin: splitList(ranges.admin.control.value), security: splitList(ranges.security.control.value) },
-  })), { class: 'primary', id: 'save-settings' });
+  const save = button(t('admin.save'), () => {
+    const problems = settingsProblems({ idle: idle.control.value, tabs: tabs.control.value, ranges: [ranges.staff.control.value, ranges.admin.control.value, ranges.security.control.value] });
+    for (const [key, f] of Object.entries(fields)) setFieldError(f.control, f.error, problems[key] ?? '');
+    if (Object.keys(problems).length) {
+      status.textContent = t('validation.formHasErrors');
+      status.classList.add('error');
+      return;
+    }
+    void withStatus(status, () => api('PUT', '/api/admin/settings', {
+      contact: contact.control.value || null,
+      idleTimeoutSeconds: Number(idle.control.value),
+      maxTabs: Number(tabs.control.value),
+      sourceRanges: { staff: splitList(ranges.staff.control.value), admin: splitList(ranges.admin.control.value), security: splitList(ranges.security.control.value) },
+    }));
+  }, { class: 'primary', id: 'save-settings' });
   return h('section', { id: 'settings', class: 'page', 'aria-labelledby': 'settings-h' }, [
     h('h2', { id: 'settings-h' }, [t('admin.settings')]),
     contact.row, idle.row, tabs.row,

@@ -129,19 +129,15 @@ function isData(key: string, value: string | number | boolean | null, display: T
   return DATA_FIGURES.has(key) || key === 'detail';
 }
 
-export interface PresentedItem {
-  id: string;
-  title: Text;
-  ok: boolean;
-  figures: PresentedFigure[];
+/** An item as the API sends it: the raw `figures` (scripts rely on them) plus `details` for people. */
+export interface PresentedItem extends ComplianceItem {
+  details: PresentedFigure[];
 }
 
 export function presentItem(item: ComplianceItem): PresentedItem {
   return {
-    id: item.id,
-    title: item.title,
-    ok: item.ok,
-    figures: Object.entries(item.figures).map(([key, value]) => {
+    ...item,
+    details: Object.entries(item.figures).map(([key, value]) => {
       const display = displayValue(key, value);
       return { key, label: FIGURE_LABELS[key] ?? { ja: key, en: key }, value, display, data: isData(key, value, display) };
     }),

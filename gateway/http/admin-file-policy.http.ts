@@ -28,7 +28,8 @@ export function registerFilePolicyRoutes(app: FastifyInstance, ctx: AdminContext
     const yaml = 'yaml' in body ? body.yaml : documentYaml(body.document);
     const result = ctx.filePolicy.save(yaml, { authorName: current.user.name, comment: body.comment ?? null });
     if (!result.ok) {
-      return reply.code(400).send({ code: 'KEKKAI_ERR_FILE_POLICY_INVALID', message: message('file-policy-invalid', { issues: result.issues.join('; ') }), issues: result.issues });
+      const text = { ja: message('file-policy-invalid', { issues: result.issuesJa.join('、') }).ja, en: message('file-policy-invalid', { issues: result.issues.join('; ') }).en };
+      return reply.code(400).send({ code: 'KEKKAI_ERR_FILE_POLICY_INVALID', message: text, issues: result.issues, issuesJa: result.issuesJa });
     }
     auditChange(ctx, current, req, 'policy-change', { action: 'file-policy', before, after: { version: result.version.version, yaml: result.version.yaml } });
     return { version: result.version.version, effective: result.policy };
