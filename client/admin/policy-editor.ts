@@ -154,14 +154,19 @@ export function policyEditor(): HTMLElement {
     historyBox.replaceChildren(h('h3', {}, [t('admin.history')]), table([t('admin.version'), t('admin.when'), t('admin.author'), t('admin.comment'), t('admin.actions')], rows), diffOut);
   };
 
+  // At 1366 px and up the rule form and the test box sit side by side under the rule list.
   section.append(
     defaultAction.row,
-    listBox,
-    h('fieldset', { class: 'rule-form' }, [h('legend', {}, [t('admin.addRule')]), id.row, name.row, kind.row, value.row, action.row, enabled.row, addButton]),
-    comment.row,
-    save,
-    status,
-    testBox(candidate),
+    h('div', { class: 'table-scroll' }, [listBox]),
+    h('div', { class: 'two-columns' }, [
+      h('div', {}, [
+        h('fieldset', { class: 'rule-form' }, [h('legend', {}, [t('admin.addRule')]), id.row, name.row, kind.row, value.row, action.row, enabled.row, addButton]),
+        comment.row,
+        save,
+        status,
+      ]),
+      testBox(candidate),
+    ]),
     yamlBox(load),
     categoryBox(),
     historyBox,

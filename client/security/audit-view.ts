@@ -105,5 +105,13 @@ function detailName(key: string): HTMLElement {
 /** Details as "name: value" pairs (values are data, not translated); the action and justification come first. */
 function describe(details: Record<string, unknown>): HTMLElement {
   const entries = Object.entries(details).sort(([a], [b]) => (a === 'action' ? -1 : b === 'action' ? 1 : a === 'justification' ? -1 : b === 'justification' ? 1 : 0));
-  return h('ul', { class: 'detail-list' }, entries.map(([k, v]) => h('li', {}, [detailName(k), '：', h('span', { translate: 'no' }, [typeof v === 'string' ? v : JSON.stringify(v)])])));
+  return h('ul', { class: 'detail-list' }, entries.map(([k, v]) => h('li', { 'data-detail': k }, [detailName(k), '：', detailValue(k, v)])));
+}
+
+/** What was done and where from read in words (「原本の解放」, 「管理コンソール」); other values are data. */
+function detailValue(key: string, value: unknown): HTMLElement {
+  const family = key === 'action' ? 'action' : key === 'source' ? 'origin' : null;
+  const known = family && typeof value === 'string' ? `${family}.${value}` : null;
+  if (known && known in JA) return h('span', { 'data-code': String(value) }, [t(known as MessageKey)]);
+  return h('span', { translate: 'no' }, [typeof value === 'string' ? value : JSON.stringify(value)]);
 }

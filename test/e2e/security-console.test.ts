@@ -180,15 +180,15 @@ describe('security console', () => {
     const download = rows.filter({ has: sec.locator('td', { hasText: /^ダウンロード$/ }) }).filter({ hasText: 'eicar.com' });
     await download.first().waitFor();
     expect(await download.first().textContent()).toMatch(/ブロック/);
-    const refused = rows.filter({ hasText: /操作：release(?!-)/ }).filter({ hasText: 'eicar.com' });
+    const refused = rows.filter({ hasText: '操作：原本の解放' }).filter({ hasText: 'eicar.com' });
     await refused.first().waitFor();
     expect(await refused.first().textContent()).toMatch(/失敗.*refused：scan.*"status":"infected","signature":"Eicar/is);
     expect(await refused.first().textContent()).toContain(REFUSED_JUSTIFICATION);
-    const released = rows.filter({ hasText: /操作：release(?!-)/ }).filter({ hasText: 'memo.pdf' });
+    const released = rows.filter({ hasText: /操作：原本の解放(?!の申請)/ }).filter({ hasText: 'memo.pdf' });
     await released.first().waitFor();
     expect(await released.first().textContent()).toContain(JUSTIFICATION);
     expect(await released.first().textContent()).toContain('"status":"clean"');
-    await rows.filter({ hasText: 'release-delivered' }).first().waitFor();
+    await rows.filter({ hasText: '操作：原本の受け取り' }).first().waitFor();
 
     // Search narrows to the justification text.
     await sec.getByLabel('キーワード').fill('e2e）');
