@@ -347,6 +347,20 @@ describe('consoles', () => {
     await openPage(page, '/admin?lang=en#accounts');
     await page.getByRole('heading', { name: 'Accounts and roles' }).waitFor();
     expect(await page.locator('.console-menu a').first().textContent()).toBe('URL policy');
+    // Keyboard focus is visible: the skip link comes into view first, then every control shows an outline.
+    await page.keyboard.press('Tab');
+    const focused = async (): Promise<{ text: string; outline: string; left: number }> =>
+      page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        const style = getComputedStyle(el);
+        return { text: el.textContent ?? '', outline: `${style.outlineStyle} ${style.outlineWidth}`, left: el.getBoundingClientRect().left };
+      });
+    const skip = await focused();
+    expect(skip.text).toBe('Skip to content');
+    expect(skip.left).toBeGreaterThanOrEqual(0);
+    expect(skip.outline).toBe('solid 3px');
+    await page.keyboard.press('Tab');
+    expect((await focused()).outline).toBe('solid 3px');
     await page.context().close();
   });
 
