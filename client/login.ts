@@ -104,7 +104,7 @@ interface Provider {
 function providerButtons(providers: Provider[]): Node[] {
   if (!providers.length) return [];
   const suffix = document.documentElement.lang === 'en' ? '?lang=en' : '';
-  const links = providers.map((p) => h('a', { class: 'button sso-button', id: `sso-${p.id}`, href: `/auth/${p.id}/start${suffix}` }, [t('signInWith').replace('{label}', p.label)]));
+  const links = providers.map((p) => h('a', { class: 'button sso-button', id: `sso-${p.id}`, href: `/auth/${p.id}/start${suffix}` }, [t('signInWith', { label: p.label })]));
   return [h('div', { class: 'sso-buttons' }, links), h('p', { class: 'sso-or' }, [t('orPassword')])];
 }
 

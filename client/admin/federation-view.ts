@@ -39,7 +39,7 @@ function sourceSection(source: 'oidc' | 'saml', title: string, keys: string): { 
       source === 'oidc'
         ? [['redirect_uri', `${origin}/auth/oidc/callback`], ['post_logout_redirect_uri', `${origin}/login`]]
         : [['Entity ID', String(s.settings?.KEKKAI_SAML_SP_ENTITY_ID ?? '—')], ['ACS (HTTP-POST)', `${origin}/auth/saml/acs`], ['Metadata', `${origin}/auth/saml/metadata`]];
-    settingsBox.replaceChildren(s.settings ? settingsList(s.settings, register) : h('p', {}, [t('admin.fedNotConfigured').replace('{keys}', keys)]));
+    settingsBox.replaceChildren(s.settings ? settingsList(s.settings, register) : h('p', {}, [t('admin.fedNotConfigured', { keys })]));
     editor.set(s.roleMapping);
   };
   const element = h('section', { id: `federation-${source}`, 'aria-labelledby': `federation-${source}-h` }, [h('h3', { id: `federation-${source}-h` }, [title]), settingsBox, editor.element, status]);
