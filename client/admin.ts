@@ -1,47 +1,47 @@
-/** Admin console: URL and file policies, accounts, directory sign-in, live sessions, settings, checklist evidence. */
-import { h } from './dom-builder.js';
-import { lang } from './i18n.js';
+/**
+ * Admin console: one page per section behind a left menu (URL and file policies,
+ * browser start page, accounts, directory and single sign-on, live sessions,
+ * settings, checklist evidence). Japanese by default, English with ?lang=en.
+ */
 import { accountsView } from './admin/accounts-view.js';
+import { setCsrf } from './admin/api.js';
+import { complianceView } from './admin/compliance-view.js';
 import { directoryView } from './admin/directory-view.js';
 import { federationView } from './admin/federation-view.js';
-import { tr } from './admin/admin-i18n.js';
-import { setCsrf } from './admin/api.js';
-import { complianceView, filePolicyView, sessionsView, settingsView } from './admin/operations-view.js';
+import { filePolicyView } from './admin/file-policy-view.js';
+import { sessionsView, settingsView } from './admin/operations-view.js';
 import { policyEditor } from './admin/policy-editor.js';
+import { startPageView } from './admin/start-page-view.js';
+import { loadMe, placesFor, startConsole, type ConsolePage } from './console-shell.js';
+import { h } from './dom-builder.js';
+import { t } from './i18n.js';
+
+function page(id: string, label: string, make: () => HTMLElement): ConsolePage {
+  return { id, label, render: (main) => main.replaceChildren(make()) };
+}
 
 async function start(): Promise<void> {
-  document.title = tr('title');
-  const res = await fetch('/api/me', { credentials: 'same-origin' });
-  if (!res.ok) {
-    location.assign(lang === 'en' ? '/login?lang=en' : '/login');
-    return;
-  }
-  const me = (await res.json()) as { csrfToken: string; user: { name: string; role: string } };
+  const me = await loadMe();
+  if (!me) return;
   setCsrf(me.csrfToken);
-  const suffix = lang === 'en' ? '?lang=en' : '';
-  const header = h('header', { class: 'admin-header' }, [
-    h('h1', {}, [tr('title')]),
-    h('span', { class: 'who' }, [`${me.user.name} (${me.user.role})`]),
-    h('a', { href: `/${suffix}` }, [tr('browse')]),
-    h('a', { href: lang === 'en' ? '/admin' : '/admin?lang=en', lang: lang === 'en' ? 'ja' : 'en' }, [lang === 'en' ? '日本語' : 'English']),
-  ]);
   if (me.user.role !== 'admin') {
-    const sections = me.user.role === 'security' ? [complianceView(lang)] : [h('p', { role: 'alert' }, [tr('forbidden')])];
-    document.body.replaceChildren(header, h('main', { class: 'admin' }, sections));
+    // Not an admin: say so and point to the places this role may open.
+    document.title = t('admin.title');
+    const links = placesFor(me.user.role).map((p) => h('li', {}, [h('a', { href: p.href }, [p.text])]));
+    document.body.replaceChildren(h('main', { class: 'console-main', id: 'main' }, [h('h1', {}, [t('admin.title')]), h('p', { role: 'alert' }, [t('admin.forbidden')]), h('ul', {}, links)]));
     return;
   }
-  const views: Array<[string, string, () => HTMLElement]> = [
-    ['policy', tr('policy'), policyEditor],
-    ['file-policy', tr('filePolicy'), filePolicyView],
-    ['accounts', tr('accounts'), accountsView],
-    ['directory', tr('directory'), directoryView],
-    ['federation', tr('federation'), federationView],
-    ['sessions', tr('sessions'), sessionsView],
-    ['settings', tr('settings'), settingsView],
-    ['compliance', tr('compliance'), () => complianceView(lang)],
-  ];
-  const nav = h('nav', { class: 'admin-nav', 'aria-label': tr('title') }, views.map(([id, label]) => h('a', { href: `#${id}` }, [label])));
-  document.body.replaceChildren(header, nav, h('main', { class: 'admin' }, views.map(([, , make]) => make())));
+  startConsole('admin', me, [
+    page('policy', t('admin.policy'), policyEditor),
+    page('file-policy', t('admin.filePolicy'), filePolicyView),
+    page('start-page', t('admin.startPage'), startPageView),
+    page('accounts', t('admin.accounts'), accountsView),
+    page('directory', t('admin.directory'), directoryView),
+    page('federation', t('admin.federation'), federationView),
+    page('sessions', t('admin.sessions'), sessionsView),
+    page('settings', t('admin.settings'), settingsView),
+    page('compliance', t('admin.compliance'), complianceView),
+  ]);
 }
 
 void start();

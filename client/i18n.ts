@@ -1,178 +1,52 @@
 /**
- * UI strings in Japanese (default) and English. The server picks the language
- * (?lang=en or the browser's preference) and writes it to <html lang>.
+ * The browser pages' words: one message table per language (messages/ja.ts, messages/en.ts),
+ * picked by <html lang>, which the server sets from ?lang=en or the browser's preference.
+ * Enum values, reason codes, audit events and processing steps go through `label`, so no
+ * raw code reaches the Japanese UI.
  */
-const STRINGS = {
-  ja: {
-    appTitle: 'kekkai 安全ブラウザ',
-    userName: 'ユーザー名',
-    password: 'パスワード',
-    logIn: 'ログイン',
-    loginFailed: 'ログインできませんでした。',
-    address: 'アドレス',
-    back: '戻る',
-    forward: '進む',
-    reload: '再読み込み',
-    stop: '中止',
-    endSession: 'セッション終了',
-    endSessionConfirm: 'セッションを終了すると、開いているタブはすべて閉じられます。終了しますか？',
-    newTab: '新しいタブ',
-    closeTab: 'タブを閉じる',
-    tabs: 'タブ',
-    remotePage: 'リモートページ',
-    loading: '読み込み中',
-    ok: 'OK',
-    cancel: 'キャンセル',
-    leavePage: 'このページを離れますか？変更内容は保存されない可能性があります。',
-    suppressDialogs: 'このページからのダイアログを今後表示しない',
-    connecting: '接続しています…',
-    reconnecting: '接続が切れました。再接続しています…',
-    signInAgain: '再度ログイン',
-    newSession: '新しいセッションを開始',
-    chooseFile: 'アップロードするファイルを選択',
-    upload: 'アップロード',
-    untitled: '新しいタブ',
-    copied: 'クリップボードにコピーしました',
-    leakReasonTitle: '患者情報が含まれている可能性があります',
-    leakReasonLabel: '送信が必要な理由（記録されます）',
-    leakReasonRequired: '理由を入力してください。',
-    leakSendAnyway: '理由を記録して送信',
-    leakDoNotSend: '送信しない',
-    protocolError: 'ゲートウェイから不正なデータを受け取りました。',
-    print: '印刷（PDF）',
-    printShort: '印刷',
-    backToBrowser: '← ブラウザに戻る',
-    changePassword: 'パスワードの変更',
-    currentPassword: '現在のパスワード',
-    newPassword: '新しいパスワード',
-    confirmPassword: '新しいパスワード（確認）',
-    passwordRule: '英字・数字・記号を含む 13 文字以上にしてください。',
-    passwordMismatch: '確認用のパスワードが一致しません。',
-    passwordRuleTotp: '英字・数字・記号を含む 8 文字以上にしてください（二要素認証が有効）。',
-    totpCode: '確認コード（6 桁）または回復コード',
-    verify: '確認',
-    totpTitle: '二要素認証',
-    totpPrompt: '認証アプリに表示されている 6 桁のコードを入力してください。',
-    enrolTitle: '二要素認証の設定',
-    enrolPrompt: '管理者・セキュリティ担当のアカウントには二要素認証が必要です。認証アプリで QR コードを読み取るか、次の秘密鍵を入力してください。',
-    qrAlt: '認証アプリ用の QR コード',
-    secretLabel: '秘密鍵',
-    enrolCode: '認証アプリに表示された 6 桁のコード',
-    recoveryTitle: '回復コード',
-    recoveryPrompt: '認証アプリを使えないときのための回復コードです（各 1 回のみ使用可）。今すぐ安全な場所に控えてください。再表示できません。',
-    continue: '続行',
-    account: 'アカウント設定',
-    enrolOptionalTitle: '二要素認証（任意）',
-    enrolOptionalPrompt: '認証アプリのコードをサインイン時に求めるようにできます。有効にすると、パスワードは 8 文字以上で構いません。',
-    enrolStart: '二要素認証を設定する',
-    tabUnresponsive: 'このページは応答していません。しばらく待つか、再読み込みするかタブを閉じてください。',
-    tabCrashed: 'このページでエラーが発生し、表示できなくなりました。再読み込みするかタブを閉じてください。',
-    pickOption: '選択肢',
-    pickSuggestion: '入力候補',
-    pickDate: '日付を選択',
-    pickTime: '時刻を選択',
-    pickDateTime: '日付と時刻を選択',
-    pickMonth: '月を選択',
-    pickWeek: '週を選択',
-    pickColor: '色を選択',
-    clear: 'クリア',
-    signInWith: '{label}でサインイン',
-    orPassword: 'またはユーザー名とパスワードで',
-    externalSigningIn: 'ログインしています…',
-    kerberosSigningIn: 'Windows のログオン情報でログインしています…',
-    kerberosRetry: 'Windows のログオン情報でログイン',
-  },
-  en: {
-    appTitle: 'kekkai secure browser',
-    userName: 'User name',
-    password: 'Password',
-    logIn: 'Log in',
-    loginFailed: 'Sign-in failed.',
-    address: 'Address',
-    back: 'Back',
-    forward: 'Forward',
-    reload: 'Reload',
-    stop: 'Stop',
-    endSession: 'End session',
-    endSessionConfirm: 'Ending the session closes all open tabs. End it now?',
-    newTab: 'New tab',
-    closeTab: 'Close tab',
-    tabs: 'Tabs',
-    remotePage: 'Remote page',
-    loading: 'Loading',
-    ok: 'OK',
-    cancel: 'Cancel',
-    leavePage: 'Leave this page? Changes you made may not be saved.',
-    suppressDialogs: 'Do not show more dialogs from this page',
-    connecting: 'Connecting…',
-    reconnecting: 'Connection lost. Reconnecting…',
-    signInAgain: 'Sign in again',
-    newSession: 'Start a new session',
-    chooseFile: 'Choose a file to upload',
-    upload: 'Upload',
-    untitled: 'New tab',
-    copied: 'Copied to the clipboard',
-    leakReasonTitle: 'This may contain patient data',
-    leakReasonLabel: 'Why it must be sent (recorded)',
-    leakReasonRequired: 'Please give a reason.',
-    leakSendAnyway: 'Record the reason and send',
-    leakDoNotSend: 'Do not send',
-    protocolError: 'The gateway sent malformed data.',
-    print: 'Print (PDF)',
-    printShort: 'Print',
-    backToBrowser: '← Back to the browser',
-    changePassword: 'Change password',
-    currentPassword: 'Current password',
-    newPassword: 'New password',
-    confirmPassword: 'Confirm new password',
-    passwordRule: 'Use at least 13 characters mixing letters, digits and symbols.',
-    passwordMismatch: 'The new passwords do not match.',
-    passwordRuleTotp: 'Use at least 8 characters mixing letters, digits and symbols (second factor is on).',
-    totpCode: 'Verification code (6 digits) or recovery code',
-    verify: 'Verify',
-    totpTitle: 'Second factor',
-    totpPrompt: 'Enter the 6-digit code shown in your authenticator app.',
-    enrolTitle: 'Set up the second factor',
-    enrolPrompt: 'Admin and security accounts need a second factor. Scan the QR code with an authenticator app, or enter the secret below.',
-    qrAlt: 'QR code for the authenticator app',
-    secretLabel: 'Secret',
-    enrolCode: 'The 6-digit code shown in the app',
-    recoveryTitle: 'Recovery codes',
-    recoveryPrompt: 'Use these if you cannot use your authenticator app (each works once). Write them down somewhere safe now; they are not shown again.',
-    continue: 'Continue',
-    account: 'Account settings',
-    enrolOptionalTitle: 'Second factor (optional)',
-    enrolOptionalPrompt: 'You can require a code from an authenticator app at sign-in. With it on, passwords may be 8 characters or more.',
-    enrolStart: 'Set up a second factor',
-    tabUnresponsive: 'This page is not responding. Wait, reload it, or close the tab.',
-    tabCrashed: 'This page stopped working and cannot be shown. Reload it or close the tab.',
-    pickOption: 'Options',
-    pickSuggestion: 'Suggestions',
-    pickDate: 'Choose a date',
-    pickTime: 'Choose a time',
-    pickDateTime: 'Choose a date and time',
-    pickMonth: 'Choose a month',
-    pickWeek: 'Choose a week',
-    pickColor: 'Choose a colour',
-    clear: 'Clear',
-    signInWith: 'Sign in with {label}',
-    orPassword: 'or with user name and password',
-    externalSigningIn: 'Signing in…',
-    kerberosSigningIn: 'Signing in with your Windows sign-in…',
-    kerberosRetry: 'Sign in with your Windows sign-in',
-  },
-} as const;
+import { EN } from './messages/en.js';
+import { JA, type MessageKey } from './messages/ja.js';
+import { fillMessage, type Lang } from './messages/fill.js';
 
-export type Lang = keyof typeof STRINGS;
-export type StringKey = keyof (typeof STRINGS)['ja'];
+export type { Lang, MessageKey };
+/** Kept for the viewer's modules that name their keys. */
+export type StringKey = MessageKey;
 
 export const lang: Lang = document.documentElement.lang === 'en' ? 'en' : 'ja';
 
-export function t(key: StringKey): string {
-  return STRINGS[lang][key];
+/** The message for `key` in the UI language, with {placeholders} filled in. */
+export function t(key: MessageKey, params: Record<string, string | number> = {}): string {
+  return fillMessage(lang === 'en' ? EN : JA, key, params);
 }
 
 /** Picks the UI language's half of a bilingual server message. */
 export function localized(message: { ja: string; en: string }): string {
   return message[lang];
+}
+
+/** Families of coded values that have a label in the table (`enum.action.block`, `reason.infected`, …). */
+export type LabelFamily =
+  | 'enum.action'
+  | 'enum.match'
+  | 'enum.role'
+  | 'enum.authSource'
+  | 'enum.outcome'
+  | 'enum.verdict'
+  | 'event'
+  | 'reason'
+  | 'step'
+  | 'chain'
+  | 'file.group'
+  | 'file.field'
+  | 'file.option';
+
+/** The label of a coded value; an unknown code (a newer server) is shown as it is. */
+export function label(family: LabelFamily, code: string): string {
+  const key = `${family}.${code}`;
+  return key in JA ? t(key as MessageKey) : code;
+}
+
+/** The ?lang= suffix that keeps the UI language across links. */
+export function langQuery(): string {
+  return lang === 'en' ? '?lang=en' : '';
 }

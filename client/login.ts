@@ -30,7 +30,7 @@ async function postJson(url: string, payload: unknown): Promise<Reply> {
 
 function goHome(): void {
   // The viewer route sends users with a one-time password to /password first.
-  location.assign(document.documentElement.lang === 'en' ? '/?lang=en' : '/');
+  location.assign(document.documentElement.lang === 'en' ? '/start?lang=en' : '/start');
 }
 
 function show(...children: Node[]): void {
@@ -110,7 +110,7 @@ interface Provider {
 function providerButtons(providers: Provider[]): Node[] {
   if (!providers.length) return [];
   const suffix = document.documentElement.lang === 'en' ? '?lang=en' : '';
-  const links = providers.map((p) => h('a', { class: 'button sso-button', id: `sso-${p.id}`, href: `/auth/${p.id}/start${suffix}` }, [t('signInWith').replace('{label}', p.label)]));
+  const links = providers.map((p) => h('a', { class: 'button sso-button', id: `sso-${p.id}`, href: `/auth/${p.id}/start${suffix}` }, [t('signInWith', { label: p.label })]));
   return [h('div', { class: 'sso-buttons' }, links), h('p', { class: 'sso-or' }, [t('orPassword')])];
 }
 

@@ -44,7 +44,7 @@ async function render(): Promise<void> {
       body: JSON.stringify({ current: current.value, next: next.value }),
     }).then(async (res) => {
       if (res.ok) {
-        location.assign(document.documentElement.lang === 'en' ? '/?lang=en' : '/');
+        location.assign(document.documentElement.lang === 'en' ? '/start?lang=en' : '/start');
         return;
       }
       const body = (await res.json().catch(() => null)) as { message?: { ja: string; en: string } } | null;

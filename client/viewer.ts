@@ -5,6 +5,8 @@
 import type { ClientMessage, ServerMessage, Viewport } from '../protocol/index.js';
 import { h } from './dom-builder.js';
 import { localized, t } from './i18n.js';
+import { placesFor } from './places.js';
+import { StartPanel } from './viewer/start-panel.js';
 import { Connection } from './viewer/connection.js';
 import { DialogView, NoticeView, Overlay } from './viewer/dialogs.js';
 import { DownloadPanel } from './viewer/download-panel.js';
@@ -29,6 +31,13 @@ interface Me {
 async function loadMe(): Promise<Me | null> {
   const res = await fetch('/api/me', { credentials: 'same-origin' });
   return res.ok ? ((await res.json()) as Me) : null;
+}
+
+/** Toolbar links to the consoles this role may open (none for staff). */
+function consoleLinks(role: string): HTMLElement[] {
+  return placesFor(role)
+    .filter((p) => p.page !== 'viewer')
+    .map((p) => h('a', { href: p.href, class: `console-link place-${p.page}` }, [p.text]));
 }
 
 async function start(): Promise<void> {
@@ -83,7 +92,7 @@ async function start(): Promise<void> {
       if (confirm(t('endSessionConfirm'))) send({ type: 'end-session' });
     },
     () => focusPage(),
-    [downloads.button],
+    [downloads.button, ...consoleLinks(me.user.role)],
   );
   /** The keyboard goes to the remote page; the frame around it shows so when it got there by keyboard. */
   const focusPage = (byKeyboard = false): void => {
@@ -125,7 +134,9 @@ async function start(): Promise<void> {
   });
   const dialogs = new DialogView(document.body, send, () => input.focus());
   const health = new TabHealthBanner(send);
-  stage.append(health.element);
+  const startPanel = new StartPanel(send);
+  stage.append(health.element, startPanel.element);
+  void startPanel.load();
   const pickers = new PickerView({ stage, canvas, send, remoteSize: () => remote, refocus: () => input.focus() });
   // A pop-up closes when the page scrolls under it.
   canvas.addEventListener('wheel', () => pickers.cancel(), { passive: true });
@@ -144,6 +155,7 @@ async function start(): Promise<void> {
       case 'tab-health':
         return health.update(msg);
       case 'nav-state':
+        startPanel.update(msg.url, msg.loading);
         return toolbar.setNavState(msg);
       case 'cursor':
         canvas.style.cursor = msg.cursor;

@@ -1,6 +1,5 @@
 /** JSON calls to the admin API with the CSRF token; errors come back in the UI language. */
-import { localized } from '../i18n.js';
-import { tr } from './admin-i18n.js';
+import { localized, t } from '../i18n.js';
 
 let csrf = '';
 
@@ -27,12 +26,12 @@ export async function api<T = Record<string, unknown>>(method: 'GET' | 'POST' | 
     ...(payload === undefined ? {} : { body: JSON.stringify(payload) }),
   });
   const body = (await res.json().catch(() => ({}))) as T & { message?: { ja: string; en: string }; issues?: string[] };
-  if (!res.ok) throw new ApiError(body.message ? localized(body.message) : tr('failed'), body.issues ?? [], body as Record<string, unknown>);
+  if (!res.ok) throw new ApiError(body.message ? localized(body.message) : t('admin.failed'), body.issues ?? [], body as Record<string, unknown>);
   return body;
 }
 
 /** Runs an action and shows its outcome in a status line (role=status). */
-export async function withStatus(status: HTMLElement, action: () => Promise<unknown>, done = tr('saved')): Promise<boolean> {
+export async function withStatus(status: HTMLElement, action: () => Promise<unknown>, done = t('admin.saved')): Promise<boolean> {
   status.textContent = '';
   status.classList.remove('error');
   try {
@@ -40,7 +39,7 @@ export async function withStatus(status: HTMLElement, action: () => Promise<unkn
     status.textContent = done;
     return true;
   } catch (err) {
-    status.textContent = err instanceof ApiError ? err.message : tr('failed');
+    status.textContent = err instanceof ApiError ? err.message : t('admin.failed');
     status.classList.add('error');
     return false;
   }

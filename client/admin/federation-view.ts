@@ -5,7 +5,7 @@
  * the same editor as the directory's.
  */
 import { h } from '../dom-builder.js';
-import { tr } from './admin-i18n.js';
+import { t } from '../i18n.js';
 import { api } from './api.js';
 import { statusLine } from './form-controls.js';
 import { mappingEditor, type Rule } from './role-mapping-editor.js';
@@ -26,20 +26,20 @@ const show = (v: Settings[string]) => (Array.isArray(v) ? v.join(', ') : v === n
 function settingsList(settings: Settings, register: Array<[string, string]>): HTMLElement {
   const rows = Object.entries(settings).map(([k, v]) => [k, show(v)] as [string, string]);
   const list = (items: Array<[string, string]>) => h('dl', { class: 'directory-settings' }, items.flatMap(([k, v]) => [h('dt', {}, [k]), h('dd', {}, [v])]));
-  return h('div', {}, [list(rows), h('h4', {}, [tr('fedRegister')]), list(register)]);
+  return h('div', {}, [list(rows), h('h4', {}, [t('admin.fedRegister')]), list(register)]);
 }
 
 function sourceSection(source: 'oidc' | 'saml', title: string, keys: string): { element: HTMLElement; load(s: SourceStatus): void } {
   const status = statusLine();
   const settingsBox = h('div');
-  const editor = mappingEditor(status, { url: `/api/admin/federation/${source}/role-mapping`, groupLabel: tr('fedGroup'), placeholder: 'kekkai-staff', id: `role-mapping-${source}` });
+  const editor = mappingEditor(status, { url: `/api/admin/federation/${source}/role-mapping`, groupLabel: t('admin.fedGroup'), placeholder: 'kekkai-staff', id: `role-mapping-${source}` });
   const origin = location.origin;
   const load = (s: SourceStatus) => {
     const register: Array<[string, string]> =
       source === 'oidc'
         ? [['redirect_uri', `${origin}/auth/oidc/callback`], ['post_logout_redirect_uri', `${origin}/login`]]
         : [['Entity ID', String(s.settings?.KEKKAI_SAML_SP_ENTITY_ID ?? '—')], ['ACS (HTTP-POST)', `${origin}/auth/saml/acs`], ['Metadata', `${origin}/auth/saml/metadata`]];
-    settingsBox.replaceChildren(s.settings ? settingsList(s.settings, register) : h('p', {}, [tr('fedNotConfigured').replace('{keys}', keys)]));
+    settingsBox.replaceChildren(s.settings ? settingsList(s.settings, register) : h('p', {}, [t('admin.fedNotConfigured', { keys })]));
     editor.set(s.roleMapping);
   };
   const element = h('section', { id: `federation-${source}`, 'aria-labelledby': `federation-${source}-h` }, [h('h3', { id: `federation-${source}-h` }, [title]), settingsBox, editor.element, status]);
@@ -47,11 +47,11 @@ function sourceSection(source: 'oidc' | 'saml', title: string, keys: string): { 
 }
 
 export function federationView(): HTMLElement {
-  const oidc = sourceSection('oidc', tr('fedOidc'), 'KEKKAI_OIDC_ISSUER, KEKKAI_OIDC_CLIENT_ID …');
-  const saml = sourceSection('saml', tr('fedSaml'), 'KEKKAI_SAML_IDP_SSO_URL, KEKKAI_SAML_IDP_ENTITY_ID …');
+  const oidc = sourceSection('oidc', t('admin.fedOidc'), 'KEKKAI_OIDC_ISSUER, KEKKAI_OIDC_CLIENT_ID …');
+  const saml = sourceSection('saml', t('admin.fedSaml'), 'KEKKAI_SAML_IDP_SSO_URL, KEKKAI_SAML_IDP_ENTITY_ID …');
   void api<Status>('GET', '/api/admin/federation').then((s) => {
     oidc.load(s.oidc);
     saml.load(s.saml);
   });
-  return h('section', { id: 'federation', 'aria-labelledby': 'federation-h' }, [h('h2', { id: 'federation-h' }, [tr('federation')]), oidc.element, saml.element]);
+  return h('section', { id: 'federation', 'aria-labelledby': 'federation-h' }, [h('h2', { id: 'federation-h' }, [t('admin.federation')]), oidc.element, saml.element]);
 }

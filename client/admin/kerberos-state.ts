@@ -5,7 +5,7 @@
  * acquired from the keytab when the page was loaded (docs/kerberos-sign-in.md).
  */
 import { h } from '../dom-builder.js';
-import { tr } from './admin-i18n.js';
+import { t } from '../i18n.js';
 
 export interface KerberosStatus {
   configured: boolean;
@@ -17,16 +17,16 @@ export interface KerberosStatus {
 }
 
 export function kerberosState(k: KerberosStatus | null | undefined): HTMLElement {
-  const title = h('h3', {}, [tr('krbTitle')]);
-  if (!k?.configured) return h('div', { id: 'kerberos-state' }, [title, h('p', {}, [tr('krbNotConfigured')])]);
-  const keytab = k.keytab ? `${k.keytab.path} — ${k.keytab.readable ? tr('krbReadable') : `${tr('krbUnreadable')} (${k.keytab.problem ?? ''})`}` : '—';
-  const credentials = !k.credentials ? '—' : k.credentials.ok ? tr('krbCredOk') : `${tr('krbCredFailed')}: ${k.credentials.detail}`;
+  const title = h('h3', {}, [t('admin.krbTitle')]);
+  if (!k?.configured) return h('div', { id: 'kerberos-state' }, [title, h('p', {}, [t('admin.krbNotConfigured')])]);
+  const keytab = k.keytab ? `${k.keytab.path} — ${k.keytab.readable ? t('admin.krbReadable') : `${t('admin.krbUnreadable')} (${k.keytab.problem ?? ''})`}` : '—';
+  const credentials = !k.credentials ? '—' : k.credentials.ok ? t('admin.krbCredOk') : `${t('admin.krbCredFailed')}: ${k.credentials.detail}`;
   const rows: Array<[string, string]> = [
-    [tr('krbKeytab'), keytab],
-    [tr('krbPrincipal'), k.servicePrincipal ?? '—'],
-    [tr('krbRealms'), k.realms.join(', ')],
-    [tr('krbLookup'), k.directoryAttribute ?? tr('krbLookupDefault')],
-    [tr('krbCredentials'), credentials],
+    [t('admin.krbKeytab'), keytab],
+    [t('admin.krbPrincipal'), k.servicePrincipal ?? '—'],
+    [t('admin.krbRealms'), k.realms.join(', ')],
+    [t('admin.krbLookup'), k.directoryAttribute ?? t('admin.krbLookupDefault')],
+    [t('admin.krbCredentials'), credentials],
   ];
   const list = h('dl', { class: 'directory-settings' }, rows.flatMap(([key, value]) => [h('dt', {}, [key]), h('dd', {}, [value])]));
   if (k.credentials && !k.credentials.ok) list.classList.add('error');

@@ -4,8 +4,7 @@
  * and field shown next to it (Japanese or English).
  */
 import { h } from '../dom-builder.js';
-import { localized } from '../i18n.js';
-import { tr } from './admin-i18n.js';
+import { label, localized, t } from '../i18n.js';
 import { api, ApiError, withStatus } from './api.js';
 import { button } from './form-controls.js';
 
@@ -28,7 +27,7 @@ export function mappingEditor(status: HTMLElement, opts: { url: string; groupLab
         const groupInput = h('input', { type: 'text', name: `mapping-group-${i}`, 'aria-label': `${opts.groupLabel} ${i + 1}`, size: '60', placeholder: opts.placeholder, 'aria-invalid': errorOf('group') ? 'true' : undefined });
         groupInput.value = rule.group;
         groupInput.addEventListener('input', () => (rule.group = groupInput.value));
-        const roleSelect = h('select', { name: `mapping-role-${i}`, 'aria-label': `${tr('role')} ${i + 1}`, 'aria-invalid': errorOf('role') ? 'true' : undefined }, ROLES.map((r) => h('option', { value: r }, [r])));
+        const roleSelect = h('select', { name: `mapping-role-${i}`, 'aria-label': `${t('admin.role')} ${i + 1}`, 'aria-invalid': errorOf('role') ? 'true' : undefined }, ROLES.map((r) => h('option', { value: r }, [label('enum.role', r)])));
         roleSelect.value = rule.role;
         roleSelect.addEventListener('change', () => (rule.role = roleSelect.value));
         const move = (to: number) => () => {
@@ -40,15 +39,15 @@ export function mappingEditor(status: HTMLElement, opts: { url: string; groupLab
           h('td', {}, [groupInput, h('p', { class: 'form-error', role: 'alert' }, [errorOf('group')])]),
           h('td', {}, [roleSelect, h('p', { class: 'form-error', role: 'alert' }, [errorOf('role')])]),
           h('td', { class: 'row-actions' }, [
-            button(tr('up'), move(i - 1), { 'aria-label': `${tr('up')} ${i + 1}` }),
-            button(tr('down'), move(i + 1), { 'aria-label': `${tr('down')} ${i + 1}` }),
-            button(tr('remove'), () => (rules.splice(i, 1), render()), { 'aria-label': `${tr('remove')} ${i + 1}` }),
+            button(t('admin.up'), move(i - 1), { 'aria-label': `${t('admin.up')} ${i + 1}` }),
+            button(t('admin.down'), move(i + 1), { 'aria-label': `${t('admin.down')} ${i + 1}` }),
+            button(t('admin.remove'), () => (rules.splice(i, 1), render()), { 'aria-label': `${t('admin.remove')} ${i + 1}` }),
           ]),
         ]);
       }),
     );
   };
-  const save = button(tr('saveMapping'), () => void withStatus(status, async () => {
+  const save = button(t('admin.saveMapping'), () => void withStatus(status, async () => {
     try {
       const res = await api<{ roleMapping: Rule[] }>('PUT', opts.url, { rules });
       rules = res.roleMapping.map((r) => ({ ...r }));
@@ -58,10 +57,10 @@ export function mappingEditor(status: HTMLElement, opts: { url: string; groupLab
       throw err;
     }
   }), { class: 'primary', id: `save-${opts.id ?? 'role-mapping'}` });
-  const add = button(tr('addRow'), () => (rules.push({ group: '', role: 'staff' }), render()), { id: `add-${opts.id ?? 'role-mapping'}-row` });
+  const add = button(t('admin.addRow'), () => (rules.push({ group: '', role: 'staff' }), render()), { id: `add-${opts.id ?? 'role-mapping'}-row` });
   const element = h('fieldset', {}, [
-    h('legend', {}, [tr('roleMapping')]),
-    h('table', { class: 'admin-table', id: opts.id ?? 'role-mapping' }, [h('thead', {}, [h('tr', {}, [opts.groupLabel, tr('role'), tr('actions')].map((x) => h('th', { scope: 'col' }, [x])))]), body]),
+    h('legend', {}, [t('admin.roleMapping')]),
+    h('table', { class: 'admin-table', id: opts.id ?? 'role-mapping' }, [h('thead', {}, [h('tr', {}, [opts.groupLabel, t('admin.role'), t('admin.actions')].map((x) => h('th', { scope: 'col' }, [x])))]), body]),
     add, save,
   ]);
   return { element, set: (next) => ((rules = next.map((r) => ({ ...r }))), render()) };

@@ -1,5 +1,5 @@
 /** Calls to the security console API with the session's CSRF token; errors carry the server's message. */
-import { lang, s } from './strings.js';
+import { lang, t } from '../i18n.js';
 
 let csrfToken = '';
 
@@ -20,7 +20,7 @@ export class ApiError extends Error {
 
 async function fail(res: Response): Promise<never> {
   const body = (await res.json().catch(() => null)) as { message?: { ja: string; en: string } } | null;
-  throw new ApiError(res.status, body?.message ? body.message[lang] : s('failed'), body);
+  throw new ApiError(res.status, body?.message ? body.message[lang] : t('security.failed'), body);
 }
 
 export async function getJson<T>(url: string): Promise<T> {

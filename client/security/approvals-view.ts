@@ -5,7 +5,8 @@
 import { h } from '../dom-builder.js';
 import { getJson, post } from './api.js';
 import { scanBox, scanOfError, scanText, type Scan } from './scan-view.js';
-import { formatTime, s } from './strings.js';
+import { t } from '../i18n.js';
+import { formatJst } from '../format-time.js';
 import { button, field, status, table } from './widgets.js';
 
 interface Release {
@@ -27,12 +28,14 @@ export function approvalsView(root: HTMLElement): void {
   const message = status();
   const list = h('div');
   const count = h('p', { class: 'pending-count', role: 'status' });
-  root.replaceChildren(h('h2', {}, [s('navApprovals')]), count, message, list);
+  root.replaceChildren(h('h2', {}, [t('security.navApprovals')]), count, message, list);
   const load = async (): Promise<void> => {
     try {
       const { releases } = await getJson<{ releases: Release[] }>('/api/security/releases?state=pending');
-      count.textContent = s('pendingCount', { count: releases.length, user: releases.filter(isUserRequest).length });
-      list.replaceChildren(releases.length ? table(['time', 'name', 'recipient', 'requestedBy', 'justification', 'scan', 'state'], releases.map((r) => row(r, message, load))) : h('p', {}, [s('noPending')]));
+      count.textContent = t('security.pendingCount', { count: releases.length, user: releases.filter(isUserRequest).length });
+      // The menu's badge follows what this page shows.
+      window.dispatchEvent(new CustomEvent('kekkai-pending', { detail: releases.length }));
+      list.replaceChildren(releases.length ? table(['time', 'name', 'recipient', 'requestedBy', 'justification', 'scan', 'state'], releases.map((r) => row(r, message, load))) : h('p', {}, [t('security.noPending')]));
     } catch (err) {
       message.textContent = (err as Error).message;
     }
@@ -52,11 +55,12 @@ function row(r: Release, message: HTMLElement, reload: () => Promise<void>): HTM
   const scan = scanBox(r.quarantineId);
   void scan.run();
   const decide = (verb: 'approve' | 'reject'): void => {
+    if (verb === 'reject' && !confirm(t('security.confirmReject'))) return;
     void post(`/api/security/releases/${encodeURIComponent(r.id)}/${verb}`, { justification: justification.value }).then(
       async (res) => {
         const body = (await res.json()) as { scan: Scan | null };
         message.classList.remove('error');
-        message.textContent = body.scan ? `${s('approved')} ${scanText(body.scan)}` : s('done');
+        message.textContent = verb === 'reject' ? t('security.rejected') : body.scan ? `${t('security.approved')} ${scanText(body.scan)}` : t('security.done');
         void reload();
       },
       (err: Error) => {
@@ -67,21 +71,21 @@ function row(r: Release, message: HTMLElement, reload: () => Promise<void>): HTM
       },
     );
   };
-  const approve = button(s('approve'), { class: 'primary' });
-  const reject = button(s('reject'));
+  const approve = button(t('security.approve'), { class: 'primary' });
+  const reject = button(t('security.reject'));
   approve.addEventListener('click', () => decide('approve'));
   reject.addEventListener('click', () => decide('reject'));
   return h('tr', {}, [
-    h('td', {}, [formatTime(r.requestedAt)]),
+    h('td', {}, [formatJst(r.requestedAt)]),
     h('td', {}, [r.name, h('br'), h('code', {}, [r.sha256.slice(0, 16)])]),
     h('td', {}, [r.recipientName ?? '']),
     h('td', {}, [r.requestedByName ?? '']),
     h('td', {}, [
-      ...(isUserRequest(r) ? [h('p', { class: 'user-request' }, [s('userRequest')])] : []),
+      ...(isUserRequest(r) ? [h('p', { class: 'user-request' }, [t('security.userRequest')])] : []),
       r.requestJustification,
-      ...(r.decidedByName ? [h('p', { class: 'first-approval' }, [s('firstApproval', { name: r.decidedByName })])] : []),
+      ...(r.decidedByName ? [h('p', { class: 'first-approval' }, [t('security.firstApproval', { name: r.decidedByName })])] : []),
     ]),
     h('td', {}, [scan.element]),
-    h('td', {}, [field(s('justification'), justification), approve, reject]),
+    h('td', {}, [field(t('security.justification'), justification), approve, reject]),
   ]);
 }

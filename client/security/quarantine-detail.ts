@@ -2,8 +2,9 @@
 import { h } from '../dom-builder.js';
 import { getJson, post, saveResponse } from './api.js';
 import { scanBox, scanOfError, type ScanBox } from './scan-view.js';
-import { formatSize, formatTime, s, stateName, type SecurityStringKey } from './strings.js';
-import { button, field, status } from './widgets.js';
+import { label, t } from '../i18n.js';
+import { formatJst } from '../format-time.js';
+import { type SecurityKey, button, field, formatSize, st, stateName, status } from './widgets.js';
 
 export interface QuarantineRecord {
   id: string;
@@ -37,27 +38,28 @@ interface DetailBody {
   releaseNeedsSecondApproval: boolean;
 }
 
-export async function showDetail(panel: HTMLElement, id: string, onChange: () => void, notice = ''): Promise<void> {
+export async function showDetail(panel: HTMLElement, id: string, onChange: () => void, notice = '', onDeleted?: (text: string) => void): Promise<void> {
   const body = await getJson<DetailBody>(`/api/security/quarantine/${encodeURIComponent(id)}`);
-  const closeButton = button(s('close'));
+  const closeButton = button(t('security.close'));
   closeButton.addEventListener('click', () => (panel.hidden = true));
   // The record's signature is from the download (often "—": blocked before the scan);
   // what decides a release is this fresh scan with today's signatures.
   const scan = scanBox(id);
   void scan.run();
   panel.replaceChildren(
-    h('h2', { id: 'detail-title' }, [s('detail')]),
+    h('h2', { id: 'detail-title' }, [t('security.detail')]),
     facts(body.record),
-    h('h3', {}, [s('steps')]),
+    h('h3', {}, [t('security.steps')]),
     steps(body.record.steps),
-    ...(body.releases.length ? [h('h3', {}, [s('releases')]), releases(body.releases)] : []),
-    h('h3', {}, [s('scan')]),
-    h('p', { class: 'scan-note' }, [s('scanNote')]),
+    ...(body.releases.length ? [h('h3', {}, [t('security.releases')]), releases(body.releases)] : []),
+    h('h3', {}, [t('security.scan')]),
+    h('p', { class: 'scan-note' }, [t('security.scanNote')]),
     scan.element,
     // The outcome of an action is shown again after the detail re-renders.
-    actions(body, scan, notice, (outcome) => {
+    actions(body, scan, notice, (outcome, deleted) => {
+      if (deleted && onDeleted) return onDeleted(outcome);
       onChange();
-      void showDetail(panel, id, onChange, outcome);
+      void showDetail(panel, id, onChange, outcome, onDeleted);
     }),
     closeButton,
   );
@@ -67,19 +69,21 @@ export async function showDetail(panel: HTMLElement, id: string, onChange: () =>
 }
 
 function facts(r: QuarantineRecord): HTMLElement {
-  const rows: Array<[SecurityStringKey, string]> = [
+  const rows: Array<[SecurityKey, string]> = [
     ['name', r.name],
     ['size', `${formatSize(r.size)} (${r.size} B)`],
     ['sha256', r.sha256],
     ['trueType', r.trueType ?? '—'],
     ['sourceUrl', r.sourceUrl ?? '—'],
-    ['user', r.userName ?? '—'],
-    ['time', formatTime(r.createdAt)],
-    ['verdict', r.verdict === 'blocked' ? s('verdictBlocked') : s('verdictSanitized')],
+    ['user', r.userName ?? t('security.unknownUser')],
+    ['time', formatJst(r.createdAt)],
+    ['verdict', label('enum.verdict', r.verdict)],
     ['signature', r.signature ?? '—'],
-    ['reason', r.reason ?? '—'],
+    ['reason', r.reason ? label('reason', r.reason) : '—'],
   ];
-  return h('dl', { class: 'facts' }, rows.flatMap(([k, v]) => [h('dt', {}, [s(k)]), h('dd', { 'data-field': k }, [v])]));
+  // Names, hashes, addresses and signatures are data, not words to translate.
+  const raw = new Set<SecurityKey>(['name', 'sha256', 'trueType', 'sourceUrl', 'user', 'signature']);
+  return h('dl', { class: 'facts' }, rows.flatMap(([k, v]) => [h('dt', {}, [st(k)]), h('dd', { 'data-field': k, ...(raw.has(k) ? { translate: 'no' } : {}) }, [k === 'sourceUrl' && v === 'print:' ? t('security.printed') : v])]));
 }
 
 function steps(list: unknown[]): HTMLElement {
@@ -87,8 +91,15 @@ function steps(list: unknown[]): HTMLElement {
     'ol',
     { class: 'steps' },
     list.map((step) => {
-      const st = (typeof step === 'object' && step !== null ? step : {}) as { stage?: unknown; detail?: unknown; ms?: unknown };
-      return h('li', {}, [`${String(st.stage ?? '?')}: ${String(st.detail ?? '')}${typeof st.ms === 'number' ? ` (${st.ms} ms)` : ''}`]);
+      const one = (typeof step === 'object' && step !== null ? step : {}) as { stage?: unknown; detail?: unknown; ms?: unknown };
+      const detail = String(one.detail ?? '');
+      // The sanitizer writes "blocked: <reason>: <detail>" when a stage stopped the file.
+      const blocked = /(?:^|: )blocked: ([a-z-]+)/.exec(detail);
+      const outcome = blocked ? t('step.blocked', { reason: label('reason', blocked[1]!) }) : t('step.ok');
+      return h('li', { class: blocked ? 'step blocked' : 'step' }, [
+        `${label('step', String(one.stage ?? '?'))}: ${outcome}${typeof one.ms === 'number' ? `（${one.ms} ms）` : ''}`,
+        ...(detail ? [h('details', { class: 'step-detail' }, [h('summary', {}, [t('step.technical')]), h('code', { translate: 'no' }, [detail])])] : []),
+      ]);
     }),
   );
 }
@@ -99,26 +110,26 @@ function releases(list: Release[]): HTMLElement {
     { class: 'release-history' },
     list.map((r) =>
       h('li', {}, [
-        `${formatTime(r.requestedAt)} ${stateName(r.state)} — ${s('requestedBy')}: ${r.requestedByName ?? ''} 「${r.requestJustification}」`,
+        `${formatJst(r.requestedAt)} ${stateName(r.state)} — ${t('security.requestedBy')}: ${r.requestedByName ?? ''} 「${r.requestJustification}」`,
         ...(r.decidedByName ? [` / ${r.decidedByName} 「${r.decisionJustification ?? ''}」`] : []),
       ]),
     ),
   );
 }
 
-function actions(body: DetailBody, scan: ScanBox, notice: string, changed: (outcome: string) => void): HTMLElement {
+function actions(body: DetailBody, scan: ScanBox, notice: string, changed: (outcome: string, deleted?: boolean) => void): HTMLElement {
   const justification = h('textarea', { name: 'justification', maxlength: '1000', rows: '3', required: true });
   const message = status();
   message.textContent = notice;
   const base = `/api/security/quarantine/${encodeURIComponent(body.record.id)}`;
-  const run = (fn: () => Promise<string>): void => {
+  const run = (fn: () => Promise<string>, deleting = false): void => {
     message.textContent = '';
     message.classList.remove('error');
     void fn().then(
       (text) => {
         message.textContent = text;
         justification.value = '';
-        changed(text);
+        changed(text, deleting);
       },
       (err: Error) => {
         // A refusal must not look like the green success line.
@@ -127,7 +138,7 @@ function actions(body: DetailBody, scan: ScanBox, notice: string, changed: (outc
       },
     );
   };
-  const release = button(body.releaseNeedsSecondApproval ? s('requestRelease') : s('release'), { class: 'primary' });
+  const release = button(body.releaseNeedsSecondApproval ? t('security.requestRelease') : t('security.release'), { class: 'primary' });
   release.addEventListener('click', () =>
     run(async () => {
       // The gateway scans before it releases; a refusal carries that scan's result.
@@ -137,23 +148,23 @@ function actions(body: DetailBody, scan: ScanBox, notice: string, changed: (outc
         throw err;
       });
       const { release: r } = (await res.json()) as { release: { state: string } };
-      return r.state === 'pending' ? s('pending') : s('released');
+      return r.state === 'pending' ? t('security.pending') : t('security.released');
     }),
   );
-  const analysis = button(s('analysis'));
+  const analysis = button(t('security.analysis'));
   analysis.addEventListener('click', () =>
     run(async () => {
       await saveResponse(await post(`${base}/analysis-zip`, { justification: justification.value }), `${body.record.sha256}.zip`);
-      return s('done');
+      return t('security.done');
     }),
   );
-  const del = button(s('delete'), { class: 'danger' });
+  const del = button(t('security.delete'), { class: 'danger' });
   del.addEventListener('click', () => {
-    if (!confirm(s('deleteConfirm'))) return;
+    if (!confirm(t('security.deleteConfirm'))) return;
     run(async () => {
       await post(`${base}/delete`, { justification: justification.value });
-      return s('deleted');
-    });
+      return t('security.deleted');
+    }, true);
   });
-  return h('div', { class: 'actions' }, [field(s('justification'), justification), h('div', { class: 'action-buttons' }, [release, analysis, del]), message]);
+  return h('div', { class: 'actions' }, [field(t('security.justification'), justification), h('div', { class: 'action-buttons' }, [release, analysis, del]), message]);
 }

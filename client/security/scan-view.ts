@@ -5,7 +5,8 @@
  */
 import { h } from '../dom-builder.js';
 import { ApiError, post } from './api.js';
-import { formatTime, s } from './strings.js';
+import { t } from '../i18n.js';
+import { formatJst } from '../format-time.js';
 import { button } from './widgets.js';
 
 export interface Scan {
@@ -15,16 +16,16 @@ export interface Scan {
 }
 
 export function scanText(scan: Scan): string {
-  const time = formatTime(scan.scannedAt);
+  const time = formatJst(scan.scannedAt);
   switch (scan.status) {
     case 'clean':
-      return s('scanClean', { time });
+      return t('security.scanClean', { time });
     case 'infected':
-      return s('scanInfected', { signature: scan.signature ?? '', time });
+      return t('security.scanInfected', { signature: scan.signature ?? '', time });
     case 'limit-exceeded':
-      return s('scanLimit', { time });
+      return t('security.scanLimit', { time });
     default:
-      return s('scanUnavailable', { time });
+      return t('security.scanUnavailable', { time });
   }
 }
 
@@ -44,14 +45,14 @@ export interface ScanBox {
 
 /** A live result line (`data-field="scan"`, `data-status`) and a "scan again" button. */
 export function scanBox(quarantineId: string): ScanBox {
-  const result = h('span', { class: 'scan-result', 'data-field': 'scan', role: 'status', 'aria-live': 'polite' }, [s('scanRunning')]);
-  const again = button(s('rescan'));
+  const result = h('span', { class: 'scan-result', 'data-field': 'scan', role: 'status', 'aria-live': 'polite' }, [t('security.scanRunning')]);
+  const again = button(t('security.rescan'));
   const show = (scan: Scan): void => {
     result.textContent = scanText(scan);
     result.dataset.status = scan.status;
   };
   const run = async (): Promise<void> => {
-    result.textContent = s('scanRunning');
+    result.textContent = t('security.scanRunning');
     delete result.dataset.status;
     try {
       const { scan } = (await (await post(`/api/security/quarantine/${encodeURIComponent(quarantineId)}/scan`, {})).json()) as { scan: Scan };

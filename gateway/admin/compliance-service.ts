@@ -7,11 +7,12 @@ import { PERMISSIONS } from '../auth/permissions.js';
 import { ROLES, type Store } from '../store/repositories.js';
 import { roleSourceRanges } from '../auth/source-ranges.js';
 import { TOTP_REQUIRED_ROLES } from '../auth/auth-service.js';
-import { csvTable, type CsvColumn } from '../export/csv-writer.js';
+import { csvDocument } from '../export/csv-writer.js';
 import type { TimeSync } from '../ops/time-sync.js';
 import { formatAuditTime } from '../audit/audit-event.js';
 import type { BackupStatus } from '../ops/backup-status.js';
 import { AccountService, DEFAULT_UNUSED_DAYS } from './account-service.js';
+import { displayValue, FIGURE_LABELS } from './compliance-labels.js';
 
 export interface ComplianceItem {
   id: 'role-rights' | 'unused-accounts' | 'access-logs' | 'time-source' | 'source-restriction' | 'second-factor' | 'backups';
@@ -129,25 +130,23 @@ export class ComplianceService {
   }
 }
 
-/** One row of the compliance CSV: a figure of a checklist item. */
-export interface ComplianceCsvRow {
-  readonly item: ComplianceItem;
-  readonly figure: string;
-  readonly value: unknown;
-}
-
-/** The compliance CSV's columns (headers as today; the consoles pass translated ones). */
-export const COMPLIANCE_CSV_COLUMNS: ReadonlyArray<CsvColumn<ComplianceCsvRow>> = [
-  { key: 'item', header: 'item', value: (r) => r.item.id },
-  { key: 'title_ja', header: '項目', value: (r) => r.item.title.ja },
-  { key: 'title_en', header: 'title', value: (r) => r.item.title.en },
-  { key: 'figure', header: 'figure', value: (r) => r.figure },
-  { key: 'value', header: 'value', value: (r) => String(r.value ?? '') },
-  { key: 'ok', header: 'ok', value: (r) => (r.item.ok ? 'yes' : 'no') },
-];
-
-/** The figures as CSV rows, UTF-8 with a BOM so Excel opens it. */
-export function complianceCsv(items: readonly ComplianceItem[], columns: ReadonlyArray<CsvColumn<ComplianceCsvRow>> = COMPLIANCE_CSV_COLUMNS): string {
-  const rows: ComplianceCsvRow[] = items.flatMap((item) => Object.entries(item.figures).map(([figure, value]) => ({ item, figure, value })));
-  return csvTable(columns).document(rows);
+/**
+ * The figures as CSV, UTF-8 with a BOM so Excel opens it: one row per checklist item,
+ * Japanese headers, one column per detail (blank where an item has no such detail).
+ * Times stay ISO 8601 with their offset; other values read as on the page.
+ */
+export function complianceCsv(items: readonly ComplianceItem[]): string {
+  const keys: string[] = [];
+  for (const item of items) for (const key of Object.keys(item.figures)) if (!keys.includes(key)) keys.push(key);
+  const header = ['項目', '状態', ...keys.map((k) => FIGURE_LABELS[k]?.ja ?? k)];
+  const rows = items.map((item) => [
+    item.title.ja,
+    item.ok ? '対応済み' : '要確認',
+    ...keys.map((k) => {
+      if (!(k in item.figures)) return '';
+      const value = item.figures[k] ?? null;
+      return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(value) ? value : displayValue(k, value).ja;
+    }),
+  ]);
+  return csvDocument([header, ...rows]);
 }

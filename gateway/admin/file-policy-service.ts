@@ -4,6 +4,7 @@
  * changes nothing. Downloads should read `currentFilePolicy()` (see docs/consoles.md).
  */
 import { parse as parseYaml, stringify } from 'yaml';
+import { issueLines } from '../i18n/zod-issues.js';
 import { ZodError } from 'zod';
 import { DEFAULT_FILE_POLICY, parseFilePolicy, type FilePolicy, type FilePolicyInput } from '../../sanitizer/index.js';
 import type { Role } from '../store/repositories.js';
@@ -17,7 +18,14 @@ export interface FilePolicyVersion {
   comment: string | null;
 }
 
-export type FilePolicySaveResult = { ok: true; version: FilePolicyVersion; policy: FilePolicy } | { ok: false; issues: string[] };
+/** A refused file policy: issues in English (logs, `?lang=en`) and Japanese (the console). */
+export interface FilePolicyRefusal {
+  ok: false;
+  issues: string[];
+  issuesJa: string[];
+}
+
+export type FilePolicySaveResult = { ok: true; version: FilePolicyVersion; policy: FilePolicy } | FilePolicyRefusal;
 
 const ROLE_NAMES = ['staff', 'admin', 'security'];
 
@@ -29,11 +37,14 @@ function merge(base: unknown, over: unknown): unknown {
   return out;
 }
 
-function parseOne(input: unknown, where: string): { ok: true; policy: FilePolicy } | { ok: false; issues: string[] } {
+function parseOne(input: unknown, where: string): { ok: true; policy: FilePolicy } | FilePolicyRefusal {
   try {
     return { ok: true, policy: parseFilePolicy((input ?? {}) as FilePolicyInput) };
   } catch (err) {
-    if (err instanceof ZodError) return { ok: false, issues: err.issues.map((i) => `${[where, ...i.path].filter(Boolean).join('.') || '(document)'}: ${i.message}`) };
+    if (err instanceof ZodError) {
+      const lines = issueLines(err.issues, where);
+      return { ok: false, issues: lines.en, issuesJa: lines.ja };
+    }
     throw err;
   }
 }
@@ -43,21 +54,22 @@ function parseOne(input: unknown, where: string): { ok: true; policy: FilePolicy
  * top-level `roles:` map holds per-role overrides (`roles: { admin: { ... } }`),
  * merged over the rest of the document; each merged policy must be valid too.
  */
-export function validateFilePolicyYaml(yaml: string): { ok: true; policy: FilePolicy; roles: Record<string, FilePolicy> } | { ok: false; issues: string[] } {
+export function validateFilePolicyYaml(yaml: string): { ok: true; policy: FilePolicy; roles: Record<string, FilePolicy> } | FilePolicyRefusal {
   let input: unknown;
   try {
     input = parseYaml(yaml);
   } catch (err) {
-    return { ok: false, issues: [(err as Error).message.split('\n')[0] ?? 'invalid YAML'] };
+    const first = (err as Error).message.split('\n')[0] ?? 'invalid YAML';
+    return { ok: false, issues: [first], issuesJa: [`YAML として読めません（${first}）`] };
   }
   const { roles: overrides, ...base } = (input ?? {}) as Record<string, unknown>;
   const parsed = parseOne(base, '');
   if (!parsed.ok) return parsed;
   const roles: Record<string, FilePolicy> = {};
   if (overrides !== undefined) {
-    if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) return { ok: false, issues: ['roles: expected a map of role → overrides'] };
+    if (typeof overrides !== 'object' || overrides === null || Array.isArray(overrides)) return { ok: false, issues: ['roles: expected a map of role → overrides'], issuesJa: ['roles: 役割ごとの上書き（役割: 設定）の形で指定してください'] };
     for (const [role, over] of Object.entries(overrides)) {
-      if (!ROLE_NAMES.includes(role)) return { ok: false, issues: [`roles.${role}: unknown role (staff, admin or security)`] };
+      if (!ROLE_NAMES.includes(role)) return { ok: false, issues: [`roles.${role}: unknown role (staff, admin or security)`], issuesJa: [`roles.${role}: 役割は staff（職員）・admin（管理者）・security（セキュリティ担当）のいずれかです`] };
       const merged = parseOne(merge(base, over), `roles.${role}`);
       if (!merged.ok) return merged;
       roles[role] = merged.policy;
@@ -103,7 +115,7 @@ export class FilePolicyService {
 
   save(yaml: string, meta: { authorName?: string | null; comment?: string | null } = {}): FilePolicySaveResult {
     const checked = validateFilePolicyYaml(yaml);
-    if (!checked.ok) return { ok: false, issues: checked.issues };
+    if (!checked.ok) return checked;
     const result = this.db
       .prepare('INSERT INTO file_policy_versions (yaml, created_at, author_name, comment) VALUES (?, ?, ?, ?)')
       .run(yaml, new Date().toISOString(), meta.authorName ?? null, meta.comment ?? null);

@@ -5,6 +5,7 @@
  */
 import { roleSourceRanges, SOURCE_RANGES_KEY, type RoleSourceRanges } from '../auth/source-ranges.js';
 import type { SettingsRepository } from '../store/repositories.js';
+import { readStartLinks, writeStartLinks, type StartLinks } from './start-links.js';
 
 export interface OperatorSettings {
   idleTimeoutSeconds: number;
@@ -41,5 +42,14 @@ export class SettingsService {
     if (patch.maxTabs !== undefined) this.repo.set('maxTabs', patch.maxTabs);
     if (patch.sourceRanges !== undefined) this.repo.set(SOURCE_RANGES_KEY, { ...before.sourceRanges, ...Object.fromEntries(Object.entries(patch.sourceRanges).filter(([, v]) => v !== undefined)) });
     return { before, after: this.get() };
+  }
+
+  /** The viewer's start page: the hospital's links (admin console, start page). */
+  startLinks(): StartLinks {
+    return readStartLinks(this.repo);
+  }
+
+  setStartLinks(value: StartLinks): { before: StartLinks; after: StartLinks } {
+    return writeStartLinks(this.repo, value);
   }
 }

@@ -31,9 +31,34 @@ export function auditChange(ctx: AdminContext, current: CurrentSession, req: Fas
   });
 }
 
+/** One refused field, for the console to show next to it: which field and which rule. */
+export interface FieldError {
+  field: string;
+  rule: 'number' | 'type' | 'pattern' | 'max' | 'min' | 'enum' | 'required' | 'custom';
+  limit?: number;
+}
+
+/** zod's issues as field errors (first issue per field); no library wording reaches the user. */
+export function fieldErrors(error: z.ZodError): FieldError[] {
+  const out: FieldError[] = [];
+  for (const issue of error.issues) {
+    const field = issue.path.map(String).join('.') || '(body)';
+    if (out.some((e) => e.field === field)) continue;
+    let rule: FieldError['rule'] = 'custom';
+    let limit: number | undefined;
+    if (issue.code === 'invalid_type') rule = issue.received === 'undefined' ? 'required' : issue.expected === 'number' ? 'number' : 'type';
+    else if (issue.code === 'invalid_string') rule = 'pattern';
+    else if (issue.code === 'too_big') [rule, limit] = ['max', Number(issue.maximum)];
+    else if (issue.code === 'too_small') [rule, limit] = ['min', Number(issue.minimum)];
+    else if (issue.code === 'invalid_enum_value') rule = 'enum';
+    out.push(limit === undefined ? { field, rule } : { field, rule, limit });
+  }
+  return out;
+}
+
 export function parseBody<S extends z.ZodTypeAny>(schema: S, body: unknown): z.infer<S> {
   const parsed = schema.safeParse(body);
-  if (!parsed.success) throw httpError('bad-request');
+  if (!parsed.success) throw httpError('bad-request', { body: { fieldErrors: fieldErrors(parsed.error) } });
   return parsed.data;
 }
 

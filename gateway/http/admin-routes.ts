@@ -10,6 +10,7 @@ import type { AdminContext } from './admin-context.http.js';
 import { registerDirectoryRoutes } from './admin-directory.http.js';
 import { registerFederationAdminRoutes } from './admin-federation.http.js';
 import { registerComplianceRoutes } from './compliance.http.js';
+import { registerStartPageRoutes } from './start-page.http.js';
 import type { ConsoleServices } from './console-deps.js';
 
 export function registerAdminRoutes(app: FastifyInstance, services: ConsoleServices): void {
@@ -20,6 +21,7 @@ export function registerAdminRoutes(app: FastifyInstance, services: ConsoleServi
   registerSessionRoutes(app, ctx);
   registerSettingsRoutes(app, ctx);
   registerLeakGuardRoutes(app, ctx);
+  registerStartPageRoutes(app, ctx);
   registerComplianceRoutes(app, ctx);
   registerDirectoryRoutes(app, ctx);
   registerFederationAdminRoutes(app, ctx);

@@ -14,7 +14,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AuditSink } from '../audit/audit-setup.js';
 import type { KerberosServices } from '../kerberos/kerberos-setup.js';
-import { message, type MessageCode } from '../i18n/messages.js';
+import { message } from '../i18n/messages.js';
 import { isSameOrigin, setSessionCookie } from './auth-guard.js';
 import { httpError } from './errors.js';
 import { errorEntry, isErrorId } from '../i18n/error-registry.js';

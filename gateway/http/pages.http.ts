@@ -28,6 +28,11 @@ function shell(page: PageName, lang: Lang): string {
 `;
 }
 
+/** The page a role lands on after sign-in. */
+export function landingPath(role: string): '/' | '/admin' | '/security' {
+  return role === 'admin' ? '/admin' : role === 'security' ? '/security' : '/';
+}
+
 function langOf(req: FastifyRequest): Lang {
   return pickLanguage((req.query as Record<string, unknown>).lang, req.headers['accept-language']);
 }
@@ -54,6 +59,15 @@ export function registerPageRoutes(app: FastifyInstance, auth: AuthService): voi
       return sendShell(reply, page, lang);
     });
   }
+  // Where each role works (issue 13): staff browse, admins and security officers open their console.
+  app.get('/start', async (req, reply) => {
+    const lang = langOf(req);
+    const current = currentSession(auth, req);
+    const q = lang === 'en' ? '?lang=en' : '';
+    if (!current) return reply.redirect(`/login${q}`);
+    if (current.user.mustChangePassword) return reply.redirect(`/password${q}`);
+    return reply.redirect(`${landingPath(current.user.role)}${q}`);
+  });
   app.get('/password', async (req, reply) => {
     const lang = langOf(req);
     if (!currentSession(auth, req)) return reply.redirect(lang === 'en' ? '/login?lang=en' : '/login');

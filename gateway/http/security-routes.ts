@@ -2,6 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ConsoleServices } from './console-deps.js';
 import { registerAuditRoutes } from './security-audit.http.js';
+import { registerOverviewRoutes } from './security-overview.http.js';
 import { registerQuarantineRoutes } from './security-quarantine.http.js';
 import { registerReleasedRoutes } from './security-released.http.js';
 import { registerRecordingRoutes } from './security-recordings.http.js';
@@ -12,4 +13,5 @@ export function registerSecurityRoutes(app: FastifyInstance, services: ConsoleSe
   registerReleasedRoutes(app, { auth, actions });
   registerAuditRoutes(app, { auth, audit });
   registerRecordingRoutes(app, { audit, recording: services.recording });
+  registerOverviewRoutes(app, { index, releases, audit });
 }

@@ -22,6 +22,13 @@ export interface QuarantineSearch {
   until?: string | undefined;
 }
 
+/** What the overview counts of one blocked download. */
+export interface BlockedRow {
+  createdAt: string;
+  sourceUrl: string | null;
+  trueType: string | null;
+}
+
 export interface QuarantinePage {
   records: QuarantineRecord[];
   total: number;
@@ -75,6 +82,13 @@ export class QuarantineIndex {
     if (!/^[0-9a-f]{8}$/.test(prefix)) return [];
     const rows = this.db.prepare('SELECT * FROM quarantine WHERE id LIKE ? ORDER BY created_at DESC, rowid DESC LIMIT 20').all(`${prefix}%`) as QuarantineRow[];
     return rows.map(toQuarantineRecord);
+  }
+
+  /** Blocked records since an ISO instant (at most `limit`), for the overview's counts. */
+  blockedSince(since: string, limit = 50_000): BlockedRow[] {
+    return this.db
+      .prepare("SELECT created_at AS createdAt, source_url AS sourceUrl, true_type AS trueType FROM quarantine WHERE verdict = 'blocked' AND created_at >= ? ORDER BY created_at DESC LIMIT ?")
+      .all(since, limit) as BlockedRow[];
   }
 
   /** Values present in the index, for the console's filter choices. */

@@ -1,8 +1,8 @@
 /**
- * End to end, admin console (issue 5): the admin signs in with TOTP (enrolled in the
- * UI from the secret shown), adds a block rule in the policy editor, tests a URL and
- * sees "block", creates a staff account; that staff user, browsing the site through
- * the viewer, gets the block page.
+ * End to end, admin console (issue 5, issue 13): the admin signs in with TOTP (enrolled
+ * in the UI from the secret shown) and lands on the admin console, adds a block rule in
+ * the policy editor, tests a URL and sees 「ブロック」, creates a staff account; that
+ * staff user, browsing the site through the viewer, gets the block page.
  */
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,15 +35,17 @@ async function adminSignsInWithTotp(page: Page): Promise<void> {
   const { recoveryCodes } = await enrolTotpInPage(page);
   expect(recoveryCodes).toHaveLength(10);
   await page.getByRole('button', { name: '続行' }).click();
-  await page.waitForURL((url) => url.pathname === '/');
+  // Issue 13: an admin lands on the admin console, not in an empty browser.
+  await page.waitForURL((url) => url.pathname === '/admin');
 }
 
 describe('admin console', () => {
   it('admin enrols TOTP, adds a block rule, tests it, creates staff; staff sees the block page', async () => {
     const admin = await (await newUserContext(browser)).newPage();
     await adminSignsInWithTotp(admin);
-    await admin.goto(`${harness.url}/admin`);
     await admin.getByRole('heading', { name: 'URL ポリシー' }).waitFor();
+    // Its header links to the browser; the viewer's toolbar links back.
+    expect(await admin.locator('.console-places a').allTextContents()).toEqual(['安全ブラウザ']);
 
     // Add a block rule in the editor and save it as a new version.
     await admin.getByLabel('ルール ID').fill('no-button');
@@ -60,10 +62,11 @@ describe('admin console', () => {
     await admin.getByLabel('ルール ID').fill('');
     await admin.getByLabel('テストする URL').fill(`${site.url}/button`);
     await admin.locator('#run-test').click();
-    await admin.locator('#test-result .verdict', { hasText: 'block' }).waitFor();
+    await admin.locator('#test-result .verdict', { hasText: 'ブロック' }).waitFor();
     expect(await admin.locator('#test-result').textContent()).toContain('no-button');
 
-    // A staff account with a one-time password.
+    // A staff account with a one-time password, on the accounts page.
+    await admin.getByRole('link', { name: 'アカウントと役割' }).click();
     const form = admin.getByRole('group', { name: 'アカウントを作成' });
     await form.getByLabel('ユーザー名').fill('kango');
     await form.getByLabel('役割', { exact: true }).selectOption('staff');
@@ -89,8 +92,10 @@ describe('admin console', () => {
     expect(site.reports.some((r) => r.kind === 'clicked')).toBe(false);
 
     // The admin sees the staff session live, with its URL.
-    await admin.reload();
-    await admin.locator('#sessions').getByText('kango (staff)').waitFor();
+    await admin.goto(`${harness.url}/admin#sessions`);
+    await admin.locator('#sessions').getByText('kango（職員）').waitFor();
+    await admin.goto(`${harness.url}/`);
+    await admin.locator('.toolbar a.console-link', { hasText: '管理コンソール' }).waitFor();
     await staff.context().close();
     await admin.context().close();
   });

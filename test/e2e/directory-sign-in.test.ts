@@ -45,7 +45,7 @@ describe('directory sign-in, end to end', () => {
     await expect.poll(() => section.locator('#connection-test-result').textContent()).toContain('成功');
     await section.getByLabel('ログイン名（パスワードは不要）').fill('tanaka');
     await section.getByRole('button', { name: 'ユーザーを試す' }).first().click();
-    await expect.poll(() => section.locator('#user-test-result .verdict').textContent()).toBe('役割: staff');
+    await expect.poll(() => section.locator('#user-test-result .verdict').textContent()).toBe('役割: 職員');
 
     const nursePage = await (await newUserContext(browser)).newPage();
     await login(nursePage, harness.url, 'tanaka', USER_PW);

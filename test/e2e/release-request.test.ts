@@ -90,14 +90,22 @@ describe('release requests from the download panel', () => {
     const sec = await securityPage('/security#approvals');
     await sec.getByRole('heading', { name: '承認待ちの解放' }).waitFor();
     await sec.getByText('承認待ち 2 件（うち利用者本人からの申請 2 件）').waitFor();
+    // The menu shows the count on every page (issue 13).
+    const badge = sec.locator('.console-menu .menu-badge');
+    await expect.poll(() => badge.textContent()).toBe('2');
+    expect(await badge.getAttribute('aria-label')).toBe('承認待ち 2 件');
     const memo = sec.locator('tr', { hasText: 'memo.pdf' });
     expect(await memo.textContent()).toContain('委員会資料として必要です（e2e-memo）');
     expect(await memo.textContent()).toContain('利用者本人からの申請');
     await memo.getByLabel('理由（必須、1000 文字以内）').fill('送付元に PDF での再送を依頼してください');
+    // Rejecting asks first (issue 13), then says so.
+    sec.once('dialog', (d) => void d.accept());
     await memo.getByRole('button', { name: '却下' }).click();
+    await sec.locator('.console-status', { hasText: '却下しました。' }).waitFor();
     await staff.locator('.notice', { hasText: '却下しました' }).filter({ hasText: '送付元に PDF での再送を依頼してください' }).waitFor({ timeout: 10_000 });
 
     await sec.getByText('承認待ち 1 件（うち利用者本人からの申請 1 件）').waitFor();
+    await expect.poll(() => badge.textContent()).toBe('1');
     const notice = sec.locator('tr', { hasText: 'notice.pdf' });
     await expect.poll(() => notice.locator('[data-status]').first().getAttribute('data-status'), { timeout: 30_000 }).toBe('clean');
     await notice.getByLabel('理由（必須、1000 文字以内）').fill('内容を確認しました');

@@ -108,7 +108,14 @@ describe('security console', () => {
   it('rescans before release: refuses the EICAR blocked as type-mismatch, releases a harmless file, audits both', async () => {
     const staff = await staffDownloadsBoth();
 
+    // The officer lands on the overview: both blocked downloads are counted (issue 13).
     const sec = await securityPage('/security');
+    await sec.getByRole('heading', { name: '概要' }).waitFor();
+    await expect.poll(() => sec.locator('#blocked-today').textContent()).toBe('2 件');
+    expect(await sec.locator('#blocked-week').textContent()).toBe('2 件');
+    expect(await sec.locator('#top-sites li').first().textContent()).toMatch(/^127\.0\.0\.1\s*2 件$/);
+    expect(await sec.locator('#overview-chain').textContent()).toMatch(/^異常なし/);
+    await sec.getByRole('link', { name: '隔離ファイル' }).click();
     await sec.getByRole('heading', { name: '隔離ファイル' }).waitFor();
     // Issue 9 item 4: the primary buttons were white on white.
     expect(await contrast(sec.getByRole('button', { name: '検索' }))).toBeGreaterThanOrEqual(4.5);
@@ -120,7 +127,7 @@ describe('security console', () => {
     await expect.poll(() => detail.locator('dd[data-field="name"]').textContent()).toBe('eicar.com');
     // Blocked before the scan: the record itself names no virus ...
     expect(await detail.locator('dd[data-field="signature"]').textContent()).toBe('—');
-    expect(await detail.locator('dd[data-field="reason"]').textContent()).toBe('type-mismatch');
+    expect(await detail.locator('dd[data-field="reason"]').textContent()).toBe('拡張子と中身の不一致');
     expect(await detail.locator('dd[data-field="user"]').textContent()).toBe('nurse');
     expect(await detail.locator('dd[data-field="sha256"]').textContent()).toMatch(/^[0-9a-f]{64}$/);
     // ... but the console's fresh scan with current signatures does.
@@ -170,30 +177,44 @@ describe('security console', () => {
     expect(await contrast(sec.getByRole('button', { name: '検索' }))).toBeGreaterThanOrEqual(4.5);
     await sec.locator('.chain-status', { hasText: '正常' }).waitFor();
     const rows = sec.locator('table.console-table tbody tr');
-    const download = rows.filter({ has: sec.locator('td', { hasText: /^download$/ }) }).filter({ hasText: 'eicar.com' });
+    const download = rows.filter({ has: sec.locator('td', { hasText: /^ダウンロード$/ }) }).filter({ hasText: 'eicar.com' });
     await download.first().waitFor();
-    expect(await download.first().textContent()).toMatch(/blocked/);
-    const refused = rows.filter({ hasText: 'action: release /' }).filter({ hasText: 'eicar.com' });
+    expect(await download.first().textContent()).toMatch(/ブロック/);
+    const refused = rows.filter({ hasText: '操作：原本の解放' }).filter({ hasText: 'eicar.com' });
     await refused.first().waitFor();
-    expect(await refused.first().textContent()).toMatch(/failure.*refused: scan.*"status":"infected","signature":"Eicar/is);
+    expect(await refused.first().textContent()).toMatch(/失敗.*refused：scan.*"status":"infected","signature":"Eicar/is);
     expect(await refused.first().textContent()).toContain(REFUSED_JUSTIFICATION);
-    const released = rows.filter({ hasText: 'action: release /' }).filter({ hasText: 'memo.pdf' });
+    const released = rows.filter({ hasText: /操作：原本の解放(?!の申請)/ }).filter({ hasText: 'memo.pdf' });
     await released.first().waitFor();
     expect(await released.first().textContent()).toContain(JUSTIFICATION);
     expect(await released.first().textContent()).toContain('"status":"clean"');
-    await rows.filter({ hasText: 'release-delivered' }).first().waitFor();
+    await rows.filter({ hasText: '操作：原本の受け取り' }).first().waitFor();
 
     // Search narrows to the justification text.
     await sec.getByLabel('キーワード').fill('e2e）');
     await sec.getByRole('button', { name: '検索' }).click();
     await expect.poll(() => rows.count()).toBe(2);
 
+    // Deleting asks first; afterwards the detail closes and the list says so (issue 13).
+    await sec.goto(`${harness.url}/security#quarantine`);
+    await sec.getByRole('button', { name: '詳細: eicar.com' }).click();
+    const toDelete = sec.getByRole('region', { name: '隔離ファイルの詳細' });
+    await expect.poll(() => toDelete.locator('dd[data-field="name"]').textContent()).toBe('eicar.com');
+    await toDelete.getByLabel('理由（必須、1000 文字以内）').fill('調査済みのため削除（e2e-delete）');
+    const asked: string[] = [];
+    sec.once('dialog', (d) => void (asked.push(d.message()), d.accept()));
+    await toDelete.getByRole('button', { name: '削除' }).click();
+    await sec.locator('.console-status', { hasText: '削除しました。' }).waitFor();
+    expect(asked).toEqual(['この隔離ファイルを削除しますか？元に戻せません。']);
+    expect(await sec.locator('section.detail').isHidden()).toBe(true);
+    expect(await sec.getByRole('button', { name: '詳細: eicar.com' }).count()).toBe(0);
+
     await staff.context().close();
     await sec.context().close();
   });
 
   it('shows the console in English with ?lang=en and refuses the API to staff', async () => {
-    const sec = await securityPage('/security?lang=en');
+    const sec = await securityPage('/security?lang=en#quarantine');
     await sec.getByRole('heading', { name: 'Quarantine' }).waitFor();
     expect(await sec.getByLabel('User name').count()).toBe(1);
     await sec.context().close();

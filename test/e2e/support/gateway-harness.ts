@@ -142,15 +142,28 @@ export async function enrolTotpInPage(page: Page): Promise<KnownFactor> {
   return { secret, recoveryCodes };
 }
 
-/** Fills the login form and completes a second-factor step if one appears; leaves /login. */
-export async function signInThroughForm(page: Page, baseUrl: string, user: string, password: string): Promise<void> {
+/**
+ * Fills the login form and completes a second-factor step if one appears; leaves /login.
+ * Admins and security officers land on their console (issue 13); with `toViewer` (the
+ * default) the helper then opens the viewer, which is what most tests drive.
+ */
+export async function signInThroughForm(page: Page, baseUrl: string, user: string, password: string, toViewer = true): Promise<void> {
+  await signInOnly(page, baseUrl, user, password);
+  const landed = new URL(page.url()).pathname;
+  if (toViewer && (landed === '/admin' || landed === '/security')) await page.goto(`${baseUrl}/`);
+}
+
+async function signInOnly(page: Page, baseUrl: string, user: string, password: string): Promise<void> {
   await page.goto(`${baseUrl}/login`);
   await page.locator('#username').fill(user);
   await page.locator('#password').fill(password);
   await page.locator('form button[type=submit]').click();
   const left = page.waitForURL((url) => url.pathname !== '/login').then(() => 'left' as const, () => 'timeout' as const);
   const code = page.locator('#totp-code').waitFor().then(() => 'code' as const, () => 'timeout' as const);
-  if ((await Promise.race([left, code])) !== 'code') return;
+  const settled = (): Promise<void> => page.waitForURL((url) => url.pathname !== '/login' && url.pathname !== '/start');
+  const first = await Promise.race([left, code]);
+  if (first === 'left') return settled();
+  if (first === 'timeout') return;
   const key = `${baseUrl}|${user}`;
   if (await page.locator('#totp-secret').count()) {
     const factor = await enrolTotpInPage(page);
@@ -162,7 +175,7 @@ export async function signInThroughForm(page: Page, baseUrl: string, user: strin
     await page.locator('#totp-code').fill(factor.recoveryCodes.shift() ?? totpNow(factor.secret));
     await page.locator('form button[type=submit]').click();
   }
-  await page.waitForURL((url) => url.pathname !== '/login');
+  await settled();
 }
 
 /** Resolves once the client has drawn at least `atLeast` frames since its page loaded. */

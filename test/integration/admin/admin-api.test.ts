@@ -176,5 +176,12 @@ describe('URL policy editor', () => {
     const csv = await api('GET', '/api/compliance.csv');
     expect(csv.body.startsWith('\uFEFF')).toBe(true);
     expect(csv.body).toContain('二要素認証');
+    // Japanese headers, one column per detail (issue 13); one item on its own.
+    expect(csv.body.split('\r\n')[0]).toMatch(/^\uFEFF項目,状態,.*二要素認証が必要なアカウント数/);
+    const one = await api('GET', '/api/compliance.csv?item=second-factor');
+    expect(one.body.split('\r\n').filter(Boolean)).toEqual(['\uFEFF項目,状態,二要素認証が必要なアカウント数,二要素認証を設定済みのアカウント数,二要素認証が未設定のアカウント', '二要素認証,対応済み,1,1,なし']);
+    // The page's view: labels and display values per figure.
+    const presented = (items.find((i) => i.id === 'second-factor') as unknown as { details: Array<{ key: string; label: { ja: string }; display: { ja: string } }> }).details;
+    expect(presented.find((d) => d.key === 'withTotp')).toMatchObject({ label: { ja: '二要素認証を設定済みのアカウント数' }, display: { ja: '1' } });
   });
 });

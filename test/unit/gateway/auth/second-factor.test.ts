@@ -78,7 +78,18 @@ describe('compliance CSV', () => {
   it('neutralises the same cells as the audit export: full-width forms and U+2212 too', () => {
     for (const evil of ['＝1+1', '＋1', '－1', '＠A1', '\u22121+1', '-1', '\tx']) {
       const csv = complianceCsv([{ id: 'unused-accounts', title: { ja: '未使用', en: 'Unused' }, figures: { names: evil }, ok: false }]);
-      expect(csv.split('\r\n')[1], JSON.stringify(evil)).toBe(`unused-accounts,未使用,Unused,names,'${evil},no`);
+      expect(csv.split('\r\n')[1], JSON.stringify(evil)).toBe(`未使用,要確認,'${evil}`);
     }
+  });
+
+  it('has Japanese headers and one column per detail, times in ISO and yes/no in Japanese', () => {
+    const csv = complianceCsv([
+      { id: 'unused-accounts', title: { ja: '不要・未使用アカウントの管理', en: 'Unused' }, figures: { days: 90, unused: 0 }, ok: true },
+      { id: 'access-logs', title: { ja: 'アクセスログの管理', en: 'Logs' }, figures: { oldest: '2026-11-27T13:05:00.123+09:00', chainOk: true }, ok: true },
+    ]);
+    const [header, first, second] = csv.replace('\uFEFF', '').split('\r\n');
+    expect(header).toBe('項目,状態,未使用とみなす日数,未使用のアカウント数,最も古い記録の日時,改ざんの有無（異常なし＝はい）');
+    expect(first).toBe('不要・未使用アカウントの管理,対応済み,90,0,,');
+    expect(second).toBe('アクセスログの管理,対応済み,,,2026-11-27T13:05:00.123+09:00,はい');
   });
 });
