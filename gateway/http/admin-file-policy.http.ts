@@ -1,7 +1,6 @@
 /** File policy editor: current YAML and effective values, history, save (validated, versioned). */
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { httpError } from './errors.js';
 import { documentYaml, filePolicyFormSchema, yamlDocument } from '../admin/file-policy-form.js';
 import { message } from '../i18n/messages.js';
 import { errorEntry } from '../i18n/error-registry.js';
