@@ -1,0 +1,244 @@
+/**
+ * The code that runs inside one PDFium worker thread (see pdfium-rasterizer.ts).
+ *
+ * It is shipped to the worker as source text (`new Worker(code, { eval: true })`), so
+ * {@link pdfiumWorkerMain} must be self-contained: it uses only its arguments and
+ * JavaScript/Node globals, never anything imported by this module. That keeps one
+ * TypeScript source for tests (vitest) and the compiled build without a second entry file.
+ *
+ * Confinement: the PDF bytes and the compiled WebAssembly module come in by message;
+ * the wasm module's filesystem calls (open, stat, directory listing, unlink) are
+ * answered "permission denied" and its heap cannot grow past `memoryBytes`, so a hostile
+ * PDF reaches neither the host filesystem nor more memory than the policy grants. There
+ * is no network import at all, and no JavaScript engine in this PDFium build.
+ */
+
+/** What the parent sends (as workerData). */
+export interface PdfiumJob {
+  /** file: URL of @embedpdf/pdfium's ES module (the JS glue around the wasm). */
+  glueUrl: string;
+  wasm: WebAssembly.Module;
+  pdf: Uint8Array;
+  /** This worker renders pages i with i % shareCount === shareIndex. */
+  shareIndex: number;
+  shareCount: number;
+  dpi: number;
+  minDpi: number;
+  maxPages: number;
+  maxPixels: number;
+  /** Cap of the wasm heap in bytes. */
+  memoryBytes: number;
+  text: boolean;
+  /** Grey pages: 4-bit grey unless its Flate stream exceeds this, then 2-bit. */
+  greyBudgetBytes: number;
+}
+
+/** Messages a worker posts to the parent. */
+export type PdfiumMessage =
+  | { type: 'info'; pages: number; dpi: number; javascript: number; attachments: number; form: boolean }
+  | { type: 'refuse'; reason: 'malformed' | 'encrypted' | 'too-many-pages' | 'too-many-pixels'; detail: string }
+  | { type: 'page-start'; index: number }
+  | {
+      type: 'page';
+      index: number;
+      width: number;
+      height: number;
+      channels: 1 | 3;
+      dpi: number;
+      /** RGB pixels (colour pages), or the Flate-compressed packed grey samples. */
+      data: Uint8Array;
+      /** Set for grey pages: bits per packed sample of `data`. */
+      greyBits?: 2 | 4;
+      /** Annotations (links, form fields, comments…) on the page: drawn into the image, not kept. */
+      annotations: number;
+      /** Code points of the page's text, in reading order as PDFium extracted it. */
+      codes: Uint32Array;
+      /** Per code point: left, bottom, right, top in output points (origin bottom-left). */
+      boxes: Float32Array;
+    }
+  | { type: 'done' };
+
+/* eslint-disable @typescript-eslint/no-explicit-any -- the emscripten glue is untyped here on purpose (no imports) */
+/**
+ * Worker entry. `port` is worker_threads' parentPort, `job` its workerData, `zlib` node:zlib
+ * (loaded by the worker's own code; the wasm module cannot reach it).
+ * Self-contained: see the file comment.
+ */
+export async function pdfiumWorkerMain(port: { postMessage(m: unknown, transfer?: ArrayBuffer[]): void }, job: PdfiumJob, zlib: { deflateSync(b: Uint8Array, o: { level: number }): Uint8Array }): Promise<void> {
+  const post = (m: PdfiumMessage, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
+  const DENIED = -2; // -EACCES in emscripten's errno numbering
+  /** Grey samples packed to `bits` per pixel, rows padded to a byte, linear levels. */
+  const pack = (src: Uint8Array, width: number, height: number, stride: number, bits: 2 | 4): Uint8Array => {
+    const perByte = 8 / bits;
+    const rowBytes = Math.ceil(width / perByte);
+    const out = new Uint8Array(rowBytes * height);
+    const shift = 8 - bits;
+    for (let y = 0; y < height; y++) {
+      let o = y * stride;
+      let d = y * rowBytes;
+      for (let x = 0; x < width; x += perByte, d++) {
+        let byte = 0;
+        for (let k = 0; k < perByte; k++) {
+          // Round to the nearest level (x + half a step), clamped at white.
+          const v = x + k < width ? Math.min(255, src[o++]! + (1 << (shift - 1))) : 255;
+          byte = (byte << bits) | (v >> shift);
+        }
+        out[d] = byte;
+      }
+    }
+    return out;
+  };
+  const mod: any = await import(job.glueUrl);
+  const lib: any = await mod.init({
+    print: () => undefined,
+    printErr: () => undefined,
+    instantiateWasm(imports: any, done: (inst: WebAssembly.Instance) => void) {
+      const env = imports.env;
+      for (const name of ['__syscall_openat', '__syscall_stat64', '__syscall_lstat64', '__syscall_newfstatat', '__syscall_getdents64', '__syscall_unlinkat', '__syscall_rmdir']) {
+        env[name] = () => DENIED;
+      }
+      const grow = env.emscripten_resize_heap;
+      env.emscripten_resize_heap = (requested: number) => (requested >>> 0 > job.memoryBytes ? 0 : grow(requested));
+      WebAssembly.instantiate(job.wasm, imports).then((inst) => done(inst));
+      return {};
+    },
+  });
+  const M = lib.pdfium;
+  const malloc = (n: number): number => M.wasmExports.malloc(n);
+  lib.PDFiumExt_Init();
+  const buf = malloc(job.pdf.length);
+  if (!buf) return post({ type: 'refuse', reason: 'malformed', detail: 'PDF does not fit in the worker memory' });
+  M.HEAPU8.set(job.pdf, buf);
+  const doc = lib.FPDF_LoadMemDocument(buf, job.pdf.length, '');
+  if (!doc) {
+    const e = lib.FPDF_GetLastError();
+    if (e === 4) return post({ type: 'refuse', reason: 'encrypted', detail: 'pdfium: password-protected PDF' });
+    return post({ type: 'refuse', reason: 'malformed', detail: `pdfium: cannot open the PDF (error ${e})` });
+  }
+  const pages = lib.FPDF_GetPageCount(doc);
+  if (!(pages >= 1)) return post({ type: 'refuse', reason: 'malformed', detail: 'pdfium: no pages' });
+  if (pages > job.maxPages) return post({ type: 'refuse', reason: 'too-many-pages', detail: `${pages} pages > ${job.maxPages}` });
+  const sizePtr = malloc(32);
+  let largest = 0;
+  for (let i = 0; i < pages; i++) {
+    if (!lib.FPDF_GetPageSizeByIndexF(doc, i, sizePtr)) return post({ type: 'refuse', reason: 'malformed', detail: `pdfium: no size for page ${i + 1}` });
+    const w = M.HEAPF32[sizePtr >> 2];
+    const h = M.HEAPF32[(sizePtr >> 2) + 1];
+    if (!(w > 0 && h > 0)) return post({ type: 'refuse', reason: 'malformed', detail: `pdfium: page ${i + 1} has no area` });
+    largest = Math.max(largest, w * h);
+  }
+  // Same rule as fitDpi() in pdf-rasterizer.ts (repeated: this function may import nothing).
+  let dpi = job.dpi;
+  const px = (largest * dpi * dpi) / (72 * 72);
+  if (px > job.maxPixels) dpi = Math.floor(dpi * Math.sqrt(job.maxPixels / px));
+  if (dpi < job.minDpi) return post({ type: 'refuse', reason: 'too-many-pixels', detail: `largest page exceeds ${job.maxPixels} pixels even at ${job.minDpi} dpi` });
+  post({
+    type: 'info',
+    pages,
+    dpi,
+    javascript: Math.max(0, lib.FPDFDoc_GetJavaScriptActionCount(doc)),
+    attachments: Math.max(0, lib.FPDFDoc_GetAttachmentCount(doc)),
+    form: lib.FPDF_GetFormType(doc) > 0,
+  });
+
+  /** Render a small colour copy of the page and look for clearly coloured pixels. */
+  const hasColour = (page: number, w: number, h: number, flags: number): boolean => {
+    const bm = lib.FPDFBitmap_Create(w, h, 0);
+    if (!bm) return true;
+    lib.FPDFBitmap_FillRect(bm, 0, 0, w, h, 0xffffffff);
+    lib.FPDF_RenderPageBitmap(bm, page, 0, 0, w, h, 0, flags);
+    const st = lib.FPDFBitmap_GetStride(bm);
+    const p = lib.FPDFBitmap_GetBuffer(bm);
+    const px: Uint8Array = M.HEAPU8;
+    let found = false;
+    for (let y = 0; y < h && !found; y++) {
+      for (let o = p + y * st, end = o + w * 4; o < end; o += 4) {
+        const b = px[o]!;
+        const g = px[o + 1]!;
+        const r = px[o + 2]!;
+        if (Math.max(r, g, b) - Math.min(r, g, b) > 24) {
+          found = true;
+          break;
+        }
+      }
+    }
+    lib.FPDFBitmap_Destroy(bm);
+    return found;
+  };
+  const rect = malloc(32);
+  const dxy = malloc(8);
+  for (let index = job.shareIndex; index < pages; index += job.shareCount) {
+    post({ type: 'page-start', index });
+    lib.FPDF_GetPageSizeByIndexF(doc, index, sizePtr);
+    const width = Math.max(1, Math.round((M.HEAPF32[sizePtr >> 2] * dpi) / 72));
+    const height = Math.max(1, Math.round((M.HEAPF32[(sizePtr >> 2) + 1] * dpi) / 72));
+    const page = lib.FPDF_LoadPage(doc, index);
+    if (!page) return post({ type: 'refuse', reason: 'malformed', detail: `pdfium: cannot load page ${index + 1}` });
+    // A quarter-size colour render says whether the page has colour; grey pages are then
+    // rendered straight into an 8-bit grey bitmap (half the time of a colour render).
+    const tw = Math.max(1, width >> 2);
+    const th = Math.max(1, height >> 2);
+    const colour = hasColour(page, tw, th, 0x01);
+    const bitmap = lib.FPDFBitmap_CreateEx(width, height, colour ? 4 : 1, 0, 0);
+    if (!bitmap) return post({ type: 'refuse', reason: 'too-many-pixels', detail: `page ${index + 1}: no memory for ${width}x${height} pixels` });
+    lib.FPDFBitmap_FillRect(bitmap, 0, 0, width, height, 0xffffffff);
+    lib.FPDF_RenderPageBitmap(bitmap, page, 0, 0, width, height, 0, 0x01 /* FPDF_ANNOT */);
+    const stride = lib.FPDFBitmap_GetStride(bitmap);
+    const at = lib.FPDFBitmap_GetBuffer(bitmap);
+    const src: Uint8Array = M.HEAPU8.subarray(at, at + stride * height);
+    let data: Uint8Array;
+    let greyBits: 2 | 4 | undefined;
+    if (colour) {
+      data = new Uint8Array(width * height * 3);
+      for (let y = 0, d = 0; y < height; y++) {
+        for (let o = y * stride, end = o + width * 4; o < end; o += 4) {
+          data[d++] = src[o + 2]!;
+          data[d++] = src[o + 1]!;
+          data[d++] = src[o]!;
+        }
+      }
+    } else {
+      data = zlib.deflateSync(pack(src, width, height, stride, 4), { level: 6 });
+      greyBits = 4;
+      if (data.length > job.greyBudgetBytes) {
+        data = zlib.deflateSync(pack(src, width, height, stride, 2), { level: 6 });
+        greyBits = 2;
+      }
+    }
+    lib.FPDFBitmap_Destroy(bitmap);
+
+    const codes: number[] = [];
+    const boxes: number[] = [];
+    if (job.text) {
+      const tp = lib.FPDFText_LoadPage(page);
+      const n = tp ? lib.FPDFText_CountChars(tp) : 0;
+      const scale = 72 / dpi;
+      const toOut = (x: number, y: number): [number, number] => {
+        lib.FPDF_PageToDevice(page, 0, 0, width, height, 0, x, y, dxy, dxy + 4);
+        return [M.HEAP32[dxy >> 2] * scale, (height - M.HEAP32[(dxy >> 2) + 1]) * scale];
+      };
+      for (let i = 0; i < n; i++) {
+        const u = lib.FPDFText_GetUnicode(tp, i);
+        if (!lib.FPDFText_GetLooseCharBox(tp, i, rect)) continue;
+        const f = rect >> 2;
+        // FS_RECTF: left, top, right, bottom in page space.
+        const [x0, y0] = toOut(M.HEAPF32[f], M.HEAPF32[f + 3]);
+        const [x1, y1] = toOut(M.HEAPF32[f + 2], M.HEAPF32[f + 1]);
+        codes.push(u);
+        boxes.push(Math.min(x0, x1), Math.min(y0, y1), Math.max(x0, x1), Math.max(y0, y1));
+      }
+      if (tp) lib.FPDFText_ClosePage(tp);
+    }
+    const annotations = Math.max(0, lib.FPDFPage_GetAnnotCount(page));
+    lib.FPDF_ClosePage(page);
+    const c = Uint32Array.from(codes);
+    const bx = Float32Array.from(boxes);
+    const copy = new Uint8Array(data); // zlib output may share a pooled buffer; send a copy of our own
+    const msg: PdfiumMessage = { type: 'page', index, width, height, channels: colour ? 3 : 1, dpi, data: copy, codes: c, boxes: bx, annotations };
+    if (greyBits) msg.greyBits = greyBits;
+    post(msg, [copy.buffer as ArrayBuffer, c.buffer as ArrayBuffer, bx.buffer as ArrayBuffer]);
+  }
+  lib.FPDF_CloseDocument(doc);
+  post({ type: 'done' });
+}
+/* eslint-enable @typescript-eslint/no-explicit-any */
