@@ -40,7 +40,7 @@ function wasmModule(): Promise<WebAssembly.Module> {
 // \`__name\`: the helper esbuild (tsx, vitest) inserts into transpiled functions that keep their names.
 const WORKER_SOURCE = `const { parentPort, workerData } = require('node:worker_threads');
 var __name = (f) => f;
-(${pdfiumWorkerMain.toString()})(parentPort, workerData, require('node:zlib')).catch((e) => parentPort.postMessage({ type: 'refuse', reason: 'malformed', detail: 'pdfium: ' + (e && e.message || e) }));`;
+(${pdfiumWorkerMain.toString()})(parentPort, workerData, require('node:zlib'), (u) => import(u)).catch((e) => parentPort.postMessage({ type: 'refuse', reason: 'malformed', detail: 'pdfium: ' + (e && e.message || e) }));`;
 
 /**
  * PDFium (WebAssembly, @embedpdf/pdfium, MIT) in worker threads: one set of fresh workers
@@ -95,7 +95,7 @@ export class PdfiumRasterizer implements PdfRasterizer {
             await onPage(p, next);
             next++;
           }
-          if (!settled && pages > 0 && next === pages) end(pass({ pages, dpi, isolation: `pdfium wasm in ${count} worker thread(s), heap ${o.memoryBytes >> 20} MiB, no filesystem`, removed }));
+          if (!settled && pages > 0 && next === pages) end(pass({ pages, dpi, isolation: `pdfium wasm in ${count} worker thread(s), wasm heap ≤ ${Math.round(o.memoryBytes / 2 ** 20)} MiB, JS heap ≤ ${this.heapMb} MiB, no filesystem`, removed }));
         }).catch((e: unknown) => end(refuse('conversion-failed', `page consumer: ${e instanceof Error ? (process.env.KK_DEBUG ? e.stack : e.message) : String(e)}`)));
       };
       for (let k = 0; k < count; k++) {

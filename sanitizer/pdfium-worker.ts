@@ -61,10 +61,16 @@ export type PdfiumMessage =
 /* eslint-disable @typescript-eslint/no-explicit-any -- the emscripten glue is untyped here on purpose (no imports) */
 /**
  * Worker entry. `port` is worker_threads' parentPort, `job` its workerData, `zlib` node:zlib
- * (loaded by the worker's own code; the wasm module cannot reach it).
+ * (loaded by the worker's own code; the wasm module cannot reach it) and `load` a dynamic
+ * import (passed in: test transpilers rewrite `import()` inside function bodies).
  * Self-contained: see the file comment.
  */
-export async function pdfiumWorkerMain(port: { postMessage(m: unknown, transfer?: ArrayBuffer[]): void }, job: PdfiumJob, zlib: { deflateSync(b: Uint8Array, o: { level: number }): Uint8Array }): Promise<void> {
+export async function pdfiumWorkerMain(
+  port: { postMessage(m: unknown, transfer?: ArrayBuffer[]): void },
+  job: PdfiumJob,
+  zlib: { deflateSync(b: Uint8Array, o: { level: number }): Uint8Array },
+  load: (url: string) => Promise<unknown>,
+): Promise<void> {
   const post = (m: PdfiumMessage, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
   const DENIED = -2; // -EACCES in emscripten's errno numbering
   /** Grey samples packed to `bits` per pixel, rows padded to a byte, linear levels. */
@@ -88,7 +94,7 @@ export async function pdfiumWorkerMain(port: { postMessage(m: unknown, transfer?
     }
     return out;
   };
-  const mod: any = await import(job.glueUrl);
+  const mod: any = await load(job.glueUrl);
   const lib: any = await mod.init({
     print: () => undefined,
     printErr: () => undefined,
