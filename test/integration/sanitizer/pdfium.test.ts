@@ -69,7 +69,7 @@ function japaneseHtml(pages: number): string {
     { length: pages },
     (_, p) =>
       `<section style="page-break-after:always"><h1>${PHRASES[0]} ${p + 1}</h1>` +
-      `<p>患者氏名：山田　太郎　様。本日の検査結果をお知らせします。${PHRASES[1]}。</p>` +
+      `<p>患者氏名：山田\u3000太郎\u3000様。本日の検査結果をお知らせします。${PHRASES[1]}。</p>` +
       `<p>処方：${PHRASES[2]}、${PHRASES[3]}してください。Dose: 5 mg once daily.</p></section>`,
   ).join('');
   return `<!doctype html><meta charset="utf-8"><body style="font-family:'Noto Sans CJK JP',sans-serif;font-size:18px">${body}</body>`;
