@@ -180,10 +180,10 @@ export async function pdfiumWorkerMain(
     const height = Math.max(1, Math.round((M.HEAPF32[(sizePtr >> 2) + 1] * dpi) / 72));
     const page = lib.FPDF_LoadPage(doc, index);
     if (!page) return post({ type: 'refuse', reason: 'malformed', detail: `pdfium: cannot load page ${index + 1}` });
-    // A quarter-size colour render says whether the page has colour; grey pages are then
+    // An eighth-size colour render says whether the page has colour; grey pages are then
     // rendered straight into an 8-bit grey bitmap (half the time of a colour render).
-    const tw = Math.max(1, width >> 2);
-    const th = Math.max(1, height >> 2);
+    const tw = Math.max(1, width >> 3);
+    const th = Math.max(1, height >> 3);
     const colour = hasColour(page, tw, th, 0x01);
     const bitmap = lib.FPDFBitmap_CreateEx(width, height, colour ? 4 : 1, 0, 0);
     if (!bitmap) return post({ type: 'refuse', reason: 'too-many-pixels', detail: `page ${index + 1}: no memory for ${width}x${height} pixels` });
@@ -204,11 +204,12 @@ export async function pdfiumWorkerMain(
         }
       }
     } else {
-      data = zlib.deflateSync(pack(src, width, height, stride, 4), { level: 6 });
-      greyBits = 4;
-      if (data.length > job.greyBudgetBytes) {
-        data = zlib.deflateSync(pack(src, width, height, stride, 2), { level: 6 });
-        greyBits = 2;
+      // 2-bit first (cheap); 4-bit, about twice its size, only when that still fits the budget.
+      data = zlib.deflateSync(pack(src, width, height, stride, 2), { level: 6 });
+      greyBits = 2;
+      if (data.length * 2 <= job.greyBudgetBytes) {
+        data = zlib.deflateSync(pack(src, width, height, stride, 4), { level: 6 });
+        greyBits = 4;
       }
     }
     lib.FPDFBitmap_Destroy(bitmap);
@@ -218,11 +219,17 @@ export async function pdfiumWorkerMain(
     if (job.text) {
       const tp = lib.FPDFText_LoadPage(page);
       const n = tp ? lib.FPDFText_CountChars(tp) : 0;
+      // Page space → output points is affine: take it from three points (PDFium returns
+      // whole device pixels, so the points are 1000 units apart), then no call per character.
       const scale = 72 / dpi;
-      const toOut = (x: number, y: number): [number, number] => {
-        lib.FPDF_PageToDevice(page, 0, 0, width, height, 0, x, y, dxy, dxy + 4);
-        return [M.HEAP32[dxy >> 2] * scale, (height - M.HEAP32[(dxy >> 2) + 1]) * scale];
+      const dev = (x: number, y: number): [number, number] => {
+        lib.FPDF_PageToDevice(page, 0, 0, width * 1000, height * 1000, 0, x, y, dxy, dxy + 4);
+        return [M.HEAP32[dxy >> 2] / 1000, M.HEAP32[(dxy >> 2) + 1] / 1000];
       };
+      const [ox, oy] = dev(0, 0);
+      const [ax, ay] = dev(1, 0);
+      const [cx, cy] = dev(0, 1);
+      const toOut = (x: number, y: number): [number, number] => [(ox + x * (ax - ox) + y * (cx - ox)) * scale, (height - (oy + x * (ay - oy) + y * (cy - oy))) * scale];
       for (let i = 0; i < n; i++) {
         const u = lib.FPDFText_GetUnicode(tp, i);
         if (!lib.FPDFText_GetLooseCharBox(tp, i, rect)) continue;
