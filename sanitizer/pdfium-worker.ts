@@ -73,24 +73,39 @@ export async function pdfiumWorkerMain(
 ): Promise<void> {
   const post = (m: PdfiumMessage, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
   const DENIED = -2; // -EACCES in emscripten's errno numbering
-  /** Grey samples packed to `bits` per pixel, rows padded to a byte, linear levels. */
+  /** Grey samples packed to `bits` per pixel, rows padded to a byte, rounded to the nearest level. */
+  const levels: Record<number, Uint8Array> = {};
+  for (const bits of [2, 4]) {
+    const max = (1 << bits) - 1;
+    levels[bits] = Uint8Array.from({ length: 256 }, (_, v) => Math.round((v * max) / 255));
+  }
   const pack = (src: Uint8Array, width: number, height: number, stride: number, bits: 2 | 4): Uint8Array => {
+    const lut = levels[bits]!;
     const perByte = 8 / bits;
     const rowBytes = Math.ceil(width / perByte);
     const out = new Uint8Array(rowBytes * height);
-    const shift = 8 - bits;
+    const whole = Math.floor(width / perByte);
     for (let y = 0; y < height; y++) {
       let o = y * stride;
       let d = y * rowBytes;
-      for (let x = 0; x < width; x += perByte, d++) {
+      if (bits === 2) {
+        for (let k = 0; k < whole; k++, o += 4) out[d++] = (lut[src[o]!]! << 6) | (lut[src[o + 1]!]! << 4) | (lut[src[o + 2]!]! << 2) | lut[src[o + 3]!]!;
+      } else {
+        for (let k = 0; k < whole; k++, o += 2) out[d++] = (lut[src[o]!]! << 4) | lut[src[o + 1]!]!;
+      }
+      if (whole < rowBytes) {
         let byte = 0;
-        for (let k = 0; k < perByte; k++) {
-          // Round to the nearest level (x + half a step), clamped at white.
-          const v = x + k < width ? Math.min(255, src[o++]! + (1 << (shift - 1))) : 255;
-          byte = (byte << bits) | (v >> shift);
-        }
+        for (let k = 0; k < perByte; k++) byte = (byte << bits) | (whole * perByte + k < width ? lut[src[o++]!]! : lut[255]!);
         out[d] = byte;
       }
+    }
+    return out;
+  };
+  /** BGRx pixels to 8-bit grey (luma), `width` bytes per row. */
+  const toGrey = (src: Uint8Array, width: number, height: number, stride: number): Uint8Array => {
+    const out = new Uint8Array(width * height);
+    for (let y = 0, d = 0; y < height; y++) {
+      for (let o = y * stride, end = o + width * 4; o < end; o += 4) out[d++] = (src[o + 2]! * 77 + src[o + 1]! * 150 + src[o]! * 29) >> 8;
     }
     return out;
   };
@@ -147,29 +162,50 @@ export async function pdfiumWorkerMain(
     form: lib.FPDF_GetFormType(doc) > 0,
   });
 
-  /** Render a small colour copy of the page and look for clearly coloured pixels. */
-  const hasColour = (page: number, w: number, h: number, flags: number): boolean => {
-    const bm = lib.FPDFBitmap_Create(w, h, 0);
-    if (!bm) return true;
-    lib.FPDFBitmap_FillRect(bm, 0, 0, w, h, 0xffffffff);
-    lib.FPDF_RenderPageBitmap(bm, page, 0, 0, w, h, 0, flags);
-    const st = lib.FPDFBitmap_GetStride(bm);
-    const p = lib.FPDFBitmap_GetBuffer(bm);
-    const px: Uint8Array = M.HEAPU8;
-    let found = false;
-    for (let y = 0; y < h && !found; y++) {
-      for (let o = p + y * st, end = o + w * 4; o < end; o += 4) {
-        const b = px[o]!;
-        const g = px[o + 1]!;
-        const r = px[o + 2]!;
-        if (Math.max(r, g, b) - Math.min(r, g, b) > 24) {
-          found = true;
-          break;
-        }
+  const rgba = malloc(16);
+  /** True when a page object's fill or stroke is a clear (non-grey) colour. */
+  const colourful = (obj: number): boolean => {
+    for (const get of [lib.FPDFPageObj_GetFillColor, lib.FPDFPageObj_GetStrokeColor]) {
+      if (!get(obj, rgba, rgba + 4, rgba + 8, rgba + 12)) continue;
+      const r = M.HEAPU32[rgba >> 2];
+      const g = M.HEAPU32[(rgba >> 2) + 1];
+      const b = M.HEAPU32[(rgba >> 2) + 2];
+      if (Math.max(r, g, b) - Math.min(r, g, b) > 24) return true;
+    }
+    return false;
+  };
+  /**
+   * Whether a page may show colour, from its objects (no rendering): coloured text or
+   * paths, any image or shading, any annotation; very busy pages count as "may".
+   */
+  const mayHaveColour = (page: number): boolean => {
+    if (lib.FPDFPage_GetAnnotCount(page) > 0) return true;
+    let budget = 50_000;
+    const scan = (count: number, get: (i: number) => number, depth: number): boolean => {
+      for (let i = 0; i < count; i++) {
+        if (--budget < 0) return true;
+        const obj = get(i);
+        const type = lib.FPDFPageObj_GetType(obj);
+        if (type === 3 || type === 4) return true; // image, shading
+        if (type === 5) {
+          if (depth > 8 || scan(lib.FPDFFormObj_CountObjects(obj), (j) => lib.FPDFFormObj_GetObject(obj, j), depth + 1)) return true;
+        } else if (colourful(obj)) return true;
+      }
+      return false;
+    };
+    return scan(lib.FPDFPage_CountObjects(page), (i) => lib.FPDFPage_GetObject(page, i), 0);
+  };
+  /** Whether rendered BGRx pixels hold clearly coloured ones (every other pixel and row). */
+  const pixelsHaveColour = (src: Uint8Array, width: number, height: number, stride: number): boolean => {
+    for (let y = 0; y < height; y += 2) {
+      for (let o = y * stride, end = o + width * 4; o < end; o += 8) {
+        const b = src[o]!;
+        const g = src[o + 1]!;
+        const r = src[o + 2]!;
+        if (Math.max(r, g, b) - Math.min(r, g, b) > 24) return true;
       }
     }
-    lib.FPDFBitmap_Destroy(bm);
-    return found;
+    return false;
   };
   const rect = malloc(32);
   const dxy = malloc(8);
@@ -180,18 +216,17 @@ export async function pdfiumWorkerMain(
     const height = Math.max(1, Math.round((M.HEAPF32[(sizePtr >> 2) + 1] * dpi) / 72));
     const page = lib.FPDF_LoadPage(doc, index);
     if (!page) return post({ type: 'refuse', reason: 'malformed', detail: `pdfium: cannot load page ${index + 1}` });
-    // An eighth-size colour render says whether the page has colour; grey pages are then
-    // rendered straight into an 8-bit grey bitmap (half the time of a colour render).
-    const tw = Math.max(1, width >> 3);
-    const th = Math.max(1, height >> 3);
-    const colour = hasColour(page, tw, th, 0x01);
-    const bitmap = lib.FPDFBitmap_CreateEx(width, height, colour ? 4 : 1, 0, 0);
+    // Pages whose objects show no colour are rendered straight into an 8-bit grey bitmap
+    // (half the time of a colour render); the others in colour, kept so if pixels say so.
+    const tryColour = mayHaveColour(page);
+    const bitmap = lib.FPDFBitmap_CreateEx(width, height, tryColour ? 4 : 1, 0, 0);
     if (!bitmap) return post({ type: 'refuse', reason: 'too-many-pixels', detail: `page ${index + 1}: no memory for ${width}x${height} pixels` });
     lib.FPDFBitmap_FillRect(bitmap, 0, 0, width, height, 0xffffffff);
     lib.FPDF_RenderPageBitmap(bitmap, page, 0, 0, width, height, 0, 0x01 /* FPDF_ANNOT */);
     const stride = lib.FPDFBitmap_GetStride(bitmap);
     const at = lib.FPDFBitmap_GetBuffer(bitmap);
     const src: Uint8Array = M.HEAPU8.subarray(at, at + stride * height);
+    const colour = tryColour && pixelsHaveColour(src, width, height, stride);
     let data: Uint8Array;
     let greyBits: 2 | 4 | undefined;
     if (colour) {
@@ -204,11 +239,13 @@ export async function pdfiumWorkerMain(
         }
       }
     } else {
+      const grey = tryColour ? toGrey(src, width, height, stride) : src;
+      const gs = tryColour ? width : stride;
       // 2-bit first (cheap); 4-bit, about twice its size, only when that still fits the budget.
-      data = zlib.deflateSync(pack(src, width, height, stride, 2), { level: 6 });
+      data = zlib.deflateSync(pack(grey, width, height, gs, 2), { level: 4 });
       greyBits = 2;
       if (data.length * 2 <= job.greyBudgetBytes) {
-        data = zlib.deflateSync(pack(src, width, height, stride, 4), { level: 6 });
+        data = zlib.deflateSync(pack(grey, width, height, gs, 4), { level: 4 });
         greyBits = 4;
       }
     }
