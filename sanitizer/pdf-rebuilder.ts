@@ -1,6 +1,6 @@
 import { promisify } from 'node:util';
 import { deflate } from 'node:zlib';
-import { PDFDocument, PDFName, PDFString, concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState } from 'pdf-lib';
+import { PDFDocument, PDFHexString, PDFName, PDFString, concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState } from 'pdf-lib';
 import type { PDFRef } from 'pdf-lib';
 import sharp from 'sharp';
 import type { PageText } from './pdf-text-layer.js';
@@ -29,11 +29,13 @@ export interface RawPage {
   packedGreyBits?: 2 | 4;
   /** Text extracted from the page, for the invisible text layer (PDFium only). */
   text?: PageText;
+  /** The renderer saw colour on the page (PDFium only): kept as a palette unless photographic. */
+  colour?: boolean;
 }
 
 /** How a page was encoded, for the audit trail and the benchmark. */
 export interface PageEncoding {
-  kind: 'grey-flate' | 'jpeg';
+  kind: 'grey-flate' | 'palette-flate' | 'jpeg';
   bytes: number;
   /** Characters written to the page's invisible text layer (0: none). */
   textChars?: number;
@@ -42,6 +44,8 @@ export interface PageEncoding {
 interface EncodedPage {
   data: Buffer;
   dict: Record<string, string | number>;
+  /** Indexed colour: the RGB palette and bits per index (PNG predictors on the data). */
+  palette?: { colours: Buffer; bits: number };
   kind: PageEncoding['kind'];
 }
 
@@ -97,6 +101,37 @@ function packedGrey(p: RawPage, bits: 2 | 4): EncodedPage {
   };
 }
 
+/**
+ * Colour without photographs (coloured headings, tables, charts): up to 32 colours with
+ * sharp (libimagequant), its PNG image data reused as a Flate stream with PNG predictors.
+ * The PNG is sharp's own output, not input, so reading its chunks is safe.
+ */
+async function encodePalette(p: RawPage): Promise<EncodedPage> {
+  const png = await sharp(p.data, { raw: { width: p.width, height: p.height, channels: p.channels } }).png({ palette: true, colours: 32, dither: 0, effort: 1, compressionLevel: 6 }).toBuffer();
+  let palette: Buffer | null = null;
+  let bits = 8;
+  const idat: Buffer[] = [];
+  for (let o = 8; o + 8 <= png.length; ) {
+    const len = png.readUInt32BE(o);
+    const type = png.toString('latin1', o + 4, o + 8);
+    const body = png.subarray(o + 8, o + 8 + len);
+    if (type === 'IHDR') {
+      bits = body[8]!;
+      if (body[9] !== 3) return encodeJpeg(p); // not indexed after all
+    } else if (type === 'PLTE') palette = Buffer.from(body);
+    else if (type === 'IDAT') idat.push(body);
+    else if (type === 'tRNS') return encodeJpeg(p); // no transparency expected; keep it simple
+    o += 12 + len;
+  }
+  if (!palette || idat.length === 0) return encodeJpeg(p);
+  return {
+    data: Buffer.concat(idat),
+    dict: { Type: 'XObject', Subtype: 'Image', Width: p.width, Height: p.height, BitsPerComponent: bits, Filter: 'FlateDecode' },
+    palette: { colours: palette, bits },
+    kind: 'palette-flate',
+  };
+}
+
 async function encodeJpeg(p: RawPage): Promise<EncodedPage> {
   const data = await sharp(p.data, { raw: { width: p.width, height: p.height, channels: p.channels } }).toColourspace('srgb').jpeg({ quality: 80 }).toBuffer();
   return {
@@ -122,8 +157,15 @@ export class PdfBuilder {
    * with an invisible text layer when `text` has characters worth keeping (pdf-text-layer.ts).
    */
   async addPage(p: RawPage, text: PageText | undefined = p.text): Promise<PageEncoding> {
-    const enc = p.packedGreyBits ? packedGrey(p, p.packedGreyBits) : looksPhotographic(p) ? await encodeJpeg(p) : await encodeGrey(p);
-    const ref = this.doc.context.register(this.doc.context.stream(enc.data, enc.dict));
+    const enc = p.packedGreyBits ? packedGrey(p, p.packedGreyBits) : looksPhotographic(p) ? await encodeJpeg(p) : p.colour ? await encodePalette(p) : await encodeGrey(p);
+    const ctx = this.doc.context;
+    const stream = ctx.stream(enc.data, enc.dict);
+    if (enc.palette) {
+      const { colours, bits } = enc.palette;
+      stream.dict.set(PDFName.of('ColorSpace'), ctx.obj([PDFName.of('Indexed'), PDFName.of('DeviceRGB'), colours.length / 3 - 1, PDFHexString.of(colours.toString('hex'))]));
+      stream.dict.set(PDFName.of('DecodeParms'), ctx.obj({ Predictor: 15, Colors: 1, BitsPerComponent: bits, Columns: p.width }));
+    }
+    const ref = ctx.register(stream);
     const w = (p.width * 72) / p.dpi;
     const h = (p.height * 72) / p.dpi;
     const page = this.doc.addPage([w, h]);

@@ -148,7 +148,7 @@ export class PdfiumRasterizer implements PdfRasterizer {
                 height: m.height,
                 channels: m.channels,
                 dpi: m.dpi,
-                ...(m.greyBits ? { packedGreyBits: m.greyBits } : {}),
+                ...(m.greyBits ? { packedGreyBits: m.greyBits } : { colour: true }),
                 ...(m.codes.length > 0 ? { text: { codes: m.codes, boxes: m.boxes } } : {}),
               });
               drain();

@@ -62,6 +62,7 @@ export async function rebuildPdf(pdf: Uint8Array, policy: FilePolicy, deps: Reco
     if (!r.ok) return r;
     const out = await builder.save();
     const jpeg = builder.encodings.filter((e) => e.kind === 'jpeg').length;
+    const palette = builder.encodings.filter((e) => e.kind === 'palette-flate').length;
     const n = builder.encodings.length;
     const textPages = builder.encodings.filter((e) => (e.textChars ?? 0) > 0).length;
     const rendered: Change = { kind: 'rendered-as-images', pages: n };
@@ -74,7 +75,7 @@ export async function rebuildPdf(pdf: Uint8Array, policy: FilePolicy, deps: Reco
       bytes: out,
       type: 'pdf',
       changes,
-      detail: `${n} page(s) rendered at ${r.value.dpi} dpi (${n - jpeg} grey/Flate, ${jpeg} JPEG), text layer on ${textPages} page(s)${removedText} [${r.value.isolation}]`,
+      detail: `${n} page(s) rendered at ${r.value.dpi} dpi (${n - jpeg - palette} grey/Flate, ${palette ? `${palette} palette/Flate, ` : ''}${jpeg} JPEG), text layer on ${textPages} page(s)${removedText} [${r.value.isolation}]`,
     });
   });
 }

@@ -1,7 +1,11 @@
-import { readFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import { deflateSync } from 'node:zlib';
 import { PDFDocument, PDFName, PDFRawStream, PDFStream, decodePDFRawStream } from 'pdf-lib';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { parseFilePolicy } from '../../../sanitizer/file-policy.js';
 import { PopplerRasterizer } from '../../../sanitizer/pdf-rasterizer.js';
@@ -13,7 +17,9 @@ import { createDefaultDeps } from '../../../sanitizer/index.js';
 import type { Verdict } from '../../../sanitizer/verdict.js';
 import { activePdf, textPdf } from '../../fixtures/sanitizer/hostile-files.js';
 import { FakeScanner } from '../../unit/sanitizer/fakes.js';
-import { htmlToPdf, inkShare, meanDiff, pdfKeyNames, pdfText, renderFirstPage } from './render-helpers.js';
+import { htmlToPdf, inkShare, meanDiff, pdfKeyNames, pdfText, renderFirstPage, withTmp } from './render-helpers.js';
+
+const exec = promisify(execFile);
 
 const depsWith = (o: PdfiumOptions = {}): SanitizerDeps => ({ scanner: new FakeScanner(), rasterizer: new PdfiumRasterizer({ workers: 2, ...o }), officeConverter: null });
 const deps = depsWith();
@@ -60,6 +66,15 @@ async function contentStreams(pdf: Uint8Array): Promise<string> {
     else if (obj instanceof PDFStream && !(obj instanceof PDFRawStream)) parts.push(Buffer.from(obj.getContents()).toString('latin1'));
   }
   return parts.join('\n');
+}
+
+/** Page 1 rendered by poppler as a colour PNG (test-side check). */
+async function firstPagePng(pdf: Uint8Array): Promise<Buffer> {
+  return withTmp(async (dir) => {
+    await writeFile(join(dir, 'in.pdf'), pdf);
+    await exec('pdftoppm', ['-r', '50', '-png', '-f', '1', '-l', '1', '-singlefile', join(dir, 'in.pdf'), join(dir, 'p')]);
+    return readFile(join(dir, 'p.png'));
+  });
 }
 
 const PHRASES = ['診療情報提供書', '血圧は正常範囲です', 'アムロジピン錠５ｍｇ', '１日１回朝食後に服用'];
@@ -111,6 +126,20 @@ describe('PDF reconstruction with PDFium', () => {
     expect(out.length / 2).toBeLessThan(80 * 1024);
     expect(await pdfText(out)).toContain(PHRASES[2]);
   }, 120_000);
+
+  it('keeps colour where present: a red heading as a palette image, a black-text page as grey', async () => {
+    const html = `<!doctype html><meta charset="utf-8"><body style="font-family:'Noto Sans CJK JP',sans-serif;font-size:18px">` +
+      `<section style="page-break-after:always"><h1 style="color:#d00000">警告：${PHRASES[0]}</h1><p>${PHRASES[1]}</p></section><section><p>${PHRASES[2]}</p></section></body>`;
+    const v = await run('colour.pdf', await htmlToPdf(html));
+    const out = output(v);
+    expect(reconstructDetail(v)).toContain('2 page(s) rendered at 150 dpi (1 grey/Flate, 1 palette/Flate, 0 JPEG)');
+    // Rendered back, the heading is still red.
+    const { data, info } = await sharp(await firstPagePng(out)).raw().toBuffer({ resolveWithObject: true });
+    let red = 0;
+    for (let i = 0; i < data.length; i += info.channels) if (data[i]! > 150 && data[i + 1]! < 80 && data[i + 2]! < 80) red++;
+    expect(red).toBeGreaterThan(200);
+    expect(await pdfText(out)).toContain('警告');
+  }, 60_000);
 
   it('leaves out JavaScript, OpenAction, Launch and URI links, attachments and the form, and says so', async () => {
     const v = await run('hostile.pdf', await activePdf());
