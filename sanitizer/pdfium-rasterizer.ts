@@ -4,6 +4,7 @@ import { availableParallelism } from 'node:os';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { PageConsumer, PdfRasterizer, PdfRemovedItems, RasterizeOptions, RasterizedPdf } from './pdf-rasterizer.js';
+import { PopplerRasterizer } from './pdf-rasterizer.js';
 import type { RawPage } from './pdf-rebuilder.js';
 import type { PdfiumJob, PdfiumMessage } from './pdfium-worker.js';
 import { pdfiumWorkerMain } from './pdfium-worker.js';
@@ -22,6 +23,12 @@ export interface PdfiumOptions {
   text?: boolean;
   /** Grey pages: 4-bit grey unless its compressed image exceeds this, then 2-bit; default 72 KiB. */
   greyBudgetBytes?: number;
+  /**
+   * Renderer for PDFs whose Japanese (CJK) text uses fonts the file does not embed: this
+   * PDFium build has no system fonts and would leave that text out. Default: poppler
+   * (fontconfig, poppler-data, fonts-noto-cjk); null refuses such files (`malformed`).
+   */
+  fallback?: PdfRasterizer | null;
 }
 
 const MIN_DPI = 50;
@@ -54,6 +61,7 @@ export class PdfiumRasterizer implements PdfRasterizer {
   private readonly heapMb: number;
   private readonly text: boolean;
   private readonly greyBudgetBytes: number;
+  private readonly fallback: PdfRasterizer | null;
 
   constructor(o: PdfiumOptions = {}) {
     this.workers = Math.max(1, o.workers ?? Math.min(4, availableParallelism()));
@@ -61,10 +69,30 @@ export class PdfiumRasterizer implements PdfRasterizer {
     this.heapMb = o.heapMb ?? 128;
     this.text = o.text ?? true;
     this.greyBudgetBytes = o.greyBudgetBytes ?? 72 * 1024;
+    this.fallback = o.fallback === undefined ? new PopplerRasterizer() : o.fallback;
   }
 
   /** Render every page (grey pages pre-packed, with its text); pages reach `onPage` in order. */
   async rasterize(pdf: Uint8Array, o: RasterizeOptions, onPage: PageConsumer): Promise<Outcome<RasterizedPdf>> {
+    const started = Date.now();
+    let delivered = 0;
+    const fonts: { detail: string | null } = { detail: null };
+    const r = await this.render(pdf, o, fonts, async (p, i) => {
+      await onPage(p, i);
+      delivered = i + 1;
+    });
+    if (fonts.detail === null) return r;
+    if (!this.fallback) return refuse('malformed', `${fonts.detail}; no fallback renderer`);
+    // Pages already handed on were checked and are kept; the fallback renders the rest.
+    const keep = delivered;
+    const fb = await this.fallback.rasterize(pdf, { ...o, timeoutMs: Math.max(1, o.timeoutMs - (Date.now() - started)) }, async (p, i) => {
+      if (i >= keep) await onPage(p, i);
+    });
+    if (!fb.ok) return fb;
+    return pass({ ...fb.value, isolation: `${keep > 0 ? `pages 1-${keep} by pdfium; ` : ''}${fonts.detail}, so pages ${keep + 1}-${fb.value.pages} by the fallback renderer without text layer [${fb.value.isolation}]` });
+  }
+
+  private async render(pdf: Uint8Array, o: RasterizeOptions, fonts: { detail: string | null }, onPage: PageConsumer): Promise<Outcome<RasterizedPdf>> {
     const wasm = await wasmModule();
     const count = this.workers;
     const workers: Worker[] = [];
@@ -154,6 +182,10 @@ export class PdfiumRasterizer implements PdfRasterizer {
               drain();
               break;
             case 'done':
+              break;
+            case 'needs-system-fonts':
+              fonts.detail = `page ${m.index + 1} has CJK text in a font the PDF does not embed`;
+              end(refuse('malformed', fonts.detail));
               break;
           }
         });

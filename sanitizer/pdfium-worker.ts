@@ -37,6 +37,12 @@ export interface PdfiumJob {
 export type PdfiumMessage =
   | { type: 'info'; pages: number; dpi: number; javascript: number; attachments: number; form: boolean }
   | { type: 'refuse'; reason: 'malformed' | 'encrypted' | 'too-many-pages' | 'too-many-pixels'; detail: string }
+  /**
+   * The page draws Japanese/Chinese/Korean text with a font the PDF does not embed: this
+   * PDFium has no system fonts, so it would draw nothing there. The parent hands the
+   * file to its fallback renderer (poppler, with the system's fonts) instead.
+   */
+  | { type: 'needs-system-fonts'; index: number }
   | { type: 'page-start'; index: number }
   | {
       type: 'page';
@@ -253,7 +259,7 @@ export async function pdfiumWorkerMain(
 
     const codes: number[] = [];
     const boxes: number[] = [];
-    if (job.text) {
+    {
       const tp = lib.FPDFText_LoadPage(page);
       const n = tp ? lib.FPDFText_CountChars(tp) : 0;
       // Page space → output points is affine: take it from three points (PDFium returns
@@ -267,9 +273,23 @@ export async function pdfiumWorkerMain(
       const [ax, ay] = dev(1, 0);
       const [cx, cy] = dev(0, 1);
       const toOut = (x: number, y: number): [number, number] => [(ox + x * (ax - ox) + y * (cx - ox)) * scale, (height - (oy + x * (ay - oy) + y * (cy - oy))) * scale];
+      let lastObj = 0;
       for (let i = 0; i < n; i++) {
         const u = lib.FPDFText_GetUnicode(tp, i);
-        if (!lib.FPDFText_GetLooseCharBox(tp, i, rect)) continue;
+        if (u >= 0x2e80) {
+          // CJK and beyond: is it drawn with a font the file embeds? (checked once per text object)
+          const obj = lib.FPDFText_GetTextObject(tp, i);
+          if (obj && obj !== lastObj) {
+            lastObj = obj;
+            const font = lib.FPDFTextObj_GetFont(obj);
+            if (font && lib.FPDFFont_GetIsEmbedded(font) === 0 && lib.FPDFTextObj_GetTextRenderMode(obj) !== 3) {
+              lib.FPDFText_ClosePage(tp);
+              lib.FPDF_ClosePage(page);
+              return post({ type: 'needs-system-fonts', index });
+            }
+          }
+        }
+        if (!job.text || !lib.FPDFText_GetLooseCharBox(tp, i, rect)) continue;
         const f = rect >> 2;
         // FS_RECTF: left, top, right, bottom in page space.
         const [x0, y0] = toOut(M.HEAPF32[f], M.HEAPF32[f + 3]);

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { createRequire } from 'node:module';
 import { deflateSync } from 'node:zlib';
-import { PDFDocument, PDFName, PDFRawStream, PDFStream, decodePDFRawStream } from 'pdf-lib';
+import { PDFDocument, PDFName, PDFRawStream, PDFStream, PDFString, decodePDFRawStream } from 'pdf-lib';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { parseFilePolicy } from '../../../sanitizer/file-policy.js';
@@ -139,6 +139,23 @@ describe('PDF reconstruction with PDFium', () => {
     for (let i = 0; i < data.length; i += info.channels) if (data[i]! > 150 && data[i + 1]! < 80 && data[i + 2]! < 80) red++;
     expect(red).toBeGreaterThan(200);
     expect(await pdfText(out)).toContain('警告');
+  }, 60_000);
+
+  it('hands a PDF whose Japanese text uses a font it does not embed to poppler, so the text is still drawn', async () => {
+    // PDFium here has no system fonts: it would draw nothing for 診療情報提供書 in MS-Mincho (not embedded).
+    const doc = await PDFDocument.create();
+    const page = doc.addPage([595, 842]);
+    const ctx = doc.context;
+    const descriptor = ctx.register(ctx.obj({ Type: 'FontDescriptor', FontName: 'MS-Mincho', Flags: 6, FontBBox: [0, -141, 1000, 859], ItalicAngle: 0, Ascent: 859, Descent: -141, CapHeight: 700, StemV: 80 }));
+    const cid = ctx.register(ctx.obj({ Type: 'Font', Subtype: 'CIDFontType0', BaseFont: 'MS-Mincho', CIDSystemInfo: ctx.obj({ Registry: PDFString.of('Adobe'), Ordering: PDFString.of('Japan1'), Supplement: 2 }), FontDescriptor: descriptor }));
+    page.node.Resources()!.set(PDFName.of('Font'), ctx.obj({ F1: ctx.register(ctx.obj({ Type: 'Font', Subtype: 'Type0', BaseFont: 'MS-Mincho', Encoding: 'UniJIS-UCS2-H', DescendantFonts: [cid] })) }));
+    const hex = [...PHRASES[0]!].map((c) => c.charCodeAt(0).toString(16).padStart(4, '0')).join('');
+    page.node.set(PDFName.of('Contents'), ctx.register(ctx.flateStream(`BT /F1 40 Tf 50 700 Td <${hex}> Tj ET`)));
+    const v = await run('mincho.pdf', await doc.save(), parseFilePolicy({}), { ...deps, rasterizer: new PdfiumRasterizer({ workers: 2 }) });
+    expect(reconstructDetail(v)).toMatch(/page 1 has CJK text in a font the PDF does not embed, so pages 1-1 by the fallback renderer/);
+    expect(inkShare(await renderFirstPage(output(v)))).toBeGreaterThan(0.002);
+    const refused = await run('mincho.pdf', await doc.save(), parseFilePolicy({}), { ...deps, rasterizer: new PdfiumRasterizer({ workers: 1, fallback: null }) });
+    expect(refused).toMatchObject({ verdict: 'blocked', reason: 'malformed' });
   }, 60_000);
 
   it('leaves out JavaScript, OpenAction, Launch and URI links, attachments and the form, and says so', async () => {
