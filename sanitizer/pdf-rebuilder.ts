@@ -172,11 +172,14 @@ export class PdfBuilder {
     const name = page.node.newXObject('Im', ref);
     page.pushOperators(pushGraphicsState(), concatTransformationMatrix(w, 0, 0, h, 0, 0), drawObject(name), popGraphicsState());
     let textChars = 0;
-    const ops = text ? textLayerOperators(buildRuns(text)) : '';
+    const runs = text ? buildRuns(text) : [];
+    const ops = textLayerOperators(runs);
     if (ops) {
       // Before the clean-up below: pdf-lib needs its normalised entries to add a stream.
-      page.node.addContentStream(this.doc.context.register(this.doc.context.flateStream(ops)));
-      textChars = buildRuns(text!).reduce((n, r) => n + r.chars.length, 0);
+      // Node's zlib (native) rather than pdf-lib's flateStream (JavaScript): this runs once per page on the main thread.
+      const deflated = await deflateAsync(Buffer.from(ops, 'latin1'), { level: 6 });
+      page.node.addContentStream(this.doc.context.register(this.doc.context.stream(deflated, { Filter: 'FlateDecode' })));
+      textChars = runs.reduce((n, r) => n + r.chars.length, 0);
     }
     // pdf-lib normalises new pages with empty Annots, Font and ExtGState entries; drop them.
     page.node.delete(PDFName.of('Annots'));
