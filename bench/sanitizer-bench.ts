@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
+import { PdfBuilder } from '../sanitizer/pdf-rebuilder.js';
 import { ClamdScanner, PdfiumRasterizer, PopplerRasterizer, parseFilePolicy, sanitize, type FilePolicy, type SanitizerDeps, type Verdict } from '../sanitizer/index.js';
 import { startPrivateClamd } from '../test/integration/sanitizer/private-clamd.js';
 import { htmlToPdf } from '../test/integration/sanitizer/render-helpers.js';
@@ -41,6 +42,8 @@ export interface SanitizerResult {
   poppler?: PdfRun;
   /** Pixels-to-PDF with PyMuPDF (Dangerzone's method); a string says why it was skipped. */
   reference?: PdfRun | string;
+  /** PDFium render + rebuild alone (no clamd scans, no type checks): the same work the reference does. */
+  pdfiumRebuildOnly?: PdfRun;
   imagesPerSec?: number;
   imageSize?: string;
   scannerMBPerSec?: number;
@@ -95,11 +98,27 @@ async function referenceRun(file: string, dir: string): Promise<{ seconds: numbe
   return { seconds: j.seconds, bytes: (await readFile(out)).length, pages: j.pages };
 }
 
+/** PDFium rendering and the pdf-lib rebuild alone, as reconstruct.ts runs them (no scans). */
+async function rebuildOnly(pdf: Uint8Array, policy: FilePolicy, dir: string): Promise<{ seconds: number; bytes: Uint8Array }> {
+  const t0 = performance.now();
+  const builder = await PdfBuilder.create();
+  const r = await new PdfiumRasterizer().rasterize(
+    pdf,
+    { workDir: dir, dpi: policy.pdfDpi, maxPages: policy.maxPages, maxPixels: policy.maxPixels, timeoutMs: policy.timeouts.renderMs, memoryBytes: policy.workerMemoryMb * 2 ** 20 },
+    async (page) => {
+      await builder.addPage(page);
+    },
+  );
+  if (!r.ok) throw new Error(`PDFium: ${r.block.reason}: ${r.block.detail}`);
+  const bytes = await builder.save();
+  return { seconds: (performance.now() - t0) / 1000, bytes };
+}
+
 /**
  * PDFium, the PyMuPDF reference and poppler on the same PDF, alternating in rounds after
  * one warm-up each, so that a change in the machine's load hits all of them alike.
  */
-async function comparePdf(pdf: Uint8Array, pages: number, scanner: ClamdScanner): Promise<Pick<SanitizerResult, 'pdfium' | 'poppler' | 'reference'>> {
+async function comparePdf(pdf: Uint8Array, pages: number, scanner: ClamdScanner): Promise<Pick<SanitizerResult, 'pdfium' | 'poppler' | 'reference' | 'pdfiumRebuildOnly'>> {
   const policy = parseFilePolicy({});
   const pdfium: SanitizerDeps = { scanner, rasterizer: new PdfiumRasterizer(), officeConverter: null };
   const poppler: SanitizerDeps = { scanner, rasterizer: new PopplerRasterizer(), officeConverter: null };
@@ -116,7 +135,9 @@ async function comparePdf(pdf: Uint8Array, pages: number, scanner: ClamdScanner)
     await timedSanitize(pdf, policy, pdfium);
     await timedSanitize(pdf, policy, poppler);
     if (reference === null) await referenceRun(file, dir);
-    const t: Record<'pdfium' | 'poppler' | 'reference', number[]> = { pdfium: [], poppler: [], reference: [] };
+    await rebuildOnly(pdf, policy, dir);
+    const t: Record<'pdfium' | 'poppler' | 'reference' | 'rebuild', number[]> = { pdfium: [], poppler: [], reference: [], rebuild: [] };
+    let rebuilt: Uint8Array = new Uint8Array();
     const last: Record<'pdfium' | 'poppler', Uint8Array> = { pdfium: new Uint8Array(), poppler: new Uint8Array() };
     let refBytes = 0;
     let refPages = pages;
@@ -130,6 +151,9 @@ async function comparePdf(pdf: Uint8Array, pages: number, scanner: ClamdScanner)
         refBytes = r.bytes;
         refPages = r.pages;
       }
+      const o = await rebuildOnly(pdf, policy, dir);
+      t.rebuild.push(o.seconds);
+      rebuilt = o.bytes;
       const b = await timedSanitize(pdf, policy, poppler);
       t.poppler.push(b.seconds);
       last.poppler = b.v.output.bytes;
@@ -137,6 +161,7 @@ async function comparePdf(pdf: Uint8Array, pages: number, scanner: ClamdScanner)
     return {
       pdfium: pdfRun(pages, t.pdfium, last.pdfium.length, await searchable(last.pdfium, dir)),
       poppler: pdfRun(pages, t.poppler, last.poppler.length, await searchable(last.poppler, dir)),
+      pdfiumRebuildOnly: pdfRun(pages, t.rebuild, rebuilt.length, await searchable(rebuilt, dir)),
       reference: reference ?? pdfRun(refPages, t.reference, refBytes, await searchable(await readFile(path.join(dir, 'reference.pdf')), dir)),
     };
   } finally {
