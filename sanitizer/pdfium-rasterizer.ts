@@ -6,7 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { PageConsumer, PdfRasterizer, PdfRemovedItems, RasterizeOptions, RasterizedPdf } from './pdf-rasterizer.js';
 import { PopplerRasterizer } from './pdf-rasterizer.js';
 import type { RawPage } from './pdf-rebuilder.js';
-import type { PdfiumJob, PdfiumMessage } from './pdfium-worker.js';
+import type { PdfiumBoot, PdfiumJob, PdfiumMessage } from './pdfium-worker.js';
 import { pdfiumWorkerMain } from './pdfium-worker.js';
 import type { Outcome } from './verdict.js';
 import { pass, refuse } from './verdict.js';
@@ -47,7 +47,8 @@ function wasmModule(): Promise<WebAssembly.Module> {
 // \`__name\`: the helper esbuild (tsx, vitest) inserts into transpiled functions that keep their names.
 const WORKER_SOURCE = `const { parentPort, workerData } = require('node:worker_threads');
 var __name = (f) => f;
-(${pdfiumWorkerMain.toString()})(parentPort, workerData, require('node:zlib'), (u) => import(u)).catch((e) => parentPort.postMessage({ type: 'refuse', reason: 'malformed', detail: 'pdfium: ' + (e && e.message || e) }));`;
+const nextJob = () => new Promise((resolve) => parentPort.once('message', resolve));
+(${pdfiumWorkerMain.toString()})(parentPort, workerData, require('node:zlib'), (u) => import(u), nextJob).catch((e) => parentPort.postMessage({ type: 'refuse', reason: 'malformed', detail: 'pdfium: ' + (e && e.message || e) }));`;
 
 /**
  * PDFium (WebAssembly, @embedpdf/pdfium, MIT) in worker threads: one set of fresh workers
@@ -62,6 +63,12 @@ export class PdfiumRasterizer implements PdfRasterizer {
   private readonly text: boolean;
   private readonly greyBudgetBytes: number;
   private readonly fallback: PdfRasterizer | null;
+  /**
+   * Fresh workers with PDFium already loaded, none of which has seen a file yet: loading
+   * the glue and instantiating the wasm takes a few hundred milliseconds, which would
+   * otherwise start every file. Each is used for one file and terminated.
+   */
+  private spare: { worker: Worker; memoryBytes: number; ready: Promise<boolean> }[] = [];
 
   constructor(o: PdfiumOptions = {}) {
     this.workers = Math.max(1, o.workers ?? Math.min(4, availableParallelism()));
@@ -90,6 +97,53 @@ export class PdfiumRasterizer implements PdfRasterizer {
     });
     if (!fb.ok) return fb;
     return pass({ ...fb.value, isolation: `${keep > 0 ? `pages 1-${keep} by pdfium; ` : ''}${fonts.detail}, so pages ${keep + 1}-${fb.value.pages} by the fallback renderer without text layer [${fb.value.isolation}]` });
+  }
+
+  private spawn(memoryBytes: number, wasm: WebAssembly.Module): { worker: Worker; memoryBytes: number; ready: Promise<boolean> } {
+    const boot: PdfiumBoot = { glueUrl: GLUE_URL, wasm, memoryBytes };
+    const worker = new Worker(WORKER_SOURCE, {
+      eval: true,
+      workerData: boot,
+      resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: 16 },
+      env: {},
+      stdin: false,
+      stdout: true,
+      stderr: true,
+    });
+    const ready = new Promise<boolean>((resolve) => {
+      worker.once('message', (m: PdfiumMessage) => resolve(m.type === 'ready'));
+      worker.once('error', () => resolve(false));
+      worker.once('exit', () => resolve(false));
+    });
+    return { worker, memoryBytes, ready };
+  }
+
+  /** `count` fresh workers for one file: spares first (when their heap cap matches), new ones for the rest. */
+  private take(count: number, memoryBytes: number, wasm: WebAssembly.Module): { worker: Worker; ready: Promise<boolean> }[] {
+    const out: { worker: Worker; ready: Promise<boolean> }[] = [];
+    for (const s of this.spare.splice(0)) {
+      if (out.length < count && s.memoryBytes === memoryBytes) {
+        s.worker.ref();
+        out.push(s);
+      } else void s.worker.terminate();
+    }
+    while (out.length < count) out.push(this.spawn(memoryBytes, wasm));
+    return out;
+  }
+
+  /** Prepare spares for the next file; they hold no file and do not keep the process alive. */
+  private refill(memoryBytes: number, wasm: WebAssembly.Module): void {
+    while (this.spare.length < this.workers) {
+      const s = this.spawn(memoryBytes, wasm);
+      s.worker.unref();
+      s.worker.on('error', () => undefined);
+      this.spare.push(s);
+    }
+  }
+
+  /** Terminate the spare workers (tests, shutdown). */
+  async close(): Promise<void> {
+    await Promise.allSettled(this.spare.splice(0).map((s) => s.worker.terminate()));
   }
 
   private async render(pdf: Uint8Array, o: RasterizeOptions, fonts: { detail: string | null }, onPage: PageConsumer): Promise<Outcome<RasterizedPdf>> {
@@ -124,12 +178,11 @@ export class PdfiumRasterizer implements PdfRasterizer {
             next++;
           }
           if (!settled && pages > 0 && next === pages) end(pass({ pages, dpi, isolation: `pdfium wasm in ${count} worker thread(s), wasm heap ≤ ${Math.round(o.memoryBytes / 2 ** 20)} MiB, JS heap ≤ ${this.heapMb} MiB, no filesystem`, removed }));
-        }).catch((e: unknown) => end(refuse('conversion-failed', `page consumer: ${e instanceof Error ? (process.env.KK_DEBUG ? e.stack : e.message) : String(e)}`)));
+        }).catch((e: unknown) => end(refuse('conversion-failed', `page consumer: ${e instanceof Error ? e.message : String(e)}`)));
       };
+      const taken = this.take(count, o.memoryBytes, wasm);
       for (let k = 0; k < count; k++) {
         const job: PdfiumJob = {
-          glueUrl: GLUE_URL,
-          wasm,
           pdf: new Uint8Array(pdf), // a copy per worker (Buffer.slice would share, and transfer would detach, the caller's bytes)
           shareIndex: k,
           shareCount: count,
@@ -137,19 +190,13 @@ export class PdfiumRasterizer implements PdfRasterizer {
           minDpi: MIN_DPI,
           maxPages: o.maxPages,
           maxPixels: o.maxPixels,
-          memoryBytes: o.memoryBytes,
           text: this.text,
           greyBudgetBytes: this.greyBudgetBytes,
         };
-        const w = new Worker(WORKER_SOURCE, {
-          eval: true,
-          workerData: job,
-          transferList: [job.pdf.buffer as ArrayBuffer],
-          resourceLimits: { maxOldGenerationSizeMb: this.heapMb, maxYoungGenerationSizeMb: 16 },
-          env: {},
-          stdin: false,
-          stdout: true,
-          stderr: true,
+        const { worker: w, ready: loaded } = taken[k]!;
+        void loaded.then((ok) => {
+          if (!ok) end(refuse('conversion-failed', 'pdfium worker could not load PDFium'));
+          else if (!settled) w.postMessage(job, [job.pdf.buffer as ArrayBuffer]);
         });
         workers.push(w);
         w.on('message', (m: PdfiumMessage) => {
@@ -182,6 +229,7 @@ export class PdfiumRasterizer implements PdfRasterizer {
               drain();
               break;
             case 'done':
+            case 'ready':
               break;
             case 'needs-system-fonts':
               fonts.detail = `page ${m.index + 1} has CJK text in a font the PDF does not embed`;
@@ -197,6 +245,7 @@ export class PdfiumRasterizer implements PdfRasterizer {
     });
     // Workers are never reused: each file gets fresh ones, terminated here whatever happened.
     await Promise.allSettled(workers.map((w) => w.terminate()));
+    this.refill(o.memoryBytes, wasm);
     await consuming;
     return result;
   }

@@ -13,11 +13,17 @@
  * is no network import at all, and no JavaScript engine in this PDFium build.
  */
 
-/** What the parent sends (as workerData). */
-export interface PdfiumJob {
+/** What a worker starts with (workerData): enough to load PDFium before any file arrives. */
+export interface PdfiumBoot {
   /** file: URL of @embedpdf/pdfium's ES module (the JS glue around the wasm). */
   glueUrl: string;
   wasm: WebAssembly.Module;
+  /** Cap of the wasm heap in bytes. */
+  memoryBytes: number;
+}
+
+/** The one file a worker renders (sent by message once PDFium is loaded). */
+export interface PdfiumJob {
   pdf: Uint8Array;
   /** This worker renders pages i with i % shareCount === shareIndex. */
   shareIndex: number;
@@ -26,8 +32,6 @@ export interface PdfiumJob {
   minDpi: number;
   maxPages: number;
   maxPixels: number;
-  /** Cap of the wasm heap in bytes. */
-  memoryBytes: number;
   text: boolean;
   /** Grey pages: 4-bit grey unless its Flate stream exceeds this, then 2-bit. */
   greyBudgetBytes: number;
@@ -35,6 +39,8 @@ export interface PdfiumJob {
 
 /** Messages a worker posts to the parent. */
 export type PdfiumMessage =
+  /** PDFium is loaded; the worker waits for its one job. */
+  | { type: 'ready' }
   | { type: 'info'; pages: number; dpi: number; javascript: number; attachments: number; form: boolean }
   | { type: 'refuse'; reason: 'malformed' | 'encrypted' | 'too-many-pages' | 'too-many-pixels'; detail: string }
   /**
@@ -67,15 +73,17 @@ export type PdfiumMessage =
 /* eslint-disable @typescript-eslint/no-explicit-any -- the emscripten glue is untyped here on purpose (no imports) */
 /**
  * Worker entry. `port` is worker_threads' parentPort, `job` its workerData, `zlib` node:zlib
- * (loaded by the worker's own code; the wasm module cannot reach it) and `load` a dynamic
- * import (passed in: test transpilers rewrite `import()` inside function bodies).
+ * (loaded by the worker's own code; the wasm module cannot reach it), `load` a dynamic
+ * import (passed in: test transpilers rewrite `import()` inside function bodies) and
+ * `nextJob` the one file this worker will ever see (it is terminated afterwards).
  * Self-contained: see the file comment.
  */
 export async function pdfiumWorkerMain(
   port: { postMessage(m: unknown, transfer?: ArrayBuffer[]): void },
-  job: PdfiumJob,
+  boot: PdfiumBoot,
   zlib: { deflateSync(b: Uint8Array, o: { level: number }): Uint8Array },
   load: (url: string) => Promise<unknown>,
+  nextJob: () => Promise<PdfiumJob>,
 ): Promise<void> {
   const post = (m: PdfiumMessage, transfer?: ArrayBuffer[]): void => port.postMessage(m, transfer);
   const DENIED = -2; // -EACCES in emscripten's errno numbering
@@ -115,7 +123,7 @@ export async function pdfiumWorkerMain(
     }
     return out;
   };
-  const mod: any = await load(job.glueUrl);
+  const mod: any = await load(boot.glueUrl);
   const lib: any = await mod.init({
     print: () => undefined,
     printErr: () => undefined,
@@ -125,14 +133,16 @@ export async function pdfiumWorkerMain(
         env[name] = () => DENIED;
       }
       const grow = env.emscripten_resize_heap;
-      env.emscripten_resize_heap = (requested: number) => (requested >>> 0 > job.memoryBytes ? 0 : grow(requested));
-      WebAssembly.instantiate(job.wasm, imports).then((inst) => done(inst));
+      env.emscripten_resize_heap = (requested: number) => (requested >>> 0 > boot.memoryBytes ? 0 : grow(requested));
+      WebAssembly.instantiate(boot.wasm, imports).then((inst) => done(inst));
       return {};
     },
   });
   const M = lib.pdfium;
   const malloc = (n: number): number => M.wasmExports.malloc(n);
   lib.PDFiumExt_Init();
+  post({ type: 'ready' });
+  const job = await nextJob();
   const buf = malloc(job.pdf.length);
   if (!buf) return post({ type: 'refuse', reason: 'malformed', detail: 'PDF does not fit in the worker memory' });
   M.HEAPU8.set(job.pdf, buf);
