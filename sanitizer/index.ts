@@ -5,6 +5,7 @@
 import { ClamdScanner } from './clamd-scanner.js';
 import { LibreOfficeConverter, findLibreOffice } from './office-converter.js';
 import { PopplerRasterizer } from './pdf-rasterizer.js';
+import { PdfiumRasterizer } from './pdfium-rasterizer.js';
 import type { SanitizerDeps } from './pipeline.js';
 
 export { sanitize } from './pipeline.js';
@@ -22,7 +23,9 @@ export type { ScanResult, Scanner } from './scanner.js';
 export { ClamdScanner } from './clamd-scanner.js';
 export type { ClamdOptions } from './clamd-scanner.js';
 export { PopplerRasterizer } from './pdf-rasterizer.js';
-export type { PdfRasterizer, RasterizeOptions, RasterizedPdf } from './pdf-rasterizer.js';
+export type { PdfRasterizer, PdfRemovedItems, RasterizeOptions, RasterizedPdf } from './pdf-rasterizer.js';
+export { PdfiumRasterizer } from './pdfium-rasterizer.js';
+export type { PdfiumOptions } from './pdfium-rasterizer.js';
 export { LibreOfficeConverter, findLibreOffice } from './office-converter.js';
 export type { ConvertOptions, OfficeConverter } from './office-converter.js';
 export { networkIsolationPrefix } from './limited-process.js';
@@ -36,14 +39,16 @@ export interface DefaultDepsOptions {
   tmpDir?: string;
   /** Where to look for `soffice`; default: the usual Debian and /opt paths. */
   sofficeCandidates?: string[];
+  /** PDF page renderer (KEKKAI_PDF_RENDERER, read by the caller); default pdfium. */
+  pdfRenderer?: 'pdfium' | 'poppler';
 }
 
-/** The production engines: clamd (INSTREAM through the `clamscan` package), poppler, and LibreOffice when installed. */
+/** The production engines: clamd (INSTREAM through the `clamscan` package), PDFium (or poppler), and LibreOffice when installed. */
 export async function createDefaultDeps(o: DefaultDepsOptions): Promise<SanitizerDeps> {
   const soffice = await findLibreOffice(o.sofficeCandidates);
   const deps: SanitizerDeps = {
     scanner: new ClamdScanner({ address: o.clamdAddress, timeoutMs: o.scanTimeoutMs ?? 60_000 }),
-    rasterizer: new PopplerRasterizer(),
+    rasterizer: o.pdfRenderer === 'poppler' ? new PopplerRasterizer() : new PdfiumRasterizer(),
     officeConverter: soffice ? new LibreOfficeConverter(soffice) : null,
   };
   if (o.tmpDir !== undefined) deps.tmpDir = o.tmpDir;

@@ -25,6 +25,20 @@ export interface RasterizedPdf {
   dpi: number;
   /** How the worker was confined, for the audit trail. */
   isolation: string;
+  /** What the input held that the rebuilt PDF leaves out (PDFium reports it; poppler does not). */
+  removed?: PdfRemovedItems;
+}
+
+/** Active or hidden content of an input PDF, none of which reaches the output. */
+export interface PdfRemovedItems {
+  /** Document-level JavaScript actions. */
+  javascript: number;
+  /** Embedded files. */
+  attachments: number;
+  /** Annotations (links, form fields, comments): their look is in the page image, nothing else. */
+  annotations: number;
+  /** An interactive form (AcroForm or XFA). */
+  form: boolean;
 }
 
 /** Receives each page, in order, as soon as it is rendered. */

@@ -63,12 +63,20 @@ export async function rebuildPdf(pdf: Uint8Array, policy: FilePolicy, deps: Reco
     if (!r.ok) return r;
     const out = await builder.save();
     const jpeg = builder.encodings.filter((e) => e.kind === 'jpeg').length;
+    const palette = builder.encodings.filter((e) => e.kind === 'palette-flate').length;
     const n = builder.encodings.length;
+    const textPages = builder.encodings.filter((e) => (e.textChars ?? 0) > 0).length;
+    const rendered: Change = { kind: 'rendered-as-images', pages: n };
+    if (textPages > 0) rendered.textLayerPages = textPages;
+    const changes: Change[] = [rendered];
+    const rm = r.value.removed;
+    if (rm && (rm.javascript || rm.attachments || rm.annotations || rm.form)) changes.push({ kind: 'pdf-content-removed', ...rm });
+    const removedText = rm ? `; left out: ${rm.javascript} JavaScript, ${rm.attachments} attachment(s), ${rm.annotations} annotation(s), form ${rm.form ? 'yes' : 'no'}` : '';
     return pass({
       bytes: out,
       type: 'pdf',
-      changes: [{ kind: 'rendered-as-images', pages: n }],
-      detail: `${n} page(s) rendered at ${r.value.dpi} dpi (${n - jpeg} grey/Flate, ${jpeg} JPEG) [${r.value.isolation}]`,
+      changes,
+      detail: `${n} page(s) rendered at ${r.value.dpi} dpi (${n - jpeg - palette} grey/Flate, ${palette ? `${palette} palette/Flate, ` : ''}${jpeg} JPEG), text layer on ${textPages} page(s)${removedText} [${r.value.isolation}]`,
     });
   });
 }

@@ -21,8 +21,14 @@ export interface Step {
 export type Change =
   /** The file became another type: Office → PDF, BMP/GIF/TIFF/SVG → PNG, multi-page TIFF → PDF. */
   | { kind: 'converted'; from: TrueType; to: TrueType }
-  /** A PDF rebuilt from page images: its text can no longer be selected or searched. */
-  | { kind: 'rendered-as-images'; pages: number }
+  /**
+   * A PDF rebuilt from page images. Without `textLayerPages` its text can no longer be
+   * selected or searched; with it, that many pages carry an invisible text layer rebuilt
+   * from the extracted text (search and copy work, nothing of the input's fonts kept).
+   */
+  | { kind: 'rendered-as-images'; pages: number; textLayerPages?: number }
+  /** Active or hidden content of a PDF left out of the rebuilt one (only non-zero counts are meaningful). */
+  | { kind: 'pdf-content-removed'; javascript: number; attachments: number; annotations: number; form: boolean }
   /** An image decoded and encoded afresh, without its metadata. */
   | { kind: 'image-reencoded' }
   /** Only the first frame of an animation was kept. */

@@ -24,9 +24,10 @@ fi
 # OpenLDAP's slapd and ldap-utils: the directory sign-in tests start their own slapd on
 # loopback (docs/directory-sign-in.md); kekkai itself never uses a local directory server.
 # rsync: the tests of a scheduled backup mirrored to an rsync destination (optional in production).
+# python3-fitz (PyMuPDF): only the benchmark's pixels-to-PDF reference (bench/pixels-to-pdf-reference.py).
 if [ "${KEKKAI_TEST_TOOLS:-0}" = "1" ]; then
   command -v kubectl >/dev/null || PACKAGES+=(kubernetes-client)
-  PACKAGES+=(slapd ldap-utils rsync)
+  PACKAGES+=(slapd ldap-utils rsync python3-fitz)
   # MIT Kerberos KDC for the Kerberos single sign-on tests (test/integration/kerberos/kdc-harness.ts):
   # krb5kdc and kdb5_util (krb5-kdc), kadmin.local (krb5-admin-server), kinit (krb5-user), and
   # curl --negotiate as a second real client. The

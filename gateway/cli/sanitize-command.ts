@@ -43,7 +43,7 @@ export async function runSanitize(args: string[], config: Readonly<Config>): Pro
   }
   const outDir = path.resolve(values.out);
   mkdirSync(outDir, { recursive: true });
-  const deps = await createDefaultDeps({ clamdAddress: config.clamd });
+  const deps = await createDefaultDeps({ clamdAddress: config.clamd, pdfRenderer: config.download.pdfRenderer });
   const policy = filePolicyFor(config);
   for (const file of files) {
     const line = await sanitizeOne(file, outDir, policy, deps);

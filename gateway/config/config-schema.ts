@@ -235,6 +235,8 @@ export const ConfigSchema = z
         maxBytes: fromEnv(z.coerce.number().int().min(1).max(4 * 1024 * 1024 * 1024).default(200 * 1024 * 1024), 'KEKKAI_DOWNLOAD_MAX_BYTES', 'Largest download accepted; larger ones are canceled and blocked.'),
         /** YAML file policy (types, actions, limits, DPI); default: sanitizer's DEFAULT_FILE_POLICY. */
         filePolicyFile: fromEnv(z.string().min(1).optional(), 'KEKKAI_FILE_POLICY', 'YAML file policy for downloads (types, actions, limits, DPI).'),
+        /** Renderer of PDF pages (docs/sanitizer.md): PDFium in worker threads with a text layer, or poppler processes (images only). */
+        pdfRenderer: fromEnv(z.enum(['pdfium', 'poppler']).default('pdfium'), 'KEKKAI_PDF_RENDERER', 'PDF page renderer: pdfium (WebAssembly worker threads, searchable text layer; default) or poppler (pdftoppm processes, images only).'),
         /** Print to PDF (through the sanitizer) from the toolbar or Ctrl+P. */
         print: fromEnv(bool.default(true), 'KEKKAI_PRINT_ENABLED', 'Allow printing remote pages to PDF (sanitized like downloads).'),
         /**

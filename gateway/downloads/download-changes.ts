@@ -42,6 +42,29 @@ function ja(...parts: string[]): string {
   }, '');
 }
 
+/** A PDF rebuilt from images with a searchable text layer on some or all pages. */
+function textLayerLine(pages: number, textPages: number): LocalizedText {
+  const all = textPages >= pages;
+  return {
+    ja: all
+      ? `ページを画像にして PDF を作り直しました（${pages} ページ）。文字の検索とコピーはできます`
+      : `ページを画像にして PDF を作り直しました（${pages} ページ）。文字の検索とコピーができるのは ${textPages} ページです（文字のない画像のページは除く）`,
+    en: all
+      ? `Rebuilt the PDF from images of its ${pages} page(s); its text can still be searched and copied`
+      : `Rebuilt the PDF from images of its ${pages} page(s); text can be searched and copied on ${textPages} of them (pages that are only images have none)`,
+  };
+}
+
+/** What a rebuilt PDF left out: scripts, attachments, annotations, a form. */
+function pdfRemovedLine(c: Extract<Change, { kind: 'pdf-content-removed' }>): LocalizedText {
+  const items: LocalizedText[] = [];
+  if (c.javascript) items.push({ ja: `スクリプト ${c.javascript} 件`, en: `${c.javascript} script(s)` });
+  if (c.attachments) items.push({ ja: `添付ファイル ${c.attachments} 件`, en: `${c.attachments} attached file(s)` });
+  if (c.annotations) items.push({ ja: `リンクや注釈 ${c.annotations} 件`, en: `${c.annotations} link(s) or annotation(s)` });
+  if (c.form) items.push({ ja: '入力フォーム', en: 'the fill-in form' });
+  return { ja: `PDF から${items.map((i) => i.ja).join('、')}を取り除きました`, en: `Removed ${items.map((i) => i.en).join(', ')} from the PDF` };
+}
+
 const ENCODINGS: Record<string, string> = { shift_jis: 'Shift_JIS', 'utf-16le': 'UTF-16', 'utf-16be': 'UTF-16', 'utf-8': 'UTF-8' };
 
 function describe(change: Change): LocalizedText {
@@ -52,10 +75,13 @@ function describe(change: Change): LocalizedText {
       return { ja: ja(from.ja, 'を', to.ja, 'に変換しました'), en: `Converted the ${from.en} to ${to.en}` };
     }
     case 'rendered-as-images':
+      if (change.textLayerPages) return textLayerLine(change.pages, change.textLayerPages);
       return {
         ja: `ページを画像にして PDF を作り直しました（${change.pages} ページ）。文字の選択や検索はできません`,
         en: `Rebuilt the PDF from images of its ${change.pages} page(s); its text cannot be selected or searched`,
       };
+    case 'pdf-content-removed':
+      return pdfRemovedLine(change);
     case 'image-reencoded':
       return { ja: '画像を作り直し、撮影情報などの付随データを削除しました', en: 'Rebuilt the image without its metadata (camera and location data)' };
     case 'first-frame-only':

@@ -88,7 +88,7 @@ export async function openDownloads(
 
   const key = config.download.quarantineKey ? Buffer.from(config.download.quarantineKey, 'base64') : undefined;
   const quarantine = new QuarantineStore({ db, dataDir: config.dataDir, ...(key ? { key } : {}) });
-  const sanitize = timed(createSanitizeFn(await createDefaultDeps({ clamdAddress: config.clamd, ...(workDir ? { tmpDir: workDir } : {}) })), observeDuration);
+  const sanitize = timed(createSanitizeFn(await createDefaultDeps({ clamdAddress: config.clamd, pdfRenderer: config.download.pdfRenderer, ...(workDir ? { tmpDir: workDir } : {}) })), observeDuration);
   const downloads = new DownloadManager({
     dataDir: config.dataDir,
     sanitize,

@@ -7,13 +7,14 @@ import { describe, expect, it } from 'vitest';
 import { parseFilePolicy } from '../../../sanitizer/file-policy.js';
 import { LibreOfficeConverter, findLibreOffice } from '../../../sanitizer/office-converter.js';
 import { PopplerRasterizer } from '../../../sanitizer/pdf-rasterizer.js';
+import { PdfiumRasterizer } from '../../../sanitizer/pdfium-rasterizer.js';
 import { sanitize } from '../../../sanitizer/pipeline.js';
 import type { SanitizerDeps } from '../../../sanitizer/pipeline.js';
 import { detectTrueType } from '../../../sanitizer/true-type.js';
 import { listZip, readZipEntry } from '../../../sanitizer/zip-reader.js';
 import { zipOf } from '../../fixtures/sanitizer/hostile-files.js';
 import { FakeScanner } from '../../unit/sanitizer/fakes.js';
-import { inkShare, pdfKeyNames, renderFirstPage, withTmp } from './render-helpers.js';
+import { inkShare, pdfKeyNames, pdfText, renderFirstPage, withTmp } from './render-helpers.js';
 import { privateViewPrefix } from '../../../sanitizer/private-view.js';
 
 const exec = promisify(execFile);
@@ -43,6 +44,14 @@ describe.skipIf(!soffice)('Office documents through LibreOffice', () => {
     expect(inkShare(await renderFirstPage(v.output.bytes))).toBeGreaterThan(0.0002); // a blank page is 0
     expect((await pdfKeyNames(v.output.bytes)).keys).not.toContain('Font');
     expect(v.steps.find((s) => s.stage === 'reconstruct')?.detail).toMatch(/converted to PDF by LibreOffice \[(unshare -r?m?np? private root \(work directory only\)|unshare -r?n); prlimit/);
+  }, 120_000);
+
+  it('with the PDFium renderer, a Word document comes back as a PDF whose Japanese text is searchable', async () => {
+    const docx = await officeFixture('letter.txt', '診療情報提供書\n処方：アムロジピン錠５ｍｇを１日１回服用してください。', 'docx');
+    const v = await sanitize({ name: 'letter.docx', bytes: docx }, parseFilePolicy({}), { ...deps, rasterizer: new PdfiumRasterizer({ workers: 2 }) });
+    if (v.verdict !== 'sanitized') throw new Error(`${v.reason}: ${v.detail}`);
+    expect(await pdfText(v.output.bytes)).toContain('アムロジピン錠５ｍｇを１日１回服用してください');
+    expect(v.changes).toEqual([{ kind: 'converted', from: 'docx', to: 'pdf' }, { kind: 'rendered-as-images', pages: 1, textLayerPages: 1 }]);
   }, 120_000);
 
   it('recognises a legacy .xls (OLE2) and converts it', async () => {

@@ -37,6 +37,18 @@ describe('what the download panel says was done', () => {
     expect(describeChanges([{ kind: 'formulas-replaced', count: 2, by: 'empty' }])[0]!.ja).toBe('数式 2 件を削除しました（セルは空欄です）');
   });
 
+  it('says whether a rebuilt PDF can still be searched, and what it left out', () => {
+    expect(describeChanges([{ kind: 'rendered-as-images', pages: 4, textLayerPages: 4 }])[0]).toEqual({
+      ja: 'ページを画像にして PDF を作り直しました（4 ページ）。文字の検索とコピーはできます',
+      en: 'Rebuilt the PDF from images of its 4 page(s); its text can still be searched and copied',
+    });
+    expect(describeChanges([{ kind: 'rendered-as-images', pages: 4, textLayerPages: 1 }])[0]!.ja).toContain('文字の検索とコピーができるのは 1 ページです');
+    expect(describeChanges([{ kind: 'pdf-content-removed', javascript: 2, attachments: 1, annotations: 0, form: true }])[0]).toEqual({
+      ja: 'PDF からスクリプト 2 件、添付ファイル 1 件、入力フォームを取り除きました',
+      en: 'Removed 2 script(s), 1 attached file(s), the fill-in form from the PDF',
+    });
+  });
+
   it('still says something when nothing had to change', () => {
     expect(describeChanges([])).toHaveLength(1);
     expect(describeChanges(undefined)[0]!.en).toBe('Scanned for malware and rebuilt');
