@@ -14,6 +14,7 @@ import { approvalsView } from './security/approvals-view.js';
 import { auditView } from './security/audit-view.js';
 import { overviewView } from './security/overview-view.js';
 import { quarantineView } from './security/quarantine-view.js';
+import { recordingsView } from './security/recordings-view.js';
 
 /** The pending-approvals count beside the menu entry, refreshed on every page change. */
 function pendingBadge(): { element: HTMLElement; refresh(): void } {
@@ -45,6 +46,7 @@ async function start(): Promise<void> {
     { id: 'quarantine', label: t('security.navQuarantine'), render: quarantineView },
     { id: 'approvals', label: t('security.navApprovals'), render: approvalsView, badge: badge.element },
     { id: 'audit', label: t('security.navAudit'), render: auditView },
+    { id: 'recordings', label: t('security.navRecordings'), render: recordingsView },
     { id: 'compliance', label: t('security.navCompliance'), render: (main) => main.replaceChildren(complianceView()) },
   ]);
 }

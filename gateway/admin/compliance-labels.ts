@@ -60,6 +60,7 @@ const PERMISSION_LABELS: Record<string, Text> = {
   'quarantine:read': { ja: '隔離ファイルの閲覧', en: 'view quarantine' },
   'quarantine:act': { ja: '隔離ファイルの解放・削除', en: 'release or delete quarantined files' },
   'audit:read': { ja: '監査ログの閲覧', en: 'view the audit log' },
+  'recordings:read': { ja: '操作録画の再生・書き出し', en: 'play and export session recordings' },
   'compliance:read': { ja: 'チェックリストの閲覧', en: 'view the checklist' },
 };
 

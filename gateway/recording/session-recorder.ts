@@ -168,6 +168,8 @@ export class SessionRecorder {
 
   private event(event: RecordingEvent): void {
     if (this.closed || (this.paused && event.type !== 'paused')) return;
+    // A frame still waiting for its turn goes first, so records stay in time order.
+    this.writePending();
     this.events++;
     this.push(encodeRecord(RecordKind.Event, this.now() - this.started, new TextEncoder().encode(JSON.stringify(event))));
   }

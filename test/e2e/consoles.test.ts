@@ -74,7 +74,7 @@ async function openPage(page: Page, path: string): Promise<void> {
 }
 
 const ADMIN_PAGES = ['policy', 'file-policy', 'start-page', 'accounts', 'directory', 'federation', 'sessions', 'settings', 'compliance'];
-const SECURITY_PAGES = ['overview', 'quarantine', 'approvals', 'audit', 'compliance'];
+const SECURITY_PAGES = ['overview', 'quarantine', 'approvals', 'audit', 'recordings', 'compliance'];
 
 /**
  * Latin words a Japanese page may show: product and protocol names, formats, units,

@@ -119,6 +119,41 @@ describe('session recording', () => {
     await admin.context().close();
   });
 
+  it('plays a recording in the security console with its navigations on the timeline, and exports a part with a reason', async () => {
+    const sec = await securityPage('/security#recordings');
+    // The admin's browsing session (a later admin sign-in only called the API).
+    await sec.locator(`button[data-recording="${recordingId}"]`).click();
+    const player = sec.getByRole('region', { name: '録画の再生' });
+    await player.waitFor();
+    const timeline = player.getByRole('list', { name: '出来事（クリックでその時点へ移動）' });
+    const entries = await timeline.getByRole('button').allTextContents();
+    const shown = entries.filter((e) => e.includes('ページを表示'));
+    expect(shown.some((e) => e.includes('/text'))).toBe(true);
+    expect(shown.some((e) => e.includes('/japanese'))).toBe(true);
+    // Jumping to the article's navigation draws a picture (not a blank canvas).
+    await timeline.getByRole('button').filter({ hasText: '/japanese' }).first().click();
+    const canvas = player.getByRole('img', { name: '録画された画面' });
+    await waitUntil(async () => (await canvas.evaluate((c) => (c as HTMLCanvasElement).width)) > 100, 5000, 'picture drawn');
+    const inked = await canvas.evaluate((c) => {
+      const el = c as HTMLCanvasElement;
+      const data = el.getContext('2d')!.getImageData(0, 0, el.width, el.height).data;
+      let dark = 0;
+      for (let i = 0; i < data.length; i += 4) if (data[i]! < 128 && data[i + 1]! < 128 && data[i + 2]! < 128) dark++;
+      return dark;
+    });
+    expect(inked).toBeGreaterThan(100);
+
+    // Export needs a reason, named at its field.
+    await player.getByRole('button', { name: '書き出す' }).click();
+    await player.getByText('書き出す理由を入力してください。').waitFor();
+    await player.getByLabel('書き出す理由（監査ログに記録）').fill('インシデント #13 の確認');
+    const download = sec.waitForEvent('download');
+    await player.getByRole('button', { name: '書き出す' }).click();
+    expect((await download).suggestedFilename()).toMatch(/^recording-.*\.kekkai-rec$/);
+    await waitUntil(async () => [...harness.gateway.services.audit.records({})].some((r) => r.event === 'recording-export' && (r.details as { reason?: string }).reason === 'インシデント #13 の確認'), 5000, 'export audited');
+    await sec.context().close();
+  });
+
   it('deletes recordings past their retention and records that it did', async () => {
     const { recording } = harness.gateway.services;
     const before = recording.store.list({}).length;

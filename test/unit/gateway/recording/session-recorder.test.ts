@@ -38,6 +38,19 @@ describe('session recorder', () => {
     expect(r.progress.at(-1)).toMatchObject({ frames: 2, ended: true });
   });
 
+  it('writes a waiting frame before a later event, so records stay in time order', async () => {
+    const r = recorder({ maxFps: 1 });
+    r.rec.frame(frame(1));
+    r.tick(100);
+    r.rec.frame(frame(2));
+    r.tick(100);
+    r.rec.client({ type: 'paste', text: 'x' });
+    await r.rec.close();
+    const records = r.records();
+    expect(records.map((x) => x.kind)).toEqual([RecordKind.Frame, RecordKind.Frame, RecordKind.Event]);
+    expect(records.every((x, i) => i === 0 || x.at >= records[i - 1]!.at)).toBe(true);
+  });
+
   it('pauses off the listed sites and records navigations, typing and pastes without their contents', async () => {
     const r = recorder({ sites: ['*.example.jp'] });
     r.rec.server({ type: 'tabs', tabs: [{ id: 1, title: 'Mail', url: 'https://mail.example.jp/inbox', loading: false }], activeTabId: 1 });
