@@ -55,7 +55,11 @@ async function start(): Promise<void> {
     protocolError: () => notices.show(t('protocolError'), 'error'),
   });
   const send = (msg: ClientMessage): void => connection.send(msg);
-  const renderer = new FrameRenderer(canvas, (seq) => send({ type: 'ack', seq }));
+  const renderer = new FrameRenderer(
+    canvas,
+    (seq) => send({ type: 'ack', seq }),
+    () => send({ type: 'keyframe' }),
+  );
   const input = new InputCapture({
     canvas,
     textarea,
@@ -123,6 +127,7 @@ async function start(): Promise<void> {
   const onMessage = (msg: ServerMessage): void => {
     switch (msg.type) {
       case 'welcome':
+        renderer.reconnected();
         return health.reset();
       case 'tabs':
         if (msg.activeTabId !== activeTabId) pickers.dismiss();

@@ -125,6 +125,7 @@ export class RemoteTab {
         width: Math.round((vp?.width ?? event.metadata.deviceWidth) * scale),
         height: Math.round((vp?.height ?? event.metadata.deviceHeight) * scale),
         captureTime: (event.metadata.timestamp ?? Date.now() / 1000) * 1000,
+        scrollY: event.metadata.scrollOffsetY * event.metadata.pageScaleFactor * scale,
         ackSource: () => void cdp.send('Page.screencastFrameAck', { sessionId: event.sessionId }).catch(() => undefined),
       });
     });
@@ -252,6 +253,13 @@ export class RemoteTab {
       .catch((err: unknown) => {
         if (!/already active/i.test(String(err))) throw err;
       });
+  }
+
+  /** A lossless PNG of what the screencast shows, for the refinement once the picture settles. */
+  async captureLossless(): Promise<Buffer | null> {
+    if (!this.streaming || this.closedFlag) return null;
+    const { data } = await this.cdp.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true });
+    return Buffer.from(data, 'base64');
   }
 
   async pointer(msg: PointerMessage): Promise<void> {

@@ -1,0 +1,198 @@
+/**
+ * Turns Chromium's screencast JPEGs into what the viewer needs (docs/streaming.md):
+ * a key frame when there is no common picture, otherwise a delta — the shift of a
+ * scroll as one copy command plus the tiles that changed, as JPEG at a lower "moving"
+ * quality. Once the page settles, `refine` sends the tiles that are still lossy again,
+ * losslessly, from a lossless capture of the page.
+ *
+ * It keeps `ref`, the picture the client holds in screencast terms (each tile as the
+ * screencast last showed it), to find changes, and a map of the tiles the client holds
+ * lossy. Decoding and encoding run in libvips (sharp); comparisons run on raw RGB.
+ */
+import sharp from 'sharp';
+import { FrameFlags, FrameKind, PieceCodec, type FrameCopy, type FramePiece } from '../../protocol/index.js';
+import {
+  changedTiles,
+  copyRect,
+  countTiles,
+  findVerticalShift,
+  rowSignatures,
+  shiftRows,
+  shiftTiles,
+  tileMap,
+  tileRects,
+  type RawPicture,
+  type Rect,
+  type TileMap,
+} from './frame-diff.js';
+
+export interface EncoderOptions {
+  /** JPEG quality of the tiles sent while the picture moves. */
+  movingQuality: number;
+}
+
+/** What to send, before the header's sequence numbers are filled in. */
+export interface EncodedFrame {
+  kind: FrameKind;
+  flags: number;
+  width: number;
+  height: number;
+  copy: FrameCopy | null;
+  pieces: FramePiece[];
+}
+
+/** A change this large is sent as a key frame: one image beats many tiles. */
+const KEY_SHARE = 0.6;
+/** Refinements this large go as one lossless image of the whole picture. */
+const FULL_REFINE_SHARE = 0.5;
+
+async function decodeRaw(image: Buffer): Promise<RawPicture> {
+  const { data, info } = await sharp(image).removeAlpha().raw().toBuffer({ resolveWithObject: true });
+  return { data, width: info.width, height: info.height };
+}
+
+function rawInput(pic: RawPicture): sharp.Sharp {
+  return sharp(pic.data, { raw: { width: pic.width, height: pic.height, channels: 3 } });
+}
+
+async function encodePiece(pic: RawPicture, rect: Rect, codec: PieceCodec, quality: number): Promise<FramePiece> {
+  let img = rawInput(pic);
+  if (rect.x !== 0 || rect.y !== 0 || rect.width !== pic.width || rect.height !== pic.height) {
+    img = img.extract({ left: rect.x, top: rect.y, width: rect.width, height: rect.height });
+  }
+  const data =
+    codec === PieceCodec.Jpeg
+      ? await img.jpeg({ quality, chromaSubsampling: '4:2:0' }).toBuffer()
+      : codec === PieceCodec.Webp
+        ? await img.webp({ lossless: true, effort: 0 }).toBuffer()
+        : await img.png({ compressionLevel: 3, adaptiveFiltering: true }).toBuffer();
+  return { ...rect, codec, data };
+}
+
+export class FrameEncoder {
+  private ref: RawPicture | null = null;
+  private sig: Int32Array | null = null;
+  private lossy: TileMap | null = null;
+  private lastJpeg: Buffer | null = null;
+  private lastScrollY: number | undefined;
+  private keyWanted = true;
+  private generation = 0;
+
+  constructor(private readonly options: EncoderOptions) {}
+
+  /** Forgets the client's picture (new viewer, tab switch): the next frame is a key frame. */
+  reset(): void {
+    this.generation++;
+    this.ref = null;
+    this.sig = null;
+    this.lossy = null;
+    this.lastJpeg = null;
+    this.lastScrollY = undefined;
+    this.keyWanted = true;
+  }
+
+  /** The client lost track of its picture: the next frame is a key frame. */
+  requestKey(): void {
+    this.generation++;
+    this.keyWanted = true;
+    this.lastJpeg = null;
+  }
+
+  /** True until the client has been sent a whole picture. */
+  get wantsKey(): boolean {
+    return this.keyWanted;
+  }
+
+  /** True while the client holds tiles that are not lossless. */
+  get needsRefinement(): boolean {
+    return this.lossy !== null && countTiles(this.lossy) > 0;
+  }
+
+  /** Encodes one screencast JPEG; null when the client's picture already shows it. */
+  async fromScreencast(jpeg: Buffer, scrollY?: number): Promise<EncodedFrame | null> {
+    if (!this.keyWanted && this.lastJpeg?.equals(jpeg)) return null;
+    const generation = this.generation;
+    const next = await decodeRaw(jpeg);
+    if (generation !== this.generation) return null;
+    const nextSig = rowSignatures(next);
+    const ref = this.ref;
+    if (this.keyWanted || !ref || ref.width !== next.width || ref.height !== next.height) {
+      return this.key(next, nextSig, jpeg, scrollY, generation);
+    }
+    const hint = scrollY !== undefined && this.lastScrollY !== undefined ? Math.round(this.lastScrollY - scrollY) : undefined;
+    const dy = findVerticalShift(this.sig!, nextSig, next.height, hint === undefined ? {} : { hint });
+    const shifted: RawPicture = { ...ref, data: Buffer.from(ref.data) };
+    shiftRows(shifted, dy);
+    const changed = changedTiles(shifted, next);
+    const count = countTiles(changed);
+    if (dy === 0 && count === 0) {
+      this.lastJpeg = jpeg;
+      this.lastScrollY = scrollY;
+      return null;
+    }
+    if (dy === 0 && count >= KEY_SHARE * changed.bits.length) return this.key(next, nextSig, jpeg, scrollY, generation);
+    const rects = tileRects(changed, next.width, next.height);
+    const pieces = await Promise.all(rects.map((r) => encodePiece(next, r, PieceCodec.Jpeg, this.options.movingQuality)));
+    if (generation !== this.generation) return null;
+    for (const r of rects) copyRect(next, shifted, r);
+    this.ref = shifted;
+    this.sig = nextSig;
+    const lossy = shiftTiles(this.lossy!, dy, 1);
+    for (let i = 0; i < lossy.bits.length; i++) lossy.bits[i] = lossy.bits[i]! | changed.bits[i]!;
+    this.lossy = lossy;
+    this.lastJpeg = jpeg;
+    this.lastScrollY = scrollY;
+    const copy: FrameCopy | null =
+      dy === 0 ? null : { x: 0, y: dy > 0 ? 0 : -dy, width: next.width, height: next.height - Math.abs(dy), dy };
+    return { kind: FrameKind.Delta, flags: FrameFlags.None, width: next.width, height: next.height, copy, pieces };
+  }
+
+  /**
+   * Sends again, losslessly, every tile the client holds lossy, from a lossless capture
+   * (PNG) of the settled page; null when nothing is lossy or the capture does not fit.
+   * `whole`: the client holds no usable picture; send all of it.
+   */
+  async refine(png: Buffer, whole = false): Promise<EncodedFrame | null> {
+    if (whole) return this.wholeLossless(png);
+    const lossy = this.lossy;
+    if (!lossy || !this.ref || countTiles(lossy) === 0) return null;
+    const generation = this.generation;
+    const exact = await decodeRaw(png);
+    if (generation !== this.generation || exact.width !== this.ref.width || exact.height !== this.ref.height) return null;
+    const full = countTiles(lossy) >= FULL_REFINE_SHARE * lossy.bits.length;
+    const rects = full ? [{ x: 0, y: 0, width: exact.width, height: exact.height }] : tileRects(lossy, exact.width, exact.height);
+    const pieces = await Promise.all(rects.map((r) => encodePiece(exact, r, PieceCodec.Webp, 100)));
+    if (generation !== this.generation) return null;
+    this.lossy = tileMap(exact.width, exact.height);
+    return { kind: full ? FrameKind.Key : FrameKind.Delta, flags: FrameFlags.Refined, width: exact.width, height: exact.height, copy: null, pieces };
+  }
+
+  private async wholeLossless(png: Buffer): Promise<EncodedFrame | null> {
+    const generation = this.generation;
+    const exact = await decodeRaw(png);
+    const rect = { x: 0, y: 0, width: exact.width, height: exact.height };
+    const piece = await encodePiece(exact, rect, PieceCodec.Webp, 100);
+    if (generation !== this.generation || !this.keyWanted) return null;
+    if (!this.ref || this.ref.width !== exact.width || this.ref.height !== exact.height) {
+      this.ref = exact;
+      this.sig = rowSignatures(exact);
+      this.lastJpeg = null;
+    }
+    this.lossy = tileMap(exact.width, exact.height);
+    this.keyWanted = false;
+    return { kind: FrameKind.Key, flags: FrameFlags.Refined, width: exact.width, height: exact.height, copy: null, pieces: [piece] };
+  }
+
+  /** A key frame is Chromium's own JPEG (already at the configured quality): no second encoding. */
+  private key(next: RawPicture, nextSig: Int32Array, jpeg: Buffer, scrollY: number | undefined, generation: number): EncodedFrame | null {
+    if (generation !== this.generation) return null;
+    const piece: FramePiece = { x: 0, y: 0, width: next.width, height: next.height, codec: PieceCodec.Jpeg, data: jpeg };
+    this.ref = next;
+    this.sig = nextSig;
+    this.lossy = tileMap(next.width, next.height, 1);
+    this.lastJpeg = jpeg;
+    this.lastScrollY = scrollY;
+    this.keyWanted = false;
+    return { kind: FrameKind.Key, flags: FrameFlags.None, width: next.width, height: next.height, copy: null, pieces: [piece] };
+  }
+}

@@ -1,0 +1,127 @@
+/**
+ * The picture stream of one session to its viewer (docs/streaming.md): screencast
+ * frames go through flow control (frame-flow.ts) and the encoder (frame-encoder.ts),
+ * which sends key frames, scroll copies and changed tiles at moving quality. When no
+ * new frame has come for SETTLE_MS, a lossless capture of the page refines every tile
+ * the client still holds lossy. Nothing changes, nothing is sent.
+ */
+import { encodeFrame } from '../../protocol/index.js';
+import { FrameEncoder, type EncodedFrame } from './frame-encoder.js';
+import { FrameFlow, type SourceFrame } from './frame-flow.js';
+
+/** Quiet time after the last frame before the lossless refinement. */
+export const SETTLE_MS = 200;
+/** JPEG quality of tiles while the picture moves. */
+export const MOVING_QUALITY = 50;
+
+export interface FrameStreamDeps {
+  /** Sends one binary frame message to the viewer; false when there is no viewer. */
+  send(bytes: Uint8Array): boolean;
+  /** The tab the frames belong to. */
+  tabId(): number;
+  /** A lossless (PNG) capture of the active tab, or null when it cannot be taken. */
+  captureLossless(): Promise<Buffer | null>;
+  /** The size of each message sent (metrics). */
+  sent?(bytes: number, frame: EncodedFrame): void;
+  /** Failures worth a log line (a capture that failed). */
+  warn?(message: string, err: unknown): void;
+}
+
+export class FrameStream {
+  private readonly flow: FrameFlow;
+  private readonly encoder = new FrameEncoder({ movingQuality: MOVING_QUALITY });
+  private settleTimer: NodeJS.Timeout | null = null;
+  private capturing = false;
+
+  constructor(private readonly deps: FrameStreamDeps) {
+    this.flow = new FrameFlow((frame, seq) => this.encodeAndSend(frame, seq));
+  }
+
+  /** A frame from Chromium's screencast. */
+  onScreencast(frame: SourceFrame): void {
+    this.cancelSettle();
+    this.flow.onSourceFrame(frame);
+  }
+
+  onClientAck(seq: number): void {
+    this.flow.onClientAck(seq);
+    this.scheduleSettle();
+  }
+
+  /** The client could not apply a frame: send it the whole picture. */
+  requestKey(): void {
+    this.encoder.requestKey();
+    // The page may be still, with no screencast frame to come: refine from a capture.
+    this.scheduleSettle(0, true);
+  }
+
+  /** New viewer or tab: forget the client's picture and everything held. */
+  reset(): void {
+    this.cancelSettle();
+    this.flow.reset();
+    this.encoder.reset();
+  }
+
+  get stats(): { sent: number; dropped: number; inFlight: boolean } {
+    return this.flow.stats;
+  }
+
+  private async encodeAndSend(frame: SourceFrame, seq: number): Promise<boolean> {
+    const encoded = frame.lossless ? await this.encoder.refine(frame.data, frame.lossless === 'whole') : await this.encoder.fromScreencast(frame.data, frame.scrollY);
+    if (!encoded) return false;
+    const bytes = encodeFrame({
+      header: {
+        kind: encoded.kind,
+        flags: encoded.flags,
+        tabId: this.deps.tabId(),
+        seq,
+        baseSeq: this.flow.lastSeq,
+        width: encoded.width,
+        height: encoded.height,
+        captureTime: frame.captureTime,
+      },
+      copy: encoded.copy,
+      pieces: encoded.pieces,
+    });
+    if (!this.deps.send(bytes)) {
+      this.encoder.requestKey();
+      return false;
+    }
+    this.deps.sent?.(bytes.byteLength, encoded);
+    return true;
+  }
+
+  private cancelSettle(): void {
+    if (this.settleTimer) clearTimeout(this.settleTimer);
+    this.settleTimer = null;
+  }
+
+  private scheduleSettle(delay = SETTLE_MS, whole = false): void {
+    this.cancelSettle();
+    if (!whole && !this.encoder.needsRefinement) return;
+    this.settleTimer = setTimeout(() => {
+      this.settleTimer = null;
+      void this.settle(whole);
+    }, delay);
+    this.settleTimer.unref?.();
+  }
+
+  private async settle(whole: boolean): Promise<void> {
+    if (this.capturing) return;
+    if (!this.flow.idle) return this.scheduleSettle(SETTLE_MS, whole);
+    if (!this.encoder.wantsKey) whole = false;
+    if (!whole && !this.encoder.needsRefinement) return;
+    this.capturing = true;
+    let png: Buffer | null = null;
+    try {
+      png = await this.deps.captureLossless();
+    } catch (err) {
+      this.deps.warn?.('lossless capture failed', err);
+    } finally {
+      this.capturing = false;
+    }
+    // A frame that came meanwhile is newer than the capture: it goes first, and settles again.
+    if (!png || this.settleTimer || !this.flow.idle) return;
+    this.flow.onSourceFrame({ data: png, width: 0, height: 0, captureTime: Date.now(), lossless: whole ? 'whole' : 'lossy-tiles', ackSource: () => undefined });
+  }
+}

@@ -1,0 +1,134 @@
+import { describe, expect, it } from 'vitest';
+import {
+  changedTiles,
+  countTiles,
+  findVerticalShift,
+  rowSignatures,
+  shiftRows,
+  shiftTiles,
+  TILE_H,
+  TILE_W,
+  tileMap,
+  tileRects,
+  type RawPicture,
+} from '../../../../gateway/browser/frame-diff.js';
+
+/** A deterministic pseudo-random generator, so the pictures are the same on every run. */
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+
+/** A tall "article": white with dark word-like blocks on text lines, like a page of text. */
+function article(width: number, height: number, seed = 1): RawPicture {
+  const data = new Uint8Array(width * height * 3).fill(255);
+  const rand = rng(seed);
+  for (let line = 8; line + 14 < height; line += 22) {
+    for (let x = 10; x < width - 20; ) {
+      const w = 6 + Math.floor(rand() * 14);
+      const ink = Math.floor(rand() * 90);
+      for (let y = line; y < line + 14; y++) for (let i = x; i < Math.min(width, x + w); i++) if (rand() < 0.55) data.fill(ink, (y * width + i) * 3, (y * width + i) * 3 + 3);
+      x += w + 2 + Math.floor(rand() * 6);
+    }
+  }
+  return { data, width, height };
+}
+
+/** Rows [top, top + height) of a picture, with ±noise on every channel (JPEG-like). */
+function view(page: RawPicture, top: number, height: number, noise = 0, seed = 2): RawPicture {
+  const stride = page.width * 3;
+  const data = page.data.slice(top * stride, (top + height) * stride);
+  const rand = rng(seed);
+  if (noise) for (let i = 0; i < data.length; i++) data[i] = Math.max(0, Math.min(255, data[i]! + Math.round((rand() * 2 - 1) * noise)));
+  return { data, width: page.width, height };
+}
+
+describe('vertical shift search', () => {
+  const page = article(320, 2000);
+
+  it('finds a scroll down (content moves up) and a scroll up without a hint, through JPEG-like noise', () => {
+    const a = view(page, 500, 240, 6, 3);
+    const down = view(page, 573, 240, 6, 4);
+    const up = view(page, 431, 240, 6, 5);
+    expect(findVerticalShift(rowSignatures(a), rowSignatures(down), 240)).toBe(-73);
+    expect(findVerticalShift(rowSignatures(a), rowSignatures(up), 240)).toBe(69);
+  });
+
+  it('takes a hint that fits and ignores one that does not', () => {
+    const a = view(page, 500, 240);
+    const b = view(page, 600, 240);
+    expect(findVerticalShift(rowSignatures(a), rowSignatures(b), 240, { hint: -100 })).toBe(-100);
+    expect(findVerticalShift(rowSignatures(a), rowSignatures(b), 240, { hint: -37 })).toBe(-100);
+  });
+
+  it('says 0 for the same picture, for an unrelated picture and for a blank one', () => {
+    const a = view(page, 500, 240);
+    expect(findVerticalShift(rowSignatures(a), rowSignatures(view(page, 500, 240, 5)), 240)).toBe(0);
+    const other = view(article(320, 240, 99), 0, 240);
+    expect(findVerticalShift(rowSignatures(a), rowSignatures(other), 240)).toBe(0);
+    const blank: RawPicture = { data: new Uint8Array(320 * 240 * 3).fill(255), width: 320, height: 240 };
+    expect(findVerticalShift(rowSignatures(blank), rowSignatures(blank), 240)).toBe(0);
+  });
+});
+
+describe('changed tiles', () => {
+  it('ignores JPEG-like noise and marks the one tile where a character changed', () => {
+    const page = article(256, 128);
+    const a = view(page, 0, 128, 4, 7);
+    const b = view(page, 0, 128, 4, 8);
+    expect(countTiles(changedTiles(a, b))).toBe(0);
+    // A dark 6×10 glyph in tile column 2, tile row 3.
+    for (let y = 50; y < 60; y++) b.data.fill(0, (y * 256 + 70) * 3, (y * 256 + 76) * 3);
+    const map = changedTiles(a, b);
+    expect(countTiles(map)).toBe(1);
+    expect(map.bits[3 * map.cols + 2]).toBe(1);
+  });
+
+  it('after shifting the reference by the scroll, only the newly exposed strip differs', () => {
+    const page = article(256, 1000);
+    const ref = view(page, 300, 160, 3, 1);
+    const next = view(page, 340, 160, 3, 2);
+    shiftRows(ref, -40);
+    const map = changedTiles(ref, next);
+    // Rows 120..159 are new: tile rows 7, 8, 9 (16-row tiles; row 7 covers 112..127).
+    const rows = new Set<number>();
+    map.bits.forEach((v, i) => v && rows.add(Math.floor(i / map.cols)));
+    expect([...rows].every((r) => r >= 7)).toBe(true);
+    expect(rows.has(9)).toBe(true);
+  });
+});
+
+describe('rectangles and moved tile maps', () => {
+  it('merges runs of tiles into as few rectangles as their shape allows, clipped to the picture', () => {
+    const width = 100; // 4 tile columns, the last one 4 px wide
+    const height = 40; // 3 tile rows, the last one 8 px tall
+    const map = tileMap(width, height);
+    const set = (c: number, r: number): void => void (map.bits[r * map.cols + c] = 1);
+    set(0, 0);
+    set(1, 0);
+    set(0, 1);
+    set(1, 1);
+    set(3, 2);
+    expect(tileRects(map, width, height)).toEqual([
+      { x: 0, y: 0, width: 2 * TILE_W, height: 2 * TILE_H },
+      { x: 3 * TILE_W, y: 2 * TILE_H, width: 4, height: 8 },
+    ]);
+  });
+
+  it('moves lossy marks with the content and marks the exposed rows', () => {
+    const map = tileMap(TILE_W, TILE_H * 6);
+    map.bits[2] = 1; // tile row 2
+    const up = shiftTiles(map, -TILE_H, 1); // content moved up one tile row
+    expect([...up.bits]).toEqual([0, 1, 0, 0, 0, 1]);
+    const half = shiftTiles(map, TILE_H / 2, 0); // half a tile down: straddles rows 2 and 3
+    expect([...half.bits]).toEqual([0, 0, 1, 1, 0, 0]);
+  });
+
+  it('shifts picture rows the way the client copies them', () => {
+    const pic: RawPicture = { data: new Uint8Array([1, 1, 1, 2, 2, 2, 3, 3, 3, 4, 4, 4]), width: 1, height: 4 };
+    shiftRows(pic, -1);
+    expect([...pic.data]).toEqual([2, 2, 2, 3, 3, 3, 4, 4, 4, 4, 4, 4]);
+    shiftRows(pic, 2);
+    expect([...pic.data]).toEqual([2, 2, 2, 3, 3, 3, 2, 2, 2, 3, 3, 3]);
+  });
+});
