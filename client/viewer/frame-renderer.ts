@@ -90,6 +90,8 @@ export class FrameRenderer {
     if (isKey) this.keyRequested = false;
     // Frame count for tests and the benchmark: they wait on it instead of sleeping.
     this.canvas.dataset.frames = String(++this.drawn);
+    this.canvas.dataset.seq = String(header.seq);
+    // The picture is lossless once the latest frame is a refinement (tests wait on it).
     if (header.flags & FrameFlags.Refined) this.canvas.dataset.refined = String(header.seq);
     this.canvas.dispatchEvent(new CustomEvent('kekkai:frame', { detail: { seq: header.seq, tabId: header.tabId, at: performance.now(), kind: header.kind } }));
   }
