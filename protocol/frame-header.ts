@@ -48,7 +48,7 @@ export enum FrameKind {
 /** Bit flags in the header. */
 export enum FrameFlags {
   None = 0,
-  /** Every rectangle is lossless: the refinement sent once the picture settled. */
+  /** After this frame the client's whole picture is lossless (a refinement, or lossless pieces throughout). */
   Refined = 1,
 }
 

@@ -19,6 +19,8 @@ import {
   rowSignatures,
   shiftRows,
   shiftTiles,
+  TILE_H,
+  TILE_W,
   tileMap,
   tileRects,
   type RawPicture,
@@ -69,6 +71,25 @@ async function encodePiece(pic: RawPicture, rect: Rect, codec: PieceCodec, quali
   return { ...rect, codec, data };
 }
 
+/**
+ * Text, lines and flat colour compress far better losslessly (WebP) than as JPEG; photos
+ * do not. A piece goes lossless unless that costs more than LOSSLESS_BYTES_PER_PIXEL,
+ * then as JPEG at moving quality when that is smaller.
+ */
+const LOSSLESS_BYTES_PER_PIXEL = 0.4;
+
+async function encodeAdaptive(pic: RawPicture, rect: Rect, quality: number): Promise<FramePiece> {
+  const lossless = await encodePiece(pic, rect, PieceCodec.Webp, 100);
+  if (lossless.data.byteLength <= rect.width * rect.height * LOSSLESS_BYTES_PER_PIXEL) return lossless;
+  const jpeg = await encodePiece(pic, rect, PieceCodec.Jpeg, quality);
+  return jpeg.data.byteLength < lossless.data.byteLength ? jpeg : lossless;
+}
+
+/** Whether an image is a JPEG (the screencast's lossy format) by its signature. */
+function isJpeg(image: Buffer): boolean {
+  return image.length > 2 && image[0] === 0xff && image[1] === 0xd8;
+}
+
 export class FrameEncoder {
   private ref: RawPicture | null = null;
   private sig: Int32Array | null = null;
@@ -103,12 +124,17 @@ export class FrameEncoder {
     return this.keyWanted;
   }
 
+  /** The header flag saying that after this frame the client's whole picture is lossless. */
+  private losslessFlag(): number {
+    return this.needsRefinement ? FrameFlags.None : FrameFlags.Refined;
+  }
+
   /** True while the client holds tiles that are not lossless. */
   get needsRefinement(): boolean {
     return this.lossy !== null && countTiles(this.lossy) > 0;
   }
 
-  /** Encodes one screencast JPEG; null when the client's picture already shows it. */
+  /** Encodes one screencast frame (JPEG or PNG); null when the client's picture already shows it. */
   async fromScreencast(jpeg: Buffer, scrollY?: number): Promise<EncodedFrame | null> {
     if (!this.keyWanted && this.lastJpeg?.equals(jpeg)) return null;
     const generation = this.generation;
@@ -132,19 +158,20 @@ export class FrameEncoder {
     }
     if (dy === 0 && count >= KEY_SHARE * changed.bits.length) return this.key(next, nextSig, jpeg, scrollY, generation);
     const rects = tileRects(changed, next.width, next.height);
-    const pieces = await Promise.all(rects.map((r) => encodePiece(next, r, PieceCodec.Jpeg, this.options.movingQuality)));
+    const pieces = await Promise.all(rects.map((r) => encodeAdaptive(next, r, this.options.movingQuality)));
     if (generation !== this.generation) return null;
     for (const r of rects) copyRect(next, shifted, r);
     this.ref = shifted;
     this.sig = nextSig;
     const lossy = shiftTiles(this.lossy!, dy, 1);
-    for (let i = 0; i < lossy.bits.length; i++) lossy.bits[i] = lossy.bits[i]! | changed.bits[i]!;
+    const sourceLossy = isJpeg(jpeg);
+    for (const piece of pieces) markTiles(lossy, piece, sourceLossy || piece.codec === PieceCodec.Jpeg ? 1 : 0);
     this.lossy = lossy;
     this.lastJpeg = jpeg;
     this.lastScrollY = scrollY;
     const copy: FrameCopy | null =
       dy === 0 ? null : { x: 0, y: dy > 0 ? 0 : -dy, width: next.width, height: next.height - Math.abs(dy), dy };
-    return { kind: FrameKind.Delta, flags: FrameFlags.None, width: next.width, height: next.height, copy, pieces };
+    return { kind: FrameKind.Delta, flags: this.losslessFlag(), width: next.width, height: next.height, copy, pieces };
   }
 
   /**
@@ -183,16 +210,29 @@ export class FrameEncoder {
     return { kind: FrameKind.Key, flags: FrameFlags.Refined, width: exact.width, height: exact.height, copy: null, pieces: [piece] };
   }
 
-  /** A key frame is Chromium's own JPEG (already at the configured quality): no second encoding. */
-  private key(next: RawPicture, nextSig: Int32Array, jpeg: Buffer, scrollY: number | undefined, generation: number): EncodedFrame | null {
+  /**
+   * A whole picture. Chromium's own JPEG goes as it is (already at the configured
+   * quality, no second encoding); a lossless source is encoded like a piece.
+   */
+  private async key(next: RawPicture, nextSig: Int32Array, source: Buffer, scrollY: number | undefined, generation: number): Promise<EncodedFrame | null> {
+    const rect = { x: 0, y: 0, width: next.width, height: next.height };
+    const piece: FramePiece = isJpeg(source) ? { ...rect, codec: PieceCodec.Jpeg, data: source } : await encodeAdaptive(next, rect, this.options.movingQuality);
     if (generation !== this.generation) return null;
-    const piece: FramePiece = { x: 0, y: 0, width: next.width, height: next.height, codec: PieceCodec.Jpeg, data: jpeg };
     this.ref = next;
     this.sig = nextSig;
-    this.lossy = tileMap(next.width, next.height, 1);
-    this.lastJpeg = jpeg;
+    this.lossy = tileMap(next.width, next.height, piece.codec === PieceCodec.Jpeg ? 1 : 0);
+    this.lastJpeg = source;
     this.lastScrollY = scrollY;
     this.keyWanted = false;
-    return { kind: FrameKind.Key, flags: FrameFlags.None, width: next.width, height: next.height, copy: null, pieces: [piece] };
+    return { kind: FrameKind.Key, flags: this.losslessFlag(), width: next.width, height: next.height, copy: null, pieces: [piece] };
   }
+}
+
+/** Sets or clears the lossy mark of every tile a piece covers (pieces are tile-aligned). */
+function markTiles(map: TileMap, rect: Rect, value: number): void {
+  const c0 = Math.floor(rect.x / TILE_W);
+  const c1 = Math.ceil((rect.x + rect.width) / TILE_W);
+  const r0 = Math.floor(rect.y / TILE_H);
+  const r1 = Math.ceil((rect.y + rect.height) / TILE_H);
+  for (let r = r0; r < r1; r++) for (let c = c0; c < c1; c++) map.bits[r * map.cols + c] = value;
 }

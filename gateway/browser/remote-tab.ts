@@ -243,8 +243,7 @@ export class RemoteTab {
     await this.cdp.send('Page.stopScreencast').catch(() => undefined);
     await this.cdp
       .send('Page.startScreencast', {
-        format: 'jpeg',
-        quality: this.options.jpegQuality,
+        format: 'png',
         ...(vp ? { maxWidth: Math.round(vp.width * this.scaleFactor()), maxHeight: Math.round(vp.height * this.scaleFactor()) } : {}),
         everyNthFrame: 1,
       })

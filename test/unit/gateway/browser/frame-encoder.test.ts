@@ -1,0 +1,78 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { FrameEncoder } from '../../../../gateway/browser/frame-encoder.js';
+import { FrameFlags, FrameKind, PieceCodec } from '../../../../protocol/index.js';
+import type { RawPicture } from '../../../../gateway/browser/frame-diff.js';
+import { article, view } from '../../support/synthetic-page.js';
+
+const W = 480;
+const H = 320;
+const page = article(W, 3000);
+
+const png = (pic: RawPicture): Promise<Buffer> => sharp(pic.data, { raw: { width: pic.width, height: pic.height, channels: 3 } }).png().toBuffer();
+const jpeg = (pic: RawPicture): Promise<Buffer> => sharp(pic.data, { raw: { width: pic.width, height: pic.height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
+const bytes = (f: { pieces: { data: Uint8Array }[] }): number => f.pieces.reduce((n, p) => n + p.data.byteLength, 0);
+
+describe('frame encoder', () => {
+  it('starts with a key frame and sends nothing for an unchanged picture', async () => {
+    const enc = new FrameEncoder({ movingQuality: 50 });
+    const first = await png(view(page, 400, H));
+    const key = await enc.fromScreencast(first, 400);
+    expect(key).toMatchObject({ kind: FrameKind.Key, width: W, height: H, copy: null });
+    expect(key!.pieces).toHaveLength(1);
+    expect(await enc.fromScreencast(first, 400)).toBeNull();
+    expect(await enc.fromScreencast(await png(view(page, 400, H)), 400)).toBeNull();
+  });
+
+  it('sends a scroll as a copy plus the exposed strip, far smaller than the key frame', async () => {
+    const enc = new FrameEncoder({ movingQuality: 50 });
+    const key = (await enc.fromScreencast(await png(view(page, 400, H)), 400))!;
+    const delta = (await enc.fromScreencast(await png(view(page, 460, H)), 460))!;
+    expect(delta.kind).toBe(FrameKind.Delta);
+    expect(delta.copy).toEqual({ x: 0, y: 60, width: W, height: H - 60, dy: -60 });
+    // Only rows the copy could not fill: the bottom 60 rows, in 16-row tiles.
+    for (const p of delta.pieces) expect(p.y).toBeGreaterThanOrEqual(H - 60 - 16);
+    expect(bytes(delta)).toBeLessThan(bytes(key) / 2);
+    // Lossless source, text-like content: the pieces are lossless and the picture stays exact.
+    expect(delta.flags & FrameFlags.Refined).toBeTruthy();
+    expect(enc.needsRefinement).toBe(false);
+  });
+
+  it('marks JPEG-sourced tiles lossy and refines exactly those from a lossless capture', async () => {
+    const enc = new FrameEncoder({ movingQuality: 50 });
+    const key = (await enc.fromScreencast(await jpeg(view(page, 400, H)), 400))!;
+    expect(key.pieces[0]!.codec).toBe(PieceCodec.Jpeg); // Chromium's JPEG goes as it is
+    expect(enc.needsRefinement).toBe(true);
+    const refined = (await enc.refine(await png(view(page, 400, H))))!;
+    expect(refined.flags & FrameFlags.Refined).toBeTruthy();
+    expect(refined.pieces.every((p) => p.codec === PieceCodec.Webp)).toBe(true);
+    expect(enc.needsRefinement).toBe(false);
+    expect(await enc.refine(await png(view(page, 400, H)))).toBeNull();
+
+    // A scroll from a JPEG source: the new strip (and tiles where JPEG noise passed for a
+    // change) is lossy, and only that is refined, not the whole picture.
+    const delta = (await enc.fromScreencast(await jpeg(view(page, 500, H)), 500))!;
+    expect(delta.copy?.dy).toBe(-100);
+    expect(enc.needsRefinement).toBe(true);
+    const strip = (await enc.refine(await png(view(page, 500, H))))!;
+    expect(strip.kind).toBe(FrameKind.Delta);
+    expect(strip.pieces.some((p) => p.y + p.height === H && p.width === W)).toBe(true);
+    expect(strip.pieces.reduce((n, p) => n + p.width * p.height, 0)).toBeLessThan((W * H) / 2);
+  });
+
+  it('a refinement that does not fit the picture (size changed) is not sent', async () => {
+    const enc = new FrameEncoder({ movingQuality: 50 });
+    await enc.fromScreencast(await jpeg(view(page, 400, H)), 400);
+    expect(await enc.refine(await png(view(page, 400, H - 20)))).toBeNull();
+    expect(enc.needsRefinement).toBe(true);
+  });
+
+  it('after a key frame request or reset the next frame is a key frame', async () => {
+    const enc = new FrameEncoder({ movingQuality: 50 });
+    await enc.fromScreencast(await png(view(page, 400, H)), 400);
+    enc.requestKey();
+    expect((await enc.fromScreencast(await png(view(page, 420, H)), 420))?.kind).toBe(FrameKind.Key);
+    enc.reset();
+    expect((await enc.fromScreencast(await png(view(page, 420, H)), 420))?.kind).toBe(FrameKind.Key);
+  });
+});
