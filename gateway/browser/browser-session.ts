@@ -103,6 +103,7 @@ export class BrowserSession {
     private readonly log: Logger,
   ) {
     this.flow = new FrameStream({
+      jpegQuality: options.jpegQuality,
       send: (bytes) => {
         if (!this.viewer) return false;
         this.viewer.sendFrame(bytes);

@@ -11,10 +11,10 @@ import { FrameFlow, type SourceFrame } from './frame-flow.js';
 
 /** Quiet time after the last frame before the lossless refinement. */
 export const SETTLE_MS = 200;
-/** JPEG quality of tiles while the picture moves. */
-export const MOVING_QUALITY = 50;
 
 export interface FrameStreamDeps {
+  /** JPEG quality of photo-like pieces (config stream.jpegQuality); they are refined losslessly once still. */
+  jpegQuality: number;
   /** Sends one binary frame message to the viewer; false when there is no viewer. */
   send(bytes: Uint8Array): boolean;
   /** The tab the frames belong to. */
@@ -29,11 +29,12 @@ export interface FrameStreamDeps {
 
 export class FrameStream {
   private readonly flow: FrameFlow;
-  private readonly encoder = new FrameEncoder({ movingQuality: MOVING_QUALITY });
+  private readonly encoder: FrameEncoder;
   private settleTimer: NodeJS.Timeout | null = null;
   private capturing = false;
 
   constructor(private readonly deps: FrameStreamDeps) {
+    this.encoder = new FrameEncoder({ movingQuality: deps.jpegQuality });
     this.flow = new FrameFlow((frame, seq) => this.encodeAndSend(frame, seq));
   }
 

@@ -2,7 +2,7 @@
  * Synthetic pictures for the frame-diff and frame-encoder tests: a tall "article" of
  * word-like blocks on text lines, and windows onto it as a scrolled viewport shows them.
  */
-import type { RawPicture } from '../../gateway/browser/frame-diff.js';
+import type { RawPicture } from '../../../gateway/browser/frame-diff.js';
 
 /** A deterministic pseudo-random generator, so the pictures are the same on every run. */
 export function rng(seed: number): () => number {
