@@ -48,7 +48,8 @@ export function rowSignatures(pic: RawPicture): Int32Array {
   const bandW = Math.ceil(width / BANDS);
   for (let y = 0; y < height; y++) {
     const row = y * width * 3;
-    for (let x = 0; x < width; x++) {
+    // Every other column: half the work, and a shifted row still matches its origin.
+    for (let x = 0; x < width; x += 2) {
       const i = row + x * 3;
       const k = y * BANDS + ((x / bandW) | 0);
       sig[k] = sig[k]! + data[i]! + 2 * data[i + 1]! + data[i + 2]!;

@@ -31,6 +31,8 @@ import {
 export interface EncoderOptions {
   /** JPEG quality of the tiles sent while the picture moves. */
   movingQuality: number;
+  /** JPEG quality of key frames made here (a PNG source); a JPEG source's key frame goes as Chromium made it. */
+  keyQuality: number;
 }
 
 /** What to send, before the header's sequence numbers are filled in. */
@@ -72,17 +74,12 @@ async function encodePiece(pic: RawPicture, rect: Rect, codec: PieceCodec, quali
 }
 
 /**
- * Text, lines and flat colour compress far better losslessly (WebP) than as JPEG; photos
- * do not. A piece goes lossless unless that costs more than LOSSLESS_BYTES_PER_PIXEL,
- * then as JPEG at moving quality when that is smaller.
+ * While the picture moves, pieces go as JPEG at moving quality: libvips encodes a
+ * 1200×100 strip in ~2 ms where lossless WebP takes ~11 ms on the same core, and the
+ * lossless refinement follows once the picture is still (docs/streaming.md).
  */
-const LOSSLESS_BYTES_PER_PIXEL = 0.4;
-
-async function encodeAdaptive(pic: RawPicture, rect: Rect, quality: number): Promise<FramePiece> {
-  const lossless = await encodePiece(pic, rect, PieceCodec.Webp, 100);
-  if (lossless.data.byteLength <= rect.width * rect.height * LOSSLESS_BYTES_PER_PIXEL) return lossless;
-  const jpeg = await encodePiece(pic, rect, PieceCodec.Jpeg, quality);
-  return jpeg.data.byteLength < lossless.data.byteLength ? jpeg : lossless;
+async function encodeMoving(pic: RawPicture, rect: Rect, quality: number): Promise<FramePiece> {
+  return encodePiece(pic, rect, PieceCodec.Jpeg, quality);
 }
 
 /** Whether an image is a JPEG (the screencast's lossy format) by its signature. */
@@ -158,7 +155,7 @@ export class FrameEncoder {
     }
     if (dy === 0 && count >= KEY_SHARE * changed.bits.length) return this.key(next, nextSig, jpeg, scrollY, generation);
     const rects = tileRects(changed, next.width, next.height);
-    const pieces = await Promise.all(rects.map((r) => encodeAdaptive(next, r, this.options.movingQuality)));
+    const pieces = await Promise.all(rects.map((r) => encodeMoving(next, r, this.options.movingQuality)));
     if (generation !== this.generation) return null;
     for (const r of rects) copyRect(next, shifted, r);
     this.ref = shifted;
@@ -216,7 +213,7 @@ export class FrameEncoder {
    */
   private async key(next: RawPicture, nextSig: Int32Array, source: Buffer, scrollY: number | undefined, generation: number): Promise<EncodedFrame | null> {
     const rect = { x: 0, y: 0, width: next.width, height: next.height };
-    const piece: FramePiece = isJpeg(source) ? { ...rect, codec: PieceCodec.Jpeg, data: source } : await encodeAdaptive(next, rect, this.options.movingQuality);
+    const piece: FramePiece = isJpeg(source) ? { ...rect, codec: PieceCodec.Jpeg, data: source } : await encodePiece(next, rect, PieceCodec.Jpeg, this.options.keyQuality);
     if (generation !== this.generation) return null;
     this.ref = next;
     this.sig = nextSig;

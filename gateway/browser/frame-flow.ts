@@ -3,10 +3,11 @@
  *
  * Chromium stops producing screencast frames while its frames are unacknowledged,
  * so we hold Chromium's ack until the client has acknowledged the frame we sent.
- * At most one frame is being encoded or in flight to the client and at most one waits
- * here; a newer frame replaces a waiting one (stale frames are dropped, never queued).
- * Encoding is asynchronous and may find nothing worth sending (the picture did not
- * change): then Chromium's frame is acknowledged at once and no sequence number is used.
+ * One frame is in flight to the client; meanwhile the next one is already encoded
+ * (`ready`), so encoding overlaps the trip to the client instead of adding to it. One
+ * more frame may wait un-encoded, and a newer frame replaces it (stale frames are
+ * dropped, never queued). A frame that encodes to nothing (the picture did not change)
+ * is acknowledged to Chromium at once and uses no sequence number.
  */
 
 /** A frame from Chromium (or a lossless capture) with the callback that acknowledges it. */
@@ -22,24 +23,36 @@ export interface SourceFrame {
   ackSource: () => void;
 }
 
-/** Encodes and sends `frame` as sequence number `seq`; resolves false when nothing was sent. */
-export type FrameSender = (frame: SourceFrame, seq: number) => Promise<boolean> | boolean;
+/** Where frames go: encoded in order, then transmitted one at a time. */
+export interface FrameSink {
+  /** Encodes `frame` as sequence number `seq` (its base is seq − 1); null when nothing needs sending. */
+  encode(frame: SourceFrame, seq: number): Promise<Uint8Array | null>;
+  /** Sends an encoded frame; false when it could not be sent (no viewer). */
+  transmit(bytes: Uint8Array, seq: number): boolean;
+}
+
+interface Encoded {
+  seq: number;
+  frame: SourceFrame;
+  bytes: Uint8Array;
+}
 
 export class FrameFlow {
   private nextSeq = 1;
-  private busy = false;
-  private inFlight: { seq: number; frame: SourceFrame } | null = null;
+  private encoding = false;
+  private ready: Encoded | null = null;
+  private inFlight: Encoded | null = null;
   private waiting: SourceFrame | null = null;
   private generation = 0;
   private droppedCount = 0;
   private sentCount = 0;
 
-  constructor(private readonly send: FrameSender) {}
+  constructor(private readonly sink: FrameSink) {}
 
   /** Called for every frame Chromium produces. */
   onSourceFrame(frame: SourceFrame): void {
-    if (!this.busy) {
-      void this.dispatch(frame);
+    if (!this.encoding && !this.ready) {
+      void this.encode(frame);
       return;
     }
     if (this.waiting) {
@@ -50,69 +63,77 @@ export class FrameFlow {
     this.waiting = frame;
   }
 
-  /** Called when the client acknowledges a frame it has decoded and drawn. */
+  /** Called when the client acknowledges a frame it has handled. */
   onClientAck(seq: number): void {
     if (!this.inFlight || seq !== this.inFlight.seq) return;
     const done = this.inFlight;
     this.inFlight = null;
-    this.busy = false;
     done.frame.ackSource();
-    this.next();
+    this.pump();
   }
 
   /** Drops any held frames, acknowledging them to Chromium (tab switch, viewer gone). */
   reset(): void {
     this.generation++;
     this.inFlight?.frame.ackSource();
+    this.ready?.frame.ackSource();
     this.waiting?.ackSource();
     this.inFlight = null;
+    this.ready = null;
     this.waiting = null;
-    this.busy = false;
+    this.encoding = false;
   }
 
-  /** True while nothing is being encoded, in flight or waiting. */
+  /** True while nothing is being encoded, ready, in flight or waiting. */
   get idle(): boolean {
-    return !this.busy && this.waiting === null;
-  }
-
-  /** The sequence number of the last frame sent (0 before the first). */
-  get lastSeq(): number {
-    return this.nextSeq - 1;
+    return !this.encoding && !this.ready && !this.inFlight && !this.waiting;
   }
 
   get stats(): { sent: number; dropped: number; inFlight: boolean } {
     return { sent: this.sentCount, dropped: this.droppedCount, inFlight: this.inFlight !== null };
   }
 
-  private next(): void {
-    const next = this.waiting;
-    this.waiting = null;
-    if (next) void this.dispatch(next);
-  }
-
-  private async dispatch(frame: SourceFrame): Promise<void> {
-    this.busy = true;
+  private async encode(frame: SourceFrame): Promise<void> {
+    this.encoding = true;
     const generation = this.generation;
     const seq = this.nextSeq;
-    let sent = false;
+    let bytes: Uint8Array | null = null;
     try {
-      sent = await this.send(frame, seq);
+      bytes = await this.sink.encode(frame, seq);
     } catch {
-      sent = false;
+      bytes = null;
     }
     if (generation !== this.generation) {
       // Reset while encoding: the frame belongs to a viewer or tab that is gone.
       frame.ackSource();
       return;
     }
-    if (sent) {
+    this.encoding = false;
+    if (bytes) {
       this.nextSeq++;
-      this.sentCount++;
-      this.inFlight = { seq, frame };
-      return;
+      this.ready = { seq, frame, bytes };
+    } else {
+      frame.ackSource();
     }
-    frame.ackSource();
-    this.busy = false;
-    this.next();
+    this.pump();
+  }
+
+  /** Sends the ready frame when nothing is in flight, then encodes the waiting one. */
+  private pump(): void {
+    const ready = this.ready;
+    if (ready && !this.inFlight) {
+      this.ready = null;
+      if (this.sink.transmit(ready.bytes, ready.seq)) {
+        this.inFlight = ready;
+        this.sentCount++;
+      } else {
+        ready.frame.ackSource();
+      }
+    }
+    if (!this.encoding && !this.ready && this.waiting) {
+      const next = this.waiting;
+      this.waiting = null;
+      void this.encode(next);
+    }
   }
 }

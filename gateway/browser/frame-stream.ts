@@ -5,15 +5,17 @@
  * new frame has come for SETTLE_MS, a lossless capture of the page refines every tile
  * the client still holds lossy. Nothing changes, nothing is sent.
  */
-import { encodeFrame } from '../../protocol/index.js';
-import { FrameEncoder, type EncodedFrame } from './frame-encoder.js';
+import { encodeFrame, FrameKind } from '../../protocol/index.js';
+import { FrameEncoder } from './frame-encoder.js';
 import { FrameFlow, type SourceFrame } from './frame-flow.js';
 
 /** Quiet time after the last frame before the lossless refinement. */
 export const SETTLE_MS = 200;
+/** JPEG quality of the pieces sent while the picture moves (at most stream.jpegQuality). */
+export const MOVING_QUALITY = 55;
 
 export interface FrameStreamDeps {
-  /** JPEG quality of photo-like pieces (config stream.jpegQuality); they are refined losslessly once still. */
+  /** JPEG quality of key frames (config stream.jpegQuality). */
   jpegQuality: number;
   /** Sends one binary frame message to the viewer; false when there is no viewer. */
   send(bytes: Uint8Array): boolean;
@@ -22,7 +24,7 @@ export interface FrameStreamDeps {
   /** A lossless (PNG) capture of the active tab, or null when it cannot be taken. */
   captureLossless(): Promise<Buffer | null>;
   /** The size of each message sent (metrics). */
-  sent?(bytes: number, frame: EncodedFrame): void;
+  sent?(bytes: number): void;
   /** Failures worth a log line (a capture that failed). */
   warn?(message: string, err: unknown): void;
 }
@@ -34,8 +36,8 @@ export class FrameStream {
   private capturing = false;
 
   constructor(private readonly deps: FrameStreamDeps) {
-    this.encoder = new FrameEncoder({ movingQuality: deps.jpegQuality });
-    this.flow = new FrameFlow((frame, seq) => this.encodeAndSend(frame, seq));
+    this.encoder = new FrameEncoder({ keyQuality: deps.jpegQuality, movingQuality: Math.min(deps.jpegQuality, MOVING_QUALITY) });
+    this.flow = new FrameFlow({ encode: (frame, seq) => this.encode(frame, seq), transmit: (bytes) => this.transmit(bytes) });
   }
 
   /** A frame from Chromium's screencast. */
@@ -67,16 +69,17 @@ export class FrameStream {
     return this.flow.stats;
   }
 
-  private async encodeAndSend(frame: SourceFrame, seq: number): Promise<boolean> {
+  private async encode(frame: SourceFrame, seq: number): Promise<Uint8Array | null> {
     const encoded = frame.lossless ? await this.encoder.refine(frame.data, frame.lossless === 'whole') : await this.encoder.fromScreencast(frame.data, frame.scrollY);
-    if (!encoded) return false;
-    const bytes = encodeFrame({
+    if (!encoded) return null;
+    return encodeFrame({
       header: {
         kind: encoded.kind,
         flags: encoded.flags,
         tabId: this.deps.tabId(),
         seq,
-        baseSeq: this.flow.lastSeq,
+        // Frames are encoded in order, each on the picture the one before leaves.
+        baseSeq: encoded.kind === FrameKind.Delta ? seq - 1 : 0,
         width: encoded.width,
         height: encoded.height,
         captureTime: frame.captureTime,
@@ -84,11 +87,15 @@ export class FrameStream {
       copy: encoded.copy,
       pieces: encoded.pieces,
     });
+  }
+
+  private transmit(bytes: Uint8Array): boolean {
     if (!this.deps.send(bytes)) {
+      // The client will not hold this picture: whatever comes next must not depend on it.
       this.encoder.requestKey();
       return false;
     }
-    this.deps.sent?.(bytes.byteLength, encoded);
+    this.deps.sent?.(bytes.byteLength);
     return true;
   }
 

@@ -15,7 +15,7 @@ const bytes = (f: { pieces: { data: Uint8Array }[] }): number => f.pieces.reduce
 
 describe('frame encoder', () => {
   it('starts with a key frame and sends nothing for an unchanged picture', async () => {
-    const enc = new FrameEncoder({ movingQuality: 50 });
+    const enc = new FrameEncoder({ movingQuality: 50, keyQuality: 80 });
     const first = await png(view(page, 400, H));
     const key = await enc.fromScreencast(first, 400);
     expect(key).toMatchObject({ kind: FrameKind.Key, width: W, height: H, copy: null });
@@ -24,22 +24,32 @@ describe('frame encoder', () => {
     expect(await enc.fromScreencast(await png(view(page, 400, H)), 400)).toBeNull();
   });
 
-  it('sends a scroll as a copy plus the exposed strip, far smaller than the key frame', async () => {
-    const enc = new FrameEncoder({ movingQuality: 50 });
+  it('sends a scroll as a copy plus the exposed strip, far smaller than the key frame, and refines only that strip', async () => {
+    const enc = new FrameEncoder({ movingQuality: 50, keyQuality: 80 });
     const key = (await enc.fromScreencast(await png(view(page, 400, H)), 400))!;
+    expect(key.pieces[0]!.codec).toBe(PieceCodec.Jpeg);
+    expect(key.flags & FrameFlags.Refined).toBe(0);
+    const whole = (await enc.refine(await png(view(page, 400, H))))!;
+    expect(whole.flags & FrameFlags.Refined).toBeTruthy();
+    expect(enc.needsRefinement).toBe(false);
+
     const delta = (await enc.fromScreencast(await png(view(page, 460, H)), 460))!;
     expect(delta.kind).toBe(FrameKind.Delta);
     expect(delta.copy).toEqual({ x: 0, y: 60, width: W, height: H - 60, dy: -60 });
-    // Only rows the copy could not fill: the bottom 60 rows, in 16-row tiles.
+    // Only rows the copy could not fill: the bottom 60 rows, in 16-row tiles, as JPEG while moving.
     for (const p of delta.pieces) expect(p.y).toBeGreaterThanOrEqual(H - 60 - 16);
+    expect(delta.pieces.every((p) => p.codec === PieceCodec.Jpeg)).toBe(true);
     expect(bytes(delta)).toBeLessThan(bytes(key) / 2);
-    // Lossless source, text-like content: the pieces are lossless and the picture stays exact.
-    expect(delta.flags & FrameFlags.Refined).toBeTruthy();
-    expect(enc.needsRefinement).toBe(false);
+    expect(enc.needsRefinement).toBe(true);
+    const strip = (await enc.refine(await png(view(page, 460, H))))!;
+    expect(strip.kind).toBe(FrameKind.Delta);
+    expect(strip.flags & FrameFlags.Refined).toBeTruthy();
+    for (const p of strip.pieces) expect(p.y).toBeGreaterThanOrEqual(H - 60 - 16);
+    expect(strip.pieces.every((p) => p.codec === PieceCodec.Webp)).toBe(true);
   });
 
   it('marks JPEG-sourced tiles lossy and refines exactly those from a lossless capture', async () => {
-    const enc = new FrameEncoder({ movingQuality: 50 });
+    const enc = new FrameEncoder({ movingQuality: 50, keyQuality: 80 });
     const key = (await enc.fromScreencast(await jpeg(view(page, 400, H)), 400))!;
     expect(key.pieces[0]!.codec).toBe(PieceCodec.Jpeg); // Chromium's JPEG goes as it is
     expect(enc.needsRefinement).toBe(true);
@@ -61,14 +71,14 @@ describe('frame encoder', () => {
   });
 
   it('a refinement that does not fit the picture (size changed) is not sent', async () => {
-    const enc = new FrameEncoder({ movingQuality: 50 });
+    const enc = new FrameEncoder({ movingQuality: 50, keyQuality: 80 });
     await enc.fromScreencast(await jpeg(view(page, 400, H)), 400);
     expect(await enc.refine(await png(view(page, 400, H - 20)))).toBeNull();
     expect(enc.needsRefinement).toBe(true);
   });
 
   it('after a key frame request or reset the next frame is a key frame', async () => {
-    const enc = new FrameEncoder({ movingQuality: 50 });
+    const enc = new FrameEncoder({ movingQuality: 50, keyQuality: 80 });
     await enc.fromScreencast(await png(view(page, 400, H)), 400);
     enc.requestKey();
     expect((await enc.fromScreencast(await png(view(page, 420, H)), 420))?.kind).toBe(FrameKind.Key);
