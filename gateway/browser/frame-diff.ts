@@ -2,7 +2,7 @@
  * Pure picture comparisons for the frame encoder (frame-encoder.ts, docs/streaming.md):
  * the vertical shift between two frames (scrolling), which tiles changed, and the
  * rectangles that cover a set of tiles. Pictures are raw RGB, 3 bytes a pixel, rows
- * packed. The screencast's pictures are JPEGs, so "unchanged" means "within JPEG noise".
+ * packed, from a lossless (PNG) screencast: unchanged means identical.
  */
 
 /** A raw RGB picture. */
@@ -22,9 +22,6 @@ export interface Rect {
 /** Tile size of the change map: short tiles keep the strip a scroll exposes thin. */
 export const TILE_W = 32;
 export const TILE_H = 16;
-/** Columns bands of a row signature. */
-const BANDS = 24;
-
 /** A grid of tiles over a picture, one byte per tile. */
 export interface TileMap {
   cols: number;
@@ -39,95 +36,67 @@ export function tileMap(width: number, height: number, fill = 0): TileMap {
 }
 
 /**
- * One signature per row: the luma sum of each of BANDS column bands. Comparing
- * signatures instead of pixels makes the shift search cheap and tolerant of JPEG noise.
+ * One 32-bit hash per row of pixels. The screencast is lossless, so content that only
+ * moved has rows identical to the ones it came from: equal hashes find the shift.
  */
-export function rowSignatures(pic: RawPicture): Int32Array {
+export function rowHashes(pic: RawPicture): Uint32Array {
   const { data, width, height } = pic;
-  const sig = new Int32Array(height * BANDS);
-  const bandW = Math.ceil(width / BANDS);
+  const stride = width * 3;
+  const out = new Uint32Array(height);
   for (let y = 0; y < height; y++) {
-    const row = y * width * 3;
-    // Every other column: half the work, and a shifted row still matches its origin.
-    for (let x = 0; x < width; x += 2) {
-      const i = row + x * 3;
-      const k = y * BANDS + ((x / bandW) | 0);
-      sig[k] = sig[k]! + data[i]! + 2 * data[i + 1]! + data[i + 2]!;
-    }
+    let h = 0x811c9dc5;
+    const end = (y + 1) * stride;
+    for (let i = y * stride; i < end; i++) h = Math.imul(h ^ data[i]!, 0x01000193);
+    out[y] = h >>> 0;
   }
-  return sig;
-}
-
-/** Mean absolute signature difference when rows of `prev` moved by dy (new row y = old row y - dy), over every `step`-th row. */
-function shiftCost(prev: Int32Array, next: Int32Array, height: number, dy: number, step: number): number {
-  const from = Math.max(0, dy);
-  const to = Math.min(height, height + dy);
-  let sum = 0;
-  let n = 0;
-  for (let y = from; y < to; y += step) {
-    const a = (y - dy) * BANDS;
-    const b = y * BANDS;
-    for (let k = 0; k < BANDS; k++) sum += Math.abs(prev[a + k]! - next[b + k]!);
-    n += BANDS;
-  }
-  return n === 0 ? Infinity : sum / n;
-}
-
-/** Whether the rows in a window differ among themselves (blank areas match any shift). */
-function textured(sig: Int32Array, height: number): boolean {
-  for (let y = 1; y < height; y++) {
-    for (let k = 0; k < BANDS; k++) if (Math.abs(sig[y * BANDS + k]! - sig[k]!) > 64) return true;
-  }
-  return false;
+  return out;
 }
 
 export interface ShiftOptions {
   /** A likely shift (from the page's scroll offset), tried first. */
   hint?: number;
-  /** Largest shift searched, in rows; default: two thirds of the height. */
+  /** Largest shift considered, in rows; default: two thirds of the height. */
   maxShift?: number;
 }
 
+/** A row that occurs more often than this in a picture (blank, rules) says nothing about a shift. */
+const COMMON_ROW = 2;
+/** A shift needs at least this many distinctive rows that agree. */
+const MIN_VOTES = 8;
+
 /**
- * The vertical shift that best maps `prev` onto `next` (content moving up by 100 px
- * gives -100), or 0 when no shift explains the change better than none does. The
- * search runs coarse (every 4th row) over all shifts, then fine around the best; a
- * hint that fits is taken without the search.
+ * The vertical shift that maps `prev` onto `next` (content moving up by 100 px gives
+ * -100), or 0 when no shift explains more of the picture than none does. Each
+ * distinctive row of `next` (one that occurs at most twice in `prev`) votes for the
+ * shifts that bring an identical row of `prev` to it; blank rows, which match any
+ * shift, do not vote. A hint is only a shortcut: taken when it wins the same count.
  */
-export function findVerticalShift(prev: Int32Array, next: Int32Array, height: number, options: ShiftOptions = {}): number {
+export function findVerticalShift(prev: Uint32Array, next: Uint32Array, height: number, options: ShiftOptions = {}): number {
   if (prev.length !== next.length || height < 8) return 0;
-  const still = shiftCost(prev, next, height, 0, 1);
-  if (still < 1) return 0;
-  if (!textured(next, height)) return 0;
-  const maxShift = Math.min(height - Math.ceil(height / 3), options.maxShift ?? Math.floor((height * 2) / 3));
-  const good = (dy: number, cost: number): boolean => dy !== 0 && cost < still / 4;
+  const maxShift = Math.min(height - 1, options.maxShift ?? Math.floor((height * 2) / 3));
+  const where = new Map<number, number[]>();
+  for (let y = 0; y < height; y++) {
+    const rows = where.get(prev[y]!);
+    if (rows) rows.push(y);
+    else where.set(prev[y]!, [y]);
+  }
+  const votes = new Int32Array(2 * maxShift + 1);
+  let distinctive = 0;
+  for (let y = 0; y < height; y++) {
+    const rows = where.get(next[y]!);
+    if (!rows || rows.length > COMMON_ROW) continue;
+    distinctive++;
+    for (const r of rows) {
+      const dy = y - r;
+      if (dy >= -maxShift && dy <= maxShift) votes[dy + maxShift]!++;
+    }
+  }
   const hint = options.hint ?? 0;
-  if (hint !== 0 && Math.abs(hint) <= maxShift) {
-    const cost = shiftCost(prev, next, height, hint, 1);
-    if (good(hint, cost) && cost < 2) return hint;
-  }
-  let best = 0;
-  let bestCost = still;
-  for (let dy = -maxShift; dy <= maxShift; dy++) {
-    if (dy === 0) continue;
-    const cost = shiftCost(prev, next, height, dy, 4);
-    if (cost < bestCost) {
-      bestCost = cost;
-      best = dy;
-    }
-  }
-  if (best === 0) return 0;
-  let fine = best;
-  let fineCost = shiftCost(prev, next, height, best, 1);
-  for (let dy = best - 4; dy <= best + 4; dy++) {
-    if (dy === 0 || dy === best || Math.abs(dy) > maxShift) continue;
-    const cost = shiftCost(prev, next, height, dy, 1);
-    if (cost < fineCost) {
-      fineCost = cost;
-      fine = dy;
-    }
-  }
-  return good(fine, fineCost) ? fine : 0;
+  let best = hint !== 0 && Math.abs(hint) <= maxShift ? hint : 0;
+  for (let i = 0; i < votes.length; i++) if (votes[i]! > votes[best + maxShift]!) best = i - maxShift;
+  const count = votes[best + maxShift]!;
+  if (best === 0 || count < MIN_VOTES || count <= votes[maxShift]! || count * 4 < distinctive) return 0;
+  return best;
 }
 
 /**
@@ -162,41 +131,26 @@ export function shiftTiles(map: TileMap, dy: number, fillExposed: number): TileM
   return out;
 }
 
-/** Thresholds of a tile change: a pixel differs when a channel moved more than PIXEL_DELTA. */
-const PIXEL_DELTA = 40;
-/** Mean absolute channel difference above which a tile changed even without one big pixel. */
-const MEAN_DELTA = 6;
-
 /**
- * Marks the tiles where `next` differs from `ref` beyond JPEG noise: a pixel that moved
- * more than PIXEL_DELTA in a channel, or a mean difference above MEAN_DELTA (a fade).
+ * Marks the tiles where `next` differs from `ref` in any pixel. The source is lossless,
+ * so any difference is a real change; rows that are equal throughout (most rows once a
+ * scroll is copied) cost one native compare each.
  */
 export function changedTiles(ref: RawPicture, next: RawPicture): TileMap {
   const map = tileMap(next.width, next.height);
   const { width, height } = next;
-  const a = ref.data;
-  const b = next.data;
-  for (let r = 0; r < map.rows; r++) {
-    const y0 = r * TILE_H;
-    const y1 = Math.min(height, y0 + TILE_H);
+  const stride = width * 3;
+  const a = Buffer.from(ref.data.buffer, ref.data.byteOffset, ref.data.byteLength);
+  const b = Buffer.from(next.data.buffer, next.data.byteOffset, next.data.byteLength);
+  for (let y = 0; y < height; y++) {
+    const row = y * stride;
+    if (a.compare(b, row, row + stride, row, row + stride) === 0) continue;
+    const base = Math.floor(y / TILE_H) * map.cols;
     for (let c = 0; c < map.cols; c++) {
-      const x0 = c * TILE_W;
-      const x1 = Math.min(width, x0 + TILE_W);
-      let sum = 0;
-      let big = false;
-      for (let y = y0; y < y1 && !big; y++) {
-        let i = (y * width + x0) * 3;
-        const end = (y * width + x1) * 3;
-        for (; i < end; i++) {
-          const d = Math.abs(a[i]! - b[i]!);
-          if (d > PIXEL_DELTA) {
-            big = true;
-            break;
-          }
-          sum += d;
-        }
-      }
-      if (big || sum > MEAN_DELTA * (x1 - x0) * (y1 - y0) * 3) map.bits[r * map.cols + c] = 1;
+      if (map.bits[base + c]) continue;
+      const x0 = row + c * TILE_W * 3;
+      const x1 = Math.min(row + stride, x0 + TILE_W * 3);
+      if (a.compare(b, x0, x1, x0, x1) !== 0) map.bits[base + c] = 1;
     }
   }
   return map;

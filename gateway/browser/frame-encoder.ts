@@ -16,7 +16,7 @@ import {
   copyRect,
   countTiles,
   findVerticalShift,
-  rowSignatures,
+  rowHashes,
   shiftRows,
   shiftTiles,
   TILE_H,
@@ -89,7 +89,7 @@ function isJpeg(image: Buffer): boolean {
 
 export class FrameEncoder {
   private ref: RawPicture | null = null;
-  private sig: Int32Array | null = null;
+  private sig: Uint32Array | null = null;
   private lossy: TileMap | null = null;
   private lastJpeg: Buffer | null = null;
   private lastScrollY: number | undefined;
@@ -137,7 +137,7 @@ export class FrameEncoder {
     const generation = this.generation;
     const next = await decodeRaw(jpeg);
     if (generation !== this.generation) return null;
-    const nextSig = rowSignatures(next);
+    const nextSig = rowHashes(next);
     const ref = this.ref;
     if (this.keyWanted || !ref || ref.width !== next.width || ref.height !== next.height) {
       return this.key(next, nextSig, jpeg, scrollY, generation);
@@ -199,7 +199,7 @@ export class FrameEncoder {
     if (generation !== this.generation || !this.keyWanted) return null;
     if (!this.ref || this.ref.width !== exact.width || this.ref.height !== exact.height) {
       this.ref = exact;
-      this.sig = rowSignatures(exact);
+      this.sig = rowHashes(exact);
       this.lastJpeg = null;
     }
     this.lossy = tileMap(exact.width, exact.height);
@@ -211,7 +211,7 @@ export class FrameEncoder {
    * A whole picture. Chromium's own JPEG goes as it is (already at the configured
    * quality, no second encoding); a lossless source is encoded like a piece.
    */
-  private async key(next: RawPicture, nextSig: Int32Array, source: Buffer, scrollY: number | undefined, generation: number): Promise<EncodedFrame | null> {
+  private async key(next: RawPicture, nextSig: Uint32Array, source: Buffer, scrollY: number | undefined, generation: number): Promise<EncodedFrame | null> {
     const rect = { x: 0, y: 0, width: next.width, height: next.height };
     const piece: FramePiece = isJpeg(source) ? { ...rect, codec: PieceCodec.Jpeg, data: source } : await encodePiece(next, rect, PieceCodec.Jpeg, this.options.keyQuality);
     if (generation !== this.generation) return null;
