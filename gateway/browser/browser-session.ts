@@ -268,6 +268,8 @@ export class BrowserSession {
         // one notice per key press, not per key-up or IME update.
         if (typesIntoPage(msg) && this.refused('type', tab, msg.type === 'key' && msg.action === 'down')) return;
         if ((msg.type === 'pointer' && msg.action === 'down') || (msg.type === 'key' && msg.action === 'down')) this.inputAt = performance.now();
+        // The picture is about to change: a refinement now would only hold up the frame the input causes.
+        if (msg.type !== 'pointer' || msg.action !== 'move') this.flow.onInput();
         await this.input.forward(tab, msg, (cut) => this.copySelection(cut));
     }
   }

@@ -79,7 +79,21 @@ async function encodePiece(pic: RawPicture, rect: Rect, codec: PieceCodec, quali
  * lossless refinement follows once the picture is still (docs/streaming.md).
  */
 async function encodeMoving(pic: RawPicture, rect: Rect, quality: number): Promise<FramePiece> {
+  // One colour throughout (page background, a cleared area): lossless costs nothing here.
+  if (uniform(pic, rect)) return encodePiece(pic, rect, PieceCodec.Webp, 100);
   return encodePiece(pic, rect, PieceCodec.Jpeg, quality);
+}
+
+/** Whether every pixel of `rect` has the colour of its first pixel. */
+function uniform(pic: RawPicture, rect: Rect): boolean {
+  const stride = pic.width * 3;
+  const first = rect.y * stride + rect.x * 3;
+  const [r, g, b] = [pic.data[first], pic.data[first + 1], pic.data[first + 2]];
+  for (let y = rect.y; y < rect.y + rect.height; y++) {
+    const end = y * stride + (rect.x + rect.width) * 3;
+    for (let i = y * stride + rect.x * 3; i < end; i += 3) if (pic.data[i] !== r || pic.data[i + 1] !== g || pic.data[i + 2] !== b) return false;
+  }
+  return true;
 }
 
 /** Whether an image is a JPEG (the screencast's lossy format) by its signature. */
@@ -213,7 +227,9 @@ export class FrameEncoder {
    */
   private async key(next: RawPicture, nextSig: Uint32Array, source: Buffer, scrollY: number | undefined, generation: number): Promise<EncodedFrame | null> {
     const rect = { x: 0, y: 0, width: next.width, height: next.height };
-    const piece: FramePiece = isJpeg(source) ? { ...rect, codec: PieceCodec.Jpeg, data: source } : await encodePiece(next, rect, PieceCodec.Jpeg, this.options.keyQuality);
+    const piece: FramePiece = isJpeg(source) ? { ...rect, codec: PieceCodec.Jpeg, data: source } : uniform(next, rect)
+        ? await encodePiece(next, rect, PieceCodec.Webp, 100)
+        : await encodePiece(next, rect, PieceCodec.Jpeg, this.options.keyQuality);
     if (generation !== this.generation) return null;
     this.ref = next;
     this.sig = nextSig;

@@ -34,6 +34,9 @@ export class FrameStream {
   private readonly encoder: FrameEncoder;
   private settleTimer: NodeJS.Timeout | null = null;
   private capturing = false;
+  /** Bumped by input: a capture started before it is stale. */
+  private captureGeneration = 0;
+  private settleWhole = false;
 
   constructor(private readonly deps: FrameStreamDeps) {
     this.encoder = new FrameEncoder({ keyQuality: deps.jpegQuality, movingQuality: Math.min(deps.jpegQuality, MOVING_QUALITY) });
@@ -44,6 +47,15 @@ export class FrameStream {
   onScreencast(frame: SourceFrame): void {
     this.cancelSettle();
     this.flow.onSourceFrame(frame);
+  }
+
+  /**
+   * The user pressed, released, scrolled or typed: put off the refinement and drop a
+   * capture under way, so the frame the input causes is not queued behind it.
+   */
+  onInput(): void {
+    this.captureGeneration++;
+    if (this.settleTimer) this.scheduleSettle(SETTLE_MS, this.settleWhole);
   }
 
   onClientAck(seq: number): void {
@@ -107,6 +119,7 @@ export class FrameStream {
   private scheduleSettle(delay = SETTLE_MS, whole = false): void {
     this.cancelSettle();
     if (!whole && !this.encoder.needsRefinement) return;
+    this.settleWhole = whole;
     this.settleTimer = setTimeout(() => {
       this.settleTimer = null;
       void this.settle(whole);
@@ -120,6 +133,7 @@ export class FrameStream {
     if (!this.encoder.wantsKey) whole = false;
     if (!whole && !this.encoder.needsRefinement) return;
     this.capturing = true;
+    const generation = this.captureGeneration;
     let png: Buffer | null = null;
     try {
       png = await this.deps.captureLossless();
@@ -130,6 +144,7 @@ export class FrameStream {
     }
     // A frame that came meanwhile is newer than the capture: it goes first, and settles again.
     if (!png || this.settleTimer || !this.flow.idle) return;
+    if (generation !== this.captureGeneration) return this.scheduleSettle(SETTLE_MS, whole);
     this.flow.onSourceFrame({ data: png, width: 0, height: 0, captureTime: Date.now(), lossless: whole ? 'whole' : 'lossy-tiles', ackSource: () => undefined });
   }
 }

@@ -61,6 +61,16 @@ describe('frame encoder', () => {
 
   });
 
+  it('sends one-colour pictures losslessly at once (nothing to refine, no capture later)', async () => {
+    const enc = new FrameEncoder({ movingQuality: 50, keyQuality: 80 });
+    const black: RawPicture = { data: new Uint8Array(W * H * 3), width: W, height: H };
+    const key = (await enc.fromScreencast(await png(black)))!;
+    expect(key.kind).toBe(FrameKind.Key);
+    expect(key.pieces[0]!.codec).toBe(PieceCodec.Webp);
+    expect(key.flags & FrameFlags.Refined).toBeTruthy();
+    expect(enc.needsRefinement).toBe(false);
+  });
+
   it('a refinement that does not fit the picture (size changed) is not sent', async () => {
     const enc = new FrameEncoder({ movingQuality: 50, keyQuality: 80 });
     await enc.fromScreencast(await jpeg(view(page, 400, H)), 400);
