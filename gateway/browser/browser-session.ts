@@ -110,7 +110,6 @@ export class BrowserSession {
         return true;
       },
       tabId: () => this.activeTabId ?? 0,
-      captureLossless: async () => (await this.activeTab()?.captureLossless()) ?? null,
       sent: (bytes) => {
         this.options.metrics?.frameSent(bytes);
         if (this.inputAt !== null) {
@@ -118,7 +117,6 @@ export class BrowserSession {
           this.inputAt = null;
         }
       },
-      warn: (msg, err) => this.log.warn({ sessionId: this.id, err: String(err) }, msg),
     });
     this.dialogs = new DialogBroker((msg) => this.viewer?.sendMessage(msg));
     this.input = new InputForwarder((msg) => this.viewer?.sendMessage(msg));

@@ -1,13 +1,13 @@
 /**
- * Turns Chromium's screencast JPEGs into what the viewer needs (docs/streaming.md):
- * a key frame when there is no common picture, otherwise a delta — the shift of a
- * scroll as one copy command plus the tiles that changed, as JPEG at a lower "moving"
- * quality. Once the page settles, `refine` sends the tiles that are still lossy again,
- * losslessly, from a lossless capture of the page.
+ * Turns Chromium's lossless (PNG) screencast frames into what the viewer needs
+ * (docs/streaming.md): a key frame when there is no common picture, otherwise a delta —
+ * the shift of a scroll as one copy command plus the tiles that changed, as JPEG at a
+ * lower "moving" quality. Once the page settles, `refine` sends the tiles that are still
+ * lossy again, losslessly.
  *
- * It keeps `ref`, the picture the client holds in screencast terms (each tile as the
- * screencast last showed it), to find changes, and a map of the tiles the client holds
- * lossy. Decoding and encoding run in libvips (sharp); comparisons run on raw RGB.
+ * It keeps `ref`, exactly the picture of the latest frame (the client holds the same,
+ * except that some tiles are JPEG), and a map of the tiles the client holds lossy.
+ * Decoding and encoding run in libvips (sharp); comparisons run on raw RGB.
  */
 import sharp from 'sharp';
 import { FrameFlags, FrameKind, PieceCodec, type FrameCopy, type FramePiece } from '../../protocol/index.js';
@@ -31,7 +31,7 @@ import {
 export interface EncoderOptions {
   /** JPEG quality of the tiles sent while the picture moves. */
   movingQuality: number;
-  /** JPEG quality of key frames made here (a PNG source); a JPEG source's key frame goes as Chromium made it. */
+  /** JPEG quality of key frames. */
   keyQuality: number;
 }
 
@@ -96,16 +96,11 @@ function uniform(pic: RawPicture, rect: Rect): boolean {
   return true;
 }
 
-/** Whether an image is a JPEG (the screencast's lossy format) by its signature. */
-function isJpeg(image: Buffer): boolean {
-  return image.length > 2 && image[0] === 0xff && image[1] === 0xd8;
-}
-
 export class FrameEncoder {
   private ref: RawPicture | null = null;
   private sig: Uint32Array | null = null;
   private lossy: TileMap | null = null;
-  private lastJpeg: Buffer | null = null;
+  private lastFrame: Buffer | null = null;
   private lastScrollY: number | undefined;
   private keyWanted = true;
   private generation = 0;
@@ -118,7 +113,7 @@ export class FrameEncoder {
     this.ref = null;
     this.sig = null;
     this.lossy = null;
-    this.lastJpeg = null;
+    this.lastFrame = null;
     this.lastScrollY = undefined;
     this.keyWanted = true;
   }
@@ -127,7 +122,7 @@ export class FrameEncoder {
   requestKey(): void {
     this.generation++;
     this.keyWanted = true;
-    this.lastJpeg = null;
+    this.lastFrame = null;
   }
 
   /** True until the client has been sent a whole picture. */
@@ -145,16 +140,16 @@ export class FrameEncoder {
     return this.lossy !== null && countTiles(this.lossy) > 0;
   }
 
-  /** Encodes one screencast frame (JPEG or PNG); null when the client's picture already shows it. */
-  async fromScreencast(jpeg: Buffer, scrollY?: number): Promise<EncodedFrame | null> {
-    if (!this.keyWanted && this.lastJpeg?.equals(jpeg)) return null;
+  /** Encodes one screencast frame (PNG); null when the client's picture already shows it. */
+  async fromScreencast(frame: Buffer, scrollY?: number): Promise<EncodedFrame | null> {
+    if (!this.keyWanted && this.lastFrame?.equals(frame)) return null;
     const generation = this.generation;
-    const next = await decodeRaw(jpeg);
+    const next = await decodeRaw(frame);
     if (generation !== this.generation) return null;
     const nextSig = rowHashes(next);
     const ref = this.ref;
     if (this.keyWanted || !ref || ref.width !== next.width || ref.height !== next.height) {
-      return this.key(next, nextSig, jpeg, scrollY, generation);
+      return this.key(next, nextSig, frame, scrollY, generation);
     }
     const hint = scrollY !== undefined && this.lastScrollY !== undefined ? Math.round(this.lastScrollY - scrollY) : undefined;
     const dy = findVerticalShift(this.sig!, nextSig, next.height, hint === undefined ? {} : { hint });
@@ -163,11 +158,11 @@ export class FrameEncoder {
     const changed = changedTiles(shifted, next);
     const count = countTiles(changed);
     if (dy === 0 && count === 0) {
-      this.lastJpeg = jpeg;
+      this.lastFrame = frame;
       this.lastScrollY = scrollY;
       return null;
     }
-    if (dy === 0 && count >= KEY_SHARE * changed.bits.length) return this.key(next, nextSig, jpeg, scrollY, generation);
+    if (dy === 0 && count >= KEY_SHARE * changed.bits.length) return this.key(next, nextSig, frame, scrollY, generation);
     const rects = tileRects(changed, next.width, next.height);
     const pieces = await Promise.all(rects.map((r) => encodeMoving(next, r, this.options.movingQuality)));
     if (generation !== this.generation) return null;
@@ -175,10 +170,9 @@ export class FrameEncoder {
     this.ref = shifted;
     this.sig = nextSig;
     const lossy = shiftTiles(this.lossy!, dy, 1);
-    const sourceLossy = isJpeg(jpeg);
-    for (const piece of pieces) markTiles(lossy, piece, sourceLossy || piece.codec === PieceCodec.Jpeg ? 1 : 0);
+    for (const piece of pieces) markTiles(lossy, piece, piece.codec === PieceCodec.Jpeg ? 1 : 0);
     this.lossy = lossy;
-    this.lastJpeg = jpeg;
+    this.lastFrame = frame;
     this.lastScrollY = scrollY;
     const copy: FrameCopy | null =
       dy === 0 ? null : { x: 0, y: dy > 0 ? 0 : -dy, width: next.width, height: next.height - Math.abs(dy), dy };
@@ -186,55 +180,39 @@ export class FrameEncoder {
   }
 
   /**
-   * Sends again, losslessly, every tile the client holds lossy, from a lossless capture
-   * (PNG) of the settled page; null when nothing is lossy or the capture does not fit.
-   * `whole`: the client holds no usable picture; send all of it.
+   * Sends again, losslessly, every tile the client holds lossy; null when nothing is
+   * lossy. The screencast is lossless, so the reference picture is exactly what the page
+   * showed in its latest frame: the refinement comes from it, not from a new capture
+   * (which could show a later picture than the rest of the client's). `whole`: the
+   * client holds no usable picture; send all of it.
    */
-  async refine(png: Buffer, whole = false): Promise<EncodedFrame | null> {
-    if (whole) return this.wholeLossless(png);
+  async refine(whole = false): Promise<EncodedFrame | null> {
+    const ref = this.ref;
     const lossy = this.lossy;
-    if (!lossy || !this.ref || countTiles(lossy) === 0) return null;
-    const generation = this.generation;
-    const exact = await decodeRaw(png);
-    if (generation !== this.generation || exact.width !== this.ref.width || exact.height !== this.ref.height) return null;
-    const full = countTiles(lossy) >= FULL_REFINE_SHARE * lossy.bits.length;
-    const rects = full ? [{ x: 0, y: 0, width: exact.width, height: exact.height }] : tileRects(lossy, exact.width, exact.height);
-    const pieces = await Promise.all(rects.map((r) => encodePiece(exact, r, PieceCodec.Webp, 100)));
-    if (generation !== this.generation) return null;
-    this.lossy = tileMap(exact.width, exact.height);
-    return { kind: full ? FrameKind.Key : FrameKind.Delta, flags: FrameFlags.Refined, width: exact.width, height: exact.height, copy: null, pieces };
-  }
-
-  private async wholeLossless(png: Buffer): Promise<EncodedFrame | null> {
-    const generation = this.generation;
-    const exact = await decodeRaw(png);
-    const rect = { x: 0, y: 0, width: exact.width, height: exact.height };
-    const piece = await encodePiece(exact, rect, PieceCodec.Webp, 100);
-    if (generation !== this.generation || !this.keyWanted) return null;
-    if (!this.ref || this.ref.width !== exact.width || this.ref.height !== exact.height) {
-      this.ref = exact;
-      this.sig = rowHashes(exact);
-      this.lastJpeg = null;
-    }
-    this.lossy = tileMap(exact.width, exact.height);
+    if (!ref || !lossy) return null;
+    if (whole && !this.keyWanted) whole = false;
+    if (!whole && countTiles(lossy) === 0) return null;
+    const full = whole || countTiles(lossy) >= FULL_REFINE_SHARE * lossy.bits.length;
+    const rects = full ? [{ x: 0, y: 0, width: ref.width, height: ref.height }] : tileRects(lossy, ref.width, ref.height);
+    const pieces = await Promise.all(rects.map((r) => encodePiece(ref, r, PieceCodec.Webp, 100)));
+    // Frames are encoded one at a time, so only a reset or a new key request can have intervened.
+    if (this.ref !== ref || (this.keyWanted && !whole)) return null;
+    this.lossy = tileMap(ref.width, ref.height);
     this.keyWanted = false;
-    return { kind: FrameKind.Key, flags: FrameFlags.Refined, width: exact.width, height: exact.height, copy: null, pieces: [piece] };
+    return { kind: full ? FrameKind.Key : FrameKind.Delta, flags: FrameFlags.Refined, width: ref.width, height: ref.height, copy: null, pieces };
   }
 
-  /**
-   * A whole picture. Chromium's own JPEG goes as it is (already at the configured
-   * quality, no second encoding); a lossless source is encoded like a piece.
-   */
+  /** A whole picture: lossless when it is one colour, else JPEG at key quality (refined once still). */
   private async key(next: RawPicture, nextSig: Uint32Array, source: Buffer, scrollY: number | undefined, generation: number): Promise<EncodedFrame | null> {
     const rect = { x: 0, y: 0, width: next.width, height: next.height };
-    const piece: FramePiece = isJpeg(source) ? { ...rect, codec: PieceCodec.Jpeg, data: source } : uniform(next, rect)
+    const piece: FramePiece = uniform(next, rect)
         ? await encodePiece(next, rect, PieceCodec.Webp, 100)
         : await encodePiece(next, rect, PieceCodec.Jpeg, this.options.keyQuality);
     if (generation !== this.generation) return null;
     this.ref = next;
     this.sig = nextSig;
     this.lossy = tileMap(next.width, next.height, piece.codec === PieceCodec.Jpeg ? 1 : 0);
-    this.lastJpeg = source;
+    this.lastFrame = source;
     this.lastScrollY = scrollY;
     this.keyWanted = false;
     return { kind: FrameKind.Key, flags: this.losslessFlag(), width: next.width, height: next.height, copy: null, pieces: [piece] };

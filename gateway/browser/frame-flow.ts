@@ -10,7 +10,7 @@
  * is acknowledged to Chromium at once and uses no sequence number.
  */
 
-/** A frame from Chromium (or a lossless capture) with the callback that acknowledges it. */
+/** A frame from Chromium (or a refinement request) with the callback that acknowledges it. */
 export interface SourceFrame {
   data: Buffer;
   width: number;
@@ -18,7 +18,7 @@ export interface SourceFrame {
   captureTime: number;
   /** The page's vertical scroll position in device pixels (screencast metadata): a hint for the shift search. */
   scrollY?: number;
-  /** A lossless capture of the settled page (PNG), not a screencast frame: refine the lossy tiles, or send the whole picture. */
+  /** Not a screencast frame: the picture settled; refine the lossy tiles, or send the whole picture (no data). */
   lossless?: 'lossy-tiles' | 'whole';
   ackSource: () => void;
 }

@@ -2,8 +2,8 @@
  * The picture stream of one session to its viewer (docs/streaming.md): screencast
  * frames go through flow control (frame-flow.ts) and the encoder (frame-encoder.ts),
  * which sends key frames, scroll copies and changed tiles at moving quality. When no
- * new frame has come for SETTLE_MS, a lossless capture of the page refines every tile
- * the client still holds lossy. Nothing changes, nothing is sent.
+ * new frame has come for SETTLE_MS, every tile the client still holds lossy is sent
+ * again losslessly (from the lossless screencast). Nothing changes, nothing is sent.
  */
 import { encodeFrame, FrameKind } from '../../protocol/index.js';
 import { FrameEncoder } from './frame-encoder.js';
@@ -21,21 +21,14 @@ export interface FrameStreamDeps {
   send(bytes: Uint8Array): boolean;
   /** The tab the frames belong to. */
   tabId(): number;
-  /** A lossless (PNG) capture of the active tab, or null when it cannot be taken. */
-  captureLossless(): Promise<Buffer | null>;
   /** The size of each message sent (metrics). */
   sent?(bytes: number): void;
-  /** Failures worth a log line (a capture that failed). */
-  warn?(message: string, err: unknown): void;
 }
 
 export class FrameStream {
   private readonly flow: FrameFlow;
   private readonly encoder: FrameEncoder;
   private settleTimer: NodeJS.Timeout | null = null;
-  private capturing = false;
-  /** Bumped by input: a capture started before it is stale. */
-  private captureGeneration = 0;
   private settleWhole = false;
 
   constructor(private readonly deps: FrameStreamDeps) {
@@ -50,11 +43,10 @@ export class FrameStream {
   }
 
   /**
-   * The user pressed, released, scrolled or typed: put off the refinement and drop a
-   * capture under way, so the frame the input causes is not queued behind it.
+   * The user pressed, released, scrolled or typed: put off the refinement, so the frame
+   * the input causes is not queued behind it.
    */
   onInput(): void {
-    this.captureGeneration++;
     if (this.settleTimer) this.scheduleSettle(SETTLE_MS, this.settleWhole);
   }
 
@@ -82,7 +74,7 @@ export class FrameStream {
   }
 
   private async encode(frame: SourceFrame, seq: number): Promise<Uint8Array | null> {
-    const encoded = frame.lossless ? await this.encoder.refine(frame.data, frame.lossless === 'whole') : await this.encoder.fromScreencast(frame.data, frame.scrollY);
+    const encoded = frame.lossless ? await this.encoder.refine(frame.lossless === 'whole') : await this.encoder.fromScreencast(frame.data, frame.scrollY);
     if (!encoded) return null;
     return encodeFrame({
       header: {
@@ -122,29 +114,16 @@ export class FrameStream {
     this.settleWhole = whole;
     this.settleTimer = setTimeout(() => {
       this.settleTimer = null;
-      void this.settle(whole);
+      this.settle(whole);
     }, delay);
     this.settleTimer.unref?.();
   }
 
-  private async settle(whole: boolean): Promise<void> {
-    if (this.capturing) return;
+  /** Quiet for SETTLE_MS: send the lossy tiles again, losslessly (or the whole picture after a key request). */
+  private settle(whole: boolean): void {
     if (!this.flow.idle) return this.scheduleSettle(SETTLE_MS, whole);
     if (!this.encoder.wantsKey) whole = false;
     if (!whole && !this.encoder.needsRefinement) return;
-    this.capturing = true;
-    const generation = this.captureGeneration;
-    let png: Buffer | null = null;
-    try {
-      png = await this.deps.captureLossless();
-    } catch (err) {
-      this.deps.warn?.('lossless capture failed', err);
-    } finally {
-      this.capturing = false;
-    }
-    // A frame that came meanwhile is newer than the capture: it goes first, and settles again.
-    if (!png || this.settleTimer || !this.flow.idle) return;
-    if (generation !== this.captureGeneration) return this.scheduleSettle(SETTLE_MS, whole);
-    this.flow.onSourceFrame({ data: png, width: 0, height: 0, captureTime: Date.now(), lossless: whole ? 'whole' : 'lossy-tiles', ackSource: () => undefined });
+    this.flow.onSourceFrame({ data: Buffer.alloc(0), width: 0, height: 0, captureTime: Date.now(), lossless: whole ? 'whole' : 'lossy-tiles', ackSource: () => undefined });
   }
 }

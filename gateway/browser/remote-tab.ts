@@ -254,13 +254,6 @@ export class RemoteTab {
       });
   }
 
-  /** A lossless PNG of what the screencast shows, for the refinement once the picture settles. */
-  async captureLossless(): Promise<Buffer | null> {
-    if (!this.streaming || this.closedFlag) return null;
-    const { data } = await this.cdp.send('Page.captureScreenshot', { format: 'png', optimizeForSpeed: true });
-    return Buffer.from(data, 'base64');
-  }
-
   async pointer(msg: PointerMessage): Promise<void> {
     await this.cdp.send('Input.dispatchMouseEvent', pointerToCdp(msg));
   }

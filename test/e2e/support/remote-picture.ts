@@ -59,14 +59,21 @@ export async function comparePictures(a: Buffer, b: Buffer): Promise<PictureComp
   return { width, height, psnr: mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse), differingShare: differing / (width * height) };
 }
 
-/** Waits until the canvas shows a refinement as its latest frame: the picture settled and is lossless. */
-export async function waitForSettled(page: Page, timeoutMs = 15_000): Promise<void> {
+/**
+ * Waits until the picture has settled: the canvas's latest frame is flagged lossless and
+ * no other frame came for `quietMs` (a page still moving would make the comparison with
+ * a screenshot meaningless).
+ */
+export async function waitForSettled(page: Page, timeoutMs = 15_000, quietMs = 500): Promise<void> {
   await page.waitForFunction(
-    () => {
+    (quiet) => {
       const c = document.querySelector('canvas.remote-canvas') as HTMLCanvasElement | null;
-      return !!c && c.dataset.seq !== undefined && c.dataset.refined === c.dataset.seq;
+      if (!c || c.dataset.seq === undefined || c.dataset.refined !== c.dataset.seq) return false;
+      const w = window as unknown as { __kekkaiSettle?: { seq: string; since: number } };
+      if (w.__kekkaiSettle?.seq !== c.dataset.seq) w.__kekkaiSettle = { seq: c.dataset.seq, since: performance.now() };
+      return performance.now() - w.__kekkaiSettle.since >= quiet;
     },
-    undefined,
+    quietMs,
     { timeout: timeoutMs, polling: 50 },
   );
 }

@@ -10,7 +10,6 @@ const H = 320;
 const page = article(W, 3000);
 
 const png = (pic: RawPicture): Promise<Buffer> => sharp(pic.data, { raw: { width: pic.width, height: pic.height, channels: 3 } }).png().toBuffer();
-const jpeg = (pic: RawPicture): Promise<Buffer> => sharp(pic.data, { raw: { width: pic.width, height: pic.height, channels: 3 } }).jpeg({ quality: 80 }).toBuffer();
 const bytes = (f: { pieces: { data: Uint8Array }[] }): number => f.pieces.reduce((n, p) => n + p.data.byteLength, 0);
 
 describe('frame encoder', () => {
@@ -29,7 +28,7 @@ describe('frame encoder', () => {
     const key = (await enc.fromScreencast(await png(view(page, 400, H)), 400))!;
     expect(key.pieces[0]!.codec).toBe(PieceCodec.Jpeg);
     expect(key.flags & FrameFlags.Refined).toBe(0);
-    const whole = (await enc.refine(await png(view(page, 400, H))))!;
+    const whole = (await enc.refine())!;
     expect(whole.flags & FrameFlags.Refined).toBeTruthy();
     expect(enc.needsRefinement).toBe(false);
 
@@ -41,24 +40,11 @@ describe('frame encoder', () => {
     expect(delta.pieces.every((p) => p.codec === PieceCodec.Jpeg)).toBe(true);
     expect(bytes(delta)).toBeLessThan(bytes(key) / 2);
     expect(enc.needsRefinement).toBe(true);
-    const strip = (await enc.refine(await png(view(page, 460, H))))!;
+    const strip = (await enc.refine())!;
     expect(strip.kind).toBe(FrameKind.Delta);
     expect(strip.flags & FrameFlags.Refined).toBeTruthy();
     for (const p of strip.pieces) expect(p.y).toBeGreaterThanOrEqual(H - 60 - 16);
     expect(strip.pieces.every((p) => p.codec === PieceCodec.Webp)).toBe(true);
-  });
-
-  it('passes a JPEG key frame through as Chromium made it, marks it lossy and refines it from a lossless capture', async () => {
-    const enc = new FrameEncoder({ movingQuality: 50, keyQuality: 80 });
-    const key = (await enc.fromScreencast(await jpeg(view(page, 400, H)), 400))!;
-    expect(key.pieces[0]!.codec).toBe(PieceCodec.Jpeg); // Chromium's JPEG goes as it is
-    expect(enc.needsRefinement).toBe(true);
-    const refined = (await enc.refine(await png(view(page, 400, H))))!;
-    expect(refined.flags & FrameFlags.Refined).toBeTruthy();
-    expect(refined.pieces.every((p) => p.codec === PieceCodec.Webp)).toBe(true);
-    expect(enc.needsRefinement).toBe(false);
-    expect(await enc.refine(await png(view(page, 400, H)))).toBeNull();
-
   });
 
   it('sends one-colour pictures losslessly at once (nothing to refine, no capture later)', async () => {
@@ -71,11 +57,26 @@ describe('frame encoder', () => {
     expect(enc.needsRefinement).toBe(false);
   });
 
-  it('a refinement that does not fit the picture (size changed) is not sent', async () => {
+  it('refines from the reference picture, which is exactly the last lossless frame', async () => {
     const enc = new FrameEncoder({ movingQuality: 50, keyQuality: 80 });
-    await enc.fromScreencast(await jpeg(view(page, 400, H)), 400);
-    expect(await enc.refine(await png(view(page, 400, H - 20)))).toBeNull();
-    expect(enc.needsRefinement).toBe(true);
+    const exact = view(page, 400, H);
+    await enc.fromScreencast(await png(exact), 400);
+    const refined = (await enc.refine())!;
+    const decoded = await sharp(refined.pieces[0]!.data).removeAlpha().raw().toBuffer();
+    expect(Buffer.compare(decoded, Buffer.from(exact.data))).toBe(0);
+    enc.reset();
+    expect(await enc.refine()).toBeNull();
+  });
+
+  it('answers a key frame request on a still page with the whole picture, lossless', async () => {
+    const enc = new FrameEncoder({ movingQuality: 50, keyQuality: 80 });
+    await enc.fromScreencast(await png(view(page, 400, H)), 400);
+    await enc.refine();
+    enc.requestKey();
+    const whole = (await enc.refine(true))!;
+    expect(whole).toMatchObject({ kind: FrameKind.Key, flags: FrameFlags.Refined });
+    expect(whole.pieces[0]).toMatchObject({ x: 0, y: 0, width: W, height: H, codec: PieceCodec.Webp });
+    expect(enc.wantsKey).toBe(false);
   });
 
   it('after a key frame request or reset the next frame is a key frame', async () => {
