@@ -146,16 +146,26 @@ export class FrameEncoder {
     const generation = this.generation;
     const next = await decodeRaw(frame);
     if (generation !== this.generation) return null;
-    const nextSig = rowHashes(next);
     const ref = this.ref;
     if (this.keyWanted || !ref || ref.width !== next.width || ref.height !== next.height) {
-      return this.key(next, nextSig, frame, scrollY, generation);
+      return this.key(next, null, frame, scrollY, generation);
     }
     const hint = scrollY !== undefined && this.lastScrollY !== undefined ? Math.round(this.lastScrollY - scrollY) : undefined;
-    const dy = findVerticalShift(this.sig!, nextSig, next.height, hint === undefined ? {} : { hint });
+    // The page did not scroll (by its scroll offset): look at what changed in place first.
+    // A repaint of most of the picture (a click, a navigation) then goes as a key frame
+    // without hashing rows, which keeps input-to-frame latency down.
+    const inPlace = hint === 0 ? changedTiles(ref, next) : null;
+    if (inPlace && countTiles(inPlace) === 0) {
+      this.lastFrame = frame;
+      this.lastScrollY = scrollY;
+      return null;
+    }
+    if (inPlace && countTiles(inPlace) >= KEY_SHARE * inPlace.bits.length) return this.key(next, null, frame, scrollY, generation);
+    const nextSig = rowHashes(next);
+    const dy = findVerticalShift(this.refHashes(ref), nextSig, next.height, hint === undefined ? {} : { hint });
     const shifted: RawPicture = { ...ref, data: Buffer.from(ref.data) };
     shiftRows(shifted, dy);
-    const changed = changedTiles(shifted, next);
+    const changed = dy === 0 && inPlace ? inPlace : changedTiles(shifted, next);
     const count = countTiles(changed);
     if (dy === 0 && count === 0) {
       this.lastFrame = frame;
@@ -203,7 +213,13 @@ export class FrameEncoder {
   }
 
   /** A whole picture: lossless when it is one colour, else JPEG at key quality (refined once still). */
-  private async key(next: RawPicture, nextSig: Uint32Array, source: Buffer, scrollY: number | undefined, generation: number): Promise<EncodedFrame | null> {
+  /** Row hashes of the reference picture, made when first needed (a key frame does not wait for them). */
+  private refHashes(ref: RawPicture): Uint32Array {
+    this.sig ??= rowHashes(ref);
+    return this.sig;
+  }
+
+  private async key(next: RawPicture, nextSig: Uint32Array | null, source: Buffer, scrollY: number | undefined, generation: number): Promise<EncodedFrame | null> {
     const rect = { x: 0, y: 0, width: next.width, height: next.height };
     const piece: FramePiece = uniform(next, rect)
         ? await encodePiece(next, rect, PieceCodec.Webp, 100)
