@@ -386,7 +386,6 @@ export class BrowserSession {
       tab = await RemoteTab.open(id, page, this.tabEvents, {
         ...(opener ? { openerLimits: opener.policy } : {}),
         ...(this.options.guard ? { guard: this.options.guard } : {}),
-        jpegQuality: this.options.jpegQuality,
         maxDeviceScaleFactor: this.options.maxDeviceScaleFactor,
         locale: 'ja-JP',
         timezone: 'Asia/Tokyo',

@@ -41,7 +41,6 @@ export interface TabEvents {
 export interface TabOptions {
   /** URL policy on navigations; absent only in tests that run without policy. */
   guard?: GuardDeps;
-  jpegQuality: number;
   maxDeviceScaleFactor: number;
   locale: string;
   timezone: string;
