@@ -26,7 +26,7 @@
  *  30  i16  copy shift in rows (positive: content moves down)
  *  32  u16  copy rectangle x, y, width, height (width 0: no copy)
  * Each rectangle (14 bytes): u16 x, y, width, height; u8 codec (PieceCodec); u8 0;
- * u32 byte length of its image.
+ * u32 byte length of its image (a fill: 3 bytes of colour).
  */
 
 /** Size of the fixed header in bytes. */
@@ -57,6 +57,8 @@ export enum PieceCodec {
   Jpeg = 1,
   Png = 2,
   Webp = 3,
+  /** One colour throughout: the data is 3 bytes, red, green, blue. */
+  Fill = 4,
 }
 
 /** A rectangle of the picture, in device pixels. */
@@ -175,7 +177,8 @@ export function decodeFrame(message: ArrayBuffer | Uint8Array): DecodedFrame | n
     const rect = getRect(table, at);
     const codec = table.getUint8(at + 8);
     const length = table.getUint32(at + 10);
-    if (codec !== PieceCodec.Jpeg && codec !== PieceCodec.Png && codec !== PieceCodec.Webp) return null;
+    if (codec !== PieceCodec.Jpeg && codec !== PieceCodec.Png && codec !== PieceCodec.Webp && codec !== PieceCodec.Fill) return null;
+    if (codec === PieceCodec.Fill && length !== 3) return null;
     if (rect.width === 0 || rect.height === 0 || !inside(rect, header)) return null;
     if (length === 0 || dataAt + length > bytes.byteLength) return null;
     pieces.push({ ...rect, codec, data: bytes.subarray(dataAt, dataAt + length) });

@@ -12,7 +12,7 @@
 import type { DecodedFrame, FramePiece } from '../../protocol/index.js';
 import { FrameFlags, FrameKind, PieceCodec } from '../../protocol/index.js';
 
-const MIME: Record<PieceCodec, string> = {
+const MIME: Record<Exclude<PieceCodec, PieceCodec.Fill>, string> = {
   [PieceCodec.Jpeg]: 'image/jpeg',
   [PieceCodec.Png]: 'image/png',
   [PieceCodec.Webp]: 'image/webp',
@@ -65,9 +65,9 @@ export class FrameRenderer {
     const isKey = header.kind === FrameKind.Key;
     if (!isKey && (this.pictureSeq === null || header.baseSeq !== this.pictureSeq || !this.sized(header))) return this.lost();
     const decoded = await Promise.allSettled(frame.pieces.map((p) => decodePiece(p)));
-    const bitmaps = decoded.flatMap((d) => (d.status === 'fulfilled' ? [d.value] : []));
-    if (bitmaps.length !== frame.pieces.length) {
-      for (const b of bitmaps) b.close();
+    const bitmaps = decoded.map((d) => (d.status === 'fulfilled' ? d.value : undefined));
+    if (bitmaps.includes(undefined)) {
+      for (const b of bitmaps) b?.close();
       return this.lost();
     }
     try {
@@ -82,9 +82,14 @@ export class FrameRenderer {
       }
       const copy = frame.copy;
       if (copy) this.ctx.drawImage(this.canvas, copy.x, copy.y, copy.width, copy.height, copy.x, copy.y + copy.dy, copy.width, copy.height);
-      frame.pieces.forEach((p, i) => this.ctx.drawImage(bitmaps[i]!, 0, 0, p.width, p.height, p.x, p.y, p.width, p.height));
+      frame.pieces.forEach((p, i) => {
+        const bitmap = bitmaps[i];
+        if (bitmap) return this.ctx.drawImage(bitmap, 0, 0, p.width, p.height, p.x, p.y, p.width, p.height);
+        this.ctx.fillStyle = `rgb(${p.data[0]}, ${p.data[1]}, ${p.data[2]})`;
+        this.ctx.fillRect(p.x, p.y, p.width, p.height);
+      });
     } finally {
-      for (const b of bitmaps) b.close();
+      for (const b of bitmaps) b?.close();
     }
     this.pictureSeq = header.seq;
     if (isKey) this.keyRequested = false;
@@ -109,6 +114,8 @@ export class FrameRenderer {
   }
 }
 
-async function decodePiece(piece: FramePiece): Promise<ImageBitmap> {
+/** The piece's picture; null for a fill, which needs no decoding. */
+async function decodePiece(piece: FramePiece): Promise<ImageBitmap | null> {
+  if (piece.codec === PieceCodec.Fill) return null;
   return createImageBitmap(new Blob([piece.data as BlobPart], { type: MIME[piece.codec] }), { colorSpaceConversion: 'none', premultiplyAlpha: 'none' });
 }

@@ -79,21 +79,22 @@ async function encodePiece(pic: RawPicture, rect: Rect, codec: PieceCodec, quali
  * lossless refinement follows once the picture is still (docs/streaming.md).
  */
 async function encodeMoving(pic: RawPicture, rect: Rect, quality: number): Promise<FramePiece> {
-  // One colour throughout (page background, a cleared area): lossless costs nothing here.
-  if (uniform(pic, rect)) return encodePiece(pic, rect, PieceCodec.Webp, 100);
-  return encodePiece(pic, rect, PieceCodec.Jpeg, quality);
+  return fillPiece(pic, rect) ?? encodePiece(pic, rect, PieceCodec.Jpeg, quality);
 }
 
-/** Whether every pixel of `rect` has the colour of its first pixel. */
-function uniform(pic: RawPicture, rect: Rect): boolean {
+/**
+ * A rectangle of one colour throughout (page background, a cleared area, a page that
+ * only changes colour) goes as that colour: exact, 3 bytes, no encoding at all.
+ */
+function fillPiece(pic: RawPicture, rect: Rect): FramePiece | null {
   const stride = pic.width * 3;
   const first = rect.y * stride + rect.x * 3;
-  const [r, g, b] = [pic.data[first], pic.data[first + 1], pic.data[first + 2]];
+  const [r, g, b] = [pic.data[first]!, pic.data[first + 1]!, pic.data[first + 2]!];
   for (let y = rect.y; y < rect.y + rect.height; y++) {
     const end = y * stride + (rect.x + rect.width) * 3;
-    for (let i = y * stride + rect.x * 3; i < end; i += 3) if (pic.data[i] !== r || pic.data[i + 1] !== g || pic.data[i + 2] !== b) return false;
+    for (let i = y * stride + rect.x * 3; i < end; i += 3) if (pic.data[i] !== r || pic.data[i + 1] !== g || pic.data[i + 2] !== b) return null;
   }
-  return true;
+  return { ...rect, codec: PieceCodec.Fill, data: new Uint8Array([r, g, b]) };
 }
 
 export class FrameEncoder {
@@ -204,7 +205,7 @@ export class FrameEncoder {
     if (!whole && countTiles(lossy) === 0) return null;
     const full = whole || countTiles(lossy) >= FULL_REFINE_SHARE * lossy.bits.length;
     const rects = full ? [{ x: 0, y: 0, width: ref.width, height: ref.height }] : tileRects(lossy, ref.width, ref.height);
-    const pieces = await Promise.all(rects.map((r) => encodePiece(ref, r, PieceCodec.Webp, 100)));
+    const pieces = await Promise.all(rects.map((r) => fillPiece(ref, r) ?? encodePiece(ref, r, PieceCodec.Webp, 100)));
     // Frames are encoded one at a time, so only a reset or a new key request can have intervened.
     if (this.ref !== ref || (this.keyWanted && !whole)) return null;
     this.lossy = tileMap(ref.width, ref.height);
@@ -221,9 +222,7 @@ export class FrameEncoder {
 
   private async key(next: RawPicture, nextSig: Uint32Array | null, source: Buffer, scrollY: number | undefined, generation: number): Promise<EncodedFrame | null> {
     const rect = { x: 0, y: 0, width: next.width, height: next.height };
-    const piece: FramePiece = uniform(next, rect)
-        ? await encodePiece(next, rect, PieceCodec.Webp, 100)
-        : await encodePiece(next, rect, PieceCodec.Jpeg, this.options.keyQuality);
+    const piece: FramePiece = fillPiece(next, rect) ?? (await encodePiece(next, rect, PieceCodec.Jpeg, this.options.keyQuality));
     if (generation !== this.generation) return null;
     this.ref = next;
     this.sig = nextSig;

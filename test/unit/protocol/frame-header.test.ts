@@ -83,6 +83,11 @@ describe('frame format', () => {
     const trailing = new Uint8Array(bytes.length + 1);
     trailing.set(bytes);
     expect(decodeFrame(trailing)).toBeNull();
+    const fill = delta();
+    fill.pieces[1] = { x: 0, y: 0, width: 32, height: 16, codec: PieceCodec.Fill, data: new Uint8Array([1, 2, 3, 4]) };
+    expect(decodeFrame(encodeFrame(fill))).toBeNull(); // a fill is exactly 3 bytes of colour
+    fill.pieces[1]!.data = new Uint8Array([1, 2, 3]);
+    expect(decodeFrame(encodeFrame(fill))?.pieces[1]?.codec).toBe(PieceCodec.Fill);
     const keyWithCopy = bytes.slice();
     keyWithCopy[2] = FrameKind.Key;
     expect(decodeFrame(keyWithCopy)).toBeNull();
