@@ -5,6 +5,7 @@
  */
 import type { Browser, Page } from 'playwright-core';
 import { STAFF_PASSWORD, browseTo, newUserContext, waitForFrame, type Harness } from '../test/e2e/support/gateway-harness.js';
+import { canvasPng, comparePictures, waitForSettled } from '../test/e2e/support/remote-picture.js';
 import { gatewayChromiumRss, nodeRssMiB } from './proc-rss.js';
 import { round, sleep, summarize, type Summary } from './stats.js';
 
@@ -149,6 +150,8 @@ export interface TrafficResult {
   scrollFramesPerSec: number;
   scrollMeanFrameKiB: number;
   seconds: number;
+  /** After the scrolling stopped: the canvas once it showed the lossless refinement vs a lossless screenshot. */
+  settle: { psnr: number; differingShare: number; ms: number } | null;
 }
 
 export const framesOf = async (page: Page): Promise<number> => page.evaluate((sel) => Number(document.querySelector(sel)?.getAttribute('data-frames') ?? 0), CANVAS);
@@ -158,7 +161,7 @@ export const framesOf = async (page: Page): Promise<number> => page.evaluate((se
  * (nothing moves), then while wheel-scrolling 100 px every 50 ms — down for the
  * first half and back up for the second, so the page never runs out.
  */
-export async function traffic(page: Page, counter: WsByteCounter, articleUrl: string, seconds = 10): Promise<TrafficResult> {
+export async function traffic(page: Page, counter: WsByteCounter, articleUrl: string, seconds = 10, remoteShot?: () => Promise<Buffer>): Promise<TrafficResult> {
   await browseTo(page, articleUrl, '日本語の記事');
   const box = (await page.locator(CANVAS).boundingBox())!;
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
@@ -179,14 +182,34 @@ export async function traffic(page: Page, counter: WsByteCounter, articleUrl: st
   dt = (performance.now() - t0) / 1000;
   const scrollFrames = (await framesOf(page)) - f0;
   const scrollBytes = counter.bytes;
+  const scrollMessages = counter.messages;
+  const settle = remoteShot ? await settledSharpness(page, remoteShot) : null;
   return {
     idleBytesPerSec,
     idleFramesPerSec,
     scrollBytesPerSec: scrollBytes / dt,
     scrollFramesPerSec: scrollFrames / dt,
-    scrollMeanFrameKiB: counter.messages ? scrollBytes / counter.messages / 1024 : 0,
+    scrollMeanFrameKiB: scrollMessages ? scrollBytes / scrollMessages / 1024 : 0,
     seconds,
+    settle,
   };
+}
+
+/**
+ * Sharpness after settle: waits (up to 10 s) for the canvas to show the lossless
+ * refinement, then compares it with a lossless `Page.captureScreenshot` of the remote tab.
+ */
+async function settledSharpness(page: Page, remoteShot: () => Promise<Buffer>): Promise<TrafficResult['settle']> {
+  const t0 = performance.now();
+  try {
+    await waitForSettled(page, 10_000);
+  } catch {
+    return null;
+  }
+  const ms = performance.now() - t0 - 500; // waitForSettled's quiet time is not part of it
+  const [canvas, remote] = await Promise.all([canvasPng(page), remoteShot()]);
+  const cmp = await comparePictures(canvas, remote);
+  return { psnr: cmp.psnr, differingShare: cmp.differingShare, ms };
 }
 
 /**

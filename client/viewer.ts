@@ -74,7 +74,11 @@ async function start(): Promise<void> {
   const leakGuard = new LeakGuardView(document.body, (msg) => connection.send(msg), (text) => notices.show(text, 'error'), () => input.focus());
   // Pastes and IME commits are numbered so that a leak-guard warning can name them.
   const send = (msg: ClientMessage): void => connection.send(leakGuard.tag(msg));
-  const renderer = new FrameRenderer(canvas, (seq) => send({ type: 'ack', seq }));
+  const renderer = new FrameRenderer(
+    canvas,
+    (seq) => send({ type: 'ack', seq }),
+    () => send({ type: 'keyframe' }),
+  );
   const input = new InputCapture({
     canvas,
     textarea,
@@ -145,6 +149,7 @@ async function start(): Promise<void> {
   const onMessage = (msg: ServerMessage): void => {
     switch (msg.type) {
       case 'welcome':
+        renderer.reconnected();
         return health.reset();
       case 'tabs':
         if (msg.activeTabId !== activeTabId) pickers.dismiss();

@@ -26,6 +26,8 @@ export type Viewport = z.infer<typeof Viewport>;
 
 const Hello = z.object({ type: z.literal('hello'), version: z.literal(PROTOCOL_VERSION), viewport: Viewport });
 const Ack = z.object({ type: z.literal('ack'), seq: z.number().int().min(0).max(0xffffffff) });
+/** The client could not apply a frame (lost base picture, undecodable piece): send a key frame. */
+const Keyframe = z.object({ type: z.literal('keyframe') });
 const Resize = z.object({ type: z.literal('resize'), viewport: Viewport });
 const Pointer = z.object({
   type: z.literal('pointer'),
@@ -113,6 +115,7 @@ const PickerCancel = z.object({ type: z.literal('picker-cancel'), pickerId: z.nu
 export const ClientMessage = z.discriminatedUnion('type', [
   Hello,
   Ack,
+  Keyframe,
   Resize,
   Pointer,
   Wheel,

@@ -51,7 +51,7 @@ export function clock(ms: number): string {
 
 /** Whether a frame can be drawn without the ones before it. */
 function standsAlone(frame: DecodedFrame): boolean {
-  return frame.header.kind === FrameKind.Jpeg || frame.header.kind === FrameKind.Png;
+  return frame.header.kind === FrameKind.Key;
 }
 
 function eventText(event: RecordingEvent): string {
@@ -152,7 +152,8 @@ async function openPlayer(player: HTMLElement, summary: RecordingSummary, messag
   }
   const duration = Math.max(summary.durationMs, frames.at(-1)?.at ?? 0, events.at(-1)?.at ?? 0);
   const canvas = h('canvas', { class: 'recording-canvas', role: 'img', 'aria-label': t('security.recScreen') });
-  const renderer = new FrameRenderer(canvas, () => undefined);
+  // A delta whose base was not recorded (a paused stretch) waits for the next key frame.
+  const renderer = new FrameRenderer(canvas, () => undefined, () => undefined);
   const slider = h('input', { type: 'range', min: '0', max: String(duration), step: '100', value: '0', 'aria-label': t('security.recPosition') });
   const time = h('span', { class: 'recording-time', 'aria-live': 'off' }, [`${clock(0)} / ${clock(duration)}`]);
   const playButton = button(t('security.recPlay'), { class: 'primary' });

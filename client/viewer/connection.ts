@@ -57,8 +57,8 @@ export class Connection {
       if (this.socket !== socket) return;
       this.socket = null;
       this.ready = false;
-      // 4000: the gateway ended the session; 4401: signed out. No point retrying.
-      if (this.stopped || event.code === 4000 || event.code === 4401 || event.code === 4403) {
+      // 4000: the gateway ended the session; 4401: signed out; 4426: this page is older than the gateway. No point retrying.
+      if (this.stopped || event.code === 4000 || event.code === 4401 || event.code === 4403 || event.code === 4426) {
         this.handlers.state('closed');
         return;
       }
@@ -74,7 +74,7 @@ export class Connection {
       this.socket.send(JSON.stringify(msg));
       return;
     }
-    if (this.stopped || msg.type === 'ack' || msg.type === 'hello' || (msg.type === 'pointer' && msg.action === 'move')) return;
+    if (this.stopped || msg.type === 'ack' || msg.type === 'keyframe' || msg.type === 'hello' || (msg.type === 'pointer' && msg.action === 'move')) return;
     // Only the latest size matters.
     if (msg.type === 'resize') {
       const i = this.pending.findIndex((m) => m.type === 'resize');

@@ -7,8 +7,6 @@
  */
 import type { BrowserContext, Page, Target } from 'puppeteer';
 import {
-  encodeFrame,
-  FrameKind,
   type ClientMessage,
   type ServerMessage,
   type SessionEndReason,
@@ -21,7 +19,7 @@ import type { Logger } from '../logging.js';
 import { addressTarget, httpFallbackWanted } from './address-input.js';
 import { displayUrl } from './url-display.js';
 import { DialogBroker } from './dialog-broker.js';
-import { FrameFlow } from './frame-flow.js';
+import { FrameStream } from './frame-stream.js';
 import { InputForwarder } from './input-forwarder.js';
 import type { GuardDeps } from './navigation-guard.js';
 import { refusalFor, typesIntoPage, type GatewaySwitches, type PageAction } from './page-capabilities.js';
@@ -83,7 +81,7 @@ export class BrowserSession {
   private activeTabId: number | null = null;
   private viewer: Viewer | null = null;
   private viewport: Viewport = { width: 1280, height: 800, dpr: 1 };
-  private readonly flow: FrameFlow;
+  private readonly flow: FrameStream;
   private readonly dialogs: DialogBroker;
   private readonly input: InputForwarder;
   /** File choosers the pages opened, waiting for the user's file (upload.http.ts). */
@@ -104,17 +102,21 @@ export class BrowserSession {
     private readonly options: SessionOptions,
     private readonly log: Logger,
   ) {
-    this.flow = new FrameFlow((frame, seq) => {
-      const bytes = encodeFrame(
-        { kind: FrameKind.Jpeg, tabId: this.activeTabId ?? 0, seq, width: frame.width, height: frame.height, captureTime: frame.captureTime },
-        frame.data,
-      );
-      this.viewer?.sendFrame(bytes);
-      this.options.metrics?.frameSent(bytes.byteLength);
-      if (this.inputAt !== null) {
-        this.options.metrics?.inputToFrame((performance.now() - this.inputAt) / 1000);
-        this.inputAt = null;
-      }
+    this.flow = new FrameStream({
+      jpegQuality: options.jpegQuality,
+      send: (bytes) => {
+        if (!this.viewer) return false;
+        this.viewer.sendFrame(bytes);
+        return true;
+      },
+      tabId: () => this.activeTabId ?? 0,
+      sent: (bytes) => {
+        this.options.metrics?.frameSent(bytes);
+        if (this.inputAt !== null) {
+          this.options.metrics?.inputToFrame((performance.now() - this.inputAt) / 1000);
+          this.inputAt = null;
+        }
+      },
     });
     this.dialogs = new DialogBroker((msg) => this.viewer?.sendMessage(msg));
     this.input = new InputForwarder((msg) => this.viewer?.sendMessage(msg));
@@ -210,13 +212,16 @@ export class BrowserSession {
 
   /** Handles one validated client message. */
   async handle(msg: ClientMessage): Promise<void> {
-    if (msg.type !== 'ack') this.touch();
+    if (msg.type !== 'ack' && msg.type !== 'keyframe') this.touch();
     const tab = this.activeTab();
     switch (msg.type) {
       case 'hello':
         return;
       case 'ack':
         this.flow.onClientAck(msg.seq);
+        return;
+      case 'keyframe':
+        this.flow.requestKey();
         return;
       case 'resize':
         this.viewport = msg.viewport;
@@ -264,6 +269,8 @@ export class BrowserSession {
         // one notice per key press, not per key-up or IME update.
         if (typesIntoPage(msg) && this.refused('type', tab, msg.type === 'key' && msg.action === 'down')) return;
         if ((msg.type === 'pointer' && msg.action === 'down') || (msg.type === 'key' && msg.action === 'down')) this.inputAt = performance.now();
+        // The picture is about to change: a refinement now would only hold up the frame the input causes.
+        if (msg.type !== 'pointer' || msg.action !== 'move') this.flow.onInput();
         await this.input.forward(tab, msg, (cut) => this.copySelection(cut));
     }
   }
@@ -382,7 +389,6 @@ export class BrowserSession {
       tab = await RemoteTab.open(id, page, this.tabEvents, {
         ...(opener ? { openerLimits: opener.policy } : {}),
         ...(this.options.guard ? { guard: this.options.guard } : {}),
-        jpegQuality: this.options.jpegQuality,
         maxDeviceScaleFactor: this.options.maxDeviceScaleFactor,
         locale: 'ja-JP',
         timezone: 'Asia/Tokyo',
@@ -425,7 +431,7 @@ export class BrowserSession {
   private readonly tabEvents: TabEvents = {
     frame: (tab, frame) => {
       if (tab.id !== this.activeTabId || !this.viewer) return frame.ackSource();
-      this.flow.onSourceFrame(frame);
+      this.flow.onScreencast(frame);
     },
     stateChanged: (tab) => {
       this.sendTabs();

@@ -41,7 +41,6 @@ export interface TabEvents {
 export interface TabOptions {
   /** URL policy on navigations; absent only in tests that run without policy. */
   guard?: GuardDeps;
-  jpegQuality: number;
   maxDeviceScaleFactor: number;
   locale: string;
   timezone: string;
@@ -125,6 +124,7 @@ export class RemoteTab {
         width: Math.round((vp?.width ?? event.metadata.deviceWidth) * scale),
         height: Math.round((vp?.height ?? event.metadata.deviceHeight) * scale),
         captureTime: (event.metadata.timestamp ?? Date.now() / 1000) * 1000,
+        scrollY: event.metadata.scrollOffsetY * event.metadata.pageScaleFactor * scale,
         ackSource: () => void cdp.send('Page.screencastFrameAck', { sessionId: event.sessionId }).catch(() => undefined),
       });
     });
@@ -242,8 +242,7 @@ export class RemoteTab {
     await this.cdp.send('Page.stopScreencast').catch(() => undefined);
     await this.cdp
       .send('Page.startScreencast', {
-        format: 'jpeg',
-        quality: this.options.jpegQuality,
+        format: 'png',
         ...(vp ? { maxWidth: Math.round(vp.width * this.scaleFactor()), maxHeight: Math.round(vp.height * this.scaleFactor()) } : {}),
         everyNthFrame: 1,
       })

@@ -191,7 +191,7 @@ export const ConfigSchema = z
       .default({}),
     stream: z
       .object({
-        jpegQuality: fromEnv(z.coerce.number().int().min(30).max(100).default(80), 'KEKKAI_JPEG_QUALITY', 'JPEG quality of streamed frames (30–100).'),
+        jpegQuality: fromEnv(z.coerce.number().int().min(30).max(100).default(80), 'KEKKAI_JPEG_QUALITY', 'JPEG quality (30–100) of key frames; moving parts use at most 55, and the picture is made lossless once still (docs/streaming.md).'),
         /**
          * Highest devicePixelRatio frames are rendered at. Headless Chromium's
          * screencast only yields high-DPI frames when launched with this factor,

@@ -59,9 +59,18 @@ export interface ViewerRouteDeps {
 
 const HELLO_TIMEOUT_MS = 10_000;
 const RECHECK_MS = 30_000;
-const BYPASS_QUEUE = new Set<ClientMessage['type']>(['ack', 'dialog-reply', 'end-session', 'file-chooser-cancel']);
+const BYPASS_QUEUE = new Set<ClientMessage['type']>(['ack', 'keyframe', 'dialog-reply', 'end-session', 'file-chooser-cancel']);
 /** A notice about dropped input is sent at most this often, so the notices cannot flood either. */
 const NOTICE_INTERVAL_MS = 3_000;
+/** Close code for a viewer that speaks another protocol version. */
+const CLOSE_OUTDATED = 4426;
+
+/** A hello from a client of another protocol version. */
+function isOutdatedHello(msg: unknown): boolean {
+  if (typeof msg !== 'object' || msg === null) return false;
+  const m = msg as { type?: unknown; version?: unknown };
+  return m.type === 'hello' && m.version !== PROTOCOL_VERSION;
+}
 /** Close code for a client that keeps sending far faster than any viewer does. */
 export const CLOSE_RATE_LIMIT = 4429;
 /** Calls still running after their timeout, per browser session (any of its connections). */
@@ -172,6 +181,7 @@ class ViewerConnection implements Viewer {
     } catch {
       return this.reject('bad-message');
     }
+    if (isOutdatedHello(parsed)) return this.refuseOutdated();
     const result = ClientMessage.safeParse(parsed);
     if (!result.success) return this.reject('bad-message');
     const msg = result.data;
@@ -296,6 +306,12 @@ class ViewerConnection implements Viewer {
       this.sendMessage({ type: 'error', code, message: message(code) });
       this.socket.close(4503, code);
     }
+  }
+
+  /** A viewer page loaded before an upgrade speaks an older protocol (e.g. whole-JPEG frames): tell it to reload. */
+  private refuseOutdated(): void {
+    this.sendMessage({ type: 'error', code: 'client-outdated', message: message('client-outdated') });
+    this.socket.close(CLOSE_OUTDATED, 'client outdated');
   }
 
   private reject(code: 'bad-message' | 'not-ready'): void {

@@ -46,6 +46,10 @@ export const MESSAGES = {
     ja: '不正なメッセージを受け取りました。',
     en: 'The gateway received a malformed message.',
   },
+  'client-outdated': {
+    ja: 'ゲートウェイが更新されました。ページを再読み込みしてください。',
+    en: 'The gateway has been updated. Please reload the page.',
+  },
   'not-ready': {
     ja: 'セッションの準備ができていません。',
     en: 'The session is not ready yet.',

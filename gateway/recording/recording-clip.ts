@@ -35,7 +35,7 @@ export function clipRecords(data: Uint8Array, fromMs: number, toMs: number): Buf
 
 function standsAlone(frame: Uint8Array): boolean {
   const kind = decodeFrame(frame)?.header.kind;
-  return kind === FrameKind.Jpeg || kind === FrameKind.Png;
+  return kind === FrameKind.Key;
 }
 
 function isNavigation(payload: Uint8Array): boolean {

@@ -207,8 +207,8 @@ export class SessionRecorder {
   }
 }
 
-/** Whether a frame can be shown without the one before it (a whole JPEG or PNG picture). */
+/** Whether a frame can be shown without the ones before it (a key frame; a delta needs its base). */
 function standsAlone(bytes: Uint8Array): boolean {
   const kind = decodeFrame(bytes)?.header.kind;
-  return kind === FrameKind.Jpeg || kind === FrameKind.Png;
+  return kind === FrameKind.Key;
 }

@@ -26,7 +26,7 @@ export interface SessionHost {
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 /** Viewer messages that carry no reply and need not wait for the worker. */
-const FIRE_AND_FORGET = new Set<ClientMessage['type']>(['ack']);
+const FIRE_AND_FORGET = new Set<ClientMessage['type']>(['ack', 'keyframe']);
 /** File choosers remembered per session (the newest ones; a page may open many). */
 const MAX_CHOOSERS = 20;
 
@@ -64,7 +64,7 @@ export class RemoteSession {
   }
 
   async handle(msg: ClientMessage): Promise<void> {
-    if (msg.type !== 'ack') this.lastActivity = Date.now();
+    if (msg.type !== 'ack' && msg.type !== 'keyframe') this.lastActivity = Date.now();
     if (FIRE_AND_FORGET.has(msg.type)) {
       this.host.send({ t: 'input', rid: 0, sid: this.id, msg });
       return;

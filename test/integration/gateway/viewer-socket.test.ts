@@ -93,6 +93,17 @@ describe('viewer WebSocket', () => {
     expect(await closed).toBe(1009);
   });
 
+  it('tells a viewer page older than the gateway (protocol 1: whole-JPEG frames) to reload, in Japanese, and closes', async () => {
+    const { cookie } = await signIn(h.app, hostHeader);
+    const { ws, messages } = await connect({ origin: `https://${hostHeader}`, cookie });
+    const closed = new Promise<number>((resolve) => ws.once('close', (code) => resolve(code)));
+    ws.send(JSON.stringify({ ...hello, version: 1 }));
+    expect(await closed).toBe(4426);
+    const error = messages.find((m) => m.type === 'error');
+    expect(error).toMatchObject({ code: 'client-outdated', message: { ja: expect.stringContaining('再読み込み') } });
+    expect(h.sessions.sessions.size).toBe(0);
+  });
+
   it('refuses input before hello', async () => {
     const { cookie } = await signIn(h.app, hostHeader);
     const { ws, messages } = await connect({ origin: `https://${hostHeader}`, cookie });

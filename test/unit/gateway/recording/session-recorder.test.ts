@@ -1,11 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { encodeFrame, FrameKind } from '../../../../protocol/index.js';
+import { decodeFrame, encodeFrame, FrameKind, PieceCodec } from '../../../../protocol/index.js';
 import { decodeRecords, encodeRecord, RecordKind } from '../../../../protocol/recording-format.js';
 import { clipRecords } from '../../../../gateway/recording/recording-clip.js';
 import { SessionRecorder } from '../../../../gateway/recording/session-recorder.js';
 import type { RecordingProgress } from '../../../../gateway/recording/recording-store.js';
 
-const frame = (seq: number) => encodeFrame({ kind: FrameKind.Jpeg, tabId: 1, seq, width: 10, height: 10, captureTime: 0 }, new Uint8Array([seq]));
+const frame = (seq: number, kind = FrameKind.Key) =>
+  encodeFrame({
+    header: { kind, flags: 0, tabId: 1, seq, baseSeq: kind === FrameKind.Key ? 0 : seq - 1, width: 10, height: 10, captureTime: 0 },
+    copy: null,
+    pieces: [{ x: 0, y: 0, width: 10, height: 10, codec: PieceCodec.Fill, data: new Uint8Array([seq, 0, 0]) }],
+  });
+/** The sequence number a recorded frame carries. */
+const seqOf = (payload: Uint8Array) => decodeFrame(payload)!.header.seq;
 
 function recorder(options: { maxFps?: number; sites?: string[] } = {}) {
   let clock = 0;
@@ -32,10 +39,22 @@ describe('session recorder', () => {
     }
     r.tick(1000);
     await r.rec.close();
-    const seqs = r.records().filter((x) => x.kind === RecordKind.Frame).map((x) => x.payload[24]);
+    const seqs = r.records().filter((x) => x.kind === RecordKind.Frame).map((x) => seqOf(x.payload));
     // 10 frames in 0.5 s at 2 fps: the first, then the newest when its turn came.
     expect(seqs).toEqual([1, 10]);
     expect(r.progress.at(-1)).toMatchObject({ frames: 2, ended: true });
+  });
+
+  it('never drops a delta, and writes the key frame it depends on first', async () => {
+    const r = recorder({ maxFps: 1 });
+    r.rec.frame(frame(1));
+    r.tick(100);
+    r.rec.frame(frame(2));
+    r.tick(100);
+    r.rec.frame(frame(3, FrameKind.Delta));
+    r.rec.frame(frame(4, FrameKind.Delta));
+    await r.rec.close();
+    expect(r.records().filter((x) => x.kind === RecordKind.Frame).map((x) => seqOf(x.payload))).toEqual([1, 2, 3, 4]);
   });
 
   it('writes a waiting frame before a later event, so records stay in time order', async () => {
@@ -87,7 +106,7 @@ describe('recording clips', () => {
     ]);
     const clip = [...decodeRecords(clipRecords(data, 1000, 2000))];
     expect(clip.map((r) => [r.kind, r.at])).toEqual([[RecordKind.Event, 1000], [RecordKind.Frame, 1000], [RecordKind.Event, 1500]]);
-    expect(clip[1]!.payload[24]).toBe(2);
+    expect(seqOf(clip[1]!.payload)).toBe(2);
   });
 
   it('stop decoding at a record cut short', () => {
