@@ -12,6 +12,7 @@ import type { SanitizeFn } from '../../../gateway/downloads/stage-reporting.js';
 import { contentDisposition, registerDownloadRoutes, safeContentType } from '../../../gateway/http/downloads.http.js';
 import { errorHandler } from '../../../gateway/http/errors.js';
 import { registerSecurityHeaders } from '../../../gateway/http/security-headers.js';
+import { registerRouteAccess } from '../../../gateway/http/route-access.js';
 import { openDatabase } from '../../../gateway/database.js';
 import { createSqliteStore } from '../../../gateway/store/sqlite-repositories.js';
 import type { Store } from '../../../gateway/store/repositories.js';
@@ -56,6 +57,8 @@ beforeEach(async () => {
   app.setErrorHandler(errorHandler);
   registerSecurityHeaders(app, false);
   await app.register(fastifyCookie);
+  // The route declares who may call it; the app's access hook enforces that (route-access.ts).
+  registerRouteAccess(app, auth);
   registerDownloadRoutes(app, { auth, downloads });
 });
 afterEach(async () => {
