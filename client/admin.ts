@@ -12,6 +12,7 @@ import { filePolicyView } from './admin/file-policy-view.js';
 import { sessionsView, settingsView } from './admin/operations-view.js';
 import { policyEditor } from './admin/policy-editor.js';
 import { startPageView } from './admin/start-page-view.js';
+import { leakGuardView } from './admin/leak-guard-view.js';
 import { loadMe, placesFor, startConsole, type ConsolePage } from './console-shell.js';
 import { h } from './dom-builder.js';
 import { t } from './i18n.js';
@@ -35,6 +36,7 @@ async function start(): Promise<void> {
     page('policy', t('admin.policy'), policyEditor),
     page('file-policy', t('admin.filePolicy'), filePolicyView),
     page('start-page', t('admin.startPage'), startPageView),
+    page('leak-guard', t('admin.leakGuard'), leakGuardView),
     page('accounts', t('admin.accounts'), accountsView),
     page('directory', t('admin.directory'), directoryView),
     page('federation', t('admin.federation'), federationView),

@@ -73,7 +73,7 @@ async function openPage(page: Page, path: string): Promise<void> {
   await page.waitForLoadState('networkidle');
 }
 
-const ADMIN_PAGES = ['policy', 'file-policy', 'start-page', 'accounts', 'directory', 'federation', 'sessions', 'settings', 'compliance'];
+const ADMIN_PAGES = ['policy', 'file-policy', 'start-page', 'leak-guard', 'accounts', 'directory', 'federation', 'sessions', 'settings', 'compliance'];
 const SECURITY_PAGES = ['overview', 'quarantine', 'approvals', 'audit', 'recordings', 'compliance'];
 
 /**

@@ -154,6 +154,36 @@ describe('leak guard', () => {
   });
 });
 
+describe('leak guard in the admin console', () => {
+  it('adds a rule with the hospital\'s format, refuses an unsafe pattern at its field, and tries a text', async () => {
+    const page = await (await newUserContext(browser)).newPage();
+    await login(page, harness.url);
+    await page.goto(`${harness.url}/admin#leak-guard`);
+    const rules = page.locator('#leak-rules > li');
+    await rules.first().waitFor();
+    const before = await rules.count();
+    await page.locator('#add-leak-rule').click();
+    const added = rules.nth(before);
+    await added.getByLabel('名前（利用者と監査ログに表示）').fill('外来番号');
+    await added.getByLabel('見つけるもの').selectOption('regex');
+    await added.getByLabel('正規表現').fill('(a+)+b');
+    await page.locator('#save-leak-guard').click();
+    await added.getByText('照合に時間がかかるおそれがあるため使えません').waitFor();
+    expect(await added.getByLabel('正規表現').getAttribute('aria-invalid')).toBe('true');
+    await added.getByLabel('正規表現').fill('GA\\d{6}');
+    await page.locator('#save-leak-guard').click();
+    await page.locator('#leak-guard').getByText('保存しました。').waitFor();
+    const saved = harness.gateway.services.leakGuard.policy().rules.find((r) => r.name === '外来番号');
+    expect(saved).toMatchObject({ detector: 'regex', pattern: 'GA\\d{6}', action: 'block', channels: ['paste', 'typing', 'upload'] });
+    expect([...harness.gateway.services.audit.records({})].some((r) => r.event === 'leak-guard-policy' && r.userName === 'admin')).toBe(true);
+
+    await page.locator('#leak-try-text').fill('外来 GA123456 です');
+    await page.locator('#leak-try').click();
+    await page.locator('#leak-try-result', { hasText: 'ブロック（送信を止める）: 外来番号（******56）' }).waitFor();
+    await page.context().close();
+  });
+});
+
 describe('watermark', () => {
   /** Share of pixels that differ between two screenshots of the same size. */
   async function differingShare(a: Buffer, b: Buffer): Promise<number> {
