@@ -247,7 +247,7 @@ describe('remote browser workers', () => {
     await waitUntil(async () => {
       const [r, g, b] = await canvasPixel(staff, 600, 400);
       return r > 200 && g < 60 && b < 60;
-    }, 10_000, 'the staff user\'s click still reaches the page');
+    }, 20_000, 'the staff user\'s click still reaches the page');
     expect(await framesDrawn(staff)).toBeGreaterThan(before);
     // The worker reconnects with a fresh Chromium; the admin starts again within seconds.
     await waitUntil(async () => remoteReady() === 2, 30_000, 'the worker back with a new Chromium');
