@@ -4,13 +4,13 @@
  * ldap:// and ldaps:// ports picked free by node (slapd cannot bind port 0).
  * Works as root and as an ordinary user. Needs Debian's slapd (scripts/install.sh).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'ldapts';
 import { makeCa, makeServerCert } from './test-ca.js';
+import { freePort, waitForPort } from '../loopback-daemon.js';
 
 export const SUFFIX = 'dc=hospital,dc=test';
 export const ROOT_DN = `cn=admin,${SUFFIX}`;
@@ -33,28 +33,6 @@ export interface Slapd {
   /** Runs `work` with a client bound as the directory's root (to change entries mid-test). */
   asRoot<T>(work: (client: Client) => Promise<T>): Promise<T>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`slapd exited (${child.exitCode}): ${log()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => (socket.end(), resolve(true)));
-      socket.on('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`slapd did not listen on ${port}: ${log()}`);
 }
 
 function config(dir: string): string {
@@ -143,8 +121,8 @@ export async function startSlapd(): Promise<Slapd> {
   const child = spawn('/usr/sbin/slapd', ['-f', path.join(dir, 'slapd.conf'), '-h', `${ldapUrl}/ ${ldapsUrl}/`, '-d', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
-  await waitForPort(ldapPort, child, () => log);
-  await waitForPort(ldapsPort, child, () => log);
+  await waitForPort(ldapPort, child, 'slapd', () => log);
+  await waitForPort(ldapsPort, child, 'slapd', () => log);
   return {
     dir,
     ldapUrl,

@@ -6,11 +6,11 @@
  * with KRB5_CONFIG and KRB5_KDC_PROFILE pointing at the generated files. Missing tools
  * make the test fail (spawn errors), never skip. Works as root and as an ordinary user.
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { freePort, waitForPort } from '../loopback-daemon.js';
 
 export const REALM = 'KEKKAI.TEST';
 /** The gateway's name as the browser and the KDC know it (mapped to 127.0.0.1 by the tests). */
@@ -37,28 +37,6 @@ export interface Kdc {
   /** Re-keys the service principal (the keytab then holds an old key: tickets fail to decrypt). */
   rekeyService(): void;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-async function waitForPort(port: number, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`krb5kdc exited (${child.exitCode}): ${log()}`);
-    const open = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1', () => (socket.end(), resolve(true)));
-      socket.on('error', () => resolve(false));
-    });
-    if (open) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`krb5kdc did not listen on ${port}: ${log()}`);
 }
 
 function krb5Conf(port: number): string {
@@ -125,7 +103,7 @@ export async function startKdc(): Promise<Kdc> {
   let log = '';
   child.stderr!.on('data', (d: Buffer) => (log = (log + d.toString()).slice(-4000)));
   child.on('error', (err) => (log += String(err)));
-  await waitForPort(port, child, () => log);
+  await waitForPort(port, child, 'krb5kdc', () => log);
 
   let caches = 0;
   return {
