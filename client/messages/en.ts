@@ -263,7 +263,7 @@ export const EN: Record<MessageKey, string> = {
   'admin.leakTry': 'Try',
   'admin.leakTryEmpty': 'Please type a text to try.',
   'admin.leakTryNone': 'No rule matches.',
-  'admin.leakTryResult': '{action}: {found}',
+  'admin.leakTryResult': 'Verdict: {action}; found: {found}',
   'admin.krbTitle': 'Kerberos single sign-on (domain-joined PCs)',
   'admin.krbNotConfigured': 'Not configured (KEKKAI_KERBEROS_KEYTAB and others; docs/kerberos-sign-in.md).',
   'admin.krbKeytab': 'Keytab',

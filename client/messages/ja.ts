@@ -269,7 +269,7 @@ export const JA = {
   'admin.leakTry': '試す',
   'admin.leakTryEmpty': '試す文字を入力してください。',
   'admin.leakTryNone': 'どのルールにも一致しません。',
-  'admin.leakTryResult': '{action}: {found}',
+  'admin.leakTryResult': '判定：{action}、見つかったもの：{found}',
   'admin.krbTitle': 'Kerberos シングルサインオン（ドメインに参加したパソコン）',
   'admin.krbNotConfigured': '設定されていません（環境変数 KEKKAI_KERBEROS_KEYTAB などで設定します。手順は導入手順書の Kerberos の章にあります）。',
   'admin.krbKeytab': 'キータブ',

@@ -179,7 +179,7 @@ describe('leak guard in the admin console', () => {
 
     await page.locator('#leak-try-text').fill('外来 GA123456 です');
     await page.locator('#leak-try').click();
-    await page.locator('#leak-try-result', { hasText: 'ブロック（送信を止める）: 外来番号（******56）' }).waitFor();
+    await page.locator('#leak-try-result', { hasText: '判定：ブロック（送信を止める）、見つかったもの：外来番号（******56）' }).waitFor();
     await page.context().close();
   });
 });
