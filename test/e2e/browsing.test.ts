@@ -157,8 +157,12 @@ describe('browsing through the gateway', () => {
 
   it('a page stuck in while(true){} shows the unresponsive notice; Reload and Close tab work, and browsing goes on', async () => {
     const page = await signedIn();
+    site.reports.length = 0;
     await browseTo(page, `${site.url}/hang`, 'Hang fixture');
     const notice = page.locator('.tab-health[role=alert]');
+    // The click must reach the page once its script listens (a reload keeps the old title meanwhile).
+    await site.waitForReport((r) => r.kind === 'hang-ready');
+    site.reports.length = 0;
     // Reload stops the stuck script and loads the page again.
     await clickRemote(page, 150, 80);
     await notice.filter({ hasText: 'このページは応答していません' }).waitFor({ timeout: 30_000 });
@@ -167,6 +171,7 @@ describe('browsing through the gateway', () => {
     await notice.waitFor({ state: 'hidden', timeout: 15_000 });
     await expect.poll(() => site.requests.filter((p) => p === '/hang').length, { timeout: 15_000 }).toBeGreaterThan(loadsBefore);
     await page.locator('.page-title', { hasText: 'Hang fixture' }).waitFor();
+    await site.waitForReport((r) => r.kind === 'hang-ready');
     // Close tab works on a page that hangs again.
     await clickRemote(page, 150, 80);
     await notice.filter({ hasText: 'このページは応答していません' }).waitFor({ timeout: 30_000 });

@@ -56,7 +56,9 @@ document.getElementById('b').addEventListener('click',()=>{for(let i=0;i<50;i++)
   '/hang': `<title>Hang fixture</title>
 <style>#b{position:absolute;left:40px;top:40px;width:240px;height:80px}</style>
 <button id="b">Hang</button>
-<script>document.getElementById('b').addEventListener('click',()=>{for(;;){}});</script>`,
+<script>${REPORT_JS}
+document.getElementById('b').addEventListener('click',()=>{for(;;){}});
+addEventListener('load',()=>report({kind:'hang-ready'}));</script>`,
   '/text': `<title>Text fixture</title>
 <style>body{margin:0;font-size:24px}p{position:absolute;left:40px;top:40px;margin:0}a{position:absolute;left:40px;top:140px}#i{position:absolute;left:40px;top:220px;width:400px;height:40px;font-size:20px}</style>
 <p id="p">コピーする文章 copy me</p><a href="/button">a link</a><input id="i">
