@@ -136,6 +136,14 @@ export function encodeFrame(frame: DecodedFrame): Uint8Array {
 }
 
 /**
+ * Whether a frame message is a key frame (shown without the frames before it), read from
+ * its header alone: recordings check this per frame and need not decode the pieces.
+ */
+export function isKeyFrame(bytes: Uint8Array): boolean {
+  return bytes.byteLength >= FRAME_HEADER_BYTES && bytes[0] === MAGIC && bytes[1] === FRAME_FORMAT_VERSION && bytes[2] === FrameKind.Key;
+}
+
+/**
  * Decodes a frame message. Returns null for anything malformed (wrong magic, another
  * format version, unknown kind or codec, a rectangle or copy outside the picture, lengths
  * that do not add up) so callers drop it without throwing. The pieces are views on the

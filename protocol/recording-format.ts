@@ -30,6 +30,23 @@ export type RecordingEvent =
   | { type: 'paused' }
   | { type: 'resumed' };
 
+/** What the recordings list says about one recording (GET /api/security/recordings). */
+export interface RecordingSummary {
+  id: string;
+  userId: number | null;
+  userName: string;
+  role: string | null;
+  sourceIp: string | null;
+  startedAt: string;
+  endedAt: string | null;
+  durationMs: number;
+  bytes: number;
+  frames: number;
+  events: number;
+  /** Hosts the user visited while recorded. */
+  sites: string[];
+}
+
 export interface RecordEntry {
   kind: number;
   at: number;

@@ -6,27 +6,13 @@
  * by the gateway.
  */
 import { decodeFrame, FrameKind, type DecodedFrame } from '../../protocol/index.js';
-import { decodeRecords, RecordKind, type RecordingEvent } from '../../protocol/recording-format.js';
+import { decodeRecords, RecordKind, type RecordingEvent, type RecordingSummary } from '../../protocol/recording-format.js';
 import { h } from '../dom-builder.js';
 import { formatJst } from '../format-time.js';
 import { label, t, type MessageKey } from '../i18n.js';
 import { FrameRenderer } from '../viewer/frame-renderer.js';
 import { getJson, post, queryString, saveResponse } from './api.js';
 import { button, field, formValues, input, status, table } from './widgets.js';
-
-interface RecordingSummary {
-  id: string;
-  userName: string;
-  role: string | null;
-  sourceIp: string | null;
-  startedAt: string;
-  endedAt: string | null;
-  durationMs: number;
-  bytes: number;
-  frames: number;
-  events: number;
-  sites: string[];
-}
 
 interface TimedFrame {
   at: number;
@@ -47,11 +33,6 @@ export function clock(ms: number): string {
   const mm = String(Math.floor((total % 3600) / 60)).padStart(2, '0');
   const ss = String(total % 60).padStart(2, '0');
   return hours > 0 ? `${hours}:${mm}:${ss}` : `${mm}:${ss}`;
-}
-
-/** Whether a frame can be drawn without the ones before it. */
-function standsAlone(frame: DecodedFrame): boolean {
-  return frame.header.kind === FrameKind.Key;
 }
 
 function eventText(event: RecordingEvent): string {
@@ -187,7 +168,7 @@ async function openPlayer(player: HTMLElement, summary: RecordingSummary, messag
     let end = -1;
     for (let i = 0; i < frames.length && frames[i]!.at <= position; i++) end = i;
     let base = end;
-    while (base > 0 && !standsAlone(frames[base]!.frame)) base--;
+    while (base > 0 && frames[base]!.frame.header.kind !== FrameKind.Key) base--;
     for (let i = Math.max(0, base); i <= end; i++) renderer.push(frames[i]!.frame);
     next = end + 1;
     show();

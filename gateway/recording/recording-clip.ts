@@ -4,7 +4,7 @@
  * `fromMs`) so the clip opens on what was on screen, and the last navigation before
  * it, so the clip says which page that was.
  */
-import { decodeFrame, FrameKind } from '../../protocol/index.js';
+import { isKeyFrame } from '../../protocol/index.js';
 import { decodeRecords, encodeRecord, RecordKind, type RecordEntry } from '../../protocol/recording-format.js';
 
 export function clipRecords(data: Uint8Array, fromMs: number, toMs: number): Buffer {
@@ -14,7 +14,7 @@ export function clipRecords(data: Uint8Array, fromMs: number, toMs: number): Buf
   let opened = false;
   for (const record of decodeRecords(data)) {
     if (record.at < fromMs) {
-      if (record.kind === RecordKind.Frame && standsAlone(record.payload)) lastPicture = record;
+      if (record.kind === RecordKind.Frame && isKeyFrame(record.payload)) lastPicture = record;
       if (record.kind === RecordKind.Event && isNavigation(record.payload)) lastNavigation = record;
       continue;
     }
@@ -31,11 +31,6 @@ export function clipRecords(data: Uint8Array, fromMs: number, toMs: number): Buf
     if (lastPicture) out.push(encodeRecord(RecordKind.Frame, fromMs, lastPicture.payload));
   }
   return Buffer.concat(out);
-}
-
-function standsAlone(frame: Uint8Array): boolean {
-  const kind = decodeFrame(frame)?.header.kind;
-  return kind === FrameKind.Key;
 }
 
 function isNavigation(payload: Uint8Array): boolean {

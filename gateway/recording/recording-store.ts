@@ -12,6 +12,9 @@ import { appendFile, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { loadOrCreateDataKey } from '../downloads/quarantine-store.js';
 import type { Role } from '../store/repositories.js';
+import type { RecordingSummary } from '../../protocol/recording-format.js';
+
+export type { RecordingSummary };
 
 const MAGIC = Buffer.from('KR1\0');
 const IV_BYTES = 12;
@@ -24,18 +27,6 @@ export interface RecordingOwner {
   userName: string;
   role: Role | null;
   sourceIp: string | null;
-}
-
-export interface RecordingSummary extends RecordingOwner {
-  id: string;
-  startedAt: string;
-  endedAt: string | null;
-  durationMs: number;
-  bytes: number;
-  frames: number;
-  events: number;
-  /** Hosts the user visited while recorded. */
-  sites: string[];
 }
 
 export interface RecordingFilter {
@@ -81,6 +72,8 @@ export class RecordingIntegrityError extends Error {
 export class RecordingFile {
   private chunk = 0;
   private bytes = MAGIC.length;
+  /** Encrypted bytes handed to append but not yet on disk. */
+  private queued = 0;
   private tail: Promise<void>;
 
   constructor(
@@ -102,12 +95,22 @@ export class RecordingFile {
     const length = Buffer.alloc(4);
     length.writeUInt32BE(body.length);
     const out = Buffer.concat([length, iv, cipher.getAuthTag(), body]);
+    this.queued += out.length;
     this.tail = this.tail.then(async () => {
-      await appendFile(this.file, out);
-      this.bytes += out.length;
-      this.onWritten(this.bytes);
+      try {
+        await appendFile(this.file, out);
+        this.bytes += out.length;
+        this.onWritten(this.bytes);
+      } finally {
+        this.queued -= out.length;
+      }
     });
     return this.tail;
+  }
+
+  /** Bytes waiting to be written (a slow disk): the recorder drops frames beyond a bound. */
+  backlogBytes(): number {
+    return this.queued;
   }
 
   /** Resolves when everything appended so far is on disk. */

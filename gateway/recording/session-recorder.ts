@@ -8,7 +8,7 @@
  * elsewhere (a `paused` marker says so). Records are buffered and written as
  * encrypted chunks every few seconds.
  */
-import { FrameKind, decodeFrame, type ClientMessage, type ServerMessage } from '../../protocol/index.js';
+import { isKeyFrame, type ClientMessage, type ServerMessage } from '../../protocol/index.js';
 import { hostOf, onListedSite } from '../../protocol/host-pattern.js';
 import { encodeRecord, RecordKind, type RecordingEvent } from '../../protocol/recording-format.js';
 import type { RecordingProgress } from './recording-store.js';
@@ -17,7 +17,12 @@ import type { RecordingProgress } from './recording-store.js';
 export interface RecordingSink {
   append(plain: Uint8Array): Promise<void>;
   flushed(): Promise<void>;
+  /** Bytes not yet on disk. */
+  backlogBytes(): number;
 }
+
+/** Beyond this many bytes waiting for the disk, frames are dropped (events still go): memory stays bounded. */
+export const MAX_RECORDING_BACKLOG = 32 * 1024 * 1024;
 
 const FLUSH_BYTES = 256 * 1024;
 const FLUSH_MS = 3_000;
@@ -66,7 +71,7 @@ export class SessionRecorder {
   frame(bytes: Uint8Array): void {
     if (this.closed || this.paused) return;
     const at = this.now();
-    if (!standsAlone(bytes)) {
+    if (!isKeyFrame(bytes)) {
       this.writePending();
       this.writeFrame(bytes, at);
       return;
@@ -185,6 +190,8 @@ export class SessionRecorder {
   }
 
   private writeFrame(bytes: Uint8Array, at: number): void {
+    // A disk that cannot keep up costs frames, never unbounded memory; the player resumes at the next key frame.
+    if (this.file.backlogBytes() + this.buffered > MAX_RECORDING_BACKLOG) return;
     this.lastFrameAt = at;
     this.frames++;
     this.push(encodeRecord(RecordKind.Frame, at - this.started, bytes));
@@ -207,8 +214,3 @@ export class SessionRecorder {
   }
 }
 
-/** Whether a frame can be shown without the ones before it (a key frame; a delta needs its base). */
-function standsAlone(bytes: Uint8Array): boolean {
-  const kind = decodeFrame(bytes)?.header.kind;
-  return kind === FrameKind.Key;
-}

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { decodeFrame, encodeFrame, FrameKind, PieceCodec } from '../../../../protocol/index.js';
 import { decodeRecords, encodeRecord, RecordKind } from '../../../../protocol/recording-format.js';
 import { clipRecords } from '../../../../gateway/recording/recording-clip.js';
-import { SessionRecorder } from '../../../../gateway/recording/session-recorder.js';
+import { MAX_RECORDING_BACKLOG, SessionRecorder } from '../../../../gateway/recording/session-recorder.js';
 import type { RecordingProgress } from '../../../../gateway/recording/recording-store.js';
 
 const frame = (seq: number, kind = FrameKind.Key) =>
@@ -16,15 +16,16 @@ const seqOf = (payload: Uint8Array) => decodeFrame(payload)!.header.seq;
 
 function recorder(options: { maxFps?: number; sites?: string[] } = {}) {
   let clock = 0;
+  let backlog = 0;
   const chunks: Uint8Array[] = [];
   const progress: RecordingProgress[] = [];
   const rec = new SessionRecorder(
-    { append: async (c) => void chunks.push(c), flushed: async () => undefined },
+    { append: async (c) => void chunks.push(c), flushed: async () => undefined, backlogBytes: () => backlog },
     (p) => progress.push(p),
     { maxFps: options.maxFps ?? 2, sites: options.sites ?? [], now: () => clock },
   );
   const records = () => [...decodeRecords(Buffer.concat(chunks))];
-  return { rec, records, progress, tick: (ms: number) => { clock += ms; vi.advanceTimersByTime(ms); } };
+  return { rec, records, progress, tick: (ms: number) => { clock += ms; vi.advanceTimersByTime(ms); }, slowDisk: (bytes: number) => void (backlog = bytes) };
 }
 
 beforeEach(() => vi.useFakeTimers());
@@ -55,6 +56,19 @@ describe('session recorder', () => {
     r.rec.frame(frame(4, FrameKind.Delta));
     await r.rec.close();
     expect(r.records().filter((x) => x.kind === RecordKind.Frame).map((x) => seqOf(x.payload))).toEqual([1, 2, 3, 4]);
+  });
+
+  it('drops frames, not events, while the disk is far behind', async () => {
+    const r = recorder({ maxFps: 30 });
+    r.slowDisk(MAX_RECORDING_BACKLOG + 1);
+    r.rec.frame(frame(1));
+    r.rec.client({ type: 'paste', text: 'x' });
+    r.slowDisk(0);
+    r.tick(100);
+    r.rec.frame(frame(2));
+    await r.rec.close();
+    expect(r.records().filter((x) => x.kind === RecordKind.Frame).map((x) => seqOf(x.payload))).toEqual([2]);
+    expect(r.records().filter((x) => x.kind === RecordKind.Event)).toHaveLength(1);
   });
 
   it('writes a waiting frame before a later event, so records stay in time order', async () => {
